@@ -1,0 +1,121 @@
+// Public API of the group-based licensing engine. Plain C++17; strings in, strings out, no throws.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "gbl/result.h"
+
+namespace gbl {
+
+class Tenant;
+
+/// Counts describing a loaded tenant.
+struct LoadSummary {
+  /// Number of users read.
+  size_t users = 0;
+  /// Number of groups read.
+  size_t groups = 0;
+  /// Number of subscribed SKUs read.
+  size_t skus = 0;
+  /// Number of user-in-group memberships read.
+  size_t memberships = 0;
+  /// Number of groups queued for background processing after the load.
+  size_t queued_groups = 0;
+};
+
+/// Where background processing stands.
+struct ProcessProgress {
+  /// Object id of the group being processed, empty when idle.
+  std::string group_id;
+  /// Display name of that group.
+  std::string group_name;
+  /// Members of that group processed so far in this run.
+  size_t processed = 0;
+  /// Members of that group to process in this run.
+  size_t total = 0;
+  /// Groups still waiting in the queue (the current one excluded).
+  size_t queued_groups = 0;
+  /// Groups finished by this call.
+  size_t groups_completed = 0;
+  /// True when nothing is left to process.
+  bool done = true;
+  /// True when a progress callback asked to stop.
+  bool cancelled = false;
+};
+
+/// Holds one tenant and reproduces Entra ID group-based licensing on it.
+class Engine {
+ public:
+  /// Starts with an empty tenant (no users, groups or SKUs).
+  Engine();
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Replaces the tenant with a Graph-shaped tenant document; on failure the current tenant stays.
+  Result<LoadSummary> LoadDocument(std::string_view json_text);
+  /// Replaces the tenant with the built-in sample (the seed's Contoso scenario).
+  Result<LoadSummary> LoadSample();
+  /// Writes the tenant with its computed fields as a Graph-shaped JSON document.
+  std::string ExportDocument() const;
+
+  /// Applies a Graph JSON batch; returns the batch response `{"responses":[...]}` as JSON text.
+  /// Fails only when the batch itself is not a batch; each request gets its own status.
+  Result<std::string> ApplyBatch(std::string_view batch_json);
+
+  /// Processes queued groups for at most `max_users` user evaluations; call again until done.
+  ProcessProgress ProcessChunk(size_t max_users);
+  /// Processes until the queue is empty; `on_progress` is called between chunks and may return
+  /// false to stop cooperatively (the queue keeps what is left).
+  ProcessProgress ProcessAll(const std::function<bool(const ProcessProgress&)>& on_progress = {},
+                             size_t chunk_users = 2048);
+  /// True while groups wait for (or are in) background processing.
+  bool HasPendingWork() const;
+
+  /// Answers a console query given as JSON (`{"query":"products"}` ...); returns JSON text.
+  Result<std::string> Query(std::string_view query_json) const;
+
+  /// Sets the clock for audit events and state timestamps (milliseconds since the Unix epoch).
+  void SetNow(int64_t unix_ms);
+  /// Sets the name recorded as initiator of admin changes (default "admin@contoso.com").
+  void SetActor(std::string_view user_principal_name);
+
+  /// Read access to the tenant model (for tests and benchmarks).
+  const Tenant& GetTenant() const;
+
+ private:
+  std::unique_ptr<Tenant> tenant_;
+};
+
+/// The built-in sample tenant document (the seed's Contoso), as JSON text.
+std::string SampleTenantDocument();
+
+/// Shape of a synthetic tenant for benchmarks and property tests.
+struct SyntheticOptions {
+  /// Number of users.
+  size_t users = 1000;
+  /// Number of groups.
+  size_t groups = 10;
+  /// Number of subscribed SKUs (drawn from the catalogue).
+  size_t skus = 5;
+  /// Average number of group memberships per user.
+  double memberships_per_user = 5.0;
+  /// Fraction of groups that carry licenses.
+  double licensed_group_fraction = 0.2;
+  /// Seats per SKU as a multiple of the users that could need it (below 1 forces CountViolation).
+  double seat_ratio = 1.2;
+  /// Fraction of users with a direct assignment.
+  double direct_fraction = 0.05;
+  /// Seed of the pseudo-random generator; the same seed gives the same document.
+  uint64_t seed = 1;
+};
+
+/// Generates a synthetic tenant document (no computed states: every licensed group is queued).
+std::string GenerateSyntheticTenant(const SyntheticOptions& options);
+
+}  // namespace gbl
