@@ -1,0 +1,279 @@
+// embind over gbl::Engine. The only file of the project that includes Emscripten.
+//
+// Conventions (see wasm/engine-api.mjs for the JS side):
+// - Every fallible entry point returns a plain object {ok: true, value} or
+//   {ok: false, error: {code, message}}; nothing throws across the boundary (toolchain trap 4).
+//   Each entry point still catches everything (bad_alloc included) and turns it into an
+//   `Internal` error, so an unexpected throw cannot unwind through JS frames.
+// - Large inputs arrive as bytes the JS side copied into the heap (pointer + length from _malloc);
+//   large outputs (exported document, synthetic tenant) are held here and handed out as
+//   {ptr, len}: the JS side slices HEAPU8 and then calls releaseOutput().
+// - Pointers and lengths are unsigned (`uintptr_t`, `size_t`): embind converts them with `>>> 0`,
+//   so heaps above 2 GiB work.
+#include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
+#include <emscripten/heap.h>
+#include <emscripten/stack.h>
+#include <emscripten/val.h>
+#include <malloc.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdint>
+#include <exception>
+#include <new>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "gbl/engine.h"
+
+namespace {
+
+using emscripten::val;
+
+/// Bytes held for the JS side between a producing call and releaseOutput().
+std::string& HeldOutput() {
+  static std::string held;
+  return held;
+}
+
+val Success(val value) {
+  val result = val::object();
+  result.set("ok", true);
+  result.set("value", std::move(value));
+  return result;
+}
+
+val Failure(const std::string& code, const std::string& message) {
+  val error = val::object();
+  error.set("code", code);
+  error.set("message", message);
+  val result = val::object();
+  result.set("ok", false);
+  result.set("error", std::move(error));
+  return result;
+}
+
+val FromError(const gbl::Error& error) { return Failure(error.code, error.message); }
+
+/// Runs `body` and turns anything thrown into an `Internal` failure.
+template <typename Body>
+val Guarded(const char* what, Body&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Failure("Internal", std::string(what) + ": out of memory (the wasm heap is limited to 4 GiB)");
+  } catch (const std::exception& e) {
+    return Failure("Internal", std::string(what) + ": " + e.what());
+  } catch (...) {
+    return Failure("Internal", std::string(what) + ": unexpected failure");
+  }
+}
+
+val SummaryValue(const gbl::LoadSummary& summary) {
+  val value = val::object();
+  value.set("users", static_cast<double>(summary.users));
+  value.set("groups", static_cast<double>(summary.groups));
+  value.set("skus", static_cast<double>(summary.skus));
+  value.set("memberships", static_cast<double>(summary.memberships));
+  value.set("queuedGroups", static_cast<double>(summary.queued_groups));
+  return value;
+}
+
+val ProgressValue(const gbl::ProcessProgress& progress) {
+  val value = val::object();
+  value.set("groupId", progress.group_id);
+  value.set("groupName", progress.group_name);
+  value.set("processed", static_cast<double>(progress.processed));
+  value.set("total", static_cast<double>(progress.total));
+  value.set("queuedGroups", static_cast<double>(progress.queued_groups));
+  value.set("groupsCompleted", static_cast<double>(progress.groups_completed));
+  value.set("done", progress.done);
+  value.set("cancelled", progress.cancelled);
+  return value;
+}
+
+/// Hands the held output to JS as {ptr, len}.
+val HeldOutputValue() {
+  const std::string& held = HeldOutput();
+  val value = val::object();
+  value.set("ptr", static_cast<double>(reinterpret_cast<uintptr_t>(held.data())));
+  value.set("len", static_cast<double>(held.size()));
+  return value;
+}
+
+/// A JS number as a non-negative count; NaN, negatives and infinities are rejected.
+bool ToCount(double number, size_t* out) {
+  if (!std::isfinite(number) || number < 0 || number > 4294967295.0) return false;
+  *out = static_cast<size_t>(number);
+  return true;
+}
+
+/// One engine instance, owned by the JS wrapper (which calls delete()).
+class WasmEngine {
+ public:
+  val LoadDocument(uintptr_t ptr, size_t len) {
+    return Guarded("loadDocument", [&] {
+      if (ptr == 0 && len != 0) return Failure("BadRequest", "loadDocument: null input pointer");
+      std::string_view text(reinterpret_cast<const char*>(ptr), len);
+      auto result = engine_.LoadDocument(text);
+      if (!result.Ok()) return FromError(result.GetError());
+      return Success(SummaryValue(result.Value()));
+    });
+  }
+
+  val LoadSample() {
+    return Guarded("loadSample", [&] {
+      auto result = engine_.LoadSample();
+      if (!result.Ok()) return FromError(result.GetError());
+      return Success(SummaryValue(result.Value()));
+    });
+  }
+
+  val ExportDocument() {
+    return Guarded("exportDocument", [&] {
+      HeldOutput() = engine_.ExportDocument();
+      return Success(HeldOutputValue());
+    });
+  }
+
+  val ApplyBatch(const std::string& batch_json) {
+    return Guarded("applyBatch", [&] {
+      auto result = engine_.ApplyBatch(batch_json);
+      if (!result.Ok()) return FromError(result.GetError());
+      return Success(val(result.Value()));
+    });
+  }
+
+  val ProcessChunk(double max_users) {
+    return Guarded("processChunk", [&] {
+      size_t count = 0;
+      if (!ToCount(max_users, &count) || count == 0) {
+        return Failure("BadRequest", "processChunk: maxUsers must be a positive integer");
+      }
+      return Success(ProgressValue(engine_.ProcessChunk(count)));
+    });
+  }
+
+  bool HasPendingWork() const { return engine_.HasPendingWork(); }
+
+  val Query(const std::string& query_json) {
+    return Guarded("query", [&] {
+      auto result = engine_.Query(query_json);
+      if (!result.Ok()) return FromError(result.GetError());
+      return Success(val(result.Value()));
+    });
+  }
+
+  val SetNow(double unix_ms) {
+    return Guarded("setNow", [&] {
+      if (!std::isfinite(unix_ms)) return Failure("BadRequest", "setNow: not a finite time");
+      engine_.SetNow(static_cast<int64_t>(std::floor(unix_ms)));
+      return Success(val::undefined());
+    });
+  }
+
+  val SetActor(const std::string& user_principal_name) {
+    return Guarded("setActor", [&] {
+      engine_.SetActor(user_principal_name);
+      return Success(val::undefined());
+    });
+  }
+
+ private:
+  gbl::Engine engine_;
+};
+
+/// Mirror of gbl::SyntheticOptions with JS numbers (engine-api.mjs fills every field).
+struct SyntheticOptionsJs {
+  double users = 1000;
+  double groups = 10;
+  double skus = 5;
+  double memberships_per_user = 5.0;
+  double licensed_group_fraction = 0.2;
+  double seat_ratio = 1.2;
+  double direct_fraction = 0.05;
+  double seed = 1;
+};
+
+val GenerateSyntheticTenant(const SyntheticOptionsJs& js) {
+  return Guarded("generateSyntheticTenant", [&] {
+    gbl::SyntheticOptions options;
+    size_t seed = 0;
+    if (!ToCount(js.users, &options.users) || !ToCount(js.groups, &options.groups) ||
+        !ToCount(js.skus, &options.skus) || !ToCount(js.seed, &seed)) {
+      return Failure("BadRequest",
+                     "generateSyntheticTenant: users, groups, skus and seed must be non-negative "
+                     "integers below 2^32");
+    }
+    const double fractions[] = {js.memberships_per_user, js.licensed_group_fraction, js.seat_ratio,
+                                js.direct_fraction};
+    for (double number : fractions) {
+      if (!std::isfinite(number) || number < 0) {
+        return Failure("BadRequest",
+                       "generateSyntheticTenant: membershipsPerUser, licensedGroupFraction, "
+                       "seatRatio and directFraction must be non-negative numbers");
+      }
+    }
+    options.seed = seed;
+    options.memberships_per_user = js.memberships_per_user;
+    options.licensed_group_fraction = js.licensed_group_fraction;
+    options.seat_ratio = js.seat_ratio;
+    options.direct_fraction = js.direct_fraction;
+    HeldOutput() = gbl::GenerateSyntheticTenant(options);
+    return Success(HeldOutputValue());
+  });
+}
+
+/// Frees the bytes handed out by exportDocument / generateSyntheticTenant.
+void ReleaseOutput() {
+  std::string empty;
+  HeldOutput().swap(empty);
+}
+
+/// Heap and stack figures for leak checks: memory size, program break, bytes in use by malloc,
+/// and the wasm stack pointer as seen inside a bound call (constant when nothing leaks).
+val DebugMemory() {
+  struct mallinfo info = mallinfo();
+  val value = val::object();
+  value.set("heapSize", static_cast<double>(emscripten_get_heap_size()));
+  value.set("sbrk", static_cast<double>(reinterpret_cast<uintptr_t>(sbrk(0))));
+  value.set("allocated", static_cast<double>(static_cast<unsigned>(info.uordblks)));
+  value.set("stackPointer", static_cast<double>(emscripten_stack_get_current()));
+  return value;
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(gbl_engine) {
+  using emscripten::class_;
+  using emscripten::function;
+  using emscripten::value_object;
+
+  class_<WasmEngine>("WasmEngine")
+      .constructor<>()
+      .function("loadDocument", &WasmEngine::LoadDocument)
+      .function("loadSample", &WasmEngine::LoadSample)
+      .function("exportDocument", &WasmEngine::ExportDocument)
+      .function("applyBatch", &WasmEngine::ApplyBatch)
+      .function("processChunk", &WasmEngine::ProcessChunk)
+      .function("hasPendingWork", &WasmEngine::HasPendingWork)
+      .function("query", &WasmEngine::Query)
+      .function("setNow", &WasmEngine::SetNow)
+      .function("setActor", &WasmEngine::SetActor);
+
+  value_object<SyntheticOptionsJs>("SyntheticOptions")
+      .field("users", &SyntheticOptionsJs::users)
+      .field("groups", &SyntheticOptionsJs::groups)
+      .field("skus", &SyntheticOptionsJs::skus)
+      .field("membershipsPerUser", &SyntheticOptionsJs::memberships_per_user)
+      .field("licensedGroupFraction", &SyntheticOptionsJs::licensed_group_fraction)
+      .field("seatRatio", &SyntheticOptionsJs::seat_ratio)
+      .field("directFraction", &SyntheticOptionsJs::direct_fraction)
+      .field("seed", &SyntheticOptionsJs::seed);
+
+  function("generateSyntheticTenant", &GenerateSyntheticTenant);
+  function("releaseOutput", &ReleaseOutput);
+  function("debugMemory", &DebugMemory);
+}

@@ -1,0 +1,320 @@
+#!/usr/bin/env node
+// Command-line front end of the WASM engine (the same module the console runs in its worker).
+// `node wasm/cli.mjs --help` documents every command.
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { EngineError, toUnixMs } from './engine-api.mjs';
+import { createNodeEngine } from './node-support.mjs';
+
+const HELP = `Usage: node wasm/cli.mjs COMMAND [options]
+
+Runs the group-based licensing engine (WebAssembly build, wasm/dist/engine.wasm) on tenant documents.
+
+Commands:
+  process TENANT.json [--changes BATCH.json] [--out FILE] [--timings] [--now ISO]
+      Loads the tenant document, applies the Graph JSON batch (if given), runs background license
+      processing to completion and writes the resulting tenant document (with computed
+      assignedLicenses, licenseAssignmentStates, consumedUnits, processing states, directoryAudits)
+      to stdout or FILE. With --changes, the batch responses are added to the document as a
+      top-level "responses" array in Graph batch-response shape ({id, status, body}).
+  summary TENANT.json [--changes BATCH.json] [--process] [--now ISO] [--limit N]
+      Prints readable tables: products with seats (total, assigned, available, warning,
+      suspended), licensed groups with their processing state and error counts, and users in error
+      with the failing products and reasons. --changes applies a batch first; --process runs the
+      background processing first (otherwise states are shown as loaded). --limit caps the rows of
+      the users-in-error table (default 100, 0 = all).
+  sample [--out FILE] [--now ISO]
+      Writes the built-in sample tenant (Contoso) as a tenant document.
+
+Options:
+  --changes FILE   Graph JSON batch: {"requests":[{"id","method","url","body"}]}
+  --out FILE       write the document to FILE instead of stdout (nothing is written on failure)
+  --timings        print "timings: load N ms, apply N ms, process N ms, write N ms" to stderr
+  --now ISO        pin the engine clock (ISO 8601, e.g. 2025-01-15T09:00:00Z) so the output is
+                   deterministic; default: the real time
+  --process        (summary) run background processing before printing
+  --limit N        (summary) maximum rows of the users-in-error table
+  -h, --help       this text
+
+Exit status: 0 success; 2 bad input (unreadable file, malformed JSON, schema error, bad option:
+the message on stderr names the file and the path inside it); 1 internal failure.
+`;
+
+/** A failure to report on stderr with an exit status. */
+class CliError extends Error {
+  constructor(message, exitCode = 2) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+const OPTIONS = {
+  changes: { type: 'string' },
+  out: { type: 'string' },
+  timings: { type: 'boolean', default: false },
+  now: { type: 'string' },
+  process: { type: 'boolean', default: false },
+  limit: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+
+const ALLOWED = {
+  process: new Set(['changes', 'out', 'timings', 'now']),
+  summary: new Set(['changes', 'process', 'now', 'limit']),
+  sample: new Set(['out', 'now']),
+};
+
+function parseCommandLine(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError(`${error.message}\nRun "node wasm/cli.mjs --help" for usage.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true };
+  const [command, ...files] = positionals;
+  if (!command) throw new CliError('missing command (process, summary or sample); see --help');
+  if (!ALLOWED[command]) throw new CliError(`unknown command "${command}"; see --help`);
+  for (const [key, value] of Object.entries(values)) {
+    const given = value !== undefined && value !== false;
+    if (given && key !== 'help' && !ALLOWED[command].has(key)) {
+      throw new CliError(`option --${key} does not apply to "${command}"; see --help`);
+    }
+  }
+  const wantFiles = command === 'sample' ? 0 : 1;
+  if (files.length !== wantFiles) {
+    throw new CliError(
+      wantFiles ? `${command}: expected one TENANT.json argument, got ${files.length}` : `sample: unexpected argument "${files[0]}"`,
+    );
+  }
+  let limit = 100;
+  if (values.limit !== undefined) {
+    limit = Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 0) throw new CliError(`--limit: "${values.limit}" is not a non-negative integer`);
+  }
+  let now;
+  if (values.now !== undefined) {
+    if (!/^\d{4}-\d{2}-\d{2}(T.*)?$/.test(values.now) || !Number.isFinite(Date.parse(values.now))) {
+      throw new CliError(`--now: "${values.now}" is not an ISO 8601 date-time (e.g. 2025-01-15T09:00:00Z)`);
+    }
+    now = toUnixMs(values.now);
+  }
+  return { command, tenant: files[0], ...values, limit, now };
+}
+
+async function readInput(file, what) {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const reason = error.code === 'ENOENT' ? 'no such file' : error.code === 'EISDIR' ? 'is a directory' : error.message;
+    throw new CliError(`${file}: cannot read the ${what}: ${reason}`);
+  }
+}
+
+/** Runs an engine call on the content of `file`, naming the file in any failure. */
+function withFile(file, call) {
+  try {
+    return call();
+  } catch (error) {
+    if (error instanceof EngineError) {
+      const internal = error.code === 'Internal';
+      throw new CliError(`${file}: ${error.code}: ${error.message}`, internal ? 1 : 2);
+    }
+    throw error;
+  }
+}
+
+async function openTenant(options, timings) {
+  const engine = await createNodeEngine();
+  if (options.now !== undefined) engine.setNow(options.now);
+  let started = performance.now();
+  const bytes = await readInput(options.tenant, 'tenant document');
+  withFile(options.tenant, () => engine.loadDocument(bytes));
+  timings.load = performance.now() - started;
+  let responses = null;
+  started = performance.now();
+  if (options.changes !== undefined) {
+    const batch = await readInput(options.changes, 'batch');
+    const text = batch.toString('utf8');
+    const responseText = withFile(options.changes, () => engine.applyBatchText(text));
+    responses = JSON.parse(responseText).responses ?? [];
+  }
+  timings.apply = performance.now() - started;
+  return { engine, responses };
+}
+
+/** The exported document with `"responses": [...]` appended as its last top-level member. */
+function withResponses(documentBytes, responses) {
+  let end = documentBytes.length - 1;
+  while (end >= 0 && /\s/.test(String.fromCharCode(documentBytes[end]))) end -= 1;
+  if (end < 0 || documentBytes[end] !== 0x7d /* } */) {
+    throw new CliError('the engine exported a document that is not a JSON object', 1);
+  }
+  let before = end - 1;
+  while (before >= 0 && /\s/.test(String.fromCharCode(documentBytes[before]))) before -= 1;
+  const empty = documentBytes[before] === 0x7b; /* { */
+  const member = Buffer.from(`${empty ? '' : ','}"responses":${JSON.stringify(responses)}}`, 'utf8');
+  return Buffer.concat([documentBytes.subarray(0, end), member, documentBytes.subarray(end + 1)]);
+}
+
+async function writeOutput(bytes, out) {
+  if (out === undefined) {
+    await new Promise((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
+    return;
+  }
+  // Write next to the target, then rename: a failure never leaves a partial FILE behind.
+  const temporary = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temporary, bytes);
+    await rename(temporary, out);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw new CliError(`${out}: cannot write the output: ${error.message}`);
+  }
+}
+
+async function runProcess(options) {
+  const timings = {};
+  const { engine, responses } = await openTenant(options, timings);
+  let started = performance.now();
+  engine.processAll({ chunkUsers: 1 << 16 });
+  timings.process = performance.now() - started;
+  started = performance.now();
+  let document = Buffer.from(engine.exportDocument().buffer);
+  if (responses) document = withResponses(document, responses);
+  engine.dispose();
+  await writeOutput(document, options.out);
+  timings.write = performance.now() - started;
+  if (options.timings) {
+    const ms = (value) => Math.round(value);
+    process.stderr.write(
+      `timings: load ${ms(timings.load)} ms, apply ${ms(timings.apply)} ms, process ${ms(timings.process)} ms, write ${ms(timings.write)} ms\n`,
+    );
+  }
+}
+
+async function runSample(options) {
+  const engine = await createNodeEngine();
+  if (options.now !== undefined) engine.setNow(options.now);
+  engine.loadSample();
+  const document = Buffer.from(engine.exportDocument().buffer);
+  engine.dispose();
+  await writeOutput(document, options.out);
+}
+
+/** Formats rows (arrays of cells) as a plain-text table with a header rule. */
+export function formatTable(headers, rows, numericColumns = new Set()) {
+  const text = (cell) => (cell === null || cell === undefined ? '' : String(cell));
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => text(row[column]).length)));
+  const line = (cells) =>
+    cells
+      .map((cell, column) => (numericColumns.has(column) ? text(cell).padStart(widths[column]) : text(cell).padEnd(widths[column])))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function count(value) {
+  if (Array.isArray(value)) return value.length;
+  return value ?? '';
+}
+
+function licenseNames(licenses, skuNames) {
+  if (!Array.isArray(licenses)) return String(licenses ?? '');
+  return licenses
+    .map((license) => {
+      if (typeof license === 'string') return skuNames.get(license) ?? license;
+      return license.skuPartNumber ?? license.displayName ?? skuNames.get(license.skuId) ?? license.skuId;
+    })
+    .join(', ');
+}
+
+function processingState(value) {
+  if (value && typeof value === 'object') return value.state ?? '';
+  return value ?? '';
+}
+
+/** Every item of a list query, page by page. */
+function listAll(engine, query, pageSize = 1000) {
+  const items = [];
+  for (let offset = 0; ; offset += pageSize) {
+    const page = engine.query({ ...query, offset, limit: pageSize });
+    items.push(...page.items);
+    if (page.items.length === 0 || items.length >= page.total) return items;
+  }
+}
+
+async function runSummary(options) {
+  const { engine } = await openTenant(options, {});
+  if (options.process) engine.processAll({ chunkUsers: 1 << 16 });
+  const out = [];
+  const tenant = engine.query({ query: 'tenant' });
+  out.push(
+    `Tenant: ${tenant.displayName ?? ''} (${tenant.countryLetterCode ?? ''}): ${tenant.users} users, ${tenant.groups} groups, ${tenant.skus} products` +
+      (tenant.pending ? ', license processing pending' : ''),
+  );
+
+  const products = engine.query({ query: 'products' });
+  const skuNames = new Map(products.map((product) => [product.skuId, product.skuPartNumber]));
+  out.push('', 'Products');
+  out.push(
+    formatTable(
+      ['Product', 'SKU', 'Total', 'Assigned', 'Available', 'Warning', 'Suspended'],
+      products.map((p) => [p.displayName, p.skuPartNumber, p.total, p.assigned, p.available, p.warning, p.suspended]),
+      new Set([2, 3, 4, 5, 6]),
+    ),
+  );
+
+  const groups = listAll(engine, { query: 'groups', licensedOnly: true });
+  out.push('', 'Licensed groups');
+  out.push(
+    formatTable(
+      ['Group', 'Licenses', 'Members', 'Processing state', 'Members with errors'],
+      groups.map((g) => [g.displayName, licenseNames(g.licenses, skuNames), count(g.members), processingState(g.processingState), count(g.membersWithErrors)]),
+      new Set([2, 4]),
+    ),
+  );
+
+  const rows = [];
+  for (const group of groups) {
+    if (!count(group.membersWithErrors)) continue;
+    for (const item of listAll(engine, { query: 'groupErrors', id: group.id })) {
+      const failed = (item.failedProducts ?? []).map((product) => skuNames.get(product.skuId) ?? product.displayName ?? product.skuId);
+      const reasons = [...new Set((item.failedProducts ?? []).map((product) => product.error).filter(Boolean))];
+      rows.push([item.userPrincipalName ?? item.displayName, group.displayName, failed.join(', '), item.topReasonText ?? '', reasons.join(', ')]);
+    }
+  }
+  out.push('', `Users in error (${rows.length} user-group pairs)`);
+  const shown = options.limit === 0 ? rows : rows.slice(0, options.limit);
+  out.push(formatTable(['User', 'Group', 'Failed products', 'Reason', 'Error'], shown));
+  if (shown.length < rows.length) out.push(`... and ${rows.length - shown.length} more (use --limit 0 for all)`);
+  engine.dispose();
+  await writeOutput(Buffer.from(`${out.join('\n')}\n`, 'utf8'), undefined);
+}
+
+async function main(argv) {
+  const options = parseCommandLine(argv);
+  if (options.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (options.command === 'process') await runProcess(options);
+  else if (options.command === 'summary') await runSummary(options);
+  else await runSample(options);
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]));
+if (isMain) {
+  main(process.argv.slice(2)).catch((error) => {
+    if (error instanceof CliError) {
+      process.stderr.write(`cli: error: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      process.stderr.write(`cli: internal error: ${error?.stack ?? error}\n`);
+      process.exitCode = 1;
+    }
+  });
+}

@@ -1,0 +1,237 @@
+// Page-side client of the engine worker (protocol: wasm/protocol.mjs).
+//
+//   const client = new EngineClient();
+//   const stop = client.onProgress((p) => render(p));
+//   await client.loadSample();
+//   await client.applyBatch({ requests: [...] });
+//   await client.process();                 // rejects with code 'Cancelled' after client.cancel()
+//   const products = await client.query({ query: 'products' });
+//
+// Failures reject with EngineError {code, message}. If the worker dies (error / messageerror event,
+// or a fatal reply such as a wasm trap), every pending request rejects with code 'WorkerDied', and the
+// next request starts a new worker and restores the last good tenant first: the last successfully
+// loaded document (or the sample), the batches applied since, the clock and actor, then processing.
+import { EVENT_ID, EngineError, ErrorCode, EventType, RequestType, plainToError } from './protocol.mjs';
+
+export { EngineError, ErrorCode };
+
+/** The default worker: the module worker next to this file (Vite bundles this pattern). */
+function defaultCreateWorker() {
+  return new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module' });
+}
+
+function copyBytes(bytes) {
+  if (bytes instanceof ArrayBuffer) return bytes.slice(0);
+  if (ArrayBuffer.isView(bytes)) return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  throw new EngineError(ErrorCode.BAD_REQUEST, 'loadDocument: expected an ArrayBuffer or a typed array');
+}
+
+export class EngineClient {
+  #createWorker;
+  #worker = null;
+  #nextId = 1;
+  /** id -> {resolve, reject, type} */
+  #pending = new Map();
+  #progressListeners = new Set();
+  #restartListeners = new Set();
+  /** What a restarted worker must replay: {base: null | 'sample' | ArrayBuffer, batches, now, actor}. */
+  #tenant = { base: null, batches: [], now: undefined, actor: undefined };
+  /** A promise while a new worker is being started and restored. */
+  #starting = null;
+  /** Set after a worker died: the next request restores the tenant in a new worker. */
+  #restoreNeeded = false;
+  #terminated = false;
+
+  /**
+   * @param {{createWorker?: () => Worker}} [options] `createWorker` returns a Worker-like object
+   *   (postMessage, terminate, addEventListener for 'message', 'error', 'messageerror').
+   */
+  constructor({ createWorker = defaultCreateWorker } = {}) {
+    this.#createWorker = createWorker;
+  }
+
+  /** Subscribes to progress events; returns the unsubscribe function. */
+  onProgress(listener) {
+    this.#progressListeners.add(listener);
+    return () => this.#progressListeners.delete(listener);
+  }
+
+  /**
+   * Subscribes to worker restarts: the listener gets {reason, restored, error?} after a new worker
+   * replaced a dead one. Returns the unsubscribe function.
+   */
+  onRestart(listener) {
+    this.#restartListeners.add(listener);
+    return () => this.#restartListeners.delete(listener);
+  }
+
+  /** Loads a tenant document (ArrayBuffer or typed array of UTF-8 JSON); resolves the load summary. */
+  async loadDocument(bytes) {
+    const kept = copyBytes(bytes);
+    const summary = await this.#request(RequestType.LOAD_DOCUMENT, { bytes: kept });
+    this.#tenant = { ...this.#tenant, base: kept, batches: [] };
+    return summary;
+  }
+
+  /** Loads the built-in sample tenant. */
+  async loadSample() {
+    const summary = await this.#request(RequestType.LOAD_SAMPLE, {});
+    this.#tenant = { ...this.#tenant, base: 'sample', batches: [] };
+    return summary;
+  }
+
+  /** Applies a Graph JSON batch (object or text); resolves the batch response. */
+  async applyBatch(batch) {
+    const text = typeof batch === 'string' ? batch : JSON.stringify(batch);
+    const response = await this.#request(RequestType.APPLY_BATCH, { batch: text });
+    this.#tenant.batches.push(text);
+    return response;
+  }
+
+  /** Runs background processing to completion; progress arrives through onProgress. */
+  process({ chunkUsers } = {}) {
+    const payload = chunkUsers === undefined ? {} : { chunkUsers };
+    return this.#request(RequestType.PROCESS, payload);
+  }
+
+  /** Asks a running process() to stop; resolves {cancelled} (false when nothing was running). */
+  cancel() {
+    if (!this.#worker) return Promise.resolve({ cancelled: false });
+    return this.#request(RequestType.CANCEL, {});
+  }
+
+  /** Answers a console query (object or JSON text). */
+  query(query) {
+    return this.#request(RequestType.QUERY, { query });
+  }
+
+  /** The tenant as a JSON document (ArrayBuffer of UTF-8). */
+  exportDocument() {
+    return this.#request(RequestType.EXPORT, {});
+  }
+
+  /** Pins the engine clock (Unix ms or ISO 8601 text). */
+  async setNow(now) {
+    await this.#request(RequestType.SET_NOW, { now });
+    this.#tenant.now = now;
+    return null;
+  }
+
+  /** Sets the user principal name recorded as initiator of admin changes. */
+  async setActor(actor) {
+    await this.#request(RequestType.SET_ACTOR, { actor });
+    this.#tenant.actor = actor;
+    return null;
+  }
+
+  /** Stops the worker; pending requests reject with code 'Terminated'. The client is unusable after. */
+  terminate() {
+    this.#terminated = true;
+    this.#discardWorker(new EngineError(ErrorCode.TERMINATED, 'the engine client was terminated'));
+  }
+
+  async #request(type, payload) {
+    if (this.#terminated) throw new EngineError(ErrorCode.TERMINATED, 'the engine client was terminated');
+    if (!this.#worker || this.#starting) await this.#ensureWorker();
+    return this.#post(type, payload);
+  }
+
+  #post(type, payload) {
+    const worker = this.#worker;
+    if (!worker) return Promise.reject(new EngineError(ErrorCode.WORKER_DIED, 'the engine worker is not running'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, type });
+      try {
+        worker.postMessage({ id, type, ...payload });
+      } catch (error) {
+        this.#pending.delete(id);
+        reject(new EngineError(ErrorCode.BAD_REQUEST, `${type}: the request cannot be sent to the worker (${error?.message ?? error})`));
+      }
+    });
+  }
+
+  #ensureWorker() {
+    if (!this.#starting) {
+      this.#starting = this.#startWorker().finally(() => {
+        this.#starting = null;
+      });
+    }
+    return this.#starting;
+  }
+
+  async #startWorker() {
+    const worker = this.#createWorker();
+    this.#worker = worker;
+    worker.addEventListener('message', (event) => this.#onMessage(worker, event.data));
+    worker.addEventListener('error', (event) => {
+      if (typeof event.preventDefault === 'function') event.preventDefault();
+      this.#onDeath(worker, event.message || 'uncaught error in the worker (no message: check that worker.mjs and engine.mjs are served as JavaScript)');
+    });
+    worker.addEventListener('messageerror', () => this.#onDeath(worker, 'a message from the worker could not be deserialized'));
+    if (!this.#restoreNeeded) return;
+    this.#restoreNeeded = false;
+    const tenant = this.#tenant;
+    let restored = false;
+    let failure;
+    try {
+      if (tenant.now !== undefined) await this.#post(RequestType.SET_NOW, { now: tenant.now });
+      if (tenant.actor !== undefined) await this.#post(RequestType.SET_ACTOR, { actor: tenant.actor });
+      if (tenant.base === 'sample') await this.#post(RequestType.LOAD_SAMPLE, {});
+      else if (tenant.base) await this.#post(RequestType.LOAD_DOCUMENT, { bytes: tenant.base });
+      for (const batch of tenant.batches) await this.#post(RequestType.APPLY_BATCH, { batch });
+      if (tenant.base) await this.#post(RequestType.PROCESS, {});
+      restored = true;
+    } catch (error) {
+      failure = error;
+    }
+    for (const listener of this.#restartListeners) {
+      listener({ reason: 'worker died', restored, error: failure });
+    }
+    if (!restored) {
+      throw new EngineError(ErrorCode.WORKER_DIED, `the engine worker was restarted but the tenant could not be restored: ${failure?.message ?? failure}`);
+    }
+  }
+
+  #onMessage(worker, message) {
+    if (worker !== this.#worker || !message) return;
+    if (message.id === EVENT_ID) {
+      if (message.event === EventType.PROGRESS) {
+        for (const listener of this.#progressListeners) listener(message.value);
+      }
+      return;
+    }
+    const entry = this.#pending.get(message.id);
+    if (!entry) return;
+    this.#pending.delete(message.id);
+    if (message.ok) {
+      entry.resolve(message.value);
+      return;
+    }
+    entry.reject(plainToError(message.error));
+    if (message.fatal) this.#onDeath(worker, `${message.error?.name ?? 'Error'}: ${message.error?.message ?? 'fatal engine error'}`);
+  }
+
+  #onDeath(worker, reason) {
+    if (worker !== this.#worker) return;
+    this.#restoreNeeded = this.#tenant.base !== null || this.#tenant.now !== undefined || this.#tenant.actor !== undefined;
+    this.#discardWorker(
+      new EngineError(ErrorCode.WORKER_DIED, `the engine worker stopped (${reason}); the next request starts a new one and restores the last loaded tenant`),
+    );
+  }
+
+  #discardWorker(error) {
+    const worker = this.#worker;
+    this.#worker = null;
+    if (worker) {
+      try {
+        worker.terminate();
+      } catch {
+        // already gone
+      }
+    }
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const entry of pending) entry.reject(error);
+  }
+}

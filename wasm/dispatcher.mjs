@@ -1,0 +1,236 @@
+// The worker side of the protocol (wasm/protocol.mjs) as a plain class: it takes an Engine (or a
+// promise of one) and a postMessage function, so it runs unchanged in a browser worker, in a Node
+// worker_threads worker and in a Node test without any worker.
+import { EVENT_ID, EngineError, ErrorCode, EventType, RequestType, errorToPlain } from './protocol.mjs';
+
+/** Progress events are sent at most this often (ms) while processing runs (~20/s). */
+export const PROGRESS_INTERVAL_MS = 50;
+/** Adaptive chunks aim at this much engine time (ms) between two yields to the event loop. */
+export const TARGET_CHUNK_MS = 20;
+const MIN_CHUNK_USERS = 16;
+const MAX_CHUNK_USERS = 1 << 20;
+const FIRST_CHUNK_USERS = 256;
+
+const nowMs = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** A macrotask yield, so messages waiting in the worker's queue (cancel, query) get handled. */
+function makeYield() {
+  if (typeof setImmediate === 'function') return () => new Promise((resolve) => setImmediate(resolve));
+  if (typeof MessageChannel === 'function') {
+    // setTimeout(0) is clamped to 4 ms after a few nestings; a MessageChannel round is not.
+    const channel = new MessageChannel();
+    const waiting = [];
+    channel.port1.onmessage = () => waiting.shift()?.();
+    return () =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+        channel.port2.postMessage(null);
+      });
+  }
+  return () => new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function badRequest(message) {
+  return new EngineError(ErrorCode.BAD_REQUEST, message);
+}
+
+function progressValue(progress) {
+  return {
+    groupId: progress.groupId,
+    groupName: progress.groupName,
+    processed: progress.processed,
+    total: progress.total,
+    queuedGroups: progress.queuedGroups,
+    groupsCompleted: progress.groupsCompleted,
+    done: progress.done,
+  };
+}
+
+/** Serves protocol requests against one engine. */
+export class Dispatcher {
+  #enginePromise;
+  #post;
+  #yield = makeYield();
+  /** The processing run in progress: {ids, cancelled, groupsCompleted}. */
+  #run = null;
+  /** A fatal error (engine unusable): every later request fails with it. */
+  #broken = null;
+
+  /**
+   * @param {object|Promise<object>} engine an Engine from wasm/engine-api.mjs (or a promise of one)
+   * @param {(message: object, transfer?: Transferable[]) => void} postMessage
+   */
+  constructor(engine, postMessage) {
+    this.#enginePromise = Promise.resolve(engine);
+    // A failed start surfaces on the first request; avoid an unhandled rejection meanwhile.
+    this.#enginePromise.catch(() => {});
+    this.#post = postMessage;
+  }
+
+  /** True while a `process` request runs. */
+  get processing() {
+    return this.#run !== null;
+  }
+
+  /** Handles one request message; never throws (failures become error replies). */
+  async handle(message) {
+    const id = message && Number.isInteger(message.id) && message.id > 0 ? message.id : null;
+    if (id === null) {
+      // Not a request of this protocol: nothing to reply to, but say so.
+      this.#post({
+        id: EVENT_ID,
+        event: 'error',
+        value: errorToPlain(badRequest('message without a positive integer id ignored')),
+      });
+      return;
+    }
+    let engine;
+    try {
+      engine = await this.#enginePromise;
+    } catch (error) {
+      this.#replyError(id, new EngineError(ErrorCode.INTERNAL, `the engine failed to start: ${error?.message ?? error}`), true);
+      return;
+    }
+    if (this.#broken) {
+      this.#replyError(id, this.#broken, true);
+      return;
+    }
+    try {
+      switch (message.type) {
+        case RequestType.PROCESS:
+          this.#startProcess(engine, id, message.chunkUsers);
+          return;
+        case RequestType.CANCEL: {
+          const cancelled = this.#cancelRun();
+          this.#reply(id, { cancelled });
+          return;
+        }
+        default:
+          this.#serve(engine, id, message);
+      }
+    } catch (error) {
+      this.#replyError(id, error, !(error instanceof EngineError));
+    }
+  }
+
+  #serve(engine, id, message) {
+    switch (message.type) {
+      case RequestType.LOAD_DOCUMENT: {
+        const { bytes } = message;
+        if (!(bytes instanceof ArrayBuffer) && !ArrayBuffer.isView(bytes)) {
+          throw badRequest('loadDocument: `bytes` must be an ArrayBuffer or a typed array');
+        }
+        this.#cancelRun();
+        this.#reply(id, engine.loadDocument(bytes));
+        return;
+      }
+      case RequestType.LOAD_SAMPLE:
+        this.#cancelRun();
+        this.#reply(id, engine.loadSample());
+        return;
+      case RequestType.APPLY_BATCH:
+        if (message.batch === undefined || message.batch === null) throw badRequest('applyBatch: `batch` is missing');
+        this.#reply(id, engine.applyBatch(message.batch));
+        return;
+      case RequestType.QUERY:
+        if (message.query === undefined || message.query === null) throw badRequest('query: `query` is missing');
+        this.#reply(id, engine.query(message.query));
+        return;
+      case RequestType.EXPORT: {
+        const bytes = engine.exportDocument();
+        const buffer = bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+        this.#reply(id, buffer, [buffer]);
+        return;
+      }
+      case RequestType.SET_NOW:
+        engine.setNow(message.now);
+        this.#reply(id, null);
+        return;
+      case RequestType.SET_ACTOR:
+        engine.setActor(message.actor);
+        this.#reply(id, null);
+        return;
+      default:
+        throw badRequest(`unknown request type ${JSON.stringify(message.type)}`);
+    }
+  }
+
+  #reply(id, value, transfer) {
+    if (transfer) this.#post({ id, ok: true, value }, transfer);
+    else this.#post({ id, ok: true, value });
+  }
+
+  #replyError(id, error, fatal) {
+    const reply = { id, ok: false, error: errorToPlain(error) };
+    if (fatal) {
+      reply.fatal = true;
+      // A wasm trap or abort leaves the instance in an unknown state: refuse further work.
+      if (!this.#broken) this.#broken = error;
+    }
+    this.#post(reply);
+  }
+
+  #event(progress) {
+    this.#post({ id: EVENT_ID, event: EventType.PROGRESS, value: progressValue(progress) });
+  }
+
+  #cancelRun() {
+    if (!this.#run || this.#run.cancelled) return false;
+    this.#run.cancelled = true;
+    return true;
+  }
+
+  #startProcess(engine, id, chunkUsers) {
+    if (chunkUsers !== undefined && chunkUsers !== null && (!Number.isInteger(chunkUsers) || chunkUsers <= 0)) {
+      throw badRequest('process: `chunkUsers` must be a positive integer');
+    }
+    if (this.#run && !this.#run.cancelled) {
+      this.#run.ids.push(id);
+      return;
+    }
+    const run = { ids: [id], cancelled: false, groupsCompleted: 0 };
+    this.#run = run;
+    this.#loop(engine, run, chunkUsers ?? null).finally(() => {
+      if (this.#run === run) this.#run = null;
+    });
+  }
+
+  async #loop(engine, run, fixedChunk) {
+    let chunk = fixedChunk ?? FIRST_CHUNK_USERS;
+    let lastEvent = -Infinity;
+    try {
+      for (;;) {
+        if (run.cancelled) {
+          const left = engine.hasPendingWork() ? 'work is still queued' : 'nothing is left';
+          const error = new EngineError(ErrorCode.CANCELLED, `processing cancelled; ${left}`);
+          for (const id of run.ids) this.#replyError(id, error, false);
+          return;
+        }
+        const started = nowMs();
+        const raw = engine.processChunk(chunk);
+        const elapsed = nowMs() - started;
+        run.groupsCompleted += raw.groupsCompleted;
+        const progress = { ...raw, groupsCompleted: run.groupsCompleted };
+        if (progress.done) {
+          this.#event(progress);
+          for (const id of run.ids) this.#reply(id, progressValue(progress));
+          return;
+        }
+        if (fixedChunk === null) {
+          // Aim at TARGET_CHUNK_MS per chunk; grow at most 4x at a time to avoid overshooting.
+          const scale = Math.min(4, TARGET_CHUNK_MS / Math.max(elapsed, 0.05));
+          chunk = Math.max(MIN_CHUNK_USERS, Math.min(MAX_CHUNK_USERS, Math.round(chunk * scale)));
+        }
+        const now = nowMs();
+        if (now - lastEvent >= PROGRESS_INTERVAL_MS) {
+          lastEvent = now;
+          this.#event(progress);
+        }
+        await this.#yield();
+      }
+    } catch (error) {
+      const fatal = !(error instanceof EngineError);
+      for (const id of run.ids) this.#replyError(id, error, fatal);
+    }
+  }
+}

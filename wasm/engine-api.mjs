@@ -1,0 +1,251 @@
+// Idiomatic JS over the embind module (wasm/bindings.cpp). Works in a browser worker (the .wasm is
+// found next to engine.mjs) and in Node (pass `wasmBinary`, see wasm/node-support.mjs: Node 20's
+// fetch cannot read the file path Emscripten's loader gives it).
+//
+//   const engine = await createEngine({ wasmBinary });
+//   const summary = engine.loadDocument(bytes);      // throws EngineError {code, message}
+//   engine.processAll();
+//   const products = engine.query({ query: 'products' });
+//   engine.dispose();
+import createEngineModule from './dist/engine.mjs';
+import { EngineError, ErrorCode } from './protocol.mjs';
+
+export { EngineError, ErrorCode };
+
+/** Default number of user evaluations per processChunk call. */
+export const DEFAULT_CHUNK_USERS = 2048;
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+/** Throws the failure of a raw `{ok, value | error}` result, else returns the value. */
+function unwrap(result) {
+  if (result.ok) return result.value;
+  throw new EngineError(result.error.code, result.error.message);
+}
+
+/** Bytes of a document given as ArrayBuffer, typed array, DataView or string. */
+function toBytes(input, what) {
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  if (typeof input === 'string') return textEncoder.encode(input);
+  throw new EngineError(ErrorCode.BAD_REQUEST, `${what}: expected an ArrayBuffer, a typed array or a string`);
+}
+
+/** JSON text of a request given as an object or as text. */
+function toJsonText(input, what) {
+  if (typeof input === 'string') return input;
+  if (input !== null && typeof input === 'object') return JSON.stringify(input);
+  throw new EngineError(ErrorCode.BAD_REQUEST, `${what}: expected an object or JSON text`);
+}
+
+/** Milliseconds since the Unix epoch from a number, a Date or an ISO 8601 string. */
+export function toUnixMs(now) {
+  let ms = NaN;
+  if (typeof now === 'number') ms = now;
+  else if (now instanceof Date) ms = now.getTime();
+  else if (typeof now === 'string' && /^\d{4}-\d{2}-\d{2}/.test(now)) ms = Date.parse(now);
+  if (!Number.isFinite(ms)) {
+    throw new EngineError(ErrorCode.BAD_REQUEST, `setNow: ${JSON.stringify(now)} is not a time (Unix ms, Date or ISO 8601)`);
+  }
+  return ms;
+}
+
+/** Instantiates the wasm module once; several engines may share it. */
+export async function loadEngineModule({ wasmBinary, locateFile } = {}) {
+  const options = {};
+  if (wasmBinary) options.wasmBinary = wasmBinary;
+  if (locateFile) options.locateFile = locateFile;
+  return createEngineModule(options);
+}
+
+/** Copies the bytes the module holds for us ({ptr, len}) into a fresh Uint8Array and frees them. */
+function takeHeldOutput(module, held) {
+  try {
+    const ptr = held.ptr >>> 0;
+    return module.HEAPU8.slice(ptr, ptr + held.len);
+  } finally {
+    module.releaseOutput();
+  }
+}
+
+/** One tenant engine. Every method is synchronous; failures throw EngineError. */
+export class Engine {
+  #module;
+  #raw;
+
+  /** Use createEngine(); `module` comes from loadEngineModule(). */
+  constructor(module) {
+    this.#module = module;
+    this.#raw = new module.WasmEngine();
+  }
+
+  /** The underlying Emscripten module (for heap diagnostics). */
+  get module() {
+    return this.#module;
+  }
+
+  #engine() {
+    if (!this.#raw) throw new EngineError(ErrorCode.BAD_REQUEST, 'engine used after dispose()');
+    return this.#raw;
+  }
+
+  /**
+   * Replaces the tenant with a Graph-shaped tenant document given as bytes (or text); the bytes are
+   * copied into the wasm heap, never turned into a JS string. On failure the current tenant stays.
+   * @returns {{users, groups, skus, memberships, queuedGroups}}
+   */
+  loadDocument(document) {
+    const raw = this.#engine();
+    const bytes = toBytes(document, 'loadDocument');
+    const module = this.#module;
+    const ptr = module._malloc(Math.max(bytes.length, 1)) >>> 0;
+    if (ptr === 0) {
+      throw new EngineError(ErrorCode.INTERNAL, `loadDocument: cannot allocate ${bytes.length} bytes in the wasm heap (limit 4 GiB)`);
+    }
+    try {
+      module.HEAPU8.set(bytes, ptr); // HEAPU8 read after _malloc: growth replaces the buffer
+      return unwrap(raw.loadDocument(ptr, bytes.length));
+    } finally {
+      module._free(ptr);
+    }
+  }
+
+  /** Replaces the tenant with the built-in sample (Contoso). */
+  loadSample() {
+    return unwrap(this.#engine().loadSample());
+  }
+
+  /** The tenant with its computed fields as a JSON document (UTF-8 bytes). */
+  exportDocument() {
+    const held = unwrap(this.#engine().exportDocument());
+    return takeHeldOutput(this.#module, held);
+  }
+
+  /** The exported document as text (small tenants; large ones should stay bytes). */
+  exportDocumentText() {
+    return textDecoder.decode(this.exportDocument());
+  }
+
+  /**
+   * Applies a Graph JSON batch (object or text); returns the parsed batch response
+   * `{responses: [{id, status, body}]}`. Fails only when the batch itself is not a batch.
+   */
+  applyBatch(batch) {
+    const text = toJsonText(batch, 'applyBatch');
+    return JSON.parse(unwrap(this.#engine().applyBatch(text)));
+  }
+
+  /** Same as applyBatch, returning the response as JSON text. */
+  applyBatchText(batch) {
+    return unwrap(this.#engine().applyBatch(toJsonText(batch, 'applyBatch')));
+  }
+
+  /**
+   * Processes queued groups for at most `maxUsers` user evaluations.
+   * @returns {{groupId, groupName, processed, total, queuedGroups, groupsCompleted, done, cancelled}}
+   */
+  processChunk(maxUsers = DEFAULT_CHUNK_USERS) {
+    return unwrap(this.#engine().processChunk(maxUsers));
+  }
+
+  /**
+   * Processes until nothing is pending (synchronously, chunk by chunk). `onProgress` sees every
+   * chunk's progress and may return false to stop early. Returns the last progress.
+   */
+  processAll({ chunkUsers = DEFAULT_CHUNK_USERS, onProgress } = {}) {
+    let progress = this.processChunk(chunkUsers);
+    while (!progress.done) {
+      if (onProgress && onProgress(progress) === false) return progress;
+      progress = this.processChunk(chunkUsers);
+    }
+    if (onProgress) onProgress(progress);
+    return progress;
+  }
+
+  /** True while groups wait for (or are in) background processing. */
+  hasPendingWork() {
+    return this.#engine().hasPendingWork();
+  }
+
+  /** Answers a console query (`{query: 'products'}` or its JSON text); returns the parsed value. */
+  query(query) {
+    return JSON.parse(this.queryText(query));
+  }
+
+  /** Same as query, returning the JSON text. */
+  queryText(query) {
+    return unwrap(this.#engine().query(toJsonText(query, 'query')));
+  }
+
+  /** Pins the clock: Unix milliseconds, a Date or an ISO 8601 string. */
+  setNow(now) {
+    unwrap(this.#engine().setNow(toUnixMs(now)));
+  }
+
+  /** Sets the user principal name recorded as initiator of admin changes. */
+  setActor(userPrincipalName) {
+    if (typeof userPrincipalName !== 'string' || userPrincipalName === '') {
+      throw new EngineError(ErrorCode.BAD_REQUEST, 'setActor: expected a non-empty user principal name');
+    }
+    unwrap(this.#engine().setActor(userPrincipalName));
+  }
+
+  /** Generates a synthetic tenant document (bytes); see generateSyntheticTenant. */
+  generateSyntheticTenant(options) {
+    return generateSyntheticTenant(this.#module, options);
+  }
+
+  /** Heap and stack figures of the module: {heapSize, sbrk, allocated, stackPointer}. */
+  debugMemory() {
+    return this.#module.debugMemory();
+  }
+
+  /** Frees the engine and its tenant; the object is unusable afterwards. */
+  dispose() {
+    if (this.#raw) {
+      this.#raw.delete();
+      this.#raw = null;
+    }
+  }
+}
+
+const SYNTHETIC_DEFAULTS = Object.freeze({
+  users: 1000,
+  groups: 10,
+  skus: 5,
+  membershipsPerUser: 5,
+  licensedGroupFraction: 0.2,
+  seatRatio: 1.2,
+  directFraction: 0.05,
+  seed: 1,
+});
+
+/**
+ * A synthetic tenant document as UTF-8 bytes (gbl::GenerateSyntheticTenant): options
+ * {users, groups, skus, membershipsPerUser, licensedGroupFraction, seatRatio, directFraction, seed}.
+ */
+export function generateSyntheticTenant(module, options = {}) {
+  const merged = { ...SYNTHETIC_DEFAULTS };
+  for (const [key, value] of Object.entries(options)) {
+    if (!(key in SYNTHETIC_DEFAULTS)) {
+      throw new EngineError(ErrorCode.BAD_REQUEST, `generateSyntheticTenant: unknown option "${key}"`);
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new EngineError(ErrorCode.BAD_REQUEST, `generateSyntheticTenant: option "${key}" must be a number`);
+    }
+    merged[key] = value;
+  }
+  const held = unwrap(module.generateSyntheticTenant(merged));
+  return takeHeldOutput(module, held);
+}
+
+/**
+ * Creates an engine. Options: `wasmBinary` (required in Node), `locateFile`, or `module` (an
+ * already loaded module from loadEngineModule, to share one wasm instance).
+ */
+export async function createEngine({ wasmBinary, locateFile, module } = {}) {
+  const loaded = module ?? (await loadEngineModule({ wasmBinary, locateFile }));
+  return new Engine(loaded);
+}

@@ -1,0 +1,98 @@
+// The page <-> worker protocol, in one module (shared by wasm/client.mjs, wasm/dispatcher.mjs and
+// the web console). Version it when a request or reply changes shape.
+//
+// Request (page -> worker):  {id, type, ...payload}        id: positive integer, unique per worker
+// Reply   (worker -> page):  {id, ok: true, value}
+//                            {id, ok: false, error: {name, code, message}, fatal?: true}
+// Event   (worker -> page):  {id: 0, event: 'progress', value: Progress}    (unsolicited)
+//
+// `fatal: true` marks an error that is not an engine result (a wasm trap, an out-of-memory abort):
+// the worker's engine is unusable and the client discards the worker.
+//
+// Requests and payloads:
+//   loadDocument {bytes: ArrayBuffer | Uint8Array}  -> LoadSummary  (a running `process` is cancelled)
+//   loadSample   {}                                 -> LoadSummary  (a running `process` is cancelled)
+//   applyBatch   {batch: object | string}           -> {responses: [...]} (Graph batch response)
+//   process      {chunkUsers?: number}              -> Progress (done: true); runs background processing
+//                 to completion in chunks, yielding between chunks so `cancel`, `query`, `applyBatch`
+//                 are served meanwhile; emits progress events (5-20 per second, plus a final one).
+//                 A second `process` while one runs joins it (both get the same reply).
+//                 Cancelled: fails with code 'Cancelled' (the queue keeps what is left).
+//   cancel       {}                                 -> {cancelled: boolean} (false when nothing ran)
+//   query        {query: object | string}           -> the query's JSON value (see README queries)
+//   export       {}                                 -> ArrayBuffer (the JSON document, transferred)
+//   setNow       {now: number (Unix ms) | string (ISO 8601)} -> null
+//   setActor     {actor: string}                    -> null
+//
+// LoadSummary: {users, groups, skus, memberships, queuedGroups}
+// Progress:    {groupId, groupName, processed, total, queuedGroups, groupsCompleted, done}
+
+/** Version of this protocol; bump on any incompatible change. */
+export const PROTOCOL_VERSION = 1;
+
+/** Request types (the `type` field of a request). */
+export const RequestType = Object.freeze({
+  LOAD_DOCUMENT: 'loadDocument',
+  LOAD_SAMPLE: 'loadSample',
+  APPLY_BATCH: 'applyBatch',
+  PROCESS: 'process',
+  CANCEL: 'cancel',
+  QUERY: 'query',
+  EXPORT: 'export',
+  SET_NOW: 'setNow',
+  SET_ACTOR: 'setActor',
+});
+
+/** Unsolicited event types (the `event` field of a message with id 0). */
+export const EventType = Object.freeze({
+  PROGRESS: 'progress',
+});
+
+/** The id carried by unsolicited events. */
+export const EVENT_ID = 0;
+
+/** Error codes: the engine's own, plus the ones the protocol and the client add. */
+export const ErrorCode = Object.freeze({
+  PARSE_ERROR: 'ParseError',
+  SCHEMA_ERROR: 'SchemaError',
+  NOT_FOUND: 'NotFound',
+  BAD_REQUEST: 'BadRequest',
+  CONFLICT: 'Conflict',
+  CANCELLED: 'Cancelled',
+  INTERNAL: 'Internal',
+  /** The worker died (uncaught error, trap, out of memory); pending requests fail with it. */
+  WORKER_DIED: 'WorkerDied',
+  /** The client was terminated while the request was pending. */
+  TERMINATED: 'Terminated',
+});
+
+/** A failure reported by the engine (or the protocol around it), with a stable `code`. */
+export class EngineError extends Error {
+  /**
+   * @param {string} code one of ErrorCode
+   * @param {string} message readable text naming what is wrong and where
+   */
+  constructor(code, message) {
+    super(message);
+    this.name = 'EngineError';
+    this.code = code;
+  }
+}
+
+/** An error as the plain object that crosses postMessage. */
+export function errorToPlain(error) {
+  if (error instanceof EngineError) {
+    return { name: 'EngineError', code: error.code, message: error.message };
+  }
+  const name = error && typeof error.name === 'string' ? error.name : 'Error';
+  const message = error && typeof error.message === 'string' ? error.message : String(error);
+  return { name, code: ErrorCode.INTERNAL, message };
+}
+
+/** Rebuilds an EngineError from the plain object of a reply (non-engine errors keep their name). */
+export function plainToError(plain) {
+  const code = plain && typeof plain.code === 'string' ? plain.code : ErrorCode.INTERNAL;
+  const message = plain && typeof plain.message === 'string' ? plain.message : 'unknown error';
+  if (!plain || plain.name === 'EngineError') return new EngineError(code, message);
+  return new EngineError(code, `${plain.name}: ${message}`);
+}
