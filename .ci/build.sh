@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the native tree (build/native), the WebAssembly module (build/wasm -> wasm/dist/) and,
+# when the console's Vite config exists, the static console (web/dist).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The engine core must stay free of Emscripten (bindings live in wasm/ only).
+emscripten_refs='#[[:space:]]*include[[:space:]]*[<"]emscripten|EMSCRIPTEN_BINDINGS|emscripten::'
+if grep -rIlE "$emscripten_refs" engine/ >/dev/null 2>&1; then
+  echo "build: engine/ must not use Emscripten (bindings belong in wasm/):" >&2
+  grep -rInE "$emscripten_refs" engine/ >&2
+  exit 1
+fi
+
+echo "build: native"
+cmake -S . -B build/native -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build build/native
+
+echo "build: wasm"
+# Trap 6: emcmake's default test emulator passes a flag Node 20 rejects; use plain node.
+emcmake cmake -S . -B build/wasm -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CROSSCOMPILING_EMULATOR="$(command -v node)"
+cmake --build build/wasm
+
+if [[ -f web/vite.config.js ]]; then
+  echo "build: web (vite)"
+  # Root web/: Vite picks up web/vite.config.js and writes web/dist.
+  npx vite build web
+fi
