@@ -1,0 +1,767 @@
+// Graph JSON batches: each request validated first, applied only when valid, answered like Graph.
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "licensing.h"
+
+namespace gbl {
+
+using nlohmann::json;
+
+namespace {
+
+struct Response {
+  int status = 200;
+  json body;
+};
+
+Response Fail(int status, const std::string& code, const std::string& message) {
+  Response r;
+  r.status = status;
+  r.body = json{{"error", {{"code", code}, {"message", message}}}};
+  return r;
+}
+Response BadRequest(const std::string& message) { return Fail(400, "Request_BadRequest", message); }
+Response NotFound(const std::string& what, const std::string& id) {
+  return Fail(404, "Request_ResourceNotFound",
+              "Resource '" + id + "' does not exist or one of its queried reference-property "
+              "objects are not present. (" + what + ")");
+}
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+json LicensesJson(const Tenant& t, const std::vector<std::pair<Id, std::vector<Id>>>& lic) {
+  json arr = json::array();
+  for (const auto& [sku, disabled] : lic) {
+    json d = json::array();
+    for (Id p : disabled) d.push_back(t.plans[p].id);
+    arr.push_back({{"disabledPlans", d}, {"skuId", t.skus[sku].id}});
+  }
+  return arr;
+}
+
+json UserObject(const Tenant& t, Id u) {
+  const User& user = t.users[u];
+  return json{{"id", user.id},
+              {"displayName", user.display_name},
+              {"userPrincipalName", user.upn},
+              {"usageLocation", user.usage_location.empty() ? json() : json(user.usage_location)},
+              {"accountEnabled", user.account_enabled},
+              {"assignedLicenses", LicensesJson(t, EffectiveLicenses(t, user))}};
+}
+
+json GroupObject(const Tenant& t, Id g) {
+  const Group& grp = t.groups[g];
+  std::vector<std::pair<Id, std::vector<Id>>> lic;
+  for (Id a : grp.licenses) lic.emplace_back(t.assignments[a].sku, t.assignments[a].disabled);
+  return json{{"id", grp.id},
+              {"displayName", grp.display_name},
+              {"securityEnabled", grp.security_enabled},
+              {"mailEnabled", grp.mail_enabled},
+              {"groupTypes", grp.group_types},
+              {"assignedLicenses", LicensesJson(t, lic)},
+              {"licenseProcessingState", {{"state", ProcessingStateName(grp.processing)}}}};
+}
+
+std::string TemplateText(const Tenant& t, const std::vector<Id>& licenses) {
+  json arr = json::array();
+  for (Id a : licenses) {
+    json d = json::array();
+    for (Id p : t.assignments[a].disabled) d.push_back(t.plans[p].id);
+    arr.push_back({{"SkuId", t.skus[t.assignments[a].sku].id}, {"DisabledPlans", d}});
+  }
+  return Dump(arr);
+}
+
+class BatchRunner {
+ public:
+  explicit BatchRunner(Tenant* t) : t_(*t) {}
+
+  Response Handle(const std::string& method, const std::string& url, const json& body) {
+    std::vector<std::string> seg = Segments(url);
+    if (seg.empty()) return BadRequest("Invalid request URL '" + url + "'.");
+    const std::string& m = method;
+    if (seg[0] == "groups") {
+      if (seg.size() == 1 && m == "POST") return CreateGroup(body);
+      if (seg.size() < 2) return BadRequest("Unsupported request: " + m + " " + url);
+      Id g = FindGroup(seg[1]);
+      if (g == kNoId) return NotFound("group", seg[1]);
+      if (seg.size() == 2 && m == "DELETE") return DeleteGroup(g);
+      if (seg.size() == 3 && m == "POST" && seg[2] == "assignLicense") return AssignGroupLicense(g, body);
+      if (seg.size() == 3 && m == "POST" && seg[2] == "reprocessLicenseAssignment") {
+        QueueGroup(&t_, g);
+        return Response{202, GroupObject(t_, g)};
+      }
+      if (seg.size() == 4 && m == "POST" && seg[2] == "members" && seg[3] == "$ref") return AddMember(g, body);
+      if (seg.size() == 5 && m == "DELETE" && seg[2] == "members" && seg[4] == "$ref") return RemoveMember(g, seg[3]);
+    } else if (seg[0] == "users") {
+      if (seg.size() == 1 && m == "POST") return CreateUser(body);
+      if (seg.size() < 2) return BadRequest("Unsupported request: " + m + " " + url);
+      Id u = FindUser(seg[1]);
+      if (u == kNoId) return NotFound("user", seg[1]);
+      if (seg.size() == 2 && m == "PATCH") return PatchUser(u, body);
+      if (seg.size() == 3 && m == "POST" && seg[2] == "assignLicense") return AssignUserLicense(u, body);
+      if (seg.size() == 3 && m == "POST" && seg[2] == "reprocessLicenseAssignment") {
+        if (EvaluateUser(&t_, u, kNoId)) t_.Audit(Activity::kChangeUserLicense, true, u, kNoId);
+        return Response{200, UserObject(t_, u)};
+      }
+    } else if (seg[0] == "subscribedSkus" && seg.size() == 2 && m == "PATCH") {
+      return PatchSku(seg[1], body);
+    }
+    return BadRequest("Unsupported request: " + m + " " + url);
+  }
+
+ private:
+  static std::vector<std::string> Segments(std::string url) {
+    for (const char* prefix : {"https://graph.microsoft.com", "http://graph.microsoft.com"}) {
+      if (url.rfind(prefix, 0) == 0) url = url.substr(std::string(prefix).size());
+    }
+    size_t q = url.find('?');
+    if (q != std::string::npos) url.resize(q);
+    std::vector<std::string> seg;
+    size_t pos = 0;
+    while (pos <= url.size()) {
+      size_t next = url.find('/', pos);
+      if (next == std::string::npos) next = url.size();
+      if (next > pos) seg.push_back(url.substr(pos, next - pos));
+      pos = next + 1;
+    }
+    if (!seg.empty() && (seg[0] == "v1.0" || seg[0] == "beta")) seg.erase(seg.begin());
+    return seg;
+  }
+
+  Id FindUser(const std::string& key) const {
+    auto it = t_.user_index.find(key);
+    if (it != t_.user_index.end()) return it->second;
+    std::string lower = Lower(key);
+    for (Id i = 0; i < t_.users.size(); ++i) {
+      if (Lower(t_.users[i].upn) == lower) return i;
+    }
+    return kNoId;
+  }
+  Id FindGroup(const std::string& key) const {
+    auto it = t_.group_index.find(key);
+    return it == t_.group_index.end() ? kNoId : it->second;
+  }
+  Id FindSku(const std::string& key) const {
+    std::string k = Lower(key);
+    size_t us = k.find('_');  // subscribedSku.id is "<tenantId>_<skuId>"
+    auto it = t_.sku_index.find(k);
+    if (it == t_.sku_index.end() && us != std::string::npos) it = t_.sku_index.find(k.substr(us + 1));
+    return it == t_.sku_index.end() ? kNoId : it->second;
+  }
+
+  // Reads addLicenses / removeLicenses; on failure returns false with *error set.
+  bool ReadLicenseChange(const json& body, std::vector<std::pair<Id, std::vector<Id>>>* add,
+                         std::vector<Id>* remove, Response* error) {
+    if (!body.is_object()) {
+      *error = BadRequest("The request body must be an object with addLicenses and removeLicenses.");
+      return false;
+    }
+    auto add_it = body.find("addLicenses");
+    auto rem_it = body.find("removeLicenses");
+    if (add_it == body.end() && rem_it == body.end()) {
+      *error = BadRequest("addLicenses and removeLicenses are both missing.");
+      return false;
+    }
+    if (add_it != body.end() && !add_it->is_null()) {
+      if (!add_it->is_array()) {
+        *error = BadRequest("addLicenses: expected an array.");
+        return false;
+      }
+      for (size_t i = 0; i < add_it->size(); ++i) {
+        const json& l = (*add_it)[i];
+        std::string path = "addLicenses[" + std::to_string(i) + "]";
+        if (!l.is_object() || !l.contains("skuId") || !l["skuId"].is_string()) {
+          *error = BadRequest(path + ".skuId: expected a string.");
+          return false;
+        }
+        Id sku = FindSku(l["skuId"].get<std::string>());
+        if (sku == kNoId) {
+          *error = BadRequest(path + ".skuId: unknown skuId \"" + l["skuId"].get<std::string>() +
+                              "\": the tenant has no subscription for it.");
+          return false;
+        }
+        if (t_.skus[sku].applies_to != "User") {
+          *error = BadRequest(path + ".skuId: " + t_.skus[sku].part_number +
+                              " applies to the company, not to users.");
+          return false;
+        }
+        std::vector<Id> disabled;
+        if (l.contains("disabledPlans") && !l["disabledPlans"].is_null()) {
+          if (!l["disabledPlans"].is_array()) {
+            *error = BadRequest(path + ".disabledPlans: expected an array.");
+            return false;
+          }
+          for (size_t j = 0; j < l["disabledPlans"].size(); ++j) {
+            const json& p = l["disabledPlans"][j];
+            Id plan = p.is_string() ? t_.FindPlan(p.get<std::string>()) : kNoId;
+            const auto& plans = t_.skus[sku].plans;
+            if (plan == kNoId || std::find(plans.begin(), plans.end(), plan) == plans.end()) {
+              *error = BadRequest(path + ".disabledPlans[" + std::to_string(j) + "]: service plan " +
+                                  (p.is_string() ? "\"" + p.get<std::string>() + "\"" : Dump(p)) +
+                                  " is not part of " + t_.skus[sku].part_number + ".");
+              return false;
+            }
+            disabled.push_back(plan);
+          }
+        }
+        std::sort(disabled.begin(), disabled.end());
+        disabled.erase(std::unique(disabled.begin(), disabled.end()), disabled.end());
+        for (auto& a : *add) {
+          if (a.first == sku) {
+            *error = BadRequest(path + ".skuId: the same skuId is added twice.");
+            return false;
+          }
+        }
+        add->emplace_back(sku, std::move(disabled));
+      }
+    }
+    if (rem_it != body.end() && !rem_it->is_null()) {
+      if (!rem_it->is_array()) {
+        *error = BadRequest("removeLicenses: expected an array of skuIds.");
+        return false;
+      }
+      for (size_t i = 0; i < rem_it->size(); ++i) {
+        const json& r = (*rem_it)[i];
+        Id sku = r.is_string() ? FindSku(r.get<std::string>()) : kNoId;
+        if (sku == kNoId) {
+          *error = BadRequest("removeLicenses[" + std::to_string(i) + "]: unknown skuId " + Dump(r) + ".");
+          return false;
+        }
+        for (auto& a : *add) {
+          if (a.first == sku) {
+            *error = BadRequest("removeLicenses[" + std::to_string(i) +
+                                "]: the same skuId is in addLicenses and removeLicenses.");
+            return false;
+          }
+        }
+        remove->push_back(sku);
+      }
+    }
+    return true;
+  }
+
+  // A plan that requires another must find it enabled among `enabled`; returns "" when fine.
+  std::string MissingPrerequisite(const std::vector<Id>& enabled) const {
+    for (Id p : enabled) {
+      const auto& req = t_.plans[p].requires_any_of;
+      if (req.empty()) continue;
+      bool ok = false;
+      for (Id q : req) ok = ok || std::binary_search(enabled.begin(), enabled.end(), q);
+      if (!ok) {
+        std::string names;
+        for (Id q : req) names += (names.empty() ? "" : " or ") + t_.plans[q].name;
+        return "The service " + t_.plans[p].name + " requires " + names + " to be enabled as well.";
+      }
+    }
+    return "";
+  }
+
+  Response AssignGroupLicense(Id g, const json& body) {
+    Group& grp = t_.groups[g];
+    std::vector<std::pair<Id, std::vector<Id>>> add;
+    std::vector<Id> remove;
+    Response error;
+    if (!ReadLicenseChange(body, &add, &remove, &error)) return error;
+    if (!grp.security_enabled) {
+      return BadRequest("License assignment failed: group '" + grp.display_name +
+                        "' is not security-enabled; only security groups (and Microsoft 365 groups "
+                        "with securityEnabled = true) can carry licenses.");
+    }
+    std::vector<Id> next = grp.licenses;
+    for (Id sku : remove) {
+      auto it = std::find_if(next.begin(), next.end(),
+                             [&](Id a) { return t_.assignments[a].sku == sku; });
+      if (it == next.end()) {
+        return BadRequest("removeLicenses: " + t_.skus[sku].part_number +
+                          " is not assigned to group '" + grp.display_name + "'.");
+      }
+      next.erase(it);
+    }
+    for (auto& [sku, disabled] : add) {
+      Id a = t_.InternAssignment(sku, disabled);
+      auto it = std::find_if(next.begin(), next.end(),
+                             [&](Id x) { return t_.assignments[x].sku == sku; });
+      if (it != next.end()) *it = a;
+      else next.push_back(a);
+    }
+    std::sort(next.begin(), next.end(), [&](Id a, Id b) {
+      return t_.assignments[a].sku < t_.assignments[b].sku;
+    });
+    std::vector<Id> enabled;
+    for (Id a : next) {
+      const auto& en = t_.assignments[a].enabled;
+      enabled.insert(enabled.end(), en.begin(), en.end());
+    }
+    std::sort(enabled.begin(), enabled.end());
+    std::string missing = MissingPrerequisite(enabled);
+    if (!missing.empty()) {
+      return BadRequest("License operation failed. Make sure that the group has necessary services "
+                        "before adding or removing a dependent service. " + missing);
+    }
+    std::string old_text = TemplateText(t_, grp.licenses);
+    grp.licenses = next;
+    std::string new_text = TemplateText(t_, grp.licenses);
+    uint32_t text = t_.AuditText(std::move(old_text));
+    t_.AuditText(std::move(new_text));  // read back as text + 1
+    t_.Audit(Activity::kSetGroupLicense, false, kNoId, g, text);
+    QueueGroup(&t_, g);
+    return Response{202, GroupObject(t_, g)};
+  }
+
+  Response AssignUserLicense(Id u, const json& body) {
+    std::vector<std::pair<Id, std::vector<Id>>> add;
+    std::vector<Id> remove;
+    Response error;
+    if (!ReadLicenseChange(body, &add, &remove, &error)) return error;
+    User& user = t_.users[u];
+    if (!add.empty() && user.usage_location.empty()) {
+      return BadRequest("License assignment cannot be done for user with invalid usage location.");
+    }
+    User next = user;
+    for (Id sku : remove) {
+      auto it = std::find_if(next.states.begin(), next.states.end(), [&](const AssignmentState& s) {
+        return s.source == kDirect && s.sku == sku;
+      });
+      if (it == next.states.end()) {
+        return BadRequest("User does not have a corresponding direct license for " +
+                          t_.skus[sku].part_number +
+                          " (an inherited license is changed on its group).");
+      }
+      next.states.erase(it);
+    }
+    for (auto& [sku, disabled] : add) {
+      Id a = t_.InternAssignment(sku, disabled);
+      auto it = std::find_if(next.states.begin(), next.states.end(), [&](const AssignmentState& s) {
+        return s.source == kDirect && s.sku == sku;
+      });
+      if (it != next.states.end()) {
+        if (it->assignment != a) it->updated_ms = t_.now_ms;
+        it->assignment = a;
+      } else {
+        AssignmentState st;
+        st.sku = sku;
+        st.source = kDirect;
+        st.assignment = a;
+        st.updated_ms = t_.now_ms;
+        next.states.push_back(st);  // direct states sort last (kDirect is the largest id)
+      }
+    }
+    std::sort(next.states.begin(), next.states.end(), [](const AssignmentState& a,
+                                                         const AssignmentState& b) {
+      return a.source != b.source ? a.source < b.source : a.sku < b.sku;
+    });
+    // Checks on the direct assignments that change, against every other source.
+    std::vector<Id> enabled_all, enabled_others;
+    for (const auto& s : next.states) {
+      if (!s.Holds()) continue;
+      const auto& en = t_.assignments[s.assignment].enabled;
+      enabled_all.insert(enabled_all.end(), en.begin(), en.end());
+    }
+    std::sort(enabled_all.begin(), enabled_all.end());
+    enabled_all.erase(std::unique(enabled_all.begin(), enabled_all.end()), enabled_all.end());
+    for (auto& [sku, disabled] : add) {
+      const Assignment& a = t_.assignments[t_.InternAssignment(sku, disabled)];
+      for (Id p : a.enabled) {
+        const auto& banned = t_.plans[p].prohibited_in;
+        if (std::find(banned.begin(), banned.end(), t_.LocationOf(next)) != banned.end()) {
+          return BadRequest("License assignment failed: " + t_.plans[p].name +
+                            " is not available in usage location " + t_.LocationOf(next) +
+                            " (ProhibitedInUsageLocationViolation).");
+        }
+        int32_t f = t_.plans[p].family;
+        if (f < 0) continue;
+        for (Id q : enabled_all) {
+          if (q != p && t_.plans[q].family == f) {
+            return BadRequest("License assignment failed because service plans " + t_.plans[p].id +
+                              " (" + t_.plans[p].name + ") and " + t_.plans[q].id + " (" +
+                              t_.plans[q].name + ") are mutually exclusive "
+                              "(MutuallyExclusiveViolation).");
+          }
+        }
+      }
+      if (!HoldsSku(user, sku, kNoId)) {
+        const Sku& s = t_.skus[sku];
+        if (s.consumed >= s.Assignable()) {
+          return BadRequest("License assignment failed: not enough licenses for " + s.part_number +
+                            " (" + std::to_string(s.consumed) + " of " +
+                            std::to_string(s.Assignable()) + " assigned; CountViolation).");
+        }
+      }
+      if (t_.HasDuplicateProxy(next)) {
+        for (Id p : a.enabled) {
+          if (t_.plans[p].exchange) {
+            return BadRequest("License assignment failed: a proxy address of this user is already "
+                              "being used (UniquenessViolation).");
+          }
+        }
+      }
+    }
+    std::string missing = MissingPrerequisite(enabled_all);
+    if (!missing.empty()) {
+      return BadRequest("License operation failed (DependencyViolation). " + missing);
+    }
+    // Commit: seats follow what the user holds before and after.
+    std::vector<Id> touched;
+    for (auto& a : add) touched.push_back(a.first);
+    for (Id s : remove) touched.push_back(s);
+    std::vector<bool> held_before;
+    for (Id sku : touched) held_before.push_back(HoldsSku(user, sku, kNoId));
+    auto before = EffectiveLicenses(t_, user);
+    user.states = std::move(next.states);
+    for (size_t i = 0; i < touched.size(); ++i) {
+      bool now = HoldsSku(user, touched[i], kNoId);
+      if (now && !held_before[i]) ++t_.skus[touched[i]].consumed;
+      if (!now && held_before[i]) --t_.skus[touched[i]].consumed;
+    }
+    bool changed = before != EffectiveLicenses(t_, user);
+    if (changed) t_.Audit(Activity::kChangeUserLicense, false, u, kNoId);
+    // Any change to a user re-evaluates its group assignments.
+    if (EvaluateUser(&t_, u, kNoId)) t_.Audit(Activity::kChangeUserLicense, true, u, kNoId);
+    return Response{200, UserObject(t_, u)};
+  }
+
+  static std::string RefId(const json& body) {
+    std::string ref;
+    if (body.is_object() && body.contains("@odata.id") && body["@odata.id"].is_string()) {
+      ref = body["@odata.id"].get<std::string>();
+    } else if (body.is_object() && body.contains("id") && body["id"].is_string()) {
+      ref = body["id"].get<std::string>();
+    }
+    size_t slash = ref.find_last_of('/');
+    return slash == std::string::npos ? ref : ref.substr(slash + 1);
+  }
+
+  static bool Dynamic(const Group& g) {
+    return std::find(g.group_types.begin(), g.group_types.end(), "DynamicMembership") !=
+           g.group_types.end();
+  }
+
+  Response AddMember(Id g, const json& body) {
+    std::string id = RefId(body);
+    if (id.empty()) {
+      return BadRequest("The request body must be {\"@odata.id\": \"https://graph.microsoft.com/"
+                        "v1.0/directoryObjects/{id}\"}.");
+    }
+    Group& grp = t_.groups[g];
+    if (Dynamic(grp)) {
+      return BadRequest("Members of dynamic group '" + grp.display_name +
+                        "' follow its membership rule and cannot be added by hand.");
+    }
+    auto ui = t_.user_index.find(id);
+    if (ui != t_.user_index.end()) {
+      Id u = ui->second;
+      auto it = std::lower_bound(grp.members.begin(), grp.members.end(), u);
+      if (it != grp.members.end() && *it == u) {
+        return BadRequest("One or more added object references already exist for the following "
+                          "modified properties: 'members'.");
+      }
+      grp.members.insert(it, u);
+      User& user = t_.users[u];
+      user.groups.insert(std::lower_bound(user.groups.begin(), user.groups.end(), g), g);
+      t_.Audit(Activity::kAddMember, false, u, g);
+      if (EvaluateUser(&t_, u, kNoId)) t_.Audit(Activity::kChangeUserLicense, true, u, g);
+      return Response{204, json()};
+    }
+    Id child = FindGroup(id);
+    if (child == kNoId) return NotFound("directory object", id);
+    if (child == g) return BadRequest("A group cannot be a member of itself.");
+    auto it = std::lower_bound(grp.member_groups.begin(), grp.member_groups.end(), child);
+    if (it != grp.member_groups.end() && *it == child) {
+      return BadRequest("One or more added object references already exist for the following "
+                        "modified properties: 'members'.");
+    }
+    grp.member_groups.insert(it, child);
+    t_.Audit(Activity::kAddMember, false, kNoId, g);
+    return Response{204, json()};
+  }
+
+  Response RemoveMember(Id g, const std::string& id) {
+    Group& grp = t_.groups[g];
+    if (Dynamic(grp)) {
+      return BadRequest("Members of dynamic group '" + grp.display_name +
+                        "' follow its membership rule and cannot be removed by hand.");
+    }
+    auto ui = t_.user_index.find(id);
+    if (ui != t_.user_index.end()) {
+      Id u = ui->second;
+      auto it = std::lower_bound(grp.members.begin(), grp.members.end(), u);
+      if (it == grp.members.end() || *it != u) return NotFound("member of the group", id);
+      grp.members.erase(it);
+      User& user = t_.users[u];
+      user.groups.erase(std::lower_bound(user.groups.begin(), user.groups.end(), g));
+      t_.Audit(Activity::kRemoveMember, false, u, g);
+      if (EvaluateUser(&t_, u, kNoId)) t_.Audit(Activity::kChangeUserLicense, true, u, g);
+      return Response{204, json()};
+    }
+    Id child = FindGroup(id);
+    auto it = std::lower_bound(grp.member_groups.begin(), grp.member_groups.end(), child);
+    if (child == kNoId || it == grp.member_groups.end() || *it != child) {
+      return NotFound("member of the group", id);
+    }
+    grp.member_groups.erase(it);
+    t_.Audit(Activity::kRemoveMember, false, kNoId, g);
+    return Response{204, json()};
+  }
+
+  Response PatchUser(Id u, const json& body) {
+    if (!body.is_object()) return BadRequest("The request body must be an object.");
+    User next = t_.users[u];
+    for (auto it = body.begin(); it != body.end(); ++it) {
+      const std::string& k = it.key();
+      const json& v = it.value();
+      if (k == "usageLocation") {
+        if (v.is_null()) {
+          next.usage_location.clear();
+        } else if (v.is_string() && v.get<std::string>().size() == 2) {
+          next.usage_location = v.get<std::string>();
+          for (char& c : next.usage_location) {
+            if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+          }
+        } else {
+          return BadRequest("usageLocation: expected a two-letter ISO 3166 country code or null, got " +
+                            Dump(v) + ".");
+        }
+      } else if (k == "accountEnabled") {
+        if (!v.is_boolean()) return BadRequest("accountEnabled: expected true or false.");
+        next.account_enabled = v.get<bool>();
+      } else if (k == "proxyAddresses") {
+        if (!v.is_array()) return BadRequest("proxyAddresses: expected an array of strings.");
+        next.proxy_addresses.clear();
+        for (size_t i = 0; i < v.size(); ++i) {
+          if (!v[i].is_string()) {
+            return BadRequest("proxyAddresses[" + std::to_string(i) + "]: expected a string.");
+          }
+          next.proxy_addresses.push_back(v[i].get<std::string>());
+        }
+      } else if (k == "displayName" || k == "mail") {
+        if (!v.is_string()) return BadRequest(k + ": expected a string.");
+        (k == "displayName" ? next.display_name : next.mail) = v.get<std::string>();
+      } else {
+        return BadRequest("Property '" + k + "' cannot be changed here (supported: usageLocation, "
+                          "accountEnabled, proxyAddresses, displayName, mail).");
+      }
+    }
+    User& user = t_.users[u];
+    t_.IndexProxies(user, -1);
+    user.usage_location = next.usage_location;
+    user.account_enabled = next.account_enabled;
+    user.proxy_addresses = next.proxy_addresses;
+    user.display_name = next.display_name;
+    user.mail = next.mail;
+    t_.IndexProxies(user, 1);
+    t_.Audit(Activity::kUpdateUser, false, u, kNoId);
+    if (EvaluateUser(&t_, u, kNoId)) t_.Audit(Activity::kChangeUserLicense, true, u, kNoId);
+    return Response{204, json()};
+  }
+
+  Response CreateUser(const json& body) {
+    if (!body.is_object()) return BadRequest("The request body must be an object.");
+    User u;
+    auto str = [&](const char* key, std::string* out, bool required) -> std::string {
+      if (!body.contains(key) || body[key].is_null()) return required ? std::string(key) + ": required." : "";
+      if (!body[key].is_string()) return std::string(key) + ": expected a string.";
+      *out = body[key].get<std::string>();
+      return "";
+    };
+    for (auto msg : {str("id", &u.id, false), str("displayName", &u.display_name, true),
+                     str("userPrincipalName", &u.upn, true), str("mail", &u.mail, false),
+                     str("usageLocation", &u.usage_location, false)}) {
+      if (!msg.empty()) return BadRequest(msg);
+    }
+    if (body.contains("accountEnabled")) {
+      if (!body["accountEnabled"].is_boolean()) return BadRequest("accountEnabled: expected true or false.");
+      u.account_enabled = body["accountEnabled"].get<bool>();
+    }
+    if (body.contains("proxyAddresses")) {
+      const json& v = body["proxyAddresses"];
+      if (!v.is_array()) return BadRequest("proxyAddresses: expected an array of strings.");
+      for (const auto& a : v) {
+        if (!a.is_string()) return BadRequest("proxyAddresses: expected an array of strings.");
+        u.proxy_addresses.push_back(a.get<std::string>());
+      }
+    }
+    if (!u.usage_location.empty() && u.usage_location.size() != 2) {
+      return BadRequest("usageLocation: expected a two-letter ISO 3166 country code.");
+    }
+    std::string lower = Lower(u.upn);
+    for (const auto& other : t_.users) {
+      if (Lower(other.upn) == lower) {
+        return BadRequest("Another object with the same value for property userPrincipalName "
+                          "already exists.");
+      }
+    }
+    if (u.id.empty()) u.id = t_.NewObjectId();
+    if (t_.user_index.count(u.id) || t_.group_index.count(u.id)) {
+      return BadRequest("Another object with the same id '" + u.id + "' already exists.");
+    }
+    Id uid = static_cast<Id>(t_.users.size());
+    t_.user_index.emplace(u.id, uid);
+    t_.users.push_back(std::move(u));
+    t_.IndexProxies(t_.users[uid], 1);
+    t_.Audit(Activity::kAddUser, false, uid, kNoId);
+    return Response{201, UserObject(t_, uid)};
+  }
+
+  Response CreateGroup(const json& body) {
+    if (!body.is_object()) return BadRequest("The request body must be an object.");
+    Group g;
+    if (!body.contains("displayName") || !body["displayName"].is_string()) {
+      return BadRequest("displayName: required string.");
+    }
+    g.display_name = body["displayName"].get<std::string>();
+    if (body.contains("id")) {
+      if (!body["id"].is_string()) return BadRequest("id: expected a string.");
+      g.id = body["id"].get<std::string>();
+    }
+    for (const char* key : {"securityEnabled", "mailEnabled"}) {
+      if (body.contains(key)) {
+        if (!body[key].is_boolean()) return BadRequest(std::string(key) + ": expected true or false.");
+        (std::string(key) == "securityEnabled" ? g.security_enabled : g.mail_enabled) =
+            body[key].get<bool>();
+      }
+    }
+    if (body.contains("description") && body["description"].is_string()) {
+      g.description = body["description"].get<std::string>();
+    }
+    if (body.contains("groupTypes")) {
+      if (!body["groupTypes"].is_array()) return BadRequest("groupTypes: expected an array of strings.");
+      for (const auto& v : body["groupTypes"]) {
+        if (!v.is_string()) return BadRequest("groupTypes: expected an array of strings.");
+        g.group_types.push_back(v.get<std::string>());
+      }
+    }
+    std::vector<Id> members;
+    if (body.contains("members@odata.bind")) {
+      const json& binds = body["members@odata.bind"];
+      if (!binds.is_array()) return BadRequest("members@odata.bind: expected an array of URLs.");
+      for (size_t i = 0; i < binds.size(); ++i) {
+        std::string id = binds[i].is_string() ? RefId(json{{"@odata.id", binds[i]}}) : "";
+        auto it = t_.user_index.find(id);
+        if (it == t_.user_index.end()) {
+          return BadRequest("members@odata.bind[" + std::to_string(i) + "]: unknown user '" + id + "'.");
+        }
+        members.push_back(it->second);
+      }
+    }
+    if (g.id.empty()) g.id = t_.NewObjectId();
+    if (t_.user_index.count(g.id) || t_.group_index.count(g.id)) {
+      return BadRequest("Another object with the same id '" + g.id + "' already exists.");
+    }
+    std::sort(members.begin(), members.end());
+    members.erase(std::unique(members.begin(), members.end()), members.end());
+    g.members = members;
+    Id gid = static_cast<Id>(t_.groups.size());
+    t_.group_index.emplace(g.id, gid);
+    t_.groups.push_back(std::move(g));
+    for (Id u : members) {
+      auto& gs = t_.users[u].groups;
+      gs.insert(std::lower_bound(gs.begin(), gs.end(), gid), gid);
+    }
+    t_.Audit(Activity::kAddGroup, false, kNoId, gid);
+    return Response{201, GroupObject(t_, gid)};
+  }
+
+  Response DeleteGroup(Id g) {
+    Group& grp = t_.groups[g];
+    if (!grp.licenses.empty()) {
+      return BadRequest("Group '" + grp.display_name + "' has licenses assigned and cannot be "
+                        "deleted; remove its licenses first.");
+    }
+    std::vector<Id> members = grp.members;
+    grp.deleted = true;
+    t_.group_index.erase(grp.id);
+    t_.queue.erase(std::remove(t_.queue.begin(), t_.queue.end(), g), t_.queue.end());
+    if (t_.run.group == g) t_.run = GroupRun{};
+    for (auto& other : t_.groups) {
+      auto it = std::lower_bound(other.member_groups.begin(), other.member_groups.end(), g);
+      if (it != other.member_groups.end() && *it == g) other.member_groups.erase(it);
+    }
+    grp.members.clear();
+    for (Id u : members) {
+      auto& gs = t_.users[u].groups;
+      gs.erase(std::lower_bound(gs.begin(), gs.end(), g));
+      // States still held from it (its license removal not processed yet) go now.
+      if (EvaluateUser(&t_, u, g)) t_.Audit(Activity::kChangeUserLicense, true, u, g);
+    }
+    grp.processing = ProcessingState::kComplete;
+    t_.Audit(Activity::kDeleteGroup, false, kNoId, g);
+    return Response{204, json()};
+  }
+
+  Response PatchSku(const std::string& key, const json& body) {
+    Id sku = FindSku(key);
+    if (sku == kNoId) return NotFound("subscribedSku", key);
+    if (!body.is_object() || !body.contains("prepaidUnits") || !body["prepaidUnits"].is_object()) {
+      return BadRequest("The request body must be {\"prepaidUnits\": {\"enabled\": N, ...}}.");
+    }
+    PrepaidUnits next = t_.skus[sku].prepaid;
+    const json& p = body["prepaidUnits"];
+    for (auto it = p.begin(); it != p.end(); ++it) {
+      int64_t* target = it.key() == "enabled" ? &next.enabled
+                        : it.key() == "warning" ? &next.warning
+                        : it.key() == "suspended" ? &next.suspended
+                        : it.key() == "lockedOut" ? &next.locked_out : nullptr;
+      if (!target) return BadRequest("prepaidUnits." + it.key() + ": unknown unit kind.");
+      if (!it.value().is_number_integer() || it.value().get<int64_t>() < 0) {
+        return BadRequest("prepaidUnits." + it.key() + ": expected a non-negative integer.");
+      }
+      *target = it.value().get<int64_t>();
+    }
+    Sku& s = t_.skus[sku];
+    if (next.enabled + next.warning < s.consumed) {
+      return BadRequest("prepaidUnits: " + std::to_string(next.enabled + next.warning) +
+                        " assignable units would be fewer than the " + std::to_string(s.consumed) +
+                        " licenses of " + s.part_number + " already assigned; remove licenses first.");
+    }
+    s.prepaid = next;
+    return Response{200, json{{"skuId", s.id},
+                              {"skuPartNumber", s.part_number},
+                              {"consumedUnits", s.consumed},
+                              {"prepaidUnits", {{"enabled", next.enabled}, {"warning", next.warning},
+                                                {"suspended", next.suspended},
+                                                {"lockedOut", next.locked_out}}}}};
+  }
+
+  Tenant& t_;
+};
+
+}  // namespace
+
+Result<std::string> ApplyBatchText(Tenant* t, std::string_view batch_json) {
+  json batch = json::parse(batch_json.begin(), batch_json.end(), nullptr, false);
+  if (batch.is_discarded()) {
+    return Error{"ParseError", "the change batch is not valid JSON"};
+  }
+  if (!batch.is_object() || !batch.contains("requests") || !batch["requests"].is_array()) {
+    return Error{"SchemaError", "$: a change batch must be {\"requests\": [...]}"};
+  }
+  const json& requests = batch["requests"];
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const json& r = requests[i];
+    std::string path = "requests[" + std::to_string(i) + "]";
+    if (!r.is_object()) return Error{"SchemaError", path + ": expected an object"};
+    for (const char* key : {"id", "method", "url"}) {
+      if (!r.contains(key) || !r[key].is_string()) {
+        return Error{"SchemaError", path + "." + key + ": required string"};
+      }
+    }
+  }
+  BatchRunner runner(t);
+  json responses = json::array();
+  for (const auto& r : requests) {
+    std::string method = r["method"].get<std::string>();
+    for (char& c : method) {
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    }
+    json body = r.contains("body") ? r["body"] : json();
+    Response resp = runner.Handle(method, r["url"].get<std::string>(), body);
+    json out = {{"id", r["id"]}, {"status", resp.status}};
+    if (!resp.body.is_null()) out["body"] = resp.body;
+    responses.push_back(std::move(out));
+  }
+  return Dump(json{{"responses", responses}});
+}
+
+}  // namespace gbl

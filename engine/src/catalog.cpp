@@ -1,0 +1,134 @@
+// The embedded Microsoft catalogue: product names, service plans, 2017 exclusion families.
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "tenant.h"
+
+namespace gbl {
+
+extern const char* const kCatalogCsv;
+extern const char* const kExclusionsCsv;
+
+namespace {
+
+/// Splits CSV text into rows of fields (RFC 4180 quoting), skipping the header row.
+std::vector<std::vector<std::string>> ParseCsv(std::string_view text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  size_t i = 0;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field.push_back(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      row.push_back(std::move(field));
+      field.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+    } else {
+      field.push_back(c);
+    }
+  }
+  if (!field.empty() || !row.empty()) {
+    row.push_back(std::move(field));
+    rows.push_back(std::move(row));
+  }
+  if (!rows.empty()) rows.erase(rows.begin());
+  return rows;
+}
+
+std::string Trim(std::string s) {
+  auto is_space = [](unsigned char ch) { return ch == ' ' || ch == '\t' || ch == 0xA0; };
+  while (!s.empty() && is_space(static_cast<unsigned char>(s.back()))) s.pop_back();
+  size_t b = 0;
+  while (b < s.size() && is_space(static_cast<unsigned char>(s[b]))) ++b;
+  return s.substr(b);
+}
+
+struct Catalog {
+  std::unordered_map<std::string, CatalogProduct> products;
+  std::unordered_map<std::string, std::pair<std::string, std::string>> plans;  // id → (name, friendly)
+  std::vector<std::pair<std::string, std::vector<std::string>>> families;
+};
+
+const Catalog& GetCatalog() {
+  static const Catalog catalog = [] {
+    Catalog c;
+    for (auto& r : ParseCsv(kCatalogCsv)) {
+      if (r.size() < 6) continue;
+      std::string sku = Lower(Trim(r[2]));
+      std::string plan = Lower(Trim(r[4]));
+      auto& p = c.products[sku];
+      if (p.part_number.empty()) {
+        p.part_number = Trim(r[1]);
+        p.display_name = Trim(r[0]);
+      }
+      bool seen = false;
+      for (auto& existing : p.plans) seen = seen || existing.first == plan;
+      if (!seen) p.plans.emplace_back(plan, Trim(r[3]));
+      auto& named = c.plans[plan];
+      if (named.first.empty()) named = {Trim(r[3]), Trim(r[5])};
+    }
+    for (auto& r : ParseCsv(kExclusionsCsv)) {
+      if (r.size() < 4) continue;
+      std::string family = Trim(r[0]);
+      if (c.families.empty() || c.families.back().first != family) c.families.push_back({family, {}});
+      c.families.back().second.push_back(Lower(Trim(r[3])));
+    }
+    return c;
+  }();
+  return catalog;
+}
+
+}  // namespace
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& ch : out) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+  return out;
+}
+
+const CatalogProduct* FindCatalogProduct(std::string_view sku_id) {
+  const auto& products = GetCatalog().products;
+  auto it = products.find(Lower(sku_id));
+  return it == products.end() ? nullptr : &it->second;
+}
+
+std::string CatalogPlanFriendlyName(std::string_view plan_id) {
+  const auto& plans = GetCatalog().plans;
+  auto it = plans.find(Lower(plan_id));
+  return it == plans.end() ? std::string() : it->second.second;
+}
+
+std::string CatalogPlanName(std::string_view plan_id) {
+  const auto& plans = GetCatalog().plans;
+  auto it = plans.find(Lower(plan_id));
+  return it == plans.end() ? std::string() : it->second.first;
+}
+
+const std::vector<std::pair<std::string, std::vector<std::string>>>& CatalogExclusionFamilies() {
+  return GetCatalog().families;
+}
+
+}  // namespace gbl

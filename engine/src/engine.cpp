@@ -1,0 +1,69 @@
+// The public Engine: owns one tenant; loads replace it only on success.
+#include "gbl/engine.h"
+
+#include "licensing.h"
+#include "loader.h"
+
+namespace gbl {
+
+Engine::Engine() : tenant_(std::make_unique<Tenant>()) {}
+Engine::~Engine() = default;
+
+Result<LoadSummary> Engine::LoadDocument(std::string_view json_text) {
+  auto loaded = LoadTenant(json_text);
+  if (!loaded.Ok()) return loaded.GetError();
+  std::unique_ptr<Tenant> next = std::move(loaded.Value());
+  next->now_ms = tenant_->now_ms;
+  next->actor = tenant_->actor;
+  tenant_ = std::move(next);
+  LoadSummary s;
+  s.users = tenant_->users.size();
+  s.groups = tenant_->groups.size();
+  s.skus = tenant_->skus.size();
+  for (const auto& g : tenant_->groups) s.memberships += g.members.size();
+  s.queued_groups = tenant_->queue.size();
+  return s;
+}
+
+Result<LoadSummary> Engine::LoadSample() { return LoadDocument(SampleTenantDocument()); }
+
+std::string Engine::ExportDocument() const { return WriteTenant(*tenant_); }
+
+Result<std::string> Engine::ApplyBatch(std::string_view batch_json) {
+  return ApplyBatchText(tenant_.get(), batch_json);
+}
+
+ProcessProgress Engine::ProcessChunk(size_t max_users) { return RunChunk(tenant_.get(), max_users); }
+
+ProcessProgress Engine::ProcessAll(const std::function<bool(const ProcessProgress&)>& on_progress,
+                                   size_t chunk_users) {
+  size_t completed = 0;
+  for (;;) {
+    ProcessProgress p = RunChunk(tenant_.get(), chunk_users);
+    completed += p.groups_completed;
+    p.groups_completed = completed;
+    if (p.done) return p;
+    if (on_progress && !on_progress(p)) {
+      p.cancelled = true;
+      return p;
+    }
+  }
+}
+
+bool Engine::HasPendingWork() const {
+  return tenant_->run.group != kNoId || !tenant_->queue.empty();
+}
+
+Result<std::string> Engine::Query(std::string_view query_json) const {
+  return RunQuery(*tenant_, query_json);
+}
+
+void Engine::SetNow(int64_t unix_ms) { tenant_->now_ms = unix_ms; }
+
+void Engine::SetActor(std::string_view user_principal_name) {
+  tenant_->actor = std::string(user_principal_name);
+}
+
+const Tenant& Engine::GetTenant() const { return *tenant_; }
+
+}  // namespace gbl

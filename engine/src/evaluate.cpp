@@ -1,0 +1,261 @@
+// Evaluation of one user's group-based assignments: the licensing rules of spec §2.
+#include <algorithm>
+
+#include "licensing.h"
+
+namespace gbl {
+
+namespace {
+
+bool StateLess(const AssignmentState& a, Id source, Id sku) {
+  return a.source != source ? a.source < source : a.sku < sku;
+}
+
+/// Index of the state (source, sku) or -1.
+long FindState(const User& u, Id source, Id sku) {
+  auto it = std::lower_bound(u.states.begin(), u.states.end(), std::make_pair(source, sku),
+                             [](const AssignmentState& s, const std::pair<Id, Id>& key) {
+                               return StateLess(s, key.first, key.second);
+                             });
+  if (it == u.states.end() || it->source != source || it->sku != sku) return -1;
+  return static_cast<long>(it - u.states.begin());
+}
+
+/// Inserts a state keeping (source, sku) order; returns its index.
+size_t InsertState(User* u, const AssignmentState& st) {
+  auto it = std::lower_bound(u->states.begin(), u->states.end(), std::make_pair(st.source, st.sku),
+                             [](const AssignmentState& s, const std::pair<Id, Id>& key) {
+                               return StateLess(s, key.first, key.second);
+                             });
+  it = u->states.insert(it, st);
+  return static_cast<size_t>(it - u->states.begin());
+}
+
+/// Enabled plans of every holding state, except those of `except_source` and of index `skip`.
+void CollectEnabled(const Tenant& t, const User& u, Id except_source, long skip,
+                    std::vector<Id>* out) {
+  out->clear();
+  for (size_t i = 0; i < u.states.size(); ++i) {
+    const AssignmentState& s = u.states[i];
+    if (static_cast<long>(i) == skip || s.source == except_source || !s.Holds()) continue;
+    const auto& en = t.assignments[s.assignment].enabled;
+    out->insert(out->end(), en.begin(), en.end());
+  }
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end()), out->end());
+}
+
+/// Removes the state at idx unless another enabled plan depends on one it provides.
+/// Returns true when the state was removed.
+bool TryRemoveState(Tenant* t, User* u, size_t idx) {
+  AssignmentState& s = u->states[idx];
+  if (!s.Holds()) {
+    u->states.erase(u->states.begin() + static_cast<long>(idx));
+    return true;
+  }
+  std::vector<Id> remaining;
+  CollectEnabled(*t, *u, kNoId, static_cast<long>(idx), &remaining);
+  const auto& mine = t->assignments[s.assignment].enabled;
+  for (Id r : remaining) {
+    const auto& req = t->plans[r].requires_any_of;
+    if (req.empty()) continue;
+    bool satisfied_after = false, provided_here = false;
+    for (Id q : req) {
+      satisfied_after = satisfied_after || std::binary_search(remaining.begin(), remaining.end(), q);
+      provided_here = provided_here || std::binary_search(mine.begin(), mine.end(), q);
+    }
+    if (!satisfied_after && provided_here) {
+      if (s.state != StateKind::kActiveWithError || s.error != ErrorKind::kDependencyViolation) {
+        s.state = StateKind::kActiveWithError;
+        s.error = ErrorKind::kDependencyViolation;
+        s.updated_ms = t->now_ms;
+      }
+      return false;
+    }
+  }
+  Id sku = s.sku;
+  Id source = s.source;
+  u->states.erase(u->states.begin() + static_cast<long>(idx));
+  (void)source;
+  if (!HoldsSku(*u, sku, kNoId)) --t->skus[sku].consumed;
+  return true;
+}
+
+/// Checks whether every product of group g can be assigned to the user; returns the failure.
+ErrorKind CheckGroup(const Tenant& t, const User& u, Id g) {
+  const Group& grp = t.groups[g];
+  std::vector<Id> others;
+  CollectEnabled(t, u, g, -1, &others);
+  // Duplicate proxy addresses block Exchange Online mailboxes.
+  bool exchange = false;
+  for (Id a : grp.licenses) {
+    for (Id p : t.assignments[a].enabled) exchange = exchange || t.plans[p].exchange;
+  }
+  if (exchange && t.HasDuplicateProxy(u)) return ErrorKind::kUniquenessViolation;
+  // Service availability in the usage location (the tenant's stands in).
+  const std::string& loc = t.LocationOf(u);
+  for (Id a : grp.licenses) {
+    for (Id p : t.assignments[a].enabled) {
+      const auto& banned = t.plans[p].prohibited_in;
+      if (!banned.empty() && std::find(banned.begin(), banned.end(), loc) != banned.end()) {
+        return ErrorKind::kProhibitedInUsageLocationViolation;
+      }
+    }
+  }
+  // Mutually exclusive plans: a different plan of the same family from any other source, or
+  // from another product of this group.
+  for (Id a : grp.licenses) {
+    for (Id p : t.assignments[a].enabled) {
+      int32_t f = t.plans[p].family;
+      if (f < 0) continue;
+      for (Id q : others) {
+        if (q != p && t.plans[q].family == f) return ErrorKind::kMutuallyExclusiveViolation;
+      }
+      for (Id b : grp.licenses) {
+        if (b == a) continue;
+        for (Id q : t.assignments[b].enabled) {
+          if (q != p && t.plans[q].family == f) return ErrorKind::kMutuallyExclusiveViolation;
+        }
+      }
+    }
+  }
+  // Seats: a product the user does not hold yet needs an assignable unit.
+  for (Id a : grp.licenses) {
+    Id sku = t.assignments[a].sku;
+    if (HoldsSku(u, sku, kNoId)) continue;
+    const Sku& s = t.skus[sku];
+    if (s.consumed >= s.Assignable()) return ErrorKind::kCountViolation;
+  }
+  return ErrorKind::kNone;
+}
+
+/// Applies group g to the user all-or-nothing.
+void AssignGroup(Tenant* t, User* u, Id g) {
+  const Group& grp = t->groups[g];
+  ErrorKind err = CheckGroup(*t, *u, g);
+  for (Id a : grp.licenses) {
+    Id sku = t->assignments[a].sku;
+    long idx = FindState(*u, g, sku);
+    StateKind want = err == ErrorKind::kNone ? StateKind::kActive : StateKind::kError;
+    if (idx < 0) {
+      AssignmentState st;
+      st.sku = sku;
+      st.source = g;
+      st.assignment = a;
+      st.state = want;
+      st.error = err;
+      st.updated_ms = t->now_ms;
+      bool held_before = HoldsSku(*u, sku, kNoId);
+      InsertState(u, st);
+      if (want == StateKind::kActive && !held_before) ++t->skus[sku].consumed;
+      continue;
+    }
+    AssignmentState& st = u->states[static_cast<size_t>(idx)];
+    bool held_before = HoldsSku(*u, sku, kNoId);
+    if (st.state != want || st.error != err || st.assignment != a) st.updated_ms = t->now_ms;
+    st.state = want;
+    st.error = err;
+    st.assignment = a;
+    bool held_after = HoldsSku(*u, sku, kNoId);
+    if (held_after && !held_before) ++t->skus[sku].consumed;
+    if (!held_after && held_before) --t->skus[sku].consumed;
+  }
+}
+
+bool Stale(const Tenant& t, const User& u, const AssignmentState& s) {
+  const Group& g = t.groups[s.source];
+  if (!Licensable(g)) return true;
+  if (!std::binary_search(u.groups.begin(), u.groups.end(), s.source)) return true;
+  for (Id a : g.licenses) {
+    if (t.assignments[a].sku == s.sku) return false;
+  }
+  return true;
+}
+
+void ErrorGroups(const User& u, std::vector<Id>* out) {
+  out->clear();
+  for (const auto& s : u.states) {
+    if (s.source != kDirect && s.error != ErrorKind::kNone) out->push_back(s.source);
+  }
+  out->erase(std::unique(out->begin(), out->end()), out->end());  // states sorted by source
+}
+
+void HoldingSignature(const User& u, std::vector<std::pair<Id, Id>>* out) {
+  out->clear();
+  for (const auto& s : u.states) {
+    if (s.Holds()) out->emplace_back(s.sku, s.assignment);
+  }
+  std::sort(out->begin(), out->end());
+}
+
+}  // namespace
+
+bool Licensable(const Group& g) { return !g.deleted && g.security_enabled; }
+
+bool HoldsSku(const User& u, Id sku, Id except_source) {
+  for (const auto& s : u.states) {
+    if (s.sku == sku && s.source != except_source && s.Holds()) return true;
+  }
+  return false;
+}
+
+std::vector<std::pair<Id, std::vector<Id>>> EffectiveLicenses(const Tenant& t, const User& u) {
+  std::vector<std::pair<Id, std::vector<Id>>> out;
+  for (const auto& s : u.states) {
+    if (!s.Holds()) continue;
+    const auto& dis = t.assignments[s.assignment].disabled;
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == s.sku; });
+    if (it == out.end()) {
+      out.emplace_back(s.sku, dis);
+    } else {
+      // A plan stays disabled only when every source disables it.
+      std::vector<Id> both;
+      std::set_intersection(it->second.begin(), it->second.end(), dis.begin(), dis.end(),
+                            std::back_inserter(both));
+      it->second = std::move(both);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool EvaluateUser(Tenant* t, Id user, Id only_group) {
+  User& u = t->users[user];
+  std::vector<std::pair<Id, Id>> before, after;
+  std::vector<Id> err_before, err_after;
+  HoldingSignature(u, &before);
+  ErrorGroups(u, &err_before);
+
+  // 1. Drop states of sources that no longer apply (a dependency can keep one, in error).
+  for (size_t i = 0; i < u.states.size();) {
+    const AssignmentState& s = u.states[i];
+    bool candidate = s.source != kDirect && (only_group == kNoId || s.source == only_group);
+    if (candidate && Stale(*t, u, s)) {
+      if (TryRemoveState(t, &u, i)) continue;
+    }
+    ++i;
+  }
+  // 2. Try every licensed group of the user, in group order.
+  if (only_group != kNoId) {
+    if (Licensable(t->groups[only_group]) && !t->groups[only_group].licenses.empty() &&
+        std::binary_search(u.groups.begin(), u.groups.end(), only_group)) {
+      AssignGroup(t, &u, only_group);
+    }
+  } else {
+    for (Id g : u.groups) {
+      if (Licensable(t->groups[g]) && !t->groups[g].licenses.empty()) AssignGroup(t, &u, g);
+    }
+  }
+
+  ErrorGroups(u, &err_after);
+  for (Id g : err_before) {
+    if (!std::binary_search(err_after.begin(), err_after.end(), g)) --t->groups[g].error_users;
+  }
+  for (Id g : err_after) {
+    if (!std::binary_search(err_before.begin(), err_before.end(), g)) ++t->groups[g].error_users;
+  }
+  HoldingSignature(u, &after);
+  return before != after;
+}
+
+}  // namespace gbl

@@ -1,0 +1,350 @@
+// Strict JSON pull reader: RFC 8259 syntax, UTF-16 escapes decoded to UTF-8.
+#include "json_reader.h"
+
+#include <cstring>
+
+namespace gbl {
+
+bool JsonReader::Fail(std::string message) {
+  if (!failed_) {
+    failed_ = true;
+    message_ = std::move(message);
+  }
+  return false;
+}
+
+void JsonReader::SkipWs() {
+  while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+}
+
+bool JsonReader::Expect(char c, const char* what) {
+  if (failed_) return false;
+  SkipWs();
+  if (p_ >= end_) return Fail(std::string("unexpected end of input, expected ") + what);
+  if (*p_ != c) return Fail(std::string("expected ") + what);
+  ++p_;
+  return true;
+}
+
+JsonType JsonReader::Peek() {
+  if (failed_) return JsonType::kInvalid;
+  SkipWs();
+  if (p_ >= end_) return JsonType::kInvalid;
+  switch (*p_) {
+    case 'n': return JsonType::kNull;
+    case 't':
+    case 'f': return JsonType::kBool;
+    case '"': return JsonType::kString;
+    case '[': return JsonType::kArray;
+    case '{': return JsonType::kObject;
+    default:
+      if (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) return JsonType::kNumber;
+      return JsonType::kInvalid;
+  }
+}
+
+static void AppendUtf8(std::string* out, uint32_t cp) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// p_ is just past the opening quote.
+bool JsonReader::ParseStringBody(std::string* out) {
+  if (out) out->clear();
+  for (;;) {
+    const char* start = p_;
+    while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20) ++p_;
+    if (out) out->append(start, static_cast<size_t>(p_ - start));
+    if (p_ >= end_) return Fail("unterminated string");
+    char c = *p_;
+    if (c == '"') {
+      ++p_;
+      return true;
+    }
+    if (c != '\\') return Fail("control character in string");
+    ++p_;
+    if (p_ >= end_) return Fail("unterminated string");
+    char e = *p_++;
+    switch (e) {
+      case '"': if (out) out->push_back('"'); break;
+      case '\\': if (out) out->push_back('\\'); break;
+      case '/': if (out) out->push_back('/'); break;
+      case 'b': if (out) out->push_back('\b'); break;
+      case 'f': if (out) out->push_back('\f'); break;
+      case 'n': if (out) out->push_back('\n'); break;
+      case 'r': if (out) out->push_back('\r'); break;
+      case 't': if (out) out->push_back('\t'); break;
+      case 'u': {
+        auto hex4 = [&](uint32_t* v) {
+          if (end_ - p_ < 4) return false;
+          uint32_t r = 0;
+          for (int i = 0; i < 4; ++i) {
+            char h = *p_++;
+            r <<= 4;
+            if (h >= '0' && h <= '9') r |= static_cast<uint32_t>(h - '0');
+            else if (h >= 'a' && h <= 'f') r |= static_cast<uint32_t>(h - 'a' + 10);
+            else if (h >= 'A' && h <= 'F') r |= static_cast<uint32_t>(h - 'A' + 10);
+            else return false;
+          }
+          *v = r;
+          return true;
+        };
+        uint32_t cp;
+        if (!hex4(&cp)) return Fail("invalid \\u escape");
+        if (cp >= 0xD800 && cp <= 0xDBFF && end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
+          p_ += 2;
+          uint32_t lo;
+          if (!hex4(&lo)) return Fail("invalid \\u escape");
+          if (lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          } else {
+            if (out) AppendUtf8(out, 0xFFFD);
+            cp = lo;
+          }
+        } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+          cp = 0xFFFD;
+        }
+        if (out) AppendUtf8(out, cp);
+        break;
+      }
+      default:
+        --p_;
+        return Fail("invalid escape in string");
+    }
+  }
+}
+
+bool JsonReader::ReadString(std::string* out) {
+  if (Peek() != JsonType::kString) return failed_ ? false : Fail("expected a string");
+  ++p_;
+  return ParseStringBody(out);
+}
+
+bool JsonReader::ReadStringOrNull(std::string* out, bool* was_null) {
+  JsonType t = Peek();
+  if (t == JsonType::kNull) {
+    *was_null = true;
+    out->clear();
+    return ReadNull();
+  }
+  *was_null = false;
+  return ReadString(out);
+}
+
+bool JsonReader::SkipLiteral(const char* word) {
+  size_t n = std::strlen(word);
+  if (static_cast<size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) {
+    return Fail("invalid literal");
+  }
+  p_ += n;
+  return true;
+}
+
+bool JsonReader::ReadBool(bool* out) {
+  if (Peek() != JsonType::kBool) return failed_ ? false : Fail("expected true or false");
+  if (*p_ == 't') {
+    *out = true;
+    return SkipLiteral("true");
+  }
+  *out = false;
+  return SkipLiteral("false");
+}
+
+bool JsonReader::ReadNull() {
+  if (Peek() != JsonType::kNull) return failed_ ? false : Fail("expected null");
+  return SkipLiteral("null");
+}
+
+bool JsonReader::SkipNumber() {
+  const char* s = p_;
+  if (p_ < end_ && *p_ == '-') ++p_;
+  if (p_ >= end_) return Fail("invalid number");
+  if (*p_ == '0') {
+    ++p_;
+  } else if (*p_ >= '1' && *p_ <= '9') {
+    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+  } else {
+    return Fail("invalid number");
+  }
+  if (p_ < end_ && *p_ == '.') {
+    ++p_;
+    if (p_ >= end_ || *p_ < '0' || *p_ > '9') return Fail("invalid number");
+    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+  }
+  if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+    ++p_;
+    if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+    if (p_ >= end_ || *p_ < '0' || *p_ > '9') return Fail("invalid number");
+    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+  }
+  (void)s;
+  return true;
+}
+
+bool JsonReader::ReadInt(int64_t* out) {
+  if (Peek() != JsonType::kNumber) return failed_ ? false : Fail("expected a number");
+  const char* s = p_;
+  bool neg = *s == '-';
+  if (!SkipNumber()) return false;
+  int64_t v = 0;
+  for (const char* q = s + (neg ? 1 : 0); q < p_; ++q) {
+    if (*q < '0' || *q > '9') {
+      p_ = s;
+      return Fail("expected an integer");
+    }
+    if (v > (INT64_MAX - 9) / 10) {
+      p_ = s;
+      return Fail("integer out of range");
+    }
+    v = v * 10 + (*q - '0');
+  }
+  *out = neg ? -v : v;
+  return true;
+}
+
+bool JsonReader::BeginObject() {
+  if (!Expect('{', "'{'")) return false;
+  first_ = true;
+  return true;
+}
+
+bool JsonReader::NextKey(std::string* key) {
+  if (failed_) return false;
+  SkipWs();
+  if (p_ >= end_) return Fail("unexpected end of input in object");
+  if (*p_ == '}') {
+    ++p_;
+    first_ = false;
+    return false;
+  }
+  if (!first_) {
+    if (*p_ != ',') return Fail("expected ',' or '}'");
+    ++p_;
+    SkipWs();
+  }
+  first_ = false;
+  if (p_ >= end_ || *p_ != '"') return Fail("expected a member name");
+  ++p_;
+  if (!ParseStringBody(key)) return false;
+  return Expect(':', "':'");
+}
+
+bool JsonReader::BeginArray() {
+  if (!Expect('[', "'['")) return false;
+  first_ = true;
+  return true;
+}
+
+bool JsonReader::NextElement() {
+  if (failed_) return false;
+  SkipWs();
+  if (p_ >= end_) return Fail("unexpected end of input in array");
+  if (*p_ == ']') {
+    ++p_;
+    first_ = false;
+    return false;
+  }
+  if (!first_) {
+    if (*p_ != ',') return Fail("expected ',' or ']'");
+    ++p_;
+  }
+  first_ = false;
+  SkipWs();
+  if (p_ < end_ && *p_ == ']') return Fail("trailing comma in array");
+  return true;
+}
+
+bool JsonReader::Skip() {
+  // Iterative: a depth counter keeps deep documents from overflowing the (wasm) stack.
+  int depth = 0;
+  char stack[512];
+  for (;;) {
+    if (failed_) return false;
+    SkipWs();
+    if (p_ >= end_) return Fail("unexpected end of input");
+    char c = *p_;
+    if (c == '{' || c == '[') {
+      if (depth == static_cast<int>(sizeof stack)) return Fail("nesting too deep");
+      stack[depth++] = c;
+      ++p_;
+      SkipWs();
+      if (p_ < end_ && *p_ == (c == '{' ? '}' : ']')) {
+        ++p_;
+        --depth;
+      } else {
+        if (c == '{') {
+          if (p_ >= end_ || *p_ != '"') return Fail("expected a member name");
+          ++p_;
+          if (!ParseStringBody(nullptr) || !Expect(':', "':'")) return false;
+        }
+        continue;
+      }
+    } else if (c == '"') {
+      ++p_;
+      if (!ParseStringBody(nullptr)) return false;
+    } else if (c == 't') {
+      if (!SkipLiteral("true")) return false;
+    } else if (c == 'f') {
+      if (!SkipLiteral("false")) return false;
+    } else if (c == 'n') {
+      if (!SkipLiteral("null")) return false;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      if (!SkipNumber()) return false;
+    } else {
+      return Fail("unexpected character");
+    }
+    // After a value: close containers or move to the next item.
+    for (;;) {
+      if (depth == 0) return true;
+      SkipWs();
+      if (p_ >= end_) return Fail("unexpected end of input");
+      char top = stack[depth - 1];
+      if (*p_ == ',') {
+        ++p_;
+        if (top == '{') {
+          SkipWs();
+          if (p_ >= end_ || *p_ != '"') return Fail("expected a member name");
+          ++p_;
+          if (!ParseStringBody(nullptr) || !Expect(':', "':'")) return false;
+        }
+        break;
+      }
+      if (*p_ == (top == '{' ? '}' : ']')) {
+        ++p_;
+        --depth;
+        continue;
+      }
+      return Fail(top == '{' ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+  }
+}
+
+bool JsonReader::Capture(std::string_view* out) {
+  SkipWs();
+  const char* s = p_;
+  if (!Skip()) return false;
+  *out = std::string_view(s, static_cast<size_t>(p_ - s));
+  return true;
+}
+
+bool JsonReader::End() {
+  if (failed_) return false;
+  SkipWs();
+  if (p_ != end_) return Fail("unexpected data after the document");
+  return true;
+}
+
+}  // namespace gbl

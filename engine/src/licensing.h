@@ -1,0 +1,41 @@
+// Internal licensing operations shared by the engine's entry points.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gbl/engine.h"
+#include "gbl/result.h"
+#include "tenant.h"
+
+namespace gbl {
+
+/// Re-evaluates a user's group-based assignments: drops states of groups the user no longer gets
+/// (unless a dependency blocks it), then tries every licensed group (only `only_group` when given)
+/// all-or-nothing. Returns true when the user's effective licenses changed.
+bool EvaluateUser(Tenant* t, Id user, Id only_group);
+/// True when the user holds the product through any source other than `except_source`.
+bool HoldsSku(const User& u, Id sku, Id except_source);
+/// The user's effective licenses: (sku, assignment of the merged disabled plans), sorted.
+std::vector<std::pair<Id, std::vector<Id>>> EffectiveLicenses(const Tenant& t, const User& u);
+/// True when the group carries licenses that the service applies (security-enabled, not deleted).
+bool Licensable(const Group& g);
+/// Queues a group for background processing (once).
+void QueueGroup(Tenant* t, Id group);
+/// Runs background processing for at most max_users user evaluations.
+ProcessProgress RunChunk(Tenant* t, size_t max_users);
+/// Describes the current processing position.
+ProcessProgress CurrentProgress(const Tenant& t);
+/// Applies a Graph batch; returns the response document as JSON text.
+Result<std::string> ApplyBatchText(Tenant* t, std::string_view batch_json);
+/// Answers a console query.
+Result<std::string> RunQuery(const Tenant& t, std::string_view query_json);
+/// Writes the tenant document.
+std::string WriteTenant(const Tenant& t);
+/// One audit event as a Graph directoryAudit JSON object.
+std::string AuditEventJson(const Tenant& t, size_t index);
+/// The activityDisplayName of an audit event.
+std::string AuditActivityName(const Tenant& t, const AuditEvent& e);
+
+}  // namespace gbl

@@ -1,0 +1,812 @@
+// Tenant document reader: one pass to find the sections, then each section in dependency order.
+#include "loader.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "json_reader.h"
+
+namespace gbl {
+namespace {
+
+/// A syntax or schema failure under construction.
+struct LoadError {
+  bool set = false;
+  Error error;
+};
+
+class Loader {
+ public:
+  explicit Loader(std::string_view text) : text_(text), tenant_(std::make_unique<Tenant>()) {}
+
+  Result<std::unique_ptr<Tenant>> Run() {
+    if (!FindSections()) return error_;
+    if (!LoadOrganization() || !LoadSkus() || !LoadRules()) return error_;
+    tenant_->ApplyCatalogue();
+    if (!LoadUsers() || !LoadGroups() || !ResolvePending() || !LoadAudits()) return error_;
+    for (auto& g : tenant_->groups) {
+      std::sort(g.members.begin(), g.members.end());
+      g.members.erase(std::unique(g.members.begin(), g.members.end()), g.members.end());
+      std::sort(g.member_groups.begin(), g.member_groups.end());
+      g.member_groups.erase(std::unique(g.member_groups.begin(), g.member_groups.end()),
+                            g.member_groups.end());
+    }
+    for (Id gi = 0; gi < tenant_->groups.size(); ++gi) {
+      for (Id u : tenant_->groups[gi].members) tenant_->users[u].groups.push_back(gi);
+    }
+    for (auto& u : tenant_->users) {
+      std::sort(u.states.begin(), u.states.end(), [](const AssignmentState& a,
+                                                     const AssignmentState& b) {
+        return a.source != b.source ? a.source < b.source : a.sku < b.sku;
+      });
+      tenant_->IndexProxies(u, 1);
+    }
+    RecomputeCounters(tenant_.get());
+    QueueGroups();
+    return std::move(tenant_);
+  }
+
+ private:
+  // ---- errors ----
+  bool Syntax(const JsonReader& r, size_t base) {
+    error_ = Error{"ParseError", "invalid JSON at byte " + std::to_string(base + r.Offset()) +
+                                     ": " + r.Message()};
+    return false;
+  }
+  bool Schema(const std::string& path, const std::string& message) {
+    error_ = Error{"SchemaError", path + ": " + message};
+    return false;
+  }
+  // A type error from the reader inside a section: name the path and the byte.
+  bool Typed(const JsonReader& r, size_t base, const std::string& path) {
+    error_ = Error{"SchemaError", path + ": " + r.Message() + " (byte " +
+                                      std::to_string(base + r.Offset()) + ")"};
+    return false;
+  }
+
+  // ---- sections ----
+  struct Section {
+    std::string_view text;
+    size_t base = 0;
+    bool present = false;
+  };
+
+  bool FindSections() {
+    JsonReader r(text_);
+    if (r.Peek() != JsonType::kObject) {
+      if (r.Failed() || r.Peek() == JsonType::kInvalid) {
+        if (!r.Failed()) r.Fail(text_.find_first_not_of(" \t\r\n") == std::string_view::npos
+                                    ? "empty document"
+                                    : "unexpected character");
+        return Syntax(r, 0);
+      }
+      return Schema("$", "a tenant document must be a JSON object");
+    }
+    r.BeginObject();
+    std::string key;
+    while (r.NextKey(&key)) {
+      Section* s = nullptr;
+      if (key == "organization") s = &org_;
+      else if (key == "subscribedSkus") s = &skus_;
+      else if (key == "users") s = &users_;
+      else if (key == "groups") s = &groups_;
+      else if (key == "licensingRules") s = &rules_;
+      else if (key == "directoryAudits") s = &audits_;
+      std::string_view captured;
+      size_t before = r.Position();
+      if (!r.Capture(&captured)) return Syntax(r, 0);
+      if (s) {
+        if (s->present) return Schema(key, "appears twice in the document");
+        s->present = true;
+        s->text = captured;
+        s->base = before + static_cast<size_t>(captured.data() - (text_.data() + before));
+      }
+    }
+    if (r.Failed() || !r.End()) return Syntax(r, 0);
+    return true;
+  }
+
+  // Iterates a section that is an array (or a Graph list `{"value":[...]}`), calling f(reader, i).
+  template <typename F>
+  bool ForEachItem(const Section& s, const char* name, F f) {
+    if (!s.present) return true;
+    JsonReader r(s.text);
+    if (r.Peek() == JsonType::kObject) {
+      // Graph list response: take its "value".
+      r.BeginObject();
+      std::string key;
+      bool found = false;
+      while (r.NextKey(&key)) {
+        if (key == "value" && !found) {
+          found = true;
+          if (!IterateArray(r, s.base, name, f)) return false;
+        } else if (!r.Skip()) {
+          return Syntax(r, s.base);
+        }
+      }
+      if (r.Failed()) return Syntax(r, s.base);
+      if (!found) return Schema(name, "expected an array (or a Graph list with \"value\")");
+      return true;
+    }
+    if (r.Peek() == JsonType::kNull) return true;
+    return IterateArray(r, s.base, name, f);
+  }
+
+  template <typename F>
+  bool IterateArray(JsonReader& r, size_t base, const char* name, F f) {
+    if (r.Peek() != JsonType::kArray) return Schema(name, "expected an array");
+    r.BeginArray();
+    size_t i = 0;
+    while (r.NextElement()) {
+      std::string path = std::string(name) + "[" + std::to_string(i) + "]";
+      if (r.Peek() != JsonType::kObject) return Schema(path, "expected an object");
+      if (!f(r, base, path, i)) return false;
+      ++i;
+    }
+    if (r.Failed()) return Syntax(r, base);
+    return true;
+  }
+
+  // Reads a string member value or fails with the path.
+  bool Str(JsonReader& r, size_t base, const std::string& path, std::string* out) {
+    if (!r.ReadString(out)) return Typed(r, base, path);
+    return true;
+  }
+  bool StrOrNull(JsonReader& r, size_t base, const std::string& path, std::string* out) {
+    bool was_null;
+    if (!r.ReadStringOrNull(out, &was_null)) return Typed(r, base, path);
+    return true;
+  }
+  bool Bool(JsonReader& r, size_t base, const std::string& path, bool* out) {
+    if (!r.ReadBool(out)) return Typed(r, base, path);
+    return true;
+  }
+  bool StrArray(JsonReader& r, size_t base, const std::string& path,
+                std::vector<std::string>* out) {
+    out->clear();
+    if (r.Peek() == JsonType::kNull) return r.ReadNull() || Typed(r, base, path);
+    if (r.Peek() != JsonType::kArray) {
+      r.Fail("expected an array of strings");
+      return Typed(r, base, path);
+    }
+    r.BeginArray();
+    size_t i = 0;
+    while (r.NextElement()) {
+      std::string s;
+      if (!Str(r, base, path + "[" + std::to_string(i) + "]", &s)) return false;
+      out->push_back(std::move(s));
+      ++i;
+    }
+    if (r.Failed()) return Syntax(r, base);
+    return true;
+  }
+  bool Skip(JsonReader& r, size_t base) { return r.Skip() || Syntax(r, base); }
+
+  bool LoadOrganization() {
+    if (!org_.present) return true;
+    JsonReader r(org_.text);
+    auto read_org = [&](JsonReader& rr, size_t base, const std::string& path, size_t) {
+      rr.BeginObject();
+      std::string key;
+      while (rr.NextKey(&key)) {
+        bool ok = true;
+        if (key == "id") ok = StrOrNull(rr, base, path + ".id", &tenant_->org_id);
+        else if (key == "displayName") ok = StrOrNull(rr, base, path + ".displayName", &tenant_->org_name);
+        else if (key == "countryLetterCode") ok = StrOrNull(rr, base, path + ".countryLetterCode", &tenant_->country);
+        else ok = Skip(rr, base);
+        if (!ok) return false;
+      }
+      return !rr.Failed() || Syntax(rr, base);
+    };
+    if (r.Peek() == JsonType::kObject) return read_org(r, org_.base, "organization", 0);
+    size_t seen = 0;
+    return IterateArray(r, org_.base, "organization",
+                        [&](JsonReader& rr, size_t base, const std::string& path, size_t i) {
+                          ++seen;
+                          if (i == 0) return read_org(rr, base, path, i);
+                          return Skip(rr, base);
+                        });
+  }
+
+  bool LoadSkus() {
+    return ForEachItem(skus_, "subscribedSkus", [&](JsonReader& r, size_t base,
+                                                    const std::string& path, size_t) {
+      Sku sku;
+      bool plans_given = false;
+      std::vector<std::pair<std::string, std::string>> plan_rows;  // (id, name)
+      std::vector<std::string> plan_status, plan_applies;
+      r.BeginObject();
+      std::string key;
+      while (r.NextKey(&key)) {
+        bool ok = true;
+        if (key == "skuId") ok = Str(r, base, path + ".skuId", &sku.id);
+        else if (key == "skuPartNumber") ok = StrOrNull(r, base, path + ".skuPartNumber", &sku.part_number);
+        else if (key == "id") ok = StrOrNull(r, base, path + ".id", &sku.object_id);
+        else if (key == "appliesTo") ok = StrOrNull(r, base, path + ".appliesTo", &sku.applies_to);
+        else if (key == "capabilityStatus") ok = StrOrNull(r, base, path + ".capabilityStatus", &sku.capability_status);
+        else if (key == "displayName" || key == "productDisplayName") ok = StrOrNull(r, base, path + "." + key, &sku.display_name);
+        else if (key == "prepaidUnits") {
+          if (r.Peek() != JsonType::kObject) return Schema(path + ".prepaidUnits", "expected an object");
+          r.BeginObject();
+          std::string k2;
+          while (r.NextKey(&k2)) {
+            int64_t* target = k2 == "enabled" ? &sku.prepaid.enabled
+                              : k2 == "warning" ? &sku.prepaid.warning
+                              : k2 == "suspended" ? &sku.prepaid.suspended
+                              : k2 == "lockedOut" ? &sku.prepaid.locked_out : nullptr;
+            if (target) {
+              if (!r.ReadInt(target)) return Typed(r, base, path + ".prepaidUnits." + k2);
+              if (*target < 0) return Schema(path + ".prepaidUnits." + k2, "must not be negative");
+            } else if (!Skip(r, base)) {
+              return false;
+            }
+          }
+          if (r.Failed()) return Syntax(r, base);
+        } else if (key == "servicePlans") {
+          plans_given = true;
+          if (r.Peek() != JsonType::kArray) return Schema(path + ".servicePlans", "expected an array");
+          r.BeginArray();
+          size_t j = 0;
+          while (r.NextElement()) {
+            std::string ppath = path + ".servicePlans[" + std::to_string(j) + "]";
+            if (r.Peek() != JsonType::kObject) return Schema(ppath, "expected an object");
+            std::string pid, pname, papplies = "User", pstatus = "Success";
+            r.BeginObject();
+            std::string k2;
+            while (r.NextKey(&k2)) {
+              bool ok2 = true;
+              if (k2 == "servicePlanId") ok2 = Str(r, base, ppath + ".servicePlanId", &pid);
+              else if (k2 == "servicePlanName") ok2 = StrOrNull(r, base, ppath + ".servicePlanName", &pname);
+              else if (k2 == "appliesTo") ok2 = StrOrNull(r, base, ppath + ".appliesTo", &papplies);
+              else if (k2 == "provisioningStatus") ok2 = StrOrNull(r, base, ppath + ".provisioningStatus", &pstatus);
+              else ok2 = Skip(r, base);
+              if (!ok2) return false;
+            }
+            if (r.Failed()) return Syntax(r, base);
+            if (pid.empty()) return Schema(ppath + ".servicePlanId", "missing");
+            plan_rows.emplace_back(Lower(pid), pname);
+            plan_status.push_back(pstatus);
+            plan_applies.push_back(papplies);
+            ++j;
+          }
+          if (r.Failed()) return Syntax(r, base);
+        } else {
+          ok = Skip(r, base);
+        }
+        if (!ok) return false;
+      }
+      if (r.Failed()) return Syntax(r, base);
+      if (sku.id.empty()) return Schema(path + ".skuId", "missing");
+      std::string key_id = Lower(sku.id);
+      if (tenant_->sku_index.count(key_id)) {
+        return Schema(path + ".skuId", "duplicate skuId \"" + sku.id + "\"");
+      }
+      if (!plans_given || plan_rows.empty()) {
+        if (const CatalogProduct* p = FindCatalogProduct(sku.id)) {
+          for (const auto& [pid, pname] : p->plans) {
+            plan_rows.emplace_back(pid, pname);
+            plan_status.push_back("Success");
+            plan_applies.push_back("User");
+          }
+        }
+      }
+      for (size_t j = 0; j < plan_rows.size(); ++j) {
+        auto [it, inserted] = tenant_->plan_index.emplace(plan_rows[j].first,
+                                                          static_cast<Id>(tenant_->plans.size()));
+        if (inserted) {
+          Plan plan;
+          plan.id = plan_rows[j].first;
+          plan.name = plan_rows[j].second;
+          plan.applies_to = plan_applies[j];
+          tenant_->plans.push_back(std::move(plan));
+        } else if (tenant_->plans[it->second].name.empty()) {
+          tenant_->plans[it->second].name = plan_rows[j].second;
+        }
+        if (std::find(sku.plans.begin(), sku.plans.end(), it->second) != sku.plans.end()) continue;
+        sku.plans.push_back(it->second);
+        sku.plan_provisioning.push_back(plan_status[j]);
+      }
+      tenant_->sku_index.emplace(key_id, static_cast<Id>(tenant_->skus.size()));
+      tenant_->skus.push_back(std::move(sku));
+      return true;
+    });
+  }
+
+  bool LoadRules() {
+    if (!rules_.present) return true;
+    JsonReader r(rules_.text);
+    size_t base = rules_.base;
+    if (r.Peek() == JsonType::kNull) return true;
+    if (r.Peek() != JsonType::kObject) return Schema("licensingRules", "expected an object");
+    tenant_->rules_from_document = true;
+    r.BeginObject();
+    std::string key;
+    while (r.NextKey(&key)) {
+      if (key == "mutuallyExclusive" || key == "dependencies" || key == "usageLocationRestrictions") {
+        std::string name = "licensingRules." + key;
+        if (!IterateArray(r, base, name.c_str(), [&](JsonReader& rr, size_t b,
+                                                      const std::string& path, size_t) {
+              std::string family, plan;
+              std::vector<std::string> list;
+              rr.BeginObject();
+              std::string k2;
+              while (rr.NextKey(&k2)) {
+                bool ok = true;
+                if (k2 == "name") ok = StrOrNull(rr, b, path + ".name", &family);
+                else if (k2 == "servicePlanId") ok = Str(rr, b, path + ".servicePlanId", &plan);
+                else if (k2 == "servicePlanIds" || k2 == "requiresAnyOf" || k2 == "prohibitedCountries")
+                  ok = StrArray(rr, b, path + "." + k2, &list);
+                else ok = Skip(rr, b);
+                if (!ok) return false;
+              }
+              if (rr.Failed()) return Syntax(rr, b);
+              if (key == "mutuallyExclusive") {
+                int32_t f = static_cast<int32_t>(tenant_->family_names.size());
+                tenant_->family_names.push_back(family.empty() ? "family" + std::to_string(f) : family);
+                for (const auto& id : list) {
+                  Id p = tenant_->FindPlan(id);
+                  if (p != kNoId) tenant_->plans[p].family = f;
+                }
+                return true;
+              }
+              if (plan.empty()) return Schema(path + ".servicePlanId", "missing");
+              Id p = tenant_->FindPlan(plan);
+              if (p == kNoId) return true;  // a rule about a plan this tenant does not have
+              if (key == "dependencies") {
+                for (const auto& id : list) {
+                  Id q = tenant_->FindPlan(id);
+                  if (q != kNoId) tenant_->plans[p].requires_any_of.push_back(q);
+                }
+                if (tenant_->plans[p].requires_any_of.empty() && !list.empty()) {
+                  // Required plans that the tenant does not have at all: never satisfiable.
+                  tenant_->plans[p].requires_any_of.push_back(p);
+                }
+              } else {
+                for (auto& c : list) tenant_->plans[p].prohibited_in.push_back(c);
+              }
+              return true;
+            })) {
+          return false;
+        }
+      } else if (!Skip(r, base)) {
+        return false;
+      }
+    }
+    if (r.Failed()) return Syntax(r, base);
+    return true;
+  }
+
+  // Reads one assignedLicense object; fills sku and sorted disabled plan ids.
+  bool ReadLicense(JsonReader& r, size_t base, const std::string& path, Id* sku,
+                   std::vector<Id>* disabled) {
+    if (r.Peek() != JsonType::kObject) return Schema(path, "expected an object");
+    std::string sku_id;
+    std::vector<std::string> disabled_ids;
+    r.BeginObject();
+    std::string key;
+    while (r.NextKey(&key)) {
+      bool ok = true;
+      if (key == "skuId") ok = Str(r, base, path + ".skuId", &sku_id);
+      else if (key == "disabledPlans") ok = StrArray(r, base, path + ".disabledPlans", &disabled_ids);
+      else ok = Skip(r, base);
+      if (!ok) return false;
+    }
+    if (r.Failed()) return Syntax(r, base);
+    return ResolveLicense(path, sku_id, disabled_ids, sku, disabled);
+  }
+
+  bool ResolveLicense(const std::string& path, const std::string& sku_id,
+                      const std::vector<std::string>& disabled_ids, Id* sku,
+                      std::vector<Id>* disabled) {
+    if (sku_id.empty()) return Schema(path + ".skuId", "missing");
+    auto it = tenant_->sku_index.find(Lower(sku_id));
+    if (it == tenant_->sku_index.end()) {
+      return Schema(path + ".skuId", "unknown skuId \"" + sku_id + "\" (not in subscribedSkus)");
+    }
+    *sku = it->second;
+    disabled->clear();
+    const Sku& s = tenant_->skus[*sku];
+    for (size_t i = 0; i < disabled_ids.size(); ++i) {
+      Id p = tenant_->FindPlan(disabled_ids[i]);
+      if (p == kNoId || std::find(s.plans.begin(), s.plans.end(), p) == s.plans.end()) {
+        return Schema(path + ".disabledPlans[" + std::to_string(i) + "]",
+                      "service plan \"" + disabled_ids[i] + "\" is not part of " +
+                          (s.part_number.empty() ? s.id : s.part_number));
+      }
+      disabled->push_back(p);
+    }
+    std::sort(disabled->begin(), disabled->end());
+    disabled->erase(std::unique(disabled->begin(), disabled->end()), disabled->end());
+    return true;
+  }
+
+  struct PendingState {
+    Id user;
+    size_t state_index;
+    std::string group_id;
+    std::string path;
+  };
+
+  bool LoadUsers() {
+    return ForEachItem(users_, "users", [&](JsonReader& r, size_t base, const std::string& path,
+                                            size_t) {
+      User u;
+      std::vector<std::pair<Id, Id>> assigned;  // (sku, assignment) from assignedLicenses
+      bool have_states = false;
+      bool had_location_null = false;
+      Id uid = static_cast<Id>(tenant_->users.size());
+      r.BeginObject();
+      std::string key;
+      while (r.NextKey(&key)) {
+        bool ok = true;
+        if (key == "id") ok = Str(r, base, path + ".id", &u.id);
+        else if (key == "displayName") ok = StrOrNull(r, base, path + ".displayName", &u.display_name);
+        else if (key == "userPrincipalName") ok = StrOrNull(r, base, path + ".userPrincipalName", &u.upn);
+        else if (key == "mail") ok = StrOrNull(r, base, path + ".mail", &u.mail);
+        else if (key == "usageLocation") {
+          ok = StrOrNull(r, base, path + ".usageLocation", &u.usage_location);
+          had_location_null = u.usage_location.empty();
+        } else if (key == "accountEnabled") {
+          if (r.Peek() == JsonType::kNull) ok = r.ReadNull() || Typed(r, base, path + ".accountEnabled");
+          else ok = Bool(r, base, path + ".accountEnabled", &u.account_enabled);
+        } else if (key == "proxyAddresses") ok = StrArray(r, base, path + ".proxyAddresses", &u.proxy_addresses);
+        else if (key == "assignedLicenses") {
+          if (r.Peek() != JsonType::kArray) return Schema(path + ".assignedLicenses", "expected an array");
+          r.BeginArray();
+          size_t j = 0;
+          while (r.NextElement()) {
+            Id sku;
+            std::vector<Id> disabled;
+            if (!ReadLicense(r, base, path + ".assignedLicenses[" + std::to_string(j) + "]", &sku,
+                             &disabled)) {
+              return false;
+            }
+            assigned.emplace_back(sku, tenant_->InternAssignment(sku, std::move(disabled)));
+            ++j;
+          }
+          if (r.Failed()) return Syntax(r, base);
+        } else if (key == "licenseAssignmentStates") {
+          have_states = true;
+          if (r.Peek() != JsonType::kArray) return Schema(path + ".licenseAssignmentStates", "expected an array");
+          r.BeginArray();
+          size_t j = 0;
+          while (r.NextElement()) {
+            std::string spath = path + ".licenseAssignmentStates[" + std::to_string(j) + "]";
+            if (r.Peek() != JsonType::kObject) return Schema(spath, "expected an object");
+            std::string sku_id, group_id, state = "Active", err = "None", when;
+            std::vector<std::string> disabled_ids;
+            r.BeginObject();
+            std::string k2;
+            while (r.NextKey(&k2)) {
+              bool ok2 = true;
+              if (k2 == "skuId") ok2 = Str(r, base, spath + ".skuId", &sku_id);
+              else if (k2 == "assignedByGroup") ok2 = StrOrNull(r, base, spath + ".assignedByGroup", &group_id);
+              else if (k2 == "state") ok2 = StrOrNull(r, base, spath + ".state", &state);
+              else if (k2 == "error") ok2 = StrOrNull(r, base, spath + ".error", &err);
+              else if (k2 == "lastUpdatedDateTime") ok2 = StrOrNull(r, base, spath + ".lastUpdatedDateTime", &when);
+              else if (k2 == "disabledPlans") ok2 = StrArray(r, base, spath + ".disabledPlans", &disabled_ids);
+              else ok2 = Skip(r, base);
+              if (!ok2) return false;
+            }
+            if (r.Failed()) return Syntax(r, base);
+            AssignmentState st;
+            std::vector<Id> disabled;
+            if (!ResolveLicense(spath, sku_id, disabled_ids, &st.sku, &disabled)) return false;
+            st.assignment = tenant_->InternAssignment(st.sku, std::move(disabled));
+            if (!ParseStateName(state, &st.state)) {
+              return Schema(spath + ".state", "unknown state \"" + state + "\"");
+            }
+            if (!ParseErrorName(err, &st.error)) {
+              return Schema(spath + ".error", "unknown error \"" + err + "\"");
+            }
+            if (!when.empty() && !Tenant::ParseTime(when, &st.updated_ms)) {
+              return Schema(spath + ".lastUpdatedDateTime", "not an ISO 8601 time: \"" + when + "\"");
+            }
+            if (!group_id.empty()) {
+              pending_.push_back({uid, u.states.size(), group_id, spath + ".assignedByGroup"});
+              st.source = kNoId;  // resolved after groups are read
+            } else {
+              for (const auto& other : u.states) {
+                if (other.source == kDirect && other.sku == st.sku) {
+                  return Schema(spath, "second direct assignment of the same skuId");
+                }
+              }
+              st.source = kDirect;
+            }
+            u.states.push_back(st);
+            ++j;
+          }
+          if (r.Failed()) return Syntax(r, base);
+        } else {
+          ok = Skip(r, base);
+        }
+        if (!ok) return false;
+      }
+      if (r.Failed()) return Syntax(r, base);
+      (void)had_location_null;
+      if (u.id.empty()) return Schema(path + ".id", "missing");
+      if (!have_states) {
+        // A hand-written document: its assignedLicenses are direct assignments in force.
+        for (auto& [sku, assignment] : assigned) {
+          bool dup = false;
+          for (const auto& s : u.states) dup = dup || s.sku == sku;
+          if (dup) return Schema(path + ".assignedLicenses", "the same skuId appears twice");
+          AssignmentState st;
+          st.sku = sku;
+          st.assignment = assignment;
+          st.source = kDirect;
+          u.states.push_back(st);
+        }
+      }
+      if (!tenant_->user_index.emplace(u.id, uid).second) {
+        return Schema(path + ".id", "duplicate id \"" + u.id + "\"");
+      }
+      tenant_->users.push_back(std::move(u));
+      return true;
+    });
+  }
+
+  struct PendingMember {
+    Id group;
+    std::string id;
+    std::string path;
+  };
+
+  bool LoadGroups() {
+    return ForEachItem(groups_, "groups", [&](JsonReader& r, size_t base, const std::string& path,
+                                              size_t) {
+      Group g;
+      Id gid = static_cast<Id>(tenant_->groups.size());
+      std::vector<std::pair<Id, Id>> licenses;
+      bool state_given = false;
+      std::string state_text;
+      r.BeginObject();
+      std::string key;
+      while (r.NextKey(&key)) {
+        bool ok = true;
+        if (key == "id") ok = Str(r, base, path + ".id", &g.id);
+        else if (key == "displayName") ok = StrOrNull(r, base, path + ".displayName", &g.display_name);
+        else if (key == "description") ok = StrOrNull(r, base, path + ".description", &g.description);
+        else if (key == "membershipRule") ok = StrOrNull(r, base, path + ".membershipRule", &g.membership_rule);
+        else if (key == "securityEnabled") {
+          if (r.Peek() == JsonType::kNull) ok = r.ReadNull() || Typed(r, base, path + ".securityEnabled");
+          else ok = Bool(r, base, path + ".securityEnabled", &g.security_enabled);
+        } else if (key == "mailEnabled") {
+          if (r.Peek() == JsonType::kNull) ok = r.ReadNull() || Typed(r, base, path + ".mailEnabled");
+          else ok = Bool(r, base, path + ".mailEnabled", &g.mail_enabled);
+        } else if (key == "groupTypes") ok = StrArray(r, base, path + ".groupTypes", &g.group_types);
+        else if (key == "licenseProcessingState") {
+          state_given = true;
+          if (r.Peek() == JsonType::kObject) {
+            r.BeginObject();
+            std::string k2;
+            while (r.NextKey(&k2)) {
+              if (k2 == "state") {
+                if (!StrOrNull(r, base, path + ".licenseProcessingState.state", &state_text)) return false;
+              } else if (!Skip(r, base)) {
+                return false;
+              }
+            }
+            if (r.Failed()) return Syntax(r, base);
+          } else {
+            ok = StrOrNull(r, base, path + ".licenseProcessingState", &state_text);
+          }
+        } else if (key == "assignedLicenses") {
+          if (r.Peek() != JsonType::kArray) return Schema(path + ".assignedLicenses", "expected an array");
+          r.BeginArray();
+          size_t j = 0;
+          while (r.NextElement()) {
+            Id sku;
+            std::vector<Id> disabled;
+            std::string lpath = path + ".assignedLicenses[" + std::to_string(j) + "]";
+            if (!ReadLicense(r, base, lpath, &sku, &disabled)) return false;
+            for (auto& l : licenses) {
+              if (l.first == sku) return Schema(lpath + ".skuId", "the same skuId appears twice");
+            }
+            licenses.emplace_back(sku, tenant_->InternAssignment(sku, std::move(disabled)));
+            ++j;
+          }
+          if (r.Failed()) return Syntax(r, base);
+        } else if (key == "members") {
+          if (r.Peek() != JsonType::kArray) return Schema(path + ".members", "expected an array");
+          r.BeginArray();
+          size_t j = 0;
+          while (r.NextElement()) {
+            auto mpath_of = [&] { return path + ".members[" + std::to_string(j) + "]"; };
+            std::string id, type;
+            if (r.Peek() == JsonType::kString) {
+              if (!r.ReadString(&id)) return Typed(r, base, mpath_of());
+            } else if (r.Peek() == JsonType::kObject) {
+              r.BeginObject();
+              std::string k2;
+              while (r.NextKey(&k2)) {
+                bool ok2 = true;
+                if (k2 == "id") ok2 = r.ReadString(&id) || Typed(r, base, mpath_of() + ".id");
+                else if (k2 == "@odata.type") {
+                  bool was_null;
+                  ok2 = r.ReadStringOrNull(&type, &was_null) || Typed(r, base, mpath_of() + ".@odata.type");
+                }
+                else ok2 = Skip(r, base);
+                if (!ok2) return false;
+              }
+              if (r.Failed()) return Syntax(r, base);
+              if (id.empty()) return Schema(mpath_of() + ".id", "missing");
+            } else {
+              return Schema(mpath_of(), "expected an id or a directory object");
+            }
+            auto u = tenant_->user_index.find(id);
+            if (u != tenant_->user_index.end() && type != "#microsoft.graph.group") {
+              g.members.push_back(u->second);
+            } else if (type == "#microsoft.graph.user") {
+              return Schema(mpath_of(), "unknown user \"" + id + "\"");
+            } else {
+              pending_members_.push_back({gid, id, mpath_of()});
+            }
+            ++j;
+          }
+          if (r.Failed()) return Syntax(r, base);
+        } else {
+          ok = Skip(r, base);
+        }
+        if (!ok) return false;
+      }
+      if (r.Failed()) return Syntax(r, base);
+      if (g.id.empty()) return Schema(path + ".id", "missing");
+      if (state_given && !state_text.empty() && state_text != "ProcessingComplete") {
+        g.processing = ProcessingState::kQueued;  // the service had not finished: queue it again
+      }
+      std::sort(licenses.begin(), licenses.end());
+      for (auto& l : licenses) g.licenses.push_back(l.second);
+      if (!tenant_->group_index.emplace(g.id, gid).second ||
+          tenant_->user_index.count(g.id)) {
+        return Schema(path + ".id", "duplicate id \"" + g.id + "\"");
+      }
+      tenant_->groups.push_back(std::move(g));
+      return true;
+    });
+  }
+
+  bool ResolvePending() {
+    for (auto& m : pending_members_) {
+      auto it = tenant_->group_index.find(m.id);
+      if (it == tenant_->group_index.end()) {
+        return Schema(m.path, "unknown directory object \"" + m.id + "\"");
+      }
+      if (it->second == m.group) return Schema(m.path, "a group cannot be a member of itself");
+      tenant_->groups[m.group].member_groups.push_back(it->second);
+    }
+    for (auto& p : pending_) {
+      auto it = tenant_->group_index.find(p.group_id);
+      if (it == tenant_->group_index.end()) {
+        return Schema(p.path, "unknown group \"" + p.group_id + "\"");
+      }
+      User& u = tenant_->users[p.user];
+      AssignmentState& st = u.states[p.state_index];
+      for (const auto& other : u.states) {
+        if (&other != &st && other.source == it->second && other.sku == st.sku) {
+          return Schema(p.path, "second state for the same skuId and group");
+        }
+      }
+      st.source = it->second;
+    }
+    return true;
+  }
+
+  bool LoadAudits() {
+    return ForEachItem(audits_, "directoryAudits", [&](JsonReader& r, size_t base,
+                                                       const std::string& path, size_t) {
+      std::string_view raw;
+      if (!r.Capture(&raw)) return Syntax(r, base);
+      AuditEvent e;
+      e.activity = Activity::kImported;
+      e.text = tenant_->AuditText(std::string(raw));
+      // Pull out what the queries filter on: time, activity name, first target.
+      JsonReader inner(raw);
+      inner.BeginObject();
+      std::string key;
+      while (inner.NextKey(&key)) {
+        std::string value;
+        if (key == "activityDateTime" && inner.Peek() == JsonType::kString) {
+          inner.ReadString(&value);
+          if (!Tenant::ParseTime(value, &e.time_ms)) {
+            return Schema(path + ".activityDateTime", "not an ISO 8601 time: \"" + value + "\"");
+          }
+        } else if (key == "activityDisplayName" && inner.Peek() == JsonType::kString) {
+          inner.ReadString(&value);
+          e.actor = tenant_->AuditText(value);  // imported events keep their name here
+        } else if (key == "targetResources" && inner.Peek() == JsonType::kArray) {
+          inner.BeginArray();
+          while (inner.NextElement()) {
+            if (inner.Peek() != JsonType::kObject) {
+              inner.Skip();
+              continue;
+            }
+            inner.BeginObject();
+            std::string k2;
+            while (inner.NextKey(&k2)) {
+              if (k2 == "id" && inner.Peek() == JsonType::kString) {
+                inner.ReadString(&value);
+                auto u = tenant_->user_index.find(value);
+                auto g = tenant_->group_index.find(value);
+                if (u != tenant_->user_index.end() && e.user == kNoId) e.user = u->second;
+                if (g != tenant_->group_index.end() && e.group == kNoId) e.group = g->second;
+              } else {
+                inner.Skip();
+              }
+            }
+          }
+        } else {
+          inner.Skip();
+        }
+      }
+      if (inner.Failed()) return Syntax(inner, base);
+      tenant_->audit.push_back(e);
+      return true;
+    });
+  }
+
+  void QueueGroups() {
+    Tenant& t = *tenant_;
+    for (Id gi = 0; gi < t.groups.size(); ++gi) {
+      Group& g = t.groups[gi];
+      if (g.licenses.empty() || !g.security_enabled) {
+        g.processing = ProcessingState::kComplete;
+        continue;
+      }
+      bool needed = g.processing != ProcessingState::kComplete;
+      for (size_t i = 0; !needed && i < g.members.size(); ++i) {
+        const User& u = t.users[g.members[i]];
+        for (Id a : g.licenses) {
+          Id sku = t.assignments[a].sku;
+          bool found = false;
+          for (const auto& s : u.states) found = found || (s.source == gi && s.sku == sku);
+          if (!found) {
+            needed = true;
+            break;
+          }
+        }
+      }
+      if (needed) {
+        g.processing = ProcessingState::kQueued;
+        t.queue.push_back(gi);
+      }
+    }
+  }
+
+  std::string_view text_;
+  std::unique_ptr<Tenant> tenant_;
+  Error error_;
+  Section org_, skus_, users_, groups_, rules_, audits_;
+  std::vector<PendingState> pending_;
+  std::vector<PendingMember> pending_members_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Tenant>> LoadTenant(std::string_view text) {
+  Loader loader(text);
+  return loader.Run();
+}
+
+void RecomputeCounters(Tenant* t) {
+  for (auto& s : t->skus) s.consumed = 0;
+  for (auto& g : t->groups) g.error_users = 0;
+  std::vector<Id> held, err_groups;
+  for (const auto& u : t->users) {
+    held.clear();
+    err_groups.clear();
+    for (const auto& s : u.states) {
+      if (s.Holds()) held.push_back(s.sku);
+      if (s.source != kDirect && s.error != ErrorKind::kNone) err_groups.push_back(s.source);
+    }
+    std::sort(held.begin(), held.end());
+    held.erase(std::unique(held.begin(), held.end()), held.end());
+    for (Id sku : held) ++t->skus[sku].consumed;
+    std::sort(err_groups.begin(), err_groups.end());
+    err_groups.erase(std::unique(err_groups.begin(), err_groups.end()), err_groups.end());
+    for (Id g : err_groups) ++t->groups[g].error_users;
+  }
+}
+
+}  // namespace gbl

@@ -1,0 +1,500 @@
+// Console queries: the data behind each portal blade, as JSON.
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "licensing.h"
+
+namespace gbl {
+
+using nlohmann::json;
+
+namespace {
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+struct Paging {
+  size_t offset = 0;
+  size_t limit = 100;
+  std::string search;  // lower-cased
+};
+
+bool ReadPaging(const json& q, Paging* p, Error* err) {
+  for (const char* key : {"offset", "limit"}) {
+    if (q.contains(key)) {
+      if (!q[key].is_number_unsigned() && !(q[key].is_number_integer() && q[key].get<int64_t>() >= 0)) {
+        *err = Error{"BadRequest", std::string(key) + ": expected a non-negative integer"};
+        return false;
+      }
+      (std::string(key) == "offset" ? p->offset : p->limit) = q[key].get<size_t>();
+    }
+  }
+  if (q.contains("search") && !q["search"].is_null()) {
+    if (!q["search"].is_string()) {
+      *err = Error{"BadRequest", "search: expected a string"};
+      return false;
+    }
+    p->search = Lower(q["search"].get<std::string>());
+  }
+  return true;
+}
+
+bool Matches(const std::string& needle, const std::string& a, const std::string& b = "") {
+  if (needle.empty()) return true;
+  return Lower(a).find(needle) != std::string::npos || Lower(b).find(needle) != std::string::npos;
+}
+
+json ProductRow(const Tenant& t, Id s) {
+  const Sku& sku = t.skus[s];
+  return json{{"skuId", sku.id},
+              {"skuPartNumber", sku.part_number},
+              {"displayName", sku.display_name},
+              {"total", sku.prepaid.enabled + sku.prepaid.warning},
+              {"assigned", sku.consumed},
+              {"available", sku.prepaid.enabled + sku.prepaid.warning - sku.consumed},
+              {"expiringSoon", sku.prepaid.warning},
+              {"warning", sku.prepaid.warning},
+              {"suspended", sku.prepaid.suspended},
+              {"capabilityStatus", sku.capability_status},
+              {"appliesTo", sku.applies_to}};
+}
+
+json PlanList(const Tenant& t, const Assignment& a) {
+  json plans = json::array();
+  for (Id p : t.skus[a.sku].plans) {
+    plans.push_back({{"servicePlanId", t.plans[p].id},
+                     {"servicePlanName", t.plans[p].name},
+                     {"friendlyName", t.plans[p].friendly},
+                     {"enabled", !std::binary_search(a.disabled.begin(), a.disabled.end(), p)}});
+  }
+  return plans;
+}
+
+std::string PathText(const Tenant& t, Id source) {
+  return source == kDirect ? std::string("Direct")
+                           : "Inherited (" + t.groups[source].display_name + ")";
+}
+
+class QueryRunner {
+ public:
+  explicit QueryRunner(const Tenant& t) : t_(t) {}
+
+  Result<std::string> Run(const json& q) {
+    std::string name = q["query"].get<std::string>();
+    Paging page;
+    Error err;
+    if (!ReadPaging(q, &page, &err)) return err;
+    if (name == "tenant") return Dump(Tenant());
+    if (name == "products") return Dump(Products());
+    if (name == "processing") return Dump(Processing());
+    if (name == "users") return Dump(Users(page));
+    if (name == "groups") {
+      return Dump(Groups(page, q.value("licensedOnly", false), q.value("errorsOnly", false)));
+    }
+    if (name == "audit") return Audit(q, page);
+    // The rest name an object.
+    if (!q.contains("id") && !q.contains("skuId")) {
+      return Error{"BadRequest", name + ": the query needs an id"};
+    }
+    if (name == "product" || name == "licensedUsers" || name == "licensedGroups") {
+      std::string id = q.contains("skuId") && q["skuId"].is_string() ? q["skuId"].get<std::string>()
+                       : q.contains("id") && q["id"].is_string()   ? q["id"].get<std::string>()
+                                                                     : "";
+      auto it = t_.sku_index.find(Lower(id));
+      if (it == t_.sku_index.end()) return Error{"NotFound", "no subscribed product \"" + id + "\""};
+      if (name == "product") return Dump(Product(it->second));
+      if (name == "licensedUsers") return Dump(LicensedUsers(it->second, page));
+      return Dump(LicensedGroups(it->second, page));
+    }
+    std::string id = q["id"].is_string() ? q["id"].get<std::string>() : "";
+    if (name == "user") {
+      auto it = t_.user_index.find(id);
+      if (it == t_.user_index.end()) return Error{"NotFound", "no user \"" + id + "\""};
+      return Dump(UserDetail(it->second));
+    }
+    if (name == "group" || name == "groupMembers" || name == "groupErrors") {
+      auto it = t_.group_index.find(id);
+      if (it == t_.group_index.end()) return Error{"NotFound", "no group \"" + id + "\""};
+      if (name == "group") return Dump(GroupDetail(it->second));
+      if (name == "groupMembers") return Dump(GroupMembers(it->second, page));
+      return Dump(GroupErrors(it->second, page));
+    }
+    return Error{"BadRequest", "unknown query \"" + name + "\""};
+  }
+
+ private:
+  json Tenant() {
+    size_t groups = 0;
+    for (const auto& g : t_.groups) groups += g.deleted ? 0 : 1;
+    return json{{"id", t_.org_id},
+                {"displayName", t_.org_name},
+                {"countryLetterCode", t_.country},
+                {"users", t_.users.size()},
+                {"groups", groups},
+                {"skus", t_.skus.size()},
+                {"auditEvents", t_.audit.size()},
+                {"pending", t_.run.group != kNoId || !t_.queue.empty()}};
+  }
+
+  json Products() {
+    json rows = json::array();
+    for (Id s = 0; s < t_.skus.size(); ++s) rows.push_back(ProductRow(t_, s));
+    return rows;
+  }
+
+  json Product(Id s) {
+    json row = ProductRow(t_, s);
+    json plans = json::array();
+    for (Id p : t_.skus[s].plans) {
+      plans.push_back({{"servicePlanId", t_.plans[p].id},
+                       {"servicePlanName", t_.plans[p].name},
+                       {"friendlyName", t_.plans[p].friendly},
+                       {"appliesTo", t_.plans[p].applies_to}});
+    }
+    row["servicePlans"] = plans;
+    return row;
+  }
+
+  json Page(size_t total, json items) { return json{{"total", total}, {"items", std::move(items)}}; }
+
+  json LicensedUsers(Id sku, const Paging& page) {
+    json items = json::array();
+    size_t total = 0;
+    for (const auto& u : t_.users) {
+      bool any = false;
+      for (const auto& s : u.states) any = any || s.sku == sku;
+      if (!any || !Matches(page.search, u.display_name, u.upn)) continue;
+      if (total++ < page.offset || items.size() >= page.limit) continue;
+      json paths = json::array();
+      std::string state = "Error";
+      for (const auto& s : u.states) {
+        if (s.sku != sku) continue;
+        paths.push_back(PathText(t_, s.source));
+        if (s.Holds()) state = "Active";
+      }
+      items.push_back({{"id", u.id},
+                       {"displayName", u.display_name},
+                       {"userPrincipalName", u.upn},
+                       {"paths", paths},
+                       {"state", state}});
+    }
+    return Page(total, std::move(items));
+  }
+
+  json GroupRow(Id gi) {
+    const Group& g = t_.groups[gi];
+    json lic = json::array();
+    for (Id a : g.licenses) lic.push_back(t_.skus[t_.assignments[a].sku].display_name);
+    return json{{"id", g.id},
+                {"displayName", g.display_name},
+                {"securityEnabled", g.security_enabled},
+                {"mailEnabled", g.mail_enabled},
+                {"groupTypes", g.group_types},
+                {"members", g.members.size() + g.member_groups.size()},
+                {"licenses", lic},
+                {"processingState", ProcessingStateName(g.processing)},
+                {"membersWithErrors", g.error_users}};
+  }
+
+  json LicensedGroups(Id sku, const Paging& page) {
+    json items = json::array();
+    size_t total = 0;
+    for (Id gi = 0; gi < t_.groups.size(); ++gi) {
+      const Group& g = t_.groups[gi];
+      if (g.deleted) continue;
+      bool has = false;
+      for (Id a : g.licenses) has = has || t_.assignments[a].sku == sku;
+      if (!has || !Matches(page.search, g.display_name)) continue;
+      if (total++ < page.offset || items.size() >= page.limit) continue;
+      items.push_back(GroupRow(gi));
+    }
+    return Page(total, std::move(items));
+  }
+
+  json Users(const Paging& page) {
+    json items = json::array();
+    size_t total = 0;
+    for (const auto& u : t_.users) {
+      if (!Matches(page.search, u.display_name, u.upn)) continue;
+      if (total++ < page.offset || items.size() >= page.limit) continue;
+      size_t held = 0;
+      bool errors = false;
+      std::vector<Id> skus;
+      for (const auto& s : u.states) {
+        if (s.Holds() && std::find(skus.begin(), skus.end(), s.sku) == skus.end()) {
+          skus.push_back(s.sku);
+          ++held;
+        }
+        errors = errors || s.error != ErrorKind::kNone;
+      }
+      items.push_back({{"id", u.id},
+                       {"displayName", u.display_name},
+                       {"userPrincipalName", u.upn},
+                       {"usageLocation", u.usage_location},
+                       {"accountEnabled", u.account_enabled},
+                       {"licenses", held},
+                       {"hasErrors", errors}});
+    }
+    return Page(total, std::move(items));
+  }
+
+  json Groups(const Paging& page, bool licensed_only, bool errors_only) {
+    json items = json::array();
+    size_t total = 0;
+    for (Id gi = 0; gi < t_.groups.size(); ++gi) {
+      const Group& g = t_.groups[gi];
+      if (g.deleted || !Matches(page.search, g.display_name)) continue;
+      if (licensed_only && g.licenses.empty()) continue;
+      if (errors_only && g.error_users == 0) continue;
+      if (total++ < page.offset || items.size() >= page.limit) continue;
+      items.push_back(GroupRow(gi));
+    }
+    return Page(total, std::move(items));
+  }
+
+  json UserDetail(Id ui) {
+    const User& u = t_.users[ui];
+    json licenses = json::array();
+    std::vector<Id> skus;
+    for (const auto& s : u.states) {
+      if (std::find(skus.begin(), skus.end(), s.sku) == skus.end()) skus.push_back(s.sku);
+    }
+    std::sort(skus.begin(), skus.end());
+    for (Id sku : skus) {
+      json assignments = json::array();
+      bool held = false;
+      // Sources: direct first, then groups in order.
+      std::vector<const AssignmentState*> sources;
+      for (const auto& s : u.states) {
+        if (s.sku == sku && s.source == kDirect) sources.push_back(&s);
+      }
+      for (const auto& s : u.states) {
+        if (s.sku == sku && s.source != kDirect) sources.push_back(&s);
+      }
+      for (const AssignmentState* s : sources) {
+        held = held || s->Holds();
+        json disabled = json::array();
+        for (Id p : t_.assignments[s->assignment].disabled) disabled.push_back(t_.plans[p].id);
+        assignments.push_back(
+            {{"assignedByGroup", s->source == kDirect ? json() : json(t_.groups[s->source].id)},
+             {"groupName", s->source == kDirect ? json() : json(t_.groups[s->source].display_name)},
+             {"path", PathText(t_, s->source)},
+             {"state", StateName(s->state)},
+             {"error", ErrorName(s->error)},
+             {"errorText", ErrorText(s->error)},
+             {"disabledPlans", disabled},
+             {"lastUpdatedDateTime", Tenant::FormatTime(s->updated_ms)}});
+      }
+      json plans = json::array();
+      for (Id p : t_.skus[sku].plans) {
+        json enabled_by = json::array();
+        for (const AssignmentState* s : sources) {
+          if (!s->Holds()) continue;
+          const auto& en = t_.assignments[s->assignment].enabled;
+          if (std::binary_search(en.begin(), en.end(), p)) enabled_by.push_back(PathText(t_, s->source));
+        }
+        plans.push_back({{"servicePlanId", t_.plans[p].id},
+                         {"servicePlanName", t_.plans[p].name},
+                         {"friendlyName", t_.plans[p].friendly},
+                         {"enabled", !enabled_by.empty()},
+                         {"enabledBy", enabled_by}});
+      }
+      licenses.push_back({{"skuId", t_.skus[sku].id},
+                          {"displayName", t_.skus[sku].display_name},
+                          {"skuPartNumber", t_.skus[sku].part_number},
+                          {"state", held ? "Active" : "Error"},
+                          {"assignments", assignments},
+                          {"servicePlans", plans}});
+    }
+    json groups = json::array();
+    for (Id g : u.groups) {
+      groups.push_back({{"id", t_.groups[g].id},
+                        {"displayName", t_.groups[g].display_name},
+                        {"licensed", !t_.groups[g].licenses.empty()}});
+    }
+    return json{{"id", u.id},
+                {"displayName", u.display_name},
+                {"userPrincipalName", u.upn},
+                {"usageLocation", u.usage_location},
+                {"effectiveUsageLocation", t_.LocationOf(u)},
+                {"accountEnabled", u.account_enabled},
+                {"proxyAddresses", u.proxy_addresses},
+                {"licenses", licenses},
+                {"groups", groups}};
+  }
+
+  json GroupDetail(Id gi) {
+    const Group& g = t_.groups[gi];
+    json licenses = json::array();
+    for (Id a : g.licenses) {
+      const Assignment& as = t_.assignments[a];
+      json disabled = json::array();
+      for (Id p : as.disabled) disabled.push_back(t_.plans[p].id);
+      licenses.push_back({{"skuId", t_.skus[as.sku].id},
+                          {"displayName", t_.skus[as.sku].display_name},
+                          {"skuPartNumber", t_.skus[as.sku].part_number},
+                          {"disabledPlans", disabled},
+                          {"servicePlans", PlanList(t_, as)}});
+    }
+    json processing = {{"state", ProcessingStateName(g.processing)}, {"processed", 0}, {"total", 0}};
+    if (t_.run.group == gi) {
+      processing["processed"] = t_.run.next;
+      processing["total"] = t_.run.members.size();
+    } else if (g.processing == ProcessingState::kComplete) {
+      processing["processed"] = g.members.size();
+      processing["total"] = g.members.size();
+    } else {
+      processing["total"] = g.members.size();
+    }
+    return json{{"id", g.id},
+                {"displayName", g.display_name},
+                {"description", g.description},
+                {"securityEnabled", g.security_enabled},
+                {"mailEnabled", g.mail_enabled},
+                {"groupTypes", g.group_types},
+                {"members", g.members.size()},
+                {"memberGroups", g.member_groups.size()},
+                {"licenses", licenses},
+                {"processing", processing},
+                {"membersWithErrors", g.error_users}};
+  }
+
+  json GroupMembers(Id gi, const Paging& page) {
+    const Group& g = t_.groups[gi];
+    json items = json::array();
+    size_t total = 0;
+    for (Id c : g.member_groups) {
+      const Group& child = t_.groups[c];
+      if (!Matches(page.search, child.display_name)) continue;
+      if (total++ < page.offset || items.size() >= page.limit) continue;
+      items.push_back({{"id", child.id}, {"type", "group"}, {"displayName", child.display_name},
+                       {"userPrincipalName", nullptr}});
+    }
+    for (Id u : g.members) {
+      const User& user = t_.users[u];
+      if (!Matches(page.search, user.display_name, user.upn)) continue;
+      if (total++ < page.offset || items.size() >= page.limit) continue;
+      items.push_back({{"id", user.id}, {"type", "user"}, {"displayName", user.display_name},
+                       {"userPrincipalName", user.upn}});
+    }
+    return Page(total, std::move(items));
+  }
+
+  json GroupErrors(Id gi, const Paging& page) {
+    const Group& g = t_.groups[gi];
+    json items = json::array();
+    size_t total = 0;
+    // Members in error, plus former members whose removal is blocked (DependencyViolation).
+    std::vector<Id> candidates = g.members;
+    if (g.error_users > 0) {
+      for (Id ui = 0; ui < t_.users.size() && candidates.size() < g.members.size() + g.error_users; ++ui) {
+        if (std::binary_search(g.members.begin(), g.members.end(), ui)) continue;
+        for (const auto& s : t_.users[ui].states) {
+          if (s.source == gi && s.error != ErrorKind::kNone) {
+            candidates.push_back(ui);
+            break;
+          }
+        }
+      }
+    }
+    for (Id ui : candidates) {
+      const User& u = t_.users[ui];
+      json failed = json::array();
+      int counts[8] = {0};
+      for (const auto& s : u.states) {
+        if (s.source != gi || s.error == ErrorKind::kNone) continue;
+        failed.push_back({{"skuId", t_.skus[s.sku].id},
+                          {"displayName", t_.skus[s.sku].display_name},
+                          {"error", ErrorName(s.error)}});
+        ++counts[static_cast<int>(s.error)];
+      }
+      if (failed.empty() || !Matches(page.search, u.display_name, u.upn)) continue;
+      if (total++ < page.offset || items.size() >= page.limit) continue;
+      int top = 1;
+      for (int e = 1; e < 7; ++e) {
+        if (counts[e] > counts[top]) top = e;
+      }
+      ErrorKind top_kind = static_cast<ErrorKind>(top);
+      items.push_back({{"id", u.id},
+                       {"displayName", u.display_name},
+                       {"userPrincipalName", u.upn},
+                       {"failedProducts", failed},
+                       {"topReason", ErrorName(top_kind)},
+                       {"topReasonText", ErrorText(top_kind)}});
+    }
+    return Page(total, std::move(items));
+  }
+
+  json Processing() {
+    json queue = json::array();
+    for (Id g : t_.queue) {
+      queue.push_back({{"groupId", t_.groups[g].id}, {"displayName", t_.groups[g].display_name}});
+    }
+    json current = nullptr;
+    if (t_.run.group != kNoId) {
+      current = {{"groupId", t_.groups[t_.run.group].id},
+                 {"displayName", t_.groups[t_.run.group].display_name},
+                 {"processed", t_.run.next},
+                 {"total", t_.run.members.size()}};
+    }
+    return json{{"pending", t_.run.group != kNoId || !t_.queue.empty()},
+                {"current", current},
+                {"queue", queue}};
+  }
+
+  Result<std::string> Audit(const json& q, const Paging& page) {
+    std::string target, activity;
+    int64_t from = INT64_MIN, to = INT64_MAX;
+    for (const char* key : {"targetId", "activity", "from", "to"}) {
+      if (!q.contains(key) || q[key].is_null()) continue;
+      if (!q[key].is_string()) return Error{"BadRequest", std::string(key) + ": expected a string"};
+      std::string v = q[key].get<std::string>();
+      std::string k = key;
+      if (k == "targetId") target = v;
+      if (k == "activity") activity = v;
+      if ((k == "from" || k == "to") && !v.empty() &&
+          !gbl::Tenant::ParseTime(v, k == "from" ? &from : &to)) {
+        return Error{"BadRequest", k + ": not an ISO 8601 time: \"" + v + "\""};
+      }
+    }
+    Id target_user = kNoId, target_group = kNoId;
+    if (!target.empty()) {
+      auto u = t_.user_index.find(target);
+      auto g = t_.group_index.find(target);
+      if (u != t_.user_index.end()) target_user = u->second;
+      if (g != t_.group_index.end()) target_group = g->second;
+      if (target_user == kNoId && target_group == kNoId) {
+        return Error{"NotFound", "targetId: no user or group \"" + target + "\""};
+      }
+    }
+    std::string out = "{\"items\":[";
+    size_t total = 0, written = 0;
+    for (size_t i = t_.audit.size(); i-- > 0;) {
+      const AuditEvent& e = t_.audit[i];
+      if (e.time_ms < from || e.time_ms > to) continue;
+      if (target_user != kNoId && e.user != target_user) continue;
+      if (target_group != kNoId && e.group != target_group) continue;
+      if (!activity.empty() && AuditActivityName(t_, e) != activity) continue;
+      if (total++ < page.offset || written >= page.limit) continue;
+      if (written++) out += ",";
+      out += AuditEventJson(t_, i);
+    }
+    out += "],\"total\":" + std::to_string(total) + "}";
+    return out;
+  }
+
+  const gbl::Tenant& t_;
+};
+
+}  // namespace
+
+Result<std::string> RunQuery(const Tenant& t, std::string_view query_json) {
+  json q = json::parse(query_json.begin(), query_json.end(), nullptr, false);
+  if (q.is_discarded()) return Error{"ParseError", "the query is not valid JSON"};
+  if (!q.is_object() || !q.contains("query") || !q["query"].is_string()) {
+    return Error{"BadRequest", "a query must be {\"query\": NAME, ...}"};
+  }
+  QueryRunner runner(t);
+  return runner.Run(q);
+}
+
+}  // namespace gbl

@@ -1,0 +1,292 @@
+// Tenant model helpers: names of states, interning, time, audit records, catalogue defaults.
+#include <algorithm>
+#include <cstdio>
+
+#include "tenant.h"
+
+namespace gbl {
+
+const char* StateName(StateKind s) {
+  switch (s) {
+    case StateKind::kActive: return "Active";
+    case StateKind::kActiveWithError: return "ActiveWithError";
+    case StateKind::kDisabled: return "Disabled";
+    case StateKind::kError: return "Error";
+  }
+  return "Error";
+}
+
+const char* ErrorName(ErrorKind e) {
+  switch (e) {
+    case ErrorKind::kNone: return "None";
+    case ErrorKind::kCountViolation: return "CountViolation";
+    case ErrorKind::kMutuallyExclusiveViolation: return "MutuallyExclusiveViolation";
+    case ErrorKind::kDependencyViolation: return "DependencyViolation";
+    case ErrorKind::kProhibitedInUsageLocationViolation: return "ProhibitedInUsageLocationViolation";
+    case ErrorKind::kUniquenessViolation: return "UniquenessViolation";
+    case ErrorKind::kOther: return "Other";
+  }
+  return "Other";
+}
+
+const char* ErrorText(ErrorKind e) {
+  switch (e) {
+    case ErrorKind::kNone: return "";
+    case ErrorKind::kCountViolation: return "Not enough licenses";
+    case ErrorKind::kMutuallyExclusiveViolation: return "Conflicting service plans";
+    case ErrorKind::kDependencyViolation: return "Other products depend on this license";
+    case ErrorKind::kProhibitedInUsageLocationViolation: return "Usage location isn't allowed";
+    case ErrorKind::kUniquenessViolation: return "Proxy address is already being used";
+    case ErrorKind::kOther: return "Other";
+  }
+  return "Other";
+}
+
+const char* ProcessingStateName(ProcessingState s) {
+  switch (s) {
+    case ProcessingState::kComplete: return "ProcessingComplete";
+    case ProcessingState::kQueued: return "QueuedForProcessing";
+    case ProcessingState::kInProgress: return "ProcessingInProgress";
+  }
+  return "ProcessingComplete";
+}
+
+bool ParseStateName(std::string_view text, StateKind* out) {
+  static const std::pair<const char*, StateKind> kNames[] = {
+      {"Active", StateKind::kActive},
+      {"ActiveWithError", StateKind::kActiveWithError},
+      {"Disabled", StateKind::kDisabled},
+      {"Error", StateKind::kError}};
+  for (auto& [name, kind] : kNames) {
+    if (text == name) {
+      *out = kind;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ParseErrorName(std::string_view text, ErrorKind* out) {
+  static const std::pair<const char*, ErrorKind> kNames[] = {
+      {"None", ErrorKind::kNone},
+      {"", ErrorKind::kNone},
+      {"CountViolation", ErrorKind::kCountViolation},
+      {"MutuallyExclusiveViolation", ErrorKind::kMutuallyExclusiveViolation},
+      {"DependencyViolation", ErrorKind::kDependencyViolation},
+      {"ProhibitedInUsageLocationViolation", ErrorKind::kProhibitedInUsageLocationViolation},
+      {"UniquenessViolation", ErrorKind::kUniquenessViolation},
+      {"Other", ErrorKind::kOther},
+      {"Others", ErrorKind::kOther}};
+  for (auto& [name, kind] : kNames) {
+    if (text == name) {
+      *out = kind;
+      return true;
+    }
+  }
+  return false;
+}
+
+Id Tenant::InternAssignment(Id sku, std::vector<Id> disabled) {
+  std::string key = std::to_string(sku);
+  for (Id d : disabled) {
+    key.push_back(',');
+    key += std::to_string(d);
+  }
+  auto it = assignment_index.find(key);
+  if (it != assignment_index.end()) return it->second;
+  Assignment a;
+  a.sku = sku;
+  a.disabled = std::move(disabled);
+  for (Id p : skus[sku].plans) {
+    if (!std::binary_search(a.disabled.begin(), a.disabled.end(), p)) a.enabled.push_back(p);
+  }
+  std::sort(a.enabled.begin(), a.enabled.end());
+  a.enabled.erase(std::unique(a.enabled.begin(), a.enabled.end()), a.enabled.end());
+  Id id = static_cast<Id>(assignments.size());
+  assignments.push_back(std::move(a));
+  assignment_index.emplace(std::move(key), id);
+  return id;
+}
+
+Id Tenant::FindPlan(std::string_view id) const {
+  auto it = plan_index.find(Lower(id));
+  return it == plan_index.end() ? kNoId : it->second;
+}
+
+const std::string& Tenant::LocationOf(const User& user) const {
+  return user.usage_location.empty() ? country : user.usage_location;
+}
+
+bool Tenant::HasDuplicateProxy(const User& user) const {
+  for (const auto& address : user.proxy_addresses) {
+    auto it = proxy_count.find(Lower(address));
+    if (it != proxy_count.end() && it->second > 1) return true;
+  }
+  return false;
+}
+
+void Tenant::IndexProxies(const User& user, int delta) {
+  for (const auto& address : user.proxy_addresses) {
+    std::string key = Lower(address);
+    if (delta > 0) {
+      ++proxy_count[key];
+    } else {
+      auto it = proxy_count.find(key);
+      if (it != proxy_count.end() && --it->second == 0) proxy_count.erase(it);
+    }
+  }
+}
+
+uint32_t Tenant::AuditText(std::string text) {
+  audit_text.push_back(std::move(text));
+  return static_cast<uint32_t>(audit_text.size() - 1);
+}
+
+void Tenant::Audit(Activity activity, bool by_system, Id user, Id group, uint32_t text) {
+  AuditEvent e;
+  e.time_ms = now_ms;
+  e.activity = activity;
+  e.by_system = by_system;
+  e.user = user;
+  e.group = group;
+  e.text = text;
+  if (!by_system) {
+    if (audit_actor_index == kNoId || audit_actor_cache != actor) {
+      audit_actor_index = AuditText(actor);
+      audit_actor_cache = actor;
+    }
+    e.actor = audit_actor_index;
+  }
+  audit.push_back(e);
+}
+
+namespace {
+// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm, public domain description).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+}  // namespace
+
+std::string Tenant::FormatTime(int64_t ms) {
+  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int64_t rem = secs - days * 86400;
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m, d,
+                static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
+                static_cast<int>(rem % 60));
+  return buf;
+}
+
+bool Tenant::ParseTime(std::string_view t, int64_t* ms) {
+  // YYYY-MM-DDTHH:MM:SS[.fff...][Z|+00:00]; a bare date is midnight UTC.
+  auto digits = [&](size_t pos, size_t n, int* out) {
+    if (pos + n > t.size()) return false;
+    int v = 0;
+    for (size_t i = pos; i < pos + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return false;
+      v = v * 10 + (t[i] - '0');
+    }
+    *out = v;
+    return true;
+  };
+  int y, mo, d, h = 0, mi = 0, s = 0, frac = 0;
+  if (!digits(0, 4, &y) || t.size() < 10 || t[4] != '-' || !digits(5, 2, &mo) || t[7] != '-' ||
+      !digits(8, 2, &d) || mo < 1 || mo > 12 || d < 1 || d > 31) {
+    return false;
+  }
+  size_t pos = 10;
+  if (pos < t.size() && (t[pos] == 'T' || t[pos] == ' ')) {
+    if (!digits(pos + 1, 2, &h) || t.size() < pos + 9 || t[pos + 3] != ':' ||
+        !digits(pos + 4, 2, &mi) || t[pos + 6] != ':' || !digits(pos + 7, 2, &s)) {
+      return false;
+    }
+    pos += 9;
+    if (pos < t.size() && t[pos] == '.') {
+      ++pos;
+      int scale = 100;
+      while (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') {
+        frac += (t[pos] - '0') * scale;
+        scale /= 10;
+        ++pos;
+      }
+    }
+    if (pos < t.size() && t[pos] == 'Z') {
+      ++pos;
+    } else if (t.substr(pos) == "+00:00") {
+      pos += 6;
+    }
+  }
+  if (pos != t.size()) return false;
+  int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  *ms = ((days * 24 + h) * 60 + mi) * 60000 + static_cast<int64_t>(s) * 1000 + frac;
+  return true;
+}
+
+std::string Tenant::NewObjectId() {
+  // Deterministic GUID-shaped ids: a splitmix64 stream seeded by the tenant's counter.
+  auto mix = [](uint64_t z) {
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  for (;;) {
+    uint64_t a = mix(++id_counter * 2 + 0x51ed);
+    uint64_t b = mix(id_counter * 2 + 0x51ee);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                  static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                  static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
+                  static_cast<unsigned long long>(b & 0xffffffffffffULL));
+    std::string id = buf;
+    if (!user_index.count(id) && !group_index.count(id)) return id;
+  }
+}
+
+void Tenant::ApplyCatalogue() {
+  for (auto& sku : skus) {
+    if (const CatalogProduct* p = FindCatalogProduct(sku.id)) {
+      if (sku.display_name.empty()) sku.display_name = p->display_name;
+      if (sku.part_number.empty()) sku.part_number = p->part_number;
+    }
+    if (sku.display_name.empty()) sku.display_name = sku.part_number;
+  }
+  for (auto& plan : plans) {
+    if (plan.friendly.empty()) plan.friendly = CatalogPlanFriendlyName(plan.id);
+    if (plan.name.empty()) plan.name = CatalogPlanName(plan.id);
+    if (plan.friendly.empty()) plan.friendly = plan.name;
+    plan.exchange = plan.name.rfind("EXCHANGE_S_", 0) == 0 && plan.name != "EXCHANGE_S_FOUNDATION";
+  }
+  if (!rules_from_document) {
+    for (const auto& [name, ids] : CatalogExclusionFamilies()) {
+      int32_t family = static_cast<int32_t>(family_names.size());
+      family_names.push_back(name);
+      for (const auto& id : ids) {
+        Id p = FindPlan(id);
+        if (p != kNoId) plans[p].family = family;
+      }
+    }
+  }
+}
+
+}  // namespace gbl

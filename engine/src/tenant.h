@@ -1,0 +1,252 @@
+// The tenant model: dense integer ids, GUID strings interned at the edge.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace gbl {
+
+/// Dense index of a user, group, SKU, plan or interned assignment.
+using Id = uint32_t;
+/// No object.
+constexpr Id kNoId = std::numeric_limits<Id>::max();
+/// Source of a direct assignment (as opposed to a group index).
+constexpr Id kDirect = std::numeric_limits<Id>::max();
+
+/// licenseAssignmentState.state.
+enum class StateKind : uint8_t { kActive, kActiveWithError, kDisabled, kError };
+/// licenseAssignmentState.error.
+enum class ErrorKind : uint8_t {
+  kNone,
+  kCountViolation,
+  kMutuallyExclusiveViolation,
+  kDependencyViolation,
+  kProhibitedInUsageLocationViolation,
+  kUniquenessViolation,
+  kOther
+};
+/// group.licenseProcessingState.state.
+enum class ProcessingState : uint8_t { kComplete, kQueued, kInProgress };
+
+/// Graph spelling of a state.
+const char* StateName(StateKind s);
+/// Graph spelling of an error ("None" when successful).
+const char* ErrorName(ErrorKind e);
+/// Portal wording of an error ("Conflicting service plans" ...).
+const char* ErrorText(ErrorKind e);
+/// Graph spelling of a processing state.
+const char* ProcessingStateName(ProcessingState s);
+/// Parses a Graph state name; false when unknown.
+bool ParseStateName(std::string_view text, StateKind* out);
+/// Parses a Graph error name ("None", "Others" and null-like accepted); false when unknown.
+bool ParseErrorName(std::string_view text, ErrorKind* out);
+
+/// A service plan (servicePlanInfo), shared by every SKU that contains it.
+struct Plan {
+  std::string id;            ///< servicePlanId
+  std::string name;          ///< servicePlanName
+  std::string friendly;      ///< friendly name from the catalogue
+  std::string applies_to;    ///< "User" or "Company"
+  int32_t family = -1;       ///< mutual-exclusion family, -1 when none
+  bool exchange = false;     ///< an Exchange Online mailbox plan (proxy uniqueness applies)
+  std::vector<Id> requires_any_of;           ///< prerequisites: one of these must stay enabled
+  std::vector<std::string> prohibited_in;    ///< usage locations where the plan is not available
+};
+
+/// Purchased units of a SKU (licenseUnitsDetail).
+struct PrepaidUnits {
+  int64_t enabled = 0;     ///< active units
+  int64_t warning = 0;     ///< units in the renewal grace period (expiring soon, still assignable)
+  int64_t suspended = 0;   ///< cancelled units, not assignable
+  int64_t locked_out = 0;  ///< locked out units, not assignable
+};
+
+/// A subscribed product (subscribedSku).
+struct Sku {
+  std::string id;              ///< skuId
+  std::string part_number;     ///< skuPartNumber
+  std::string display_name;    ///< product name from the catalogue
+  std::string applies_to = "User";
+  std::string capability_status = "Enabled";
+  std::string object_id;       ///< subscribedSku.id as given (may be empty)
+  std::vector<Id> plans;       ///< plans of the product, in document order
+  std::vector<std::string> plan_provisioning;  ///< provisioningStatus per plan
+  PrepaidUnits prepaid;        ///< purchased units
+  int64_t consumed = 0;        ///< users holding the product (computed)
+
+  /// Units that can be held: enabled plus warning.
+  int64_t Assignable() const { return prepaid.enabled + prepaid.warning; }
+};
+
+/// An interned (SKU, disabled plans) pair: a license template entry or a state's options.
+struct Assignment {
+  Id sku = kNoId;
+  std::vector<Id> disabled;  ///< disabled plan ids, sorted
+  std::vector<Id> enabled;   ///< the SKU's plans minus disabled, sorted
+};
+
+/// One licenseAssignmentState of a user.
+struct AssignmentState {
+  Id sku = kNoId;            ///< the product
+  Id source = kDirect;       ///< group index, or kDirect
+  Id assignment = kNoId;     ///< interned options (disabled plans)
+  StateKind state = StateKind::kActive;
+  ErrorKind error = ErrorKind::kNone;
+  int64_t updated_ms = 0;    ///< lastUpdatedDateTime
+
+  /// True when the state holds the product (a seat is consumed).
+  bool Holds() const { return state == StateKind::kActive || state == StateKind::kActiveWithError; }
+};
+
+/// A user.
+struct User {
+  std::string id;
+  std::string display_name;
+  std::string upn;
+  std::string usage_location;  ///< empty when not set
+  std::string mail;
+  bool account_enabled = true;
+  std::vector<std::string> proxy_addresses;
+  std::vector<Id> groups;                ///< groups the user is a direct member of, sorted
+  std::vector<AssignmentState> states;   ///< sorted by (source, sku)
+};
+
+/// A group.
+struct Group {
+  std::string id;
+  std::string display_name;
+  std::string description;
+  std::string membership_rule;
+  bool security_enabled = true;
+  bool mail_enabled = false;
+  bool deleted = false;
+  std::vector<std::string> group_types;
+  std::vector<Id> members;        ///< user members (first level), sorted ascending
+  std::vector<Id> member_groups;  ///< nested group members (not licensed through this group)
+  std::vector<Id> licenses;       ///< license template: assignments, sorted by SKU
+  ProcessingState processing = ProcessingState::kComplete;
+  uint32_t error_users = 0;       ///< members with an error from this group (computed)
+};
+
+/// Audit activities the engine writes.
+enum class Activity : uint8_t {
+  kSetGroupLicense,
+  kStartApplying,
+  kFinishApplying,
+  kChangeUserLicense,
+  kAddMember,
+  kRemoveMember,
+  kAddUser,
+  kAddGroup,
+  kDeleteGroup,
+  kUpdateUser,
+  kImported,  ///< an event read from the document, written back as it was
+};
+
+/// One audit event (directoryAudit), stored compactly.
+struct AuditEvent {
+  int64_t time_ms = 0;
+  Activity activity = Activity::kImported;
+  bool by_system = false;     ///< initiated by the group-based licensing actor
+  Id user = kNoId;            ///< target user
+  Id group = kNoId;           ///< target group (or the group behind a user license change)
+  uint32_t succeeded = 0;     ///< Finish: users successfully assigned
+  uint32_t failed = 0;        ///< Finish: users in error
+  uint32_t text = kNoId;      ///< index into Tenant::audit_text (details or raw imported JSON)
+  uint32_t actor = kNoId;     ///< index into Tenant::audit_text (initiating admin UPN)
+};
+
+/// The background run of one group.
+struct GroupRun {
+  Id group = kNoId;
+  std::vector<Id> members;  ///< snapshot of the members at pick-up
+  size_t next = 0;
+  uint32_t succeeded = 0;
+  uint32_t failed = 0;
+};
+
+/// The whole tenant.
+class Tenant {
+ public:
+  std::string org_id;
+  std::string org_name;
+  std::string country;  ///< countryLetterCode: stands in for users without a usage location
+
+  std::vector<Plan> plans;
+  std::unordered_map<std::string, Id> plan_index;
+  std::vector<std::string> family_names;
+  bool rules_from_document = false;
+
+  std::vector<Sku> skus;
+  std::unordered_map<std::string, Id> sku_index;
+
+  std::vector<User> users;
+  std::unordered_map<std::string, Id> user_index;
+
+  std::vector<Group> groups;
+  std::unordered_map<std::string, Id> group_index;
+
+  std::vector<Assignment> assignments;
+  std::unordered_map<std::string, Id> assignment_index;
+
+  std::unordered_map<std::string, uint32_t> proxy_count;  ///< lower-cased address → holders
+
+  std::deque<Id> queue;  ///< groups waiting for background processing, in order
+  GroupRun run;          ///< the group being processed (run.group == kNoId when none)
+
+  std::vector<AuditEvent> audit;
+  std::vector<std::string> audit_text;
+
+  int64_t now_ms = 1796112000000;  ///< 2026-12-01T00:00:00Z until SetNow
+  std::string actor = "admin@contoso.com";
+  std::string audit_actor_cache;          ///< actor of the last admin event
+  uint32_t audit_actor_index = kNoId;     ///< its audit_text index
+  uint64_t id_counter = 0;         ///< for ids of created objects
+
+  /// Interns (sku, disabled plans); disabled must be sorted and unique.
+  Id InternAssignment(Id sku, std::vector<Id> disabled);
+  /// The plan's index, or kNoId.
+  Id FindPlan(std::string_view id) const;
+  /// The usage location that applies to a user (the tenant's when the user has none).
+  const std::string& LocationOf(const User& user) const;
+  /// True when any of the user's proxy addresses is also held by another object.
+  bool HasDuplicateProxy(const User& user) const;
+  /// Adds or removes a user's proxy addresses from the uniqueness index.
+  void IndexProxies(const User& user, int delta);
+  /// Stores an audit text and returns its index.
+  uint32_t AuditText(std::string text);
+  /// Records an audit event at the current time.
+  void Audit(Activity activity, bool by_system, Id user, Id group, uint32_t text = kNoId);
+  /// Formats milliseconds since the epoch as an ISO-8601 UTC time ("2026-12-01T00:00:00Z").
+  static std::string FormatTime(int64_t ms);
+  /// Parses an ISO-8601 UTC time; false when malformed.
+  static bool ParseTime(std::string_view text, int64_t* ms);
+  /// Fills catalogue names, default rules and plan flags; call after loading SKUs and rules.
+  void ApplyCatalogue();
+  /// Makes a new object id (GUID-shaped, deterministic per tenant).
+  std::string NewObjectId();
+};
+
+/// Catalogue lookups (embedded Microsoft product and service plan catalogue).
+struct CatalogProduct {
+  std::string part_number;
+  std::string display_name;
+  std::vector<std::pair<std::string, std::string>> plans;  ///< (servicePlanId, servicePlanName)
+};
+/// The catalogue product with this skuId, or nullptr.
+const CatalogProduct* FindCatalogProduct(std::string_view sku_id);
+/// The catalogue friendly name of a plan id, or "".
+std::string CatalogPlanFriendlyName(std::string_view plan_id);
+/// The catalogue plan name of a plan id, or "".
+std::string CatalogPlanName(std::string_view plan_id);
+/// The 2017 exclusion families: (family, [plan ids]).
+const std::vector<std::pair<std::string, std::vector<std::string>>>& CatalogExclusionFamilies();
+/// Lower-cases ASCII.
+std::string Lower(std::string_view s);
+
+}  // namespace gbl

@@ -1,0 +1,437 @@
+// Writing the tenant document (computed fields included) as Graph-shaped JSON, streamed.
+#include <algorithm>
+#include <cstdio>
+
+#include "json_writer.h"
+#include "licensing.h"
+
+namespace gbl {
+
+void JsonWriter::AppendQuoted(std::string* out, std::string_view s) {
+  out->push_back('"');
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    size_t start = i;
+    while (i < n) {
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+      ++i;
+    }
+    out->append(s.data() + start, i - start);
+    if (i >= n) break;
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // Copy a valid UTF-8 sequence; replace invalid bytes with U+FFFD.
+      size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+      bool ok = len > 0 && i + len <= n;
+      for (size_t k = 1; ok && k < len; ++k) {
+        ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+      }
+      if (ok) {
+        out->append(s.data() + i, len);
+        i += len;
+      } else {
+        out->append("\xEF\xBF\xBD");
+        ++i;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out->append(buf);
+      }
+    }
+    ++i;
+  }
+  out->push_back('"');
+}
+
+namespace {
+
+const char* ActivityName(Activity a) {
+  switch (a) {
+    case Activity::kSetGroupLicense: return "Set group license";
+    case Activity::kStartApplying: return "Start applying group based license to users";
+    case Activity::kFinishApplying: return "Finish applying group based license to users";
+    case Activity::kChangeUserLicense: return "Change user license";
+    case Activity::kAddMember: return "Add member to group";
+    case Activity::kRemoveMember: return "Remove member from group";
+    case Activity::kAddUser: return "Add user";
+    case Activity::kAddGroup: return "Add group";
+    case Activity::kDeleteGroup: return "Delete group";
+    case Activity::kUpdateUser: return "Update user";
+    case Activity::kImported: return "";
+  }
+  return "";
+}
+
+const char* Category(Activity a) {
+  switch (a) {
+    case Activity::kChangeUserLicense:
+    case Activity::kAddUser:
+    case Activity::kUpdateUser: return "UserManagement";
+    default: return "GroupManagement";
+  }
+}
+
+const char* Operation(Activity a) {
+  switch (a) {
+    case Activity::kAddMember:
+    case Activity::kAddUser:
+    case Activity::kAddGroup: return "Add";
+    case Activity::kRemoveMember:
+    case Activity::kDeleteGroup: return "Delete";
+    default: return "Update";
+  }
+}
+
+void WriteLicenses(const Tenant& t, const std::vector<std::pair<Id, std::vector<Id>>>& lic,
+                   JsonWriter* w) {
+  w->BeginArray();
+  for (const auto& [sku, disabled] : lic) {
+    w->BeginObject();
+    w->Key("disabledPlans");
+    w->BeginArray();
+    for (Id p : disabled) w->String(t.plans[p].id);
+    w->EndArray();
+    w->Field("skuId", t.skus[sku].id);
+    w->EndObject();
+  }
+  w->EndArray();
+}
+
+void WriteUser(const Tenant& t, const User& u, JsonWriter* w) {
+  w->BeginObject();
+  w->Field("id", u.id);
+  w->Field("displayName", u.display_name);
+  w->Field("userPrincipalName", u.upn);
+  if (!u.mail.empty()) w->Field("mail", u.mail);
+  w->Key("usageLocation");
+  w->StringOrNull(u.usage_location);
+  w->FieldBool("accountEnabled", u.account_enabled);
+  w->Key("proxyAddresses");
+  w->BeginArray();
+  for (const auto& a : u.proxy_addresses) w->String(a);
+  w->EndArray();
+  auto effective = EffectiveLicenses(t, u);
+  w->Key("assignedLicenses");
+  WriteLicenses(t, effective, w);
+  w->Key("licenseAssignmentStates");
+  w->BeginArray();
+  // Direct first (as Graph lists them), then by group order.
+  auto write_state = [&](const AssignmentState& s) {
+    w->BeginObject();
+    w->Key("assignedByGroup");
+    if (s.source == kDirect) w->Null();
+    else w->String(t.groups[s.source].id);
+    w->Key("disabledPlans");
+    w->BeginArray();
+    for (Id p : t.assignments[s.assignment].disabled) w->String(t.plans[p].id);
+    w->EndArray();
+    w->Field("error", ErrorName(s.error));
+    w->Field("lastUpdatedDateTime", Tenant::FormatTime(s.updated_ms));
+    w->Field("skuId", t.skus[s.sku].id);
+    w->Field("state", StateName(s.state));
+    w->EndObject();
+  };
+  for (const auto& s : u.states) {
+    if (s.source == kDirect) write_state(s);
+  }
+  for (const auto& s : u.states) {
+    if (s.source != kDirect) write_state(s);
+  }
+  w->EndArray();
+  w->Key("assignedPlans");
+  w->BeginArray();
+  std::vector<Id> seen;
+  for (const auto& [sku, disabled] : effective) {
+    int64_t since = 0;
+    for (const auto& s : u.states) {
+      if (s.sku == sku && s.Holds() && (since == 0 || s.updated_ms < since)) since = s.updated_ms;
+    }
+    for (Id p : t.skus[sku].plans) {
+      if (std::binary_search(disabled.begin(), disabled.end(), p)) continue;
+      if (std::find(seen.begin(), seen.end(), p) != seen.end()) continue;
+      seen.push_back(p);
+      w->BeginObject();
+      w->Field("assignedDateTime", Tenant::FormatTime(since));
+      w->Field("capabilityStatus", "Enabled");
+      w->Field("service", t.plans[p].name);
+      w->Field("servicePlanId", t.plans[p].id);
+      w->EndObject();
+    }
+  }
+  w->EndArray();
+  w->EndObject();
+}
+
+void WriteGroup(const Tenant& t, Id gi, JsonWriter* w) {
+  const Group& g = t.groups[gi];
+  w->BeginObject();
+  w->Field("id", g.id);
+  w->Field("displayName", g.display_name);
+  if (!g.description.empty()) w->Field("description", g.description);
+  w->FieldBool("securityEnabled", g.security_enabled);
+  w->FieldBool("mailEnabled", g.mail_enabled);
+  w->Key("groupTypes");
+  w->BeginArray();
+  for (const auto& s : g.group_types) w->String(s);
+  w->EndArray();
+  if (!g.membership_rule.empty()) w->Field("membershipRule", g.membership_rule);
+  std::vector<std::pair<Id, std::vector<Id>>> lic;
+  for (Id a : g.licenses) lic.emplace_back(t.assignments[a].sku, t.assignments[a].disabled);
+  w->Key("assignedLicenses");
+  WriteLicenses(t, lic, w);
+  w->Key("licenseProcessingState");
+  w->BeginObject();
+  w->Field("state", ProcessingStateName(g.processing));
+  w->EndObject();
+  w->Key("members");
+  w->BeginArray();
+  for (Id u : g.members) {
+    w->BeginObject();
+    w->Field("@odata.type", "#microsoft.graph.user");
+    w->Field("id", t.users[u].id);
+    w->EndObject();
+  }
+  for (Id c : g.member_groups) {
+    w->BeginObject();
+    w->Field("@odata.type", "#microsoft.graph.group");
+    w->Field("id", t.groups[c].id);
+    w->EndObject();
+  }
+  w->EndArray();
+  w->Key("membersWithLicenseErrors");
+  w->BeginArray();
+  if (g.error_users > 0) {
+    for (Id u : g.members) {
+      for (const auto& s : t.users[u].states) {
+        if (s.source == gi && s.error != ErrorKind::kNone) {
+          w->String(t.users[u].id);
+          break;
+        }
+      }
+    }
+  }
+  w->EndArray();
+  w->EndObject();
+}
+
+void WriteRules(const Tenant& t, JsonWriter* w) {
+  w->BeginObject();
+  w->Key("mutuallyExclusive");
+  w->BeginArray();
+  for (size_t f = 0; f < t.family_names.size(); ++f) {
+    std::vector<Id> members;
+    for (Id p = 0; p < t.plans.size(); ++p) {
+      if (t.plans[p].family == static_cast<int32_t>(f)) members.push_back(p);
+    }
+    if (members.empty()) continue;
+    w->BeginObject();
+    w->Field("name", t.family_names[f]);
+    w->Key("servicePlanIds");
+    w->BeginArray();
+    for (Id p : members) w->String(t.plans[p].id);
+    w->EndArray();
+    w->EndObject();
+  }
+  w->EndArray();
+  w->Key("dependencies");
+  w->BeginArray();
+  for (const auto& p : t.plans) {
+    if (p.requires_any_of.empty()) continue;
+    w->BeginObject();
+    w->Field("servicePlanId", p.id);
+    w->Key("requiresAnyOf");
+    w->BeginArray();
+    for (Id q : p.requires_any_of) w->String(t.plans[q].id);
+    w->EndArray();
+    w->EndObject();
+  }
+  w->EndArray();
+  w->Key("usageLocationRestrictions");
+  w->BeginArray();
+  for (const auto& p : t.plans) {
+    if (p.prohibited_in.empty()) continue;
+    w->BeginObject();
+    w->Field("servicePlanId", p.id);
+    w->Key("prohibitedCountries");
+    w->BeginArray();
+    for (const auto& c : p.prohibited_in) w->String(c);
+    w->EndArray();
+    w->EndObject();
+  }
+  w->EndArray();
+  w->EndObject();
+}
+
+}  // namespace
+
+std::string AuditActivityName(const Tenant& t, const AuditEvent& e) {
+  if (e.activity == Activity::kImported) return e.actor == kNoId ? "" : t.audit_text[e.actor];
+  return ActivityName(e.activity);
+}
+
+std::string AuditEventJson(const Tenant& t, size_t index) {
+  const AuditEvent& e = t.audit[index];
+  if (e.activity == Activity::kImported) return t.audit_text[e.text];
+  std::string out;
+  JsonWriter w(&out);
+  char id[48];
+  std::snprintf(id, sizeof id, "Directory_GBL_%08zu", index);
+  w.BeginObject();
+  w.Field("id", id);
+  w.Field("category", Category(e.activity));
+  std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012zx", index);
+  w.Field("correlationId", id);
+  w.Field("result", "success");
+  w.Field("resultReason", "");
+  w.Field("activityDisplayName", ActivityName(e.activity));
+  w.Field("activityDateTime", Tenant::FormatTime(e.time_ms));
+  w.Field("loggedByService", "Core Directory");
+  w.Field("operationType", Operation(e.activity));
+  w.Key("initiatedBy");
+  w.BeginObject();
+  if (e.by_system) {
+    w.Key("app");
+    w.BeginObject();
+    w.Field("displayName", "Microsoft Entra group-Based Licensing");
+    w.EndObject();
+  } else {
+    w.Key("user");
+    w.BeginObject();
+    w.Field("userPrincipalName", e.actor == kNoId ? std::string() : t.audit_text[e.actor]);
+    w.EndObject();
+  }
+  w.EndObject();
+  w.Key("targetResources");
+  w.BeginArray();
+  auto modified = [&](const char* name, const std::string& old_value, const std::string& new_value) {
+    w.Key("modifiedProperties");
+    w.BeginArray();
+    w.BeginObject();
+    w.Field("displayName", name);
+    w.Field("oldValue", old_value);
+    w.Field("newValue", new_value);
+    w.EndObject();
+    w.EndArray();
+  };
+  if (e.user != kNoId) {
+    const User& u = t.users[e.user];
+    w.BeginObject();
+    w.Field("id", u.id);
+    w.Field("displayName", u.display_name);
+    w.Field("type", "User");
+    w.Field("userPrincipalName", u.upn);
+    w.Key("modifiedProperties");
+    w.BeginArray();
+    w.EndArray();
+    w.EndObject();
+  }
+  if (e.group != kNoId) {
+    const Group& g = t.groups[e.group];
+    w.BeginObject();
+    w.Field("id", g.id);
+    w.Field("displayName", g.display_name);
+    w.Field("type", "Group");
+    if (e.activity == Activity::kFinishApplying) {
+      modified("Result", "[]",
+               "[Users successfully assigned licenses: " + std::to_string(e.succeeded) +
+                   ", Users for whom license assignment failed: " + std::to_string(e.failed) + ".]");
+    } else if (e.activity == Activity::kStartApplying && e.text != kNoId) {
+      modified("AssignedLicense", "", t.audit_text[e.text]);
+    } else if (e.activity == Activity::kSetGroupLicense && e.text != kNoId) {
+      // The old and new templates are stored side by side.
+      modified("AssignedLicense", t.audit_text[e.text], t.audit_text[e.text + 1]);
+    } else {
+      w.Key("modifiedProperties");
+      w.BeginArray();
+      w.EndArray();
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("additionalDetails");
+  w.BeginArray();
+  w.EndArray();
+  w.EndObject();
+  return out;
+}
+
+std::string WriteTenant(const Tenant& t) {
+  std::string out;
+  out.reserve(t.users.size() * 700 + t.audit.size() * 600 + 4096);
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("organization");
+  w.BeginArray();
+  w.BeginObject();
+  w.Field("id", t.org_id);
+  w.Field("displayName", t.org_name);
+  w.Field("countryLetterCode", t.country);
+  w.EndObject();
+  w.EndArray();
+  w.Key("subscribedSkus");
+  w.BeginArray();
+  for (const auto& s : t.skus) {
+    w.BeginObject();
+    if (!s.object_id.empty()) w.Field("id", s.object_id);
+    w.Field("skuId", s.id);
+    w.Field("skuPartNumber", s.part_number);
+    w.Field("appliesTo", s.applies_to);
+    w.Field("capabilityStatus", s.capability_status);
+    w.Field("consumedUnits", s.consumed);
+    w.Key("prepaidUnits");
+    w.BeginObject();
+    w.Field("enabled", s.prepaid.enabled);
+    w.Field("lockedOut", s.prepaid.locked_out);
+    w.Field("suspended", s.prepaid.suspended);
+    w.Field("warning", s.prepaid.warning);
+    w.EndObject();
+    w.Key("servicePlans");
+    w.BeginArray();
+    for (size_t i = 0; i < s.plans.size(); ++i) {
+      const Plan& p = t.plans[s.plans[i]];
+      w.BeginObject();
+      w.Field("servicePlanId", p.id);
+      w.Field("servicePlanName", p.name);
+      w.Field("provisioningStatus", s.plan_provisioning[i]);
+      w.Field("appliesTo", p.applies_to);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("users");
+  w.BeginArray();
+  for (const auto& u : t.users) WriteUser(t, u, &w);
+  w.EndArray();
+  w.Key("groups");
+  w.BeginArray();
+  for (Id g = 0; g < t.groups.size(); ++g) {
+    if (!t.groups[g].deleted) WriteGroup(t, g, &w);
+  }
+  w.EndArray();
+  w.Key("licensingRules");
+  WriteRules(t, &w);
+  w.Key("directoryAudits");
+  w.BeginArray();
+  for (size_t i = 0; i < t.audit.size(); ++i) w.Raw(AuditEventJson(t, i));
+  w.EndArray();
+  w.EndObject();
+  return out;
+}
+
+}  // namespace gbl
+
