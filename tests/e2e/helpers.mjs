@@ -1,0 +1,111 @@
+// Shared set-up of the browser tests: serve web/dist on a free 127.0.0.1 port, drive Debian's chromium
+// headless through playwright-core with a fresh profile, save screenshots under tests/out/.
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const outDir = path.join(repoRoot, 'tests', 'out');
+const tmpRoot = path.join(repoRoot, 'build', 'e2e-tmp');
+
+// Playwright leaves playwright-* folders in TMPDIR: keep them inside the build tree.
+await mkdir(tmpRoot, { recursive: true });
+process.env.TMPDIR = tmpRoot;
+
+const { chromium } = await import('playwright-core');
+const { serve } = await import(path.join(repoRoot, 'web', 'serve.mjs'));
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Fails early with a clear message when the console was not built. */
+export function assertBuilt() {
+  const index = path.join(repoRoot, 'web', 'dist', 'index.html');
+  if (!existsSync(index)) throw new Error(`web/dist is missing: build first (npx vite build web) — looked for ${index}`);
+}
+
+/**
+ * Starts the server and a browser with a fresh profile. Returns {page, context, url, errors, shot, close}.
+ * `errors` collects page errors, console errors and CSP violations.
+ */
+export async function startConsole(t, { profileDir } = {}) {
+  assertBuilt();
+  const { server, url } = await serve({ dir: path.join(repoRoot, 'web', 'dist'), port: 0 });
+  const userDataDir = profileDir || (await mkdtemp(path.join(tmpRoot, 'profile-')));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1600, height: 1000 },
+    acceptDownloads: true,
+  });
+  const page = context.pages()[0] || (await context.newPage());
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  await mkdir(outDir, { recursive: true });
+  let shots = 0;
+  const prefix = (t?.name || 'test').replace(/[^\w-]+/g, '-').slice(0, 60);
+  const api = {
+    page,
+    context,
+    url,
+    errors,
+    userDataDir,
+    async shot(name) {
+      shots++;
+      const file = path.join(outDir, `${prefix}-${String(shots).padStart(2, '0')}-${name}.png`);
+      await page.screenshot({ path: file, fullPage: false });
+      return file;
+    },
+    async close({ keepProfile = false } = {}) {
+      await context.close().catch(() => {});
+      await new Promise((resolve) => server.close(resolve));
+      if (!keepProfile && !profileDir) await rm(userDataDir, { recursive: true, force: true }).catch(() => {});
+    },
+    async restartBrowser() {
+      // Same profile, new browser: what a reload after closing the tab looks like.
+      await context.close();
+      const ctx2 = await chromium.launchPersistentContext(userDataDir, {
+        executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1600, height: 1000 },
+      });
+      api.context = ctx2;
+      api.page = ctx2.pages()[0] || (await ctx2.newPage());
+      return api.page;
+    },
+  };
+  return api;
+}
+
+/** Opens the console and waits until the engine has loaded the tenant. */
+export async function openConsole(page, url, hash = '') {
+  await page.goto(url + hash);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+}
+
+/** The blade whose title matches (last one when several). */
+export function blade(page, title) {
+  return page.locator('section.blade').filter({ has: page.locator('.blade-title', { hasText: title }) }).last();
+}
+
+/** A fluent-button by its text inside `scope`. */
+export function fbutton(scope, text) {
+  return scope.locator('fluent-button').filter({ hasText: new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).first();
+}
+
+/** Waits until no license processing is running (the top bar's busy text is empty). */
+export async function waitIdle(page, timeout = 60000) {
+  await page.waitForFunction(() => document.getElementById('busy')?.textContent === '', null, { timeout });
+}

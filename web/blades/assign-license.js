@@ -1,0 +1,281 @@
+// Assign license: Users and groups (picker with search, Select), Products (when started from a group or
+// user), Assignment options (optional: every service plan of every selected product, On/Off), Assign.
+// The assignment is sent as a Graph batch; a notification follows the job to its end.
+import { h, replace, button, setDisabled, debounce, textInput, icon, num } from '../lib/dom.js';
+import * as engine from '../lib/engine.js';
+import { registerBlade } from '../lib/shell.js';
+import { createTable, rowLink, simpleTable } from '../lib/table.js';
+import { assignLicenseRequest, runJob, groupType } from './common.js';
+
+/**
+ * args: [skuIds comma separated, principal "group:ID" | "user:ID" (optional)]
+ * opts: {principals: [{kind, id, displayName}], disabledPlans: {skuId: [planIds]}}
+ */
+registerBlade('assign', (args, opts) => ({
+  title: 'Assign license',
+  size: 'medium',
+  render(ctx) {
+    const state = {
+      skuIds: (args[0] || '').split(',').filter(Boolean),
+      products: [],
+      principals: new Map(),
+      disabled: new Map(), // skuId -> Set(planId)
+    };
+    const fromPrincipal = args[1] ? args[1].split(':') : null;
+    const showProducts = !!fromPrincipal || state.skuIds.length === 0;
+    for (const p of opts.principals || []) state.principals.set(`${p.kind}:${p.id}`, p);
+    for (const [sku, plans] of Object.entries(opts.disabledPlans || {})) state.disabled.set(sku, new Set(plans));
+
+    const rows = h('div', { class: 'selector-list' });
+    const message = h('div', { class: 'message-slot', attrs: { 'aria-live': 'polite' } });
+    const assign = button('Assign', () => doAssign(), { appearance: 'primary', disabled: true, testid: 'assign-submit' });
+    ctx.footer.append(assign);
+    ctx.body.append(message, rows);
+
+    function selectorRow(label, value, onClick, testid) {
+      const b = h('button', { type: 'button', class: 'selector', attrs: { 'data-testid': testid } },
+        h('span', { class: 'selector-text' }, h('span', { class: 'selector-label', text: label }), h('span', { class: 'selector-value', text: value })),
+        icon('chevron'));
+      b.addEventListener('click', onClick);
+      return b;
+    }
+
+    function paint() {
+      const names = [...state.principals.values()].map((p) => p.displayName);
+      const disabledCount = [...state.disabled.values()].reduce((a, s) => a + s.size, 0);
+      replace(rows,
+        selectorRow('Users and groups', names.length === 0 ? 'None selected' : names.length <= 2 ? names.join(', ') : `${names.length} selected`,
+          () => ctx.open('pick-principals', [], {
+            selected: state.principals,
+            onSelect(map) {
+              state.principals = map;
+              paint();
+            },
+          }), 'pick-principals'),
+        showProducts ? selectorRow('Products', state.products.length ? state.products.map((p) => p.displayName).join(', ') : 'None selected',
+          () => ctx.open('pick-products', [], {
+            selected: state.skuIds,
+            onSelect(skuIds) {
+              state.skuIds = skuIds;
+              loadProducts().then(paint);
+            },
+          }), 'pick-products') : null,
+        selectorRow('Assignment options (optional)', disabledCount ? `${disabledCount} ${disabledCount === 1 ? 'service' : 'services'} turned off` : 'Default settings',
+          () => ctx.open('assignment-options', [], {
+            products: state.products,
+            disabled: state.disabled,
+            onOk(next) {
+              state.disabled = next;
+              paint();
+            },
+          }), 'assignment-options'),
+        state.products.length && !showProducts
+          ? h('div', { class: 'hint', text: `Products: ${state.products.map((p) => p.displayName).join(', ')}` })
+          : null);
+      setDisabled(assign, state.principals.size === 0 || state.products.length === 0);
+    }
+
+    async function loadProducts() {
+      state.products = await Promise.all(state.skuIds.map((skuId) => engine.query({ query: 'product', skuId })));
+      for (const sku of [...state.disabled.keys()]) if (!state.skuIds.includes(sku)) state.disabled.delete(sku);
+    }
+
+    async function loadPrincipal() {
+      if (!fromPrincipal) return;
+      const [kind, id] = fromPrincipal;
+      const obj = await engine.query({ query: kind === 'group' ? 'group' : 'user', id });
+      state.principals.set(`${kind}:${id}`, { kind, id, displayName: obj.displayName });
+      // Started from a group: its current template is the starting point of the options.
+      if (kind === 'group' && Array.isArray(obj.licenses)) {
+        for (const l of obj.licenses) if (state.skuIds.includes(l.skuId) && !state.disabled.has(l.skuId)) state.disabled.set(l.skuId, new Set(l.disabledPlans || []));
+      }
+    }
+
+    async function doAssign() {
+      setDisabled(assign, true);
+      const principals = [...state.principals.values()];
+      const addLicenses = state.products.map((p) => ({ skuId: p.skuId, disabledPlans: [...(state.disabled.get(p.skuId) || [])] }));
+      const productNames = state.products.map((p) => p.displayName).join(', ');
+      const who = principals.length === 1 ? principals[0].displayName : `${principals.length} users and groups`;
+      try {
+        const responses = await runJob({
+          title: `Assigning licenses to ${who}`,
+          requests: principals.map((p, i) => ({ id: String(i + 1), ...assignLicenseRequest(p.kind, p.id, addLicenses) })),
+          targets: principals.map((p) => ({ kind: p.kind, id: p.id, name: p.displayName, processes: p.kind === 'group' })),
+          successText: `${productNames} assigned to ${who}.`,
+        });
+        const anyOk = responses.some((r) => r.status >= 200 && r.status < 300);
+        if (anyOk) ctx.close();
+        else {
+          replace(message, h('fluent-message-bar', { attrs: { intent: 'error', layout: 'multiline' } },
+            responses.map((r) => r.body?.error?.message || `HTTP ${r.status}`).join(' ')));
+          setDisabled(assign, false);
+        }
+      } catch (err) {
+        replace(message, h('fluent-message-bar', { attrs: { intent: 'error' } }, engine.errorText(err)));
+        setDisabled(assign, false);
+      }
+    }
+
+    paint();
+    return Promise.all([loadProducts(), loadPrincipal()]).then(paint);
+  },
+}));
+
+registerBlade('pick-principals', (args, opts) => ({
+  title: 'Users and groups',
+  size: 'medium',
+  transient: true,
+  render(ctx) {
+    const chosen = new Map(opts.selected || []);
+    let search = '';
+    const selectedList = h('ul', { class: 'chosen-list', attrs: { 'aria-label': 'Selected members' } });
+    const groupsTable = createTable({
+      label: 'Groups',
+      testid: 'pick-groups',
+      selection: 'multi',
+      rowHeight: 40,
+      columns: [
+        { key: 'displayName', label: 'Group', width: '2fr', render: (g) => h('span', { class: 'two-line' }, h('span', { text: g.displayName }), h('span', { class: 'sub', text: `${groupType(g)} · ${num(g.members)} members` })) },
+      ],
+      fetch: (offset, limit) => engine.query({ query: 'groups', search, offset, limit }),
+      onSelectionChange: () => sync(),
+    });
+    const usersTable = createTable({
+      label: 'Users',
+      testid: 'pick-users',
+      selection: 'multi',
+      rowHeight: 40,
+      columns: [
+        { key: 'displayName', label: 'User', width: '2fr', render: (u) => h('span', { class: 'two-line' }, h('span', { text: u.displayName }), h('span', { class: 'sub', text: u.userPrincipalName || '' })) },
+      ],
+      fetch: (offset, limit) => engine.query({ query: 'users', search, offset, limit }),
+      onSelectionChange: () => sync(),
+    });
+    for (const [key, p] of chosen) {
+      if (p.kind === 'group') groupsTable.selected.set(p.id, { id: p.id, displayName: p.displayName });
+      else usersTable.selected.set(p.id, { id: p.id, displayName: p.displayName });
+    }
+    function sync() {
+      chosen.clear();
+      for (const [id, g] of groupsTable.selected) chosen.set(`group:${id}`, { kind: 'group', id, displayName: g.displayName });
+      for (const [id, u] of usersTable.selected) chosen.set(`user:${id}`, { kind: 'user', id, displayName: u.displayName });
+      replace(selectedList, chosen.size
+        ? [...chosen.values()].map((p) => h('li', {}, icon(p.kind === 'group' ? 'users' : 'user'), h('span', { text: p.displayName }),
+          h('button', {
+            type: 'button',
+            class: 'link-button',
+            text: 'Remove',
+            attrs: { 'aria-label': `Remove ${p.displayName}` },
+            on: {
+              click: () => {
+                (p.kind === 'group' ? groupsTable : usersTable).selected.delete(p.id);
+                groupsTable.refresh();
+                usersTable.refresh();
+                sync();
+              },
+            },
+          })))
+        : h('li', { class: 'empty', text: 'No member selected' }));
+      setDisabled(select, chosen.size === 0);
+    }
+    const input = textInput('Search', {
+      placeholder: 'Search by name',
+      class: 'search',
+      testid: 'picker-search',
+      onInput: debounce((v) => {
+        search = v;
+        groupsTable.setFetch((offset, limit) => engine.query({ query: 'groups', search, offset, limit }));
+        usersTable.setFetch((offset, limit) => engine.query({ query: 'users', search, offset, limit }));
+      }, 200),
+    });
+    const select = button('Select', () => {
+      opts.onSelect?.(new Map(chosen));
+      ctx.close();
+    }, { appearance: 'primary', disabled: true, testid: 'picker-select' });
+    ctx.footer.append(select);
+    ctx.body.classList.add('fill', 'picker');
+    ctx.body.append(h('div', { class: 'list-tools' }, input),
+      h('h3', { class: 'section-title', text: 'Groups' }), groupsTable.el,
+      h('h3', { class: 'section-title', text: 'Users' }), usersTable.el,
+      h('h3', { class: 'section-title', text: 'Selected' }), selectedList);
+    ctx.onDispose(() => {
+      groupsTable.destroy();
+      usersTable.destroy();
+    });
+    sync();
+  },
+}));
+
+registerBlade('pick-products', (args, opts) => ({
+  title: 'Products',
+  size: 'medium',
+  transient: true,
+  async render(ctx) {
+    const selected = new Map((opts.selected || []).map((s) => [s, { skuId: s }]));
+    const ok = button('Select', () => {
+      opts.onSelect?.([...selected.keys()]);
+      ctx.close();
+    }, { appearance: 'primary', disabled: selected.size === 0, testid: 'products-select' });
+    ctx.footer.append(ok);
+    const products = await engine.query({ query: 'products' });
+    const list = Array.isArray(products) ? products : products?.items || [];
+    const table = simpleTable({
+      label: 'Products',
+      selection: 'multi',
+      selected,
+      getId: (p) => p.skuId,
+      items: list,
+      columns: [
+        { key: 'displayName', label: 'Product', width: '2fr', render: (p) => rowLink(p.displayName) },
+        { key: 'available', label: 'Available', width: '0.8fr', className: 'num', render: (p) => num(p.available) },
+      ],
+      onSelectionChange: () => setDisabled(ok, selected.size === 0),
+    });
+    ctx.body.append(table.el);
+  },
+}));
+
+registerBlade('assignment-options', (args, opts) => ({
+  title: 'Assignment options',
+  size: 'medium',
+  transient: true,
+  render(ctx) {
+    const disabled = new Map([...(opts.disabled || new Map())].map(([k, v]) => [k, new Set(v)]));
+    const products = opts.products || [];
+    if (!products.length) {
+      ctx.body.append(h('fluent-message-bar', { attrs: { intent: 'info' } }, 'Select products first.'));
+    }
+    for (const p of products) {
+      const set = disabled.get(p.skuId) || new Set();
+      disabled.set(p.skuId, set);
+      ctx.body.append(h('h3', { class: 'section-title', text: p.displayName }),
+        servicePlanToggles(p.servicePlans || [], set, p.displayName));
+    }
+    ctx.footer.append(button('OK', () => {
+      for (const [k, s] of disabled) if (!s.size) disabled.delete(k);
+      opts.onOk?.(disabled);
+      ctx.close();
+    }, { appearance: 'primary', testid: 'options-ok' }));
+  },
+}));
+
+/** A list of service plans with On/Off switches editing `disabledSet` (plan ids turned off). */
+export function servicePlanToggles(plans, disabledSet, productName, onChange) {
+  const list = h('div', { class: 'plan-list', attrs: { role: 'list', 'aria-label': `Services of ${productName}` } });
+  for (const plan of plans) {
+    const name = plan.friendlyName || plan.servicePlanName;
+    const on = !disabledSet.has(plan.servicePlanId);
+    const stateText = h('span', { class: 'switch-state', text: on ? 'On' : 'Off' });
+    const sw = h('fluent-switch', { attrs: { 'aria-label': name, checked: on, 'data-plan': plan.servicePlanName } });
+    sw.addEventListener('change', () => {
+      if (sw.checked) disabledSet.delete(plan.servicePlanId);
+      else disabledSet.add(plan.servicePlanId);
+      stateText.textContent = sw.checked ? 'On' : 'Off';
+      onChange?.();
+    });
+    list.append(h('div', { class: 'plan-row', attrs: { role: 'listitem', 'data-plan-row': name } },
+      h('span', { class: 'plan-name', text: name }), h('span', { class: 'plan-switch' }, stateText, sw)));
+  }
+  return list;
+}

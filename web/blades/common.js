@@ -1,0 +1,156 @@
+// Helpers shared by blades: wording of states, Graph batch request builders, batch outcome notifications.
+import { h, num, plural } from '../lib/dom.js';
+import * as engine from '../lib/engine.js';
+import * as notifications from '../lib/notifications.js';
+
+export function groupType(g) {
+  const types = g.groupTypes || [];
+  if (types.includes('Unified')) return 'Microsoft 365';
+  if (g.securityEnabled && g.mailEnabled) return 'Mail-enabled security';
+  if (g.securityEnabled) return 'Security';
+  if (g.mailEnabled) return 'Distribution';
+  return 'Other';
+}
+
+export function processingText(state) {
+  const s = typeof state === 'object' && state ? state.state : state;
+  switch (s) {
+    case 'QueuedForProcessing':
+      return 'Queued for processing';
+    case 'ProcessingInProgress':
+      return 'Processing';
+    case 'ProcessingComplete':
+      return 'Complete';
+    case 'ProcessingFailed':
+      return 'Failed';
+    case undefined:
+    case null:
+    case '':
+      return '';
+    default:
+      return String(s);
+  }
+}
+
+/** A state pill: Active / Error / ActiveWithError / Disabled … */
+export function statePill(state, extra) {
+  const s = String(state || '');
+  const kind = /error/i.test(s) ? 'error' : /active/i.test(s) ? 'success' : /disabled|suspend/i.test(s) ? 'warning' : 'neutral';
+  const text = s === 'ActiveWithError' ? 'Active with errors' : s;
+  return h('span', { class: ['pill', `pill-${kind}`], text: extra ? `${text} · ${extra}` : text });
+}
+
+export function graphError(resp) {
+  const e = resp?.body?.error;
+  if (!e) return `HTTP ${resp?.status}`;
+  return e.message ? `${e.message}${e.code ? ` (${e.code})` : ''}` : String(e.code || resp.status);
+}
+
+export function isOk(resp) {
+  return resp && resp.status >= 200 && resp.status < 300;
+}
+
+export function assignLicenseRequest(kind, id, addLicenses, removeLicenses = []) {
+  return {
+    method: 'POST',
+    url: `/${kind === 'group' ? 'groups' : 'users'}/${encodeURIComponent(id)}/assignLicense`,
+    headers: { 'Content-Type': 'application/json' },
+    body: { addLicenses, removeLicenses },
+  };
+}
+
+/**
+ * Sends a batch, raises a notification that follows the job to its end, and resolves with the responses.
+ * `describe(resp, req)` names a request's target for the failure details.
+ */
+export async function runJob({ title, requests, targets, successText, onDone }) {
+  const note = notifications.notify({ title, text: 'Starting…', status: 'progress' });
+  let responses;
+  let processing;
+  try {
+    ({ responses, processing } = await engine.batch(requests));
+  } catch (err) {
+    note.update({ status: 'error', text: `The request failed: ${engine.errorText(err)}` });
+    throw err;
+  }
+  const byId = new Map(responses.map((r) => [String(r.id), r]));
+  const failures = [];
+  const accepted = [];
+  requests.forEach((req, i) => {
+    const resp = byId.get(String(req.id ?? i + 1)) || responses[i];
+    const target = targets?.[i] || { name: req.url };
+    if (isOk(resp)) accepted.push({ target, resp });
+    else failures.push({ target, status: resp?.status, code: resp?.body?.error?.code, message: resp?.body?.error?.message || graphError(resp) });
+  });
+  const details = failures.length
+    ? { type: 'failure-details', args: [], opts: { title, failures } }
+    : null;
+  if (!accepted.length) {
+    note.update({
+      status: 'error',
+      text: failures.length === 1 ? `Failed: ${failures[0].message}` : `${failures.length} requests failed.`,
+      details,
+    });
+    return responses;
+  }
+  const groupIds = accepted
+    .filter((a) => a.target.kind === 'group' && (a.resp.status === 202 || a.target.processes))
+    .map((a) => a.target.id);
+  if (!processing) {
+    note.update({
+      status: failures.length ? 'warning' : 'success',
+      text: failures.length ? `${successText} ${failures.length} failed.` : successText,
+      details,
+    });
+    onDone?.();
+    return responses;
+  }
+  note.update({ text: `${successText} Processing group members…`, details });
+  const off = engine.on('progress', (p) => {
+    if (!p || p.done) return;
+    note.update({
+      text: `Processing ${p.groupName || 'group'}: ${num(p.processed)} of ${num(p.total)} users${p.queuedGroups ? ` (${plural(p.queuedGroups, 'more group', 'more groups')} queued)` : ''}`,
+      progress: { processed: p.processed, total: p.total },
+    });
+  });
+  processing.catch(() => {}).then(async () => {
+    off();
+    const outcome = [];
+    let errors = 0;
+    for (const id of groupIds) {
+      try {
+        const g = await engine.query({ query: 'group', id });
+        const n = Array.isArray(g.membersWithErrors) ? g.membersWithErrors.length : Number(g.membersWithErrors || 0);
+        errors += n;
+        outcome.push(n ? `${g.displayName}: ${plural(n, 'user has', 'users have')} license assignment errors.` : `${g.displayName}: latest license changes have been applied to all users.`);
+      } catch {
+        /* group may be gone */
+      }
+    }
+    note.update({
+      status: failures.length ? 'error' : errors ? 'warning' : 'success',
+      text: [successText, ...outcome, failures.length ? `${failures.length} request(s) failed.` : ''].filter(Boolean).join(' '),
+      progress: null,
+      details: details || (errors && groupIds.length === 1 ? { type: 'group-errors', args: [groupIds[0]], opts: {} } : null),
+    });
+    onDone?.();
+  });
+  return responses;
+}
+
+export function errorCount(g) {
+  return Array.isArray(g?.membersWithErrors) ? g.membersWithErrors.length : Number(g?.membersWithErrors || 0);
+}
+
+export function pagedQuery(base) {
+  return (offset, limit) => engine.query({ ...base, offset, limit });
+}
+
+/** Section heading inside a blade. */
+export function section(title, ...children) {
+  return h('section', { class: 'blade-section' }, h('h3', { text: title }), children);
+}
+
+export function keyValue(pairs) {
+  return h('dl', { class: 'kv' }, pairs.filter(Boolean).map(([k, v]) => [h('dt', { text: k }), h('dd', {}, v ?? '')]));
+}

@@ -1,0 +1,182 @@
+// Group → Licenses: the products on the group (select one to see and change its services), the
+// processing status with live progress, the "N users have license assignment errors" notification that
+// opens the users in error (Failed assignments, Top reason for failure); Assign and Reprocess.
+import { h, num, replace, button } from '../lib/dom.js';
+import * as engine from '../lib/engine.js';
+import { registerBlade } from '../lib/shell.js';
+import { createTable, rowLink, simpleTable } from '../lib/table.js';
+import { errorCount, assignLicenseRequest, runJob } from './common.js';
+import { servicePlanToggles } from './assign-license.js';
+
+export function renderGroupLicenses(view, id) {
+  const status = h('div', { class: 'status-slot', attrs: { 'data-testid': 'group-status' } });
+  const errors = h('div', { class: 'message-slot', attrs: { 'data-testid': 'group-errors' } });
+  const holder = h('div', { class: 'table-holder' });
+  let group = null;
+  view.toolbar.append(
+    button('Assign', () => view.open('assign', ['', `group:${id}`]), { icon: 'add', testid: 'group-assign' }),
+    button('Reprocess', async () => {
+      await runJob({
+        title: `Reprocessing ${group?.displayName || 'group'}`,
+        requests: [{ id: '1', method: 'POST', url: `/groups/${encodeURIComponent(id)}/reprocessLicenseAssignment` }],
+        targets: [{ kind: 'group', id, name: group?.displayName, processes: true }],
+        successText: `Reprocessing of ${group?.displayName || 'the group'} started.`,
+      });
+    }, { icon: 'refresh', testid: 'group-reprocess' }),
+    button('Refresh', () => load(), { icon: 'refresh' }));
+  const table = simpleTable({
+    label: 'Products assigned to the group',
+    items: [],
+    getId: (l) => l.skuId,
+    columns: [
+      { key: 'displayName', label: 'Products', width: '2.2fr', render: (l) => rowLink(l.displayName || l.skuPartNumber) },
+      {
+        key: 'enabled',
+        label: 'Enabled services',
+        width: '1fr',
+        render: (l) => {
+          const plans = l.servicePlans || [];
+          return `${num(plans.filter((p) => p.enabled).length)} of ${num(plans.length)}`;
+        },
+      },
+      {
+        key: 'disabled',
+        label: 'Disabled services',
+        width: '2fr',
+        render: (l) => (l.servicePlans || []).filter((p) => !p.enabled).map((p) => p.friendlyName || p.servicePlanName).join(', '),
+      },
+    ],
+    emptyText: 'No products are assigned to this group.',
+    onActivate: (l) => view.open('group-license', [id, l.skuId]),
+  });
+  holder.append(table.el);
+  view.body.append(status, errors, h('h3', { class: 'section-title', text: 'Products' }), holder);
+
+  function showProgress(processed, total) {
+    const bar = h('fluent-progress-bar', { attrs: { max: String(Math.max(1, total)), value: String(processed), 'aria-label': 'License processing progress' } });
+    replace(status, h('div', { class: 'status-box status-progress' },
+      h('div', { class: 'status-text', text: `Latest license changes are being processed: ${num(processed)} of ${num(total)}` }), bar));
+  }
+
+  function showState(g) {
+    const state = g.processing?.state || g.processing;
+    const hasLicenses = (g.licenses || []).length > 0;
+    if (state === 'ProcessingInProgress') showProgress(g.processing.processed || 0, g.processing.total || 0);
+    else if (state === 'QueuedForProcessing') {
+      replace(status, h('fluent-message-bar', { attrs: { intent: 'info' } }, 'Latest license changes are queued for processing'));
+    } else if (hasLicenses || state === 'ProcessingComplete') {
+      replace(status, h('fluent-message-bar', { attrs: { intent: 'success', 'data-testid': 'applied' } }, 'Latest license changes have been applied to all users'));
+    } else replace(status, h('fluent-message-bar', { attrs: { intent: 'info' } }, 'No license is assigned to this group.'));
+    const n = errorCount(g);
+    replace(errors, n
+      ? h('fluent-message-bar', { attrs: { intent: 'error' } },
+        h('button', {
+          type: 'button',
+          class: 'link-button strong',
+          attrs: { 'data-testid': 'errors-link' },
+          text: `${num(n)} ${n === 1 ? 'user has' : 'users have'} license assignment errors`,
+          on: { click: () => view.open('group-errors', [id]) },
+        }))
+      : null);
+  }
+
+  async function load() {
+    group = await engine.query({ query: 'group', id });
+    table.setItems(group.licenses || []);
+    const p = engine.currentProgress();
+    if (p && p.groupId === id) showProgress(p.processed, p.total);
+    else showState(group);
+  }
+  view.onProgress((p) => {
+    if (p && !p.done && p.groupId === id) showProgress(p.processed || 0, p.total || 0);
+    else if (p && !p.done && group && p.groupId !== id && (group.processing?.state === 'QueuedForProcessing')) showState(group);
+  });
+  view.onChanged(load);
+  return load();
+}
+
+registerBlade('group-errors', (args) => ({
+  title: 'Users with license errors',
+  size: 'large',
+  render(ctx) {
+    const id = args[0];
+    engine.query({ query: 'group', id }).then((g) => ctx.setTitle(`${g.displayName} - Users with license errors`, 'License assignment errors'));
+    const table = createTable({
+      label: 'Users with license assignment errors',
+      testid: 'group-errors',
+      columns: [
+        { key: 'displayName', label: 'Name', width: '1.5fr', render: (u) => rowLink(u.displayName) },
+        { key: 'userPrincipalName', label: 'User name', width: '1.8fr' },
+        { key: 'failed', label: 'Failed assignments', width: '2fr', render: (u) => (u.failedProducts || []).map((p) => p.displayName).join(', ') },
+        { key: 'topReason', label: 'Top reason for failure', width: '1.4fr', render: (u) => u.topReasonText || u.topReason || '' },
+      ],
+      fetch: (offset, limit) => engine.query({ query: 'groupErrors', id, offset, limit }),
+      onActivate: (u) => ctx.open('user', [u.id, 'licenses']),
+      emptyText: 'No user of this group is in a license error state.',
+    });
+    ctx.body.classList.add('fill');
+    ctx.body.append(table.el);
+    ctx.onChanged(() => table.refresh());
+    ctx.onDispose(() => table.destroy());
+  },
+}));
+
+registerBlade('group-license', (args) => ({
+  title: 'License options',
+  size: 'medium',
+  async render(ctx) {
+    const [groupId, skuId] = args;
+    const g = await engine.query({ query: 'group', id: groupId });
+    const lic = (g.licenses || []).find((l) => l.skuId === skuId);
+    if (!lic) {
+      ctx.body.append(h('fluent-message-bar', { attrs: { intent: 'info' } }, 'This product is no longer assigned to the group.'));
+      return;
+    }
+    ctx.setTitle(`${lic.displayName} - Assignment options`, g.displayName);
+    const disabled = new Set((lic.servicePlans || []).filter((p) => !p.enabled).map((p) => p.servicePlanId));
+    const initial = [...disabled].sort().join(',');
+    const save = button('Save', async () => {
+      await runJob({
+        title: `Updating ${lic.displayName} on ${g.displayName}`,
+        requests: [{ id: '1', ...assignLicenseRequest('group', groupId, [{ skuId, disabledPlans: [...disabled] }]) }],
+        targets: [{ kind: 'group', id: groupId, name: g.displayName, processes: true }],
+        successText: `Services of ${lic.displayName} updated on ${g.displayName}.`,
+      });
+      ctx.close();
+    }, { appearance: 'primary', disabled: true, testid: 'group-license-save' });
+    const remove = button('Remove license', async () => {
+      await runJob({
+        title: `Removing ${lic.displayName} from ${g.displayName}`,
+        requests: [{ id: '1', ...assignLicenseRequest('group', groupId, [], [skuId]) }],
+        targets: [{ kind: 'group', id: groupId, name: g.displayName, processes: true }],
+        successText: `${lic.displayName} removed from ${g.displayName}.`,
+      });
+      ctx.close();
+    }, { icon: 'delete' });
+    ctx.toolbar.append(remove);
+    ctx.footer.append(save);
+    ctx.body.append(h('p', { class: 'hint', text: 'Turn services On or Off for every member who gets this product from the group.' }),
+      servicePlanToggles(lic.servicePlans || [], disabled, lic.displayName, () => {
+        save.toggleAttribute('disabled', [...disabled].sort().join(',') === initial);
+      }));
+  },
+}));
+
+registerBlade('failure-details', (args, opts) => ({
+  title: 'Failure details',
+  size: 'medium',
+  transient: true,
+  render(ctx) {
+    ctx.setTitle('Failure details', opts.title || '');
+    const table = simpleTable({
+      label: 'Failed requests',
+      items: (opts.failures || []).map((f, i) => ({ id: String(i), ...f })),
+      columns: [
+        { key: 'target', label: 'Target', width: '1.2fr', render: (f) => f.target?.name || '' },
+        { key: 'code', label: 'Error', width: '1.2fr', render: (f) => f.code || String(f.status || '') },
+        { key: 'message', label: 'Details', width: '2.4fr' },
+      ],
+    });
+    ctx.body.append(table.el);
+  },
+}));

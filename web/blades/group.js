@@ -1,0 +1,108 @@
+// A group: Overview, Members, Licenses, Audit logs (pre-filtered on the group).
+import { h, num, replace, button, setDisabled, debounce, textInput } from '../lib/dom.js';
+import * as engine from '../lib/engine.js';
+import { registerBlade, menuLayout } from '../lib/shell.js';
+import { createTable, rowLink } from '../lib/table.js';
+import { groupType, processingText, errorCount, keyValue, runJob } from './common.js';
+import { renderGroupLicenses } from './group-licenses.js';
+import { renderAuditLogs } from './audit-logs.js';
+
+const items = [
+  { key: 'overview', label: 'Overview', icon: 'info' },
+  { heading: 'Manage' },
+  { key: 'members', label: 'Members', icon: 'user' },
+  { key: 'licenses', label: 'Licenses', icon: 'license' },
+  { heading: 'Activity' },
+  { key: 'audit', label: 'Audit logs', icon: 'log' },
+];
+
+registerBlade('group', (args) => ({
+  title: 'Group',
+  size: 'wide',
+  render(ctx) {
+    const id = args[0];
+    let name = '';
+    const menu = menuLayout(ctx, {
+      label: 'Group',
+      items,
+      selected: args[1] || 'overview',
+      onSelect(item, view) {
+        ctx.setArgs([id, item.key]);
+        const title = () => ctx.setTitle(`${name || 'Group'} - ${item.label}`, 'Group');
+        title();
+        const ready = name ? Promise.resolve() : engine.query({ query: 'group', id }).then((g) => {
+          name = g.displayName;
+          title();
+        });
+        return ready.then(() => {
+          if (item.key === 'licenses') return renderGroupLicenses(view, id);
+          if (item.key === 'members') return renderMembers(view, id, name);
+          if (item.key === 'audit') return renderAuditLogs(view, { targetId: id, targetName: name });
+          return renderOverview(view, id, () => menu.select('licenses', true));
+        });
+      },
+    });
+  },
+}));
+
+function renderOverview(view, id, goLicenses) {
+  const box = h('div');
+  view.body.append(box);
+  async function load() {
+    const g = await engine.query({ query: 'group', id });
+    const errors = errorCount(g);
+    replace(box,
+      errors
+        ? h('fluent-message-bar', { attrs: { intent: 'warning' } },
+          h('button', { type: 'button', class: 'link-button', text: `${num(errors)} ${errors === 1 ? 'user has' : 'users have'} license assignment errors`, on: { click: goLicenses } }))
+        : null,
+      keyValue([
+        ['Name', g.displayName],
+        ['Group type', groupType(g)],
+        ['Security enabled', g.securityEnabled ? 'Yes' : 'No'],
+        ['Mail enabled', g.mailEnabled ? 'Yes' : 'No'],
+        ['Members', num(Array.isArray(g.members) ? g.members.length : g.members)],
+        ['Member groups', num(Array.isArray(g.memberGroups) ? g.memberGroups.length : g.memberGroups || 0)],
+        ['Products', num((g.licenses || []).length)],
+        ['License processing', processingText(g.processing)],
+        ['Object ID', g.id],
+      ]));
+  }
+  view.onChanged(load);
+  return load();
+}
+
+function renderMembers(view, id, groupName) {
+  let search = '';
+  const fetch = () => (offset, limit) => engine.query({ query: 'groupMembers', id, search, offset, limit });
+  const remove = button('Remove from group', async () => {
+    const members = [...table.selected.values()];
+    if (!members.length) return;
+    await runJob({
+      title: `Removing members from ${groupName}`,
+      requests: members.map((m, i) => ({ id: String(i + 1), method: 'DELETE', url: `/groups/${encodeURIComponent(id)}/members/${encodeURIComponent(m.id)}/$ref` })),
+      targets: members.map((m) => ({ kind: 'group', id, name: `${m.displayName} from ${groupName}`, processes: true })),
+      successText: `Removed ${members.length} member(s) from ${groupName}.`,
+    });
+    table.clearSelection();
+  }, { icon: 'delete', disabled: true });
+  const table = createTable({
+    label: `Members of ${groupName}`,
+    testid: 'group-members',
+    selection: 'multi',
+    columns: [
+      { key: 'displayName', label: 'Name', width: '2fr', render: (m) => rowLink(m.displayName) },
+      { key: 'type', label: 'Type', width: '0.8fr', render: (m) => (m.type === 'group' ? 'Group' : 'User') },
+      { key: 'userPrincipalName', label: 'User name', width: '2fr' },
+    ],
+    fetch: fetch(),
+    onActivate: (m) => (m.type === 'group' ? view.open('group', [m.id, 'overview']) : view.open('user', [m.id, 'licenses'])),
+    onSelectionChange: (sel) => setDisabled(remove, sel.size === 0),
+  });
+  view.toolbar.append(remove);
+  const input = textInput('Search members', { class: 'search', onInput: debounce((v) => { search = v; table.setFetch(fetch()); }, 200) });
+  view.body.append(h('div', { class: 'list-tools' }, input), table.el);
+  view.body.classList.add('fill');
+  view.onChanged(() => table.refresh());
+  view.onDispose(() => table.destroy());
+}

@@ -1,0 +1,151 @@
+// A product: Licensed users (direct or through groups) and Licensed groups, plus its service plans.
+import { h, num, replace, button, setDisabled, debounce, textInput } from '../lib/dom.js';
+import * as engine from '../lib/engine.js';
+import { registerBlade, menuLayout } from '../lib/shell.js';
+import { createTable, rowLink, simpleTable } from '../lib/table.js';
+import { processingText, statePill, assignLicenseRequest, runJob, errorCount, keyValue } from './common.js';
+
+const items = [
+  { key: 'overview', label: 'Overview', icon: 'info' },
+  { heading: 'Manage' },
+  { key: 'users', label: 'Licensed users', icon: 'user' },
+  { key: 'groups', label: 'Licensed groups', icon: 'users' },
+  { key: 'plans', label: 'Service plans', icon: 'license' },
+];
+
+registerBlade('product', (args) => ({
+  title: 'Product',
+  size: 'wide',
+  render(ctx) {
+    const skuId = args[0];
+    let product = null;
+    const menu = menuLayout(ctx, {
+      label: 'Product',
+      items,
+      selected: args[1] || 'users',
+      onSelect(item, view) {
+        ctx.setArgs([skuId, item.key]);
+        const title = () => ctx.setTitle(`${product?.displayName || 'Product'} - ${item.label}`, 'Licenses');
+        title();
+        const ready = product ? Promise.resolve() : engine.query({ query: 'product', skuId }).then((p) => {
+          product = p;
+          title();
+        });
+        return ready.then(() => {
+          if (item.key === 'users') return licensedUsers(view, product);
+          if (item.key === 'groups') return licensedGroups(view, product);
+          if (item.key === 'plans') return servicePlans(view, product);
+          return overview(view, skuId);
+        });
+      },
+    });
+    void menu;
+  },
+}));
+
+async function overview(view, skuId) {
+  const box = h('div');
+  view.body.append(box);
+  view.toolbar.append(button('Assign', () => view.open('assign', [skuId]), { icon: 'add' }));
+  async function load() {
+    const p = await engine.query({ query: 'product', skuId });
+    replace(box, keyValue([
+      ['Product', p.displayName],
+      ['SKU part number', p.skuPartNumber],
+      ['Total', num(p.total)],
+      ['Assigned', num(p.assigned)],
+      ['Available', num(p.available)],
+      ['Expiring soon', num(p.expiringSoon)],
+      ['Warning', num(p.warning)],
+      ['Suspended', num(p.suspended)],
+      ['Service plans', num(p.servicePlans?.length)],
+    ]));
+  }
+  view.onChanged(load);
+  return load();
+}
+
+function licensedUsers(view, product) {
+  let search = '';
+  const fetch = () => (offset, limit) => engine.query({ query: 'licensedUsers', skuId: product.skuId, search, offset, limit });
+  const remove = button('Remove license', async () => {
+    const users = [...table.selected.values()].filter((u) => (u.paths || []).includes('Direct'));
+    if (!users.length) return;
+    await runJob({
+      title: `Removing ${product.displayName}`,
+      requests: users.map((u, i) => ({ id: String(i + 1), ...assignLicenseRequest('user', u.id, [], [product.skuId]) })),
+      targets: users.map((u) => ({ kind: 'user', id: u.id, name: u.displayName })),
+      successText: `Removed the direct ${product.displayName} license from ${users.length} user(s).`,
+    });
+    table.clearSelection();
+  }, { icon: 'delete', disabled: true });
+  const table = createTable({
+    label: `Licensed users of ${product.displayName}`,
+    testid: 'licensed-users',
+    selection: 'multi',
+    columns: [
+      { key: 'displayName', label: 'Name', width: '1.6fr', render: (u) => rowLink(u.displayName) },
+      { key: 'userPrincipalName', label: 'User name', width: '2fr' },
+      { key: 'paths', label: 'Assignment paths', width: '2fr', render: (u) => (u.paths || []).join(', ') },
+      { key: 'state', label: 'State', width: '1fr', render: (u) => statePill(u.state) },
+    ],
+    fetch: fetch(),
+    onActivate: (u) => view.open('user', [u.id, 'licenses']),
+    onSelectionChange: (sel) => setDisabled(remove, ![...sel.values()].some((u) => (u.paths || []).includes('Direct'))),
+  });
+  view.toolbar.append(button('Assign', () => view.open('assign', [product.skuId]), { icon: 'add' }), remove);
+  const input = textInput('Search users', { class: 'search', onInput: debounce((v) => { search = v; table.setFetch(fetch()); }, 200) });
+  view.body.append(h('div', { class: 'list-tools' }, input, h('span', { class: 'hint', text: 'Only direct licenses can be removed here; inherited ones are removed on their group.' })), table.el);
+  view.body.classList.add('fill');
+  view.onChanged(() => table.refresh());
+  view.onDispose(() => table.destroy());
+}
+
+function licensedGroups(view, product) {
+  let search = '';
+  const fetch = () => (offset, limit) => engine.query({ query: 'licensedGroups', skuId: product.skuId, search, offset, limit });
+  const remove = button('Remove license', async () => {
+    const groups = [...table.selected.values()];
+    if (!groups.length) return;
+    await runJob({
+      title: `Removing ${product.displayName}`,
+      requests: groups.map((g, i) => ({ id: String(i + 1), ...assignLicenseRequest('group', g.id, [], [product.skuId]) })),
+      targets: groups.map((g) => ({ kind: 'group', id: g.id, name: g.displayName })),
+      successText: `Removed ${product.displayName} from ${groups.length} group(s).`,
+    });
+    table.clearSelection();
+  }, { icon: 'delete', disabled: true });
+  const table = createTable({
+    label: `Licensed groups of ${product.displayName}`,
+    testid: 'licensed-groups',
+    selection: 'multi',
+    columns: [
+      { key: 'displayName', label: 'Name', width: '2fr', render: (g) => rowLink(g.displayName) },
+      { key: 'processingState', label: 'License processing', width: '1.2fr', render: (g) => processingText(g.processingState) },
+      { key: 'membersWithErrors', label: 'Members with errors', width: '1fr', render: (g) => num(errorCount(g)) },
+    ],
+    fetch: fetch(),
+    onActivate: (g) => view.open('group', [g.id, 'licenses']),
+    onSelectionChange: (sel) => setDisabled(remove, sel.size === 0),
+  });
+  view.toolbar.append(button('Assign', () => view.open('assign', [product.skuId]), { icon: 'add' }), remove);
+  const input = textInput('Search groups', { class: 'search', onInput: debounce((v) => { search = v; table.setFetch(fetch()); }, 200) });
+  view.body.append(h('div', { class: 'list-tools' }, input), table.el);
+  view.body.classList.add('fill');
+  view.onChanged(() => table.refresh());
+  view.onDispose(() => table.destroy());
+}
+
+function servicePlans(view, product) {
+  const table = simpleTable({
+    label: `Service plans of ${product.displayName}`,
+    items: product.servicePlans || [],
+    getId: (p) => p.servicePlanId,
+    columns: [
+      { key: 'friendlyName', label: 'Service', width: '2fr', render: (p) => p.friendlyName || p.servicePlanName },
+      { key: 'servicePlanName', label: 'Service plan name', width: '1.6fr' },
+      { key: 'servicePlanId', label: 'Service plan ID', width: '2fr' },
+    ],
+  });
+  view.body.append(table.el);
+}

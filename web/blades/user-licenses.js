@@ -1,0 +1,147 @@
+// User → Licenses: every license with its assignment paths (Direct, Inherited (group)) and state; a
+// license opens its services and which source enables each. Assign, Remove license (direct), Reprocess.
+import { h, num, replace, button, setDisabled, dateTime } from '../lib/dom.js';
+import * as engine from '../lib/engine.js';
+import { registerBlade } from '../lib/shell.js';
+import { simpleTable, rowLink } from '../lib/table.js';
+import { statePill, assignLicenseRequest, runJob } from './common.js';
+import { servicePlanToggles } from './assign-license.js';
+
+function pathText(a) {
+  if (a.path) return a.path;
+  return a.assignedByGroup ? `Inherited (${a.groupName || a.assignedByGroup})` : 'Direct';
+}
+
+function pathList(lic) {
+  return h('span', { class: 'paths' }, (lic.assignments || []).map((a) => {
+    const err = a.error && a.error !== 'None';
+    return h('span', { class: ['path', err && 'path-error'], attrs: { title: err ? a.errorText || a.error : '' } },
+      pathText(a), err ? h('span', { class: 'path-error-text', text: ` — ${a.errorText || a.error}` }) : null);
+  }));
+}
+
+export function renderUserLicenses(view, id) {
+  const message = h('div', { class: 'message-slot' });
+  const holder = h('div', { class: 'table-holder' });
+  let user = null;
+  const remove = button('Remove license', async () => {
+    const lic = [...table.selected.values()].filter((l) => (l.assignments || []).some((a) => !a.assignedByGroup));
+    if (!lic.length) return;
+    await runJob({
+      title: `Removing licenses from ${user.displayName}`,
+      requests: [{ id: '1', ...assignLicenseRequest('user', id, [], lic.map((l) => l.skuId)) }],
+      targets: [{ kind: 'user', id, name: user.displayName }],
+      successText: `Direct ${lic.map((l) => l.displayName).join(', ')} removed from ${user.displayName}.`,
+    });
+    table.selected.clear();
+  }, { icon: 'delete', disabled: true });
+  view.toolbar.append(
+    button('Assign', () => view.open('assign', ['', `user:${id}`]), { icon: 'add' }),
+    remove,
+    button('Reprocess', async () => {
+      await runJob({
+        title: `Reprocessing ${user?.displayName || 'user'}`,
+        requests: [{ id: '1', method: 'POST', url: `/users/${encodeURIComponent(id)}/reprocessLicenseAssignment` }],
+        targets: [{ kind: 'user', id, name: user?.displayName }],
+        successText: `Licenses of ${user?.displayName || 'the user'} were reprocessed.`,
+      });
+    }, { icon: 'refresh', testid: 'user-reprocess' }));
+  const table = simpleTable({
+    label: 'Licenses of the user',
+    selection: 'multi',
+    items: [],
+    getId: (l) => l.skuId,
+    columns: [
+      { key: 'displayName', label: 'Products', width: '2fr', render: (l) => rowLink(l.displayName || l.skuPartNumber) },
+      { key: 'state', label: 'State', width: '1fr', render: (l) => statePill(l.state) },
+      {
+        key: 'services',
+        label: 'Enabled services',
+        width: '0.9fr',
+        render: (l) => `${num((l.servicePlans || []).filter((p) => p.enabled).length)} of ${num((l.servicePlans || []).length)}`,
+      },
+      { key: 'paths', label: 'Assignment paths', width: '2.6fr', render: pathList },
+    ],
+    emptyText: 'This user has no license.',
+    onActivate: (l) => view.open('user-license', [id, l.skuId]),
+    onSelectionChange: (sel) => setDisabled(remove, ![...sel.values()].some((l) => (l.assignments || []).some((a) => !a.assignedByGroup))),
+  });
+  holder.append(table.el);
+  view.body.append(message, holder);
+  async function load() {
+    user = await engine.query({ query: 'user', id });
+    const lic = user.licenses || [];
+    for (const k of [...table.selected.keys()]) if (!lic.some((l) => l.skuId === k)) table.selected.delete(k);
+    table.setItems(lic);
+    const inError = lic.filter((l) => (l.assignments || []).some((a) => a.error && a.error !== 'None'));
+    replace(message, inError.length
+      ? h('fluent-message-bar', { attrs: { intent: 'error', layout: 'multiline' } },
+        `${inError.length === 1 ? 'A license assignment is' : `${inError.length} license assignments are`} in error: `,
+        inError.map((l) => `${l.displayName} (${(l.assignments || []).filter((a) => a.error && a.error !== 'None').map((a) => `${pathText(a)}: ${a.errorText || a.error}`).join('; ')})`).join(', '))
+      : null);
+  }
+  view.onChanged(load);
+  return load();
+}
+
+registerBlade('user-license', (args) => ({
+  title: 'License',
+  size: 'large',
+  render(ctx) {
+    const [userId, skuId] = args;
+    const paths = h('div', { class: 'table-holder' });
+    const services = h('div', { class: 'table-holder' });
+    const direct = h('div');
+    ctx.body.append(h('h3', { class: 'section-title', text: 'Assignment paths' }), paths,
+      h('h3', { class: 'section-title', text: 'Services' }), services, direct);
+    async function load() {
+      const u = await engine.query({ query: 'user', id: userId });
+      const lic = (u.licenses || []).find((l) => l.skuId === skuId);
+      if (!lic) {
+        replace(paths, h('fluent-message-bar', { attrs: { intent: 'info' } }, 'The user no longer has this license.'));
+        replace(services);
+        replace(direct);
+        return;
+      }
+      ctx.setTitle(`${lic.displayName} - ${u.displayName}`, 'License');
+      replace(paths, simpleTable({
+        label: 'Assignment paths',
+        items: (lic.assignments || []).map((a, i) => ({ id: String(i), ...a })),
+        columns: [
+          { key: 'path', label: 'Assignment path', width: '1.8fr', render: pathText },
+          { key: 'state', label: 'State', width: '0.9fr', render: (a) => statePill(a.state) },
+          { key: 'error', label: 'Error', width: '1.4fr', render: (a) => (a.error && a.error !== 'None' ? a.errorText || a.error : '') },
+          { key: 'lastUpdatedDateTime', label: 'Last updated', width: '1.2fr', render: (a) => dateTime(a.lastUpdatedDateTime) },
+        ],
+      }).el);
+      replace(services, simpleTable({
+        label: 'Services',
+        items: (lic.servicePlans || []).map((p) => ({ id: p.servicePlanId, ...p })),
+        columns: [
+          { key: 'friendlyName', label: 'Service', width: '2fr', render: (p) => p.friendlyName || p.servicePlanName },
+          { key: 'enabled', label: 'Status', width: '0.6fr', render: (p) => (p.enabled ? 'On' : 'Off') },
+          { key: 'enabledBy', label: 'Enabled by', width: '2fr', render: (p) => (p.enabledBy || []).join(', ') },
+        ],
+      }).el);
+      const d = (lic.assignments || []).find((a) => !a.assignedByGroup);
+      if (d) {
+        const disabled = new Set(d.disabledPlans || []);
+        const initial = [...disabled].sort().join(',');
+        const save = button('Save direct assignment', async () => {
+          await runJob({
+            title: `Updating ${lic.displayName} for ${u.displayName}`,
+            requests: [{ id: '1', ...assignLicenseRequest('user', userId, [{ skuId, disabledPlans: [...disabled] }]) }],
+            targets: [{ kind: 'user', id: userId, name: u.displayName }],
+            successText: `Direct ${lic.displayName} updated for ${u.displayName}.`,
+          });
+        }, { appearance: 'primary', disabled: true });
+        replace(direct, h('h3', { class: 'section-title', text: 'Direct assignment options' }),
+          h('p', { class: 'hint', text: 'Services of the direct assignment can be changed here; services inherited from groups are changed on the group.' }),
+          servicePlanToggles(lic.servicePlans || [], disabled, lic.displayName, () => setDisabled(save, [...disabled].sort().join(',') === initial)),
+          save);
+      } else replace(direct, h('p', { class: 'hint', text: 'This license is inherited only: its services are set on the group.' }));
+    }
+    ctx.onChanged(load);
+    return load();
+  },
+}));

@@ -1,0 +1,216 @@
+// The console's single door to the engine: every number shown comes from `query`, every change is a
+// Graph batch sent through `batch`. All engine work runs in the module worker (wasm/worker.mjs) via the
+// page-side EngineClient (wasm/client.mjs). Mutating calls are serialised and logged to IndexedDB so the
+// tenant survives a reload.
+import { EngineClient } from '../../wasm/client.mjs';
+import * as store from './store.js';
+
+const listeners = new Map();
+
+function emit(type, detail) {
+  for (const fn of listeners.get(type) || []) {
+    try {
+      fn(detail);
+    } catch (err) {
+      console.error(err);
+    }
+  }
+}
+
+/** Subscribes to 'changed' (tenant data changed), 'progress' (processing), 'status' (busy text). Returns an unsubscribe. */
+export function on(type, fn) {
+  if (!listeners.has(type)) listeners.set(type, new Set());
+  listeners.get(type).add(fn);
+  return () => listeners.get(type)?.delete(fn);
+}
+
+let client = null;
+let ops = [];
+let chain = Promise.resolve();
+let processing = null; // latest progress event while a 'process' call runs
+
+/** Where background processing stands, from the engine's progress events (null when idle). */
+export function currentProgress() {
+  return processing;
+}
+
+function parse(value) {
+  if (typeof value === 'string') {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}
+
+/** Runs mutating work one after another. */
+function serial(fn) {
+  const run = chain.then(fn, fn);
+  chain = run.catch(() => {});
+  return run;
+}
+
+async function setNow() {
+  const ms = Date.now();
+  await client.setNow(ms);
+  return ms;
+}
+
+async function persistOps() {
+  try {
+    await store.saveOps(ops);
+  } catch (err) {
+    console.warn('Could not save the change log', err);
+  }
+}
+
+async function runProcess(record) {
+  const off = client.onProgress((p) => {
+    processing = p && !p.done ? p : null;
+    emit('progress', p);
+  });
+  try {
+    const now = await setNow();
+    if (record) {
+      ops.push({ type: 'process', now });
+      await persistOps();
+    }
+    try {
+      return await client.process();
+    } catch (err) {
+      if (err?.code === 'Cancelled') return null;
+      throw err;
+    }
+  } finally {
+    off?.();
+    processing = null;
+    emit('progress', { done: true });
+    emit('changed', { reason: 'process' });
+  }
+}
+
+/** Starts the worker and restores the stored tenant (or loads the sample). */
+export async function init(onStatus = () => {}) {
+  client = new EngineClient();
+  const saved = await store.loadState();
+  let restored = false;
+  if (saved) {
+    try {
+      onStatus('Restoring your tenant…');
+      await replay(saved.base, saved.ops);
+      ops = saved.ops.slice();
+      restored = true;
+    } catch (err) {
+      console.warn('Stored tenant could not be restored, loading the sample', err);
+    }
+  }
+  if (!restored) {
+    onStatus('Loading the sample tenant…');
+    const now = Date.now();
+    await client.setNow(now);
+    await client.loadSample();
+    ops = [];
+    await store.saveBase({ kind: 'sample', now }, ops).catch(() => {});
+  }
+  emit('changed', { reason: 'init' });
+  // A document may arrive with groups queued for processing.
+  const t = await query({ query: 'tenant' });
+  if (t && t.pending) serial(() => runProcess(true));
+  return t;
+}
+
+async function replay(base, log) {
+  const first = base.now ?? Date.now();
+  await client.setNow(first);
+  if (base.kind === 'document') await client.loadDocument(base.bytes);
+  else await client.loadSample();
+  for (const op of log) {
+    if (op.now !== undefined) await client.setNow(op.now);
+    if (op.type === 'applyBatch') await client.applyBatch(op.batch);
+    else if (op.type === 'process') await client.process();
+  }
+}
+
+/** Runs an engine console query (`{query: NAME, ...}`) and returns its parsed JSON result. */
+export async function query(q) {
+  return parse(await client.query(q));
+}
+
+/**
+ * Applies a Graph batch `{requests:[...]}`. Resolves with `{responses, processing}`: the parsed batch
+ * responses and, when any request queued background processing, a promise for the end of that
+ * processing (which starts right after; progress through 'progress'), else null.
+ */
+export function batch(requests, { process = true } = {}) {
+  return serial(async () => {
+    const body = { requests: requests.map((r, i) => ({ id: String(r.id ?? i + 1), ...r })) };
+    const now = await setNow();
+    const value = parse(await client.applyBatch(JSON.stringify(body)));
+    ops.push({ type: 'applyBatch', now, batch: JSON.stringify(body) });
+    await persistOps();
+    emit('changed', { reason: 'batch' });
+    const responses = Array.isArray(value?.responses) ? value.responses : [];
+    const t = await query({ query: 'tenant' });
+    let processing = null;
+    if (process && t?.pending) processing = serial(() => runProcess(true));
+    return { responses, processing };
+  });
+}
+
+/** Runs pending background processing to completion (no-op when nothing is queued). */
+export function processNow() {
+  return serial(() => runProcess(true));
+}
+
+/** Resolves when all queued mutating work (including processing) has finished. */
+export function idle() {
+  return serial(() => undefined);
+}
+
+/** Asks the worker to stop processing cooperatively. */
+export function cancel() {
+  return client.cancel();
+}
+
+/** Replaces the tenant with a document; on failure the current tenant stays and the error is thrown. */
+export function importDocument(bytes, name) {
+  return serial(async () => {
+    const now = await setNow();
+    await client.loadDocument(bytes);
+    ops = [];
+    await store.saveBase({ kind: 'document', name, bytes, now }, ops).catch((err) => console.warn(err));
+    emit('changed', { reason: 'import' });
+    const t = await query({ query: 'tenant' });
+    if (t?.pending) serial(() => runProcess(true));
+    return t;
+  });
+}
+
+/** Exports the current tenant as a Graph-shaped JSON document (bytes). */
+export async function exportDocument() {
+  await chain;
+  const value = await client.exportDocument();
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return value;
+  return new TextEncoder().encode(String(value));
+}
+
+/** Back to the built-in sample; forgets the stored tenant. */
+export function resetToSample() {
+  return serial(async () => {
+    const now = await setNow();
+    await client.loadSample();
+    ops = [];
+    await store.clearState().catch(() => {});
+    await store.saveBase({ kind: 'sample', now }, ops).catch(() => {});
+    emit('changed', { reason: 'reset' });
+  });
+}
+
+/** Error shown to the admin: the engine's message when there is one. */
+export function errorText(err) {
+  if (!err) return 'Unknown error';
+  if (typeof err === 'string') return err;
+  return err.message || err.code || String(err);
+}

@@ -1,0 +1,152 @@
+// Portal notifications: a bell at the top right with a panel listing every notification (newest first),
+// plus short-lived toasts. A notification can be updated while its job runs and can open a details blade.
+import { h, replace, icon, dateTime } from './dom.js';
+import * as shell from './shell.js';
+
+const items = []; // newest first
+let seq = 0;
+let bell;
+let badge;
+let panel;
+let listEl;
+let toastsEl;
+let unread = 0;
+
+export function mount({ bellButton, badgeEl, panelEl, toasts }) {
+  bell = bellButton;
+  badge = badgeEl;
+  panel = panelEl;
+  toastsEl = toasts;
+  listEl = h('div', { class: 'notif-list', attrs: { role: 'list', 'aria-label': 'Notifications' } });
+  const dismissAll = h('button', { type: 'button', class: 'link-button', text: 'Dismiss all' });
+  dismissAll.addEventListener('click', () => {
+    items.length = 0;
+    renderPanel();
+  });
+  const closeBtn = h('button', { type: 'button', class: 'blade-close', attrs: { 'aria-label': 'Close notifications' } }, icon('close'));
+  closeBtn.addEventListener('click', () => toggle(false));
+  replace(panel,
+    h('div', { class: 'notif-head' }, h('h2', { text: 'Notifications' }), closeBtn),
+    h('div', { class: 'notif-tools' }, dismissAll),
+    listEl);
+  bell.addEventListener('click', () => toggle(panel.hidden));
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && !panel.hidden) {
+      toggle(false);
+      bell.focus();
+    }
+  });
+  renderPanel();
+}
+
+function toggle(open) {
+  panel.hidden = !open;
+  bell.setAttribute('aria-expanded', String(open));
+  if (open) {
+    unread = 0;
+    renderBadge();
+    panel.querySelector('h2')?.setAttribute('tabindex', '-1');
+    panel.querySelector('h2')?.focus();
+  }
+}
+
+function renderBadge() {
+  badge.textContent = unread ? String(unread) : '';
+  badge.hidden = unread === 0;
+  bell.setAttribute('aria-label', unread ? `Notifications, ${unread} new` : 'Notifications');
+}
+
+/**
+ * Adds a notification. `status`: 'progress' | 'success' | 'error' | 'warning' | 'info'.
+ * `details`: {type, args, opts} of a blade opened when the notification is clicked.
+ * Returns {update(patch)}.
+ */
+export function notify({ title, text, status = 'info', details = null, progress = null }) {
+  const n = { id: ++seq, title, text, status, details, progress, time: new Date().toISOString() };
+  items.unshift(n);
+  unread++;
+  renderBadge();
+  renderPanel();
+  toast(n);
+  return {
+    id: n.id,
+    update(patch) {
+      const statusChanged = patch.status && patch.status !== n.status;
+      Object.assign(n, patch);
+      n.time = new Date().toISOString();
+      if (statusChanged) {
+        unread++;
+        renderBadge();
+        toast(n);
+      } else updateToast(n);
+      renderPanel();
+    },
+  };
+}
+
+function statusIcon(status) {
+  if (status === 'progress') return h('fluent-spinner', { attrs: { size: 'tiny', 'aria-label': 'In progress' } });
+  return icon(status === 'success' ? 'success' : status === 'error' ? 'error' : status === 'warning' ? 'warning' : 'info');
+}
+
+function card(n, inToast) {
+  const body = [
+    h('div', { class: 'notif-title' }, statusIcon(n.status), h('span', { text: n.title })),
+    n.text ? h('div', { class: 'notif-text', text: n.text }) : null,
+    n.progress ? progressBar(n.progress) : null,
+    h('div', { class: 'notif-time', text: dateTime(n.time) }),
+    n.details ? h('div', { class: 'notif-more', text: 'Select to view details' }) : null,
+  ];
+  const el = h(n.details ? 'button' : 'div', {
+    class: ['notif', `notif-${n.status}`, inToast && 'toast'],
+    attrs: { role: inToast ? 'status' : 'listitem', 'data-notif': String(n.id), type: n.details ? 'button' : null },
+  }, body);
+  if (n.details) {
+    el.addEventListener('click', () => {
+      shell.openLast(n.details.type, n.details.args || [], n.details.opts || {});
+      toggle(false);
+      el.closest('.toast')?.remove();
+    });
+  }
+  return el;
+}
+
+function progressBar(p) {
+  const bar = h('fluent-progress-bar', { attrs: { max: String(p.total || 1), value: String(p.processed || 0), 'aria-label': 'Progress' } });
+  return bar;
+}
+
+function renderPanel() {
+  if (!listEl) return;
+  replace(listEl, items.length ? items.map((n) => card(n, false)) : h('div', { class: 'empty', text: 'No notifications' }));
+}
+
+const toastTimers = new Map();
+
+function toast(n) {
+  if (!toastsEl) return;
+  toastsEl.querySelector(`[data-notif="${n.id}"]`)?.remove();
+  const el = card(n, true);
+  toastsEl.prepend(el);
+  while (toastsEl.childElementCount > 3) toastsEl.lastElementChild.remove();
+  scheduleToastRemoval(n, el);
+}
+
+function scheduleToastRemoval(n, el) {
+  clearTimeout(toastTimers.get(n.id));
+  if (n.status === 'progress') return;
+  toastTimers.set(n.id, setTimeout(() => el.remove(), n.status === 'error' ? 15000 : 8000));
+}
+
+function updateToast(n) {
+  const old = toastsEl?.querySelector(`[data-notif="${n.id}"]`);
+  if (!old) return;
+  const el = card(n, true);
+  old.replaceWith(el);
+  scheduleToastRemoval(n, el);
+}
+
+/** All notifications (for tests and the panel). */
+export function all() {
+  return items.slice();
+}

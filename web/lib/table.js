@@ -1,0 +1,452 @@
+// A virtualized, paged list over plain DOM (@tanstack/virtual-core). Rows are fetched from the engine a
+// page at a time (offset/limit) as they scroll into view, so a list of a million rows keeps about forty
+// DOM rows alive. Keyboard: the list is one tab stop; arrows/Home/End/PageUp/PageDown move, Enter opens,
+// Space selects.
+import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
+import { h, num, replace } from './dom.js';
+
+const MAX_PIXELS = 33_000_000; // Chromium's element height limit is about 33.5M px
+
+let tableSeq = 0;
+
+/**
+ * @param {object} o
+ * @param {string} o.label accessible name of the list
+ * @param {{key:string,label:string,width?:string,render?:(item)=>any}[]} o.columns
+ * @param {(offset:number, limit:number)=>Promise<{total:number, items:any[]}>} o.fetch
+ * @param {'none'|'multi'|'single'} [o.selection]
+ * @param {(item)=>void} [o.onActivate]
+ * @param {(selected:Map)=>void} [o.onSelectionChange]
+ * @param {string} [o.emptyText]
+ * @param {number} [o.rowHeight]
+ * @param {number} [o.pageSize]
+ */
+export function createTable(o) {
+  const id = `t${++tableSeq}`;
+  const rowHeight = o.rowHeight || 36;
+  const pageSize = o.pageSize || 100;
+  const selection = o.selection || 'none';
+  const getId = o.getId || ((item) => item.id);
+  const selected = new Map();
+  let fetchFn = o.fetch;
+  let total = 0;
+  let loaded = false;
+  let generation = 0;
+  let pages = new Map(); // page index -> items
+  let stalePages = new Map();
+  const inflight = new Map();
+  let active = -1;
+  let error = null;
+
+  const template = [selection !== 'none' ? '40px' : null, ...o.columns.map((c) => c.width || '1fr')]
+    .filter(Boolean)
+    .join(' ');
+
+  const headerCells = [];
+  let headCheck = null;
+  if (selection === 'multi') {
+    headCheck = h('input', {
+      type: 'checkbox',
+      class: 'check',
+      attrs: { 'aria-label': 'Select all loaded rows' },
+      on: { change: () => toggleAllLoaded(headCheck.checked) },
+    });
+    headerCells.push(h('div', { class: 'cell check-cell', attrs: { role: 'columnheader' } }, headCheck));
+  } else if (selection === 'single') {
+    headerCells.push(h('div', { class: 'cell check-cell', attrs: { role: 'columnheader', 'aria-label': 'Selected' } }));
+  }
+  for (const c of o.columns) headerCells.push(h('div', { class: 'cell', attrs: { role: 'columnheader' }, text: c.label }));
+  const header = h('div', { class: 'row header-row', attrs: { role: 'row', 'aria-rowindex': '1' } }, headerCells);
+  header.style.gridTemplateColumns = template;
+
+  const spacer = h('div', { class: 'table-spacer' });
+  const scroller = h('div', {
+    class: 'table-scroll',
+    tabIndex: 0,
+    attrs: { role: 'rowgroup', 'aria-label': `${o.label} rows` },
+  }, spacer);
+  const footer = h('div', { class: 'table-footer', attrs: { 'aria-live': 'polite' } });
+  const el = h('div', {
+    class: 'table',
+    attrs: { role: 'grid', 'aria-label': o.label, 'aria-multiselectable': selection === 'multi' ? 'true' : null, 'data-table': o.testid || null },
+  }, h('div', { class: 'table-head', attrs: { role: 'rowgroup' } }, header), scroller, footer);
+
+  const rowEls = new Map(); // index -> element
+
+  const virt = new Virtualizer({
+    count: 0,
+    getScrollElement: () => scroller,
+    estimateSize: () => rowHeight,
+    scrollToFn: elementScroll,
+    observeElementRect,
+    observeElementOffset,
+    overscan: 8,
+    initialRect: { width: 800, height: 400 },
+    onChange: () => render(),
+  });
+  const cleanup = virt._didMount();
+  virt._willUpdate();
+
+  function maxRows() {
+    return Math.floor(MAX_PIXELS / rowHeight);
+  }
+
+  function itemAt(index) {
+    const p = Math.floor(index / pageSize);
+    const page = pages.get(p) || stalePages.get(p);
+    return page ? page[index - p * pageSize] : undefined;
+  }
+
+  async function loadPage(p) {
+    if (pages.has(p) || inflight.has(p)) return;
+    const gen = generation;
+    const promise = (async () => {
+      try {
+        const res = await fetchFn(p * pageSize, pageSize);
+        if (gen !== generation) return;
+        error = null;
+        pages.set(p, Array.isArray(res?.items) ? res.items : []);
+        stalePages.delete(p);
+        setTotal(Number(res?.total ?? 0));
+      } catch (err) {
+        if (gen !== generation) return;
+        error = err;
+        loaded = true;
+        updateFooter();
+      } finally {
+        if (gen === generation) inflight.delete(p);
+      }
+    })();
+    inflight.set(p, promise);
+    await promise;
+    if (gen === generation) render();
+  }
+
+  function setTotal(t) {
+    loaded = true;
+    if (t !== total || virt.options.count !== Math.min(t, maxRows())) {
+      total = t;
+      virt.setOptions({ ...virt.options, count: Math.min(total, maxRows()) });
+      virt._willUpdate();
+      el.setAttribute('aria-rowcount', String(total + 1));
+    }
+    if (active >= total) active = total - 1;
+    updateFooter();
+  }
+
+  function updateFooter() {
+    if (error) {
+      replace(footer, h('span', { class: 'error-text', text: `Could not load: ${error.message || error}` }));
+      return;
+    }
+    if (!loaded) {
+      replace(footer, h('fluent-spinner', { attrs: { size: 'tiny', 'aria-label': 'Loading' } }), ' Loading…');
+      return;
+    }
+    const parts = [];
+    if (total === 0) parts.push(o.emptyText || 'No results');
+    else parts.push(`${num(total)} ${total === 1 ? 'item' : 'items'}`);
+    if (total > maxRows()) parts.push(` · showing the first ${num(maxRows())}, search to narrow`);
+    if (selection === 'multi' && selected.size) parts.push(` · ${num(selected.size)} selected`);
+    replace(footer, parts.join(''));
+  }
+
+  function render() {
+    const items = virt.getVirtualItems();
+    spacer.style.height = `${virt.getTotalSize()}px`;
+    const keep = new Set();
+    for (const vi of items) {
+      keep.add(vi.index);
+      const p = Math.floor(vi.index / pageSize);
+      if (!pages.has(p)) loadPage(p);
+      const item = itemAt(vi.index);
+      let row = rowEls.get(vi.index);
+      const sig = item ? `${getId(item)}|${selected.has(getId(item))}|${vi.index === active}` : 'loading';
+      if (!row) {
+        row = h('div', { class: 'row', attrs: { role: 'row' } });
+        row.style.gridTemplateColumns = template;
+        row.addEventListener('click', (ev) => onRowClick(ev, row));
+        spacer.append(row);
+        rowEls.set(vi.index, row);
+      }
+      row.style.transform = `translateY(${vi.start}px)`;
+      row.style.height = `${rowHeight}px`;
+      row.dataset.index = String(vi.index);
+      if (row.dataset.sig !== sig || row._item !== item) fillRow(row, vi.index, item);
+      row.dataset.sig = sig;
+    }
+    for (const [index, row] of rowEls) {
+      if (!keep.has(index)) {
+        row.remove();
+        rowEls.delete(index);
+      }
+    }
+    if (headCheck) {
+      const loadedIds = [...pages.values()].flat().map(getId);
+      headCheck.checked = loadedIds.length > 0 && loadedIds.every((x) => selected.has(x));
+    }
+    if (active >= 0) scroller.setAttribute('aria-activedescendant', `${id}-r${active}`);
+    else scroller.removeAttribute('aria-activedescendant');
+  }
+
+  function fillRow(row, index, item) {
+    row._item = item;
+    row.id = `${id}-r${index}`;
+    row.setAttribute('aria-rowindex', String(index + 2));
+    row.classList.toggle('active', index === active);
+    if (!item) {
+      row.classList.add('loading');
+      row.removeAttribute('aria-selected');
+      replace(row, h('div', { class: 'cell placeholder-cell', attrs: { role: 'gridcell' } }, h('span', { class: 'shimmer' })));
+      return;
+    }
+    row.classList.remove('loading');
+    const key = getId(item);
+    const isSel = selected.has(key);
+    row.classList.toggle('selected', isSel);
+    if (selection !== 'none') row.setAttribute('aria-selected', String(isSel));
+    const cells = [];
+    if (selection !== 'none') {
+      const name = o.nameOf ? o.nameOf(item) : item.displayName || key;
+      const box = h('input', {
+        type: selection === 'multi' ? 'checkbox' : 'radio',
+        class: 'check',
+        checked: isSel,
+        tabIndex: -1,
+        attrs: { 'aria-label': `Select ${name}`, name: selection === 'single' ? `${id}-pick` : null },
+      });
+      box.addEventListener('click', (ev) => {
+        ev.stopPropagation();
+        toggle(item, box.checked);
+      });
+      cells.push(h('div', { class: 'cell check-cell', attrs: { role: 'gridcell' } }, box));
+    }
+    for (const c of o.columns) {
+      let content = c.render ? c.render(item, index) : item[c.key];
+      if (content === undefined || content === null) content = '';
+      cells.push(h('div', { class: ['cell', c.className], attrs: { role: 'gridcell' } }, content));
+    }
+    replace(row, cells);
+  }
+
+  function onRowClick(ev, row) {
+    const index = Number(row.dataset.index);
+    const item = row._item;
+    if (!item) return;
+    setActive(index, false);
+    if (ev.target.closest('[data-activate]')) {
+      o.onActivate?.(item);
+      return;
+    }
+    if (ev.target.closest('button, a, fluent-button, input')) return;
+    if (selection !== 'none') toggle(item, !selected.has(getId(item)));
+    else o.onActivate?.(item);
+  }
+
+  function toggle(item, on) {
+    const key = getId(item);
+    if (selection === 'single') selected.clear();
+    if (on) selected.set(key, item);
+    else selected.delete(key);
+    forceRender();
+    updateFooter();
+    o.onSelectionChange?.(selected);
+  }
+
+  function toggleAllLoaded(on) {
+    for (const page of pages.values()) for (const item of page) {
+      if (on) selected.set(getId(item), item);
+      else selected.delete(getId(item));
+    }
+    forceRender();
+    updateFooter();
+    o.onSelectionChange?.(selected);
+  }
+
+  function forceRender() {
+    for (const row of rowEls.values()) row.dataset.sig = '';
+    render();
+  }
+
+  function setActive(index, scroll = true) {
+    if (total === 0) return;
+    active = Math.max(0, Math.min(index, Math.min(total, maxRows()) - 1));
+    if (scroll) virt.scrollToIndex(active, { align: 'auto' });
+    forceRender();
+  }
+
+  scroller.addEventListener('keydown', (ev) => {
+    const visible = Math.max(1, Math.floor(scroller.clientHeight / rowHeight) - 1);
+    const keys = {
+      ArrowDown: () => setActive(active + 1),
+      ArrowUp: () => setActive(Math.max(0, active - 1)),
+      Home: () => setActive(0),
+      End: () => setActive(total - 1),
+      PageDown: () => setActive(active + visible),
+      PageUp: () => setActive(Math.max(0, active - visible)),
+      Enter: () => {
+        const item = itemAt(active);
+        if (item) o.onActivate?.(item);
+      },
+      ' ': () => {
+        const item = itemAt(active);
+        if (item && selection !== 'none') toggle(item, !selected.has(getId(item)));
+      },
+    };
+    if (keys[ev.key]) {
+      ev.preventDefault();
+      keys[ev.key]();
+    }
+  });
+  scroller.addEventListener('focus', () => {
+    if (active < 0 && total > 0) setActive(0);
+  });
+
+  function refresh() {
+    generation++;
+    stalePages = pages.size ? pages : stalePages;
+    pages = new Map();
+    inflight.clear();
+    const first = virt.range ? Math.floor(virt.range.startIndex / pageSize) : 0;
+    loadPage(first);
+  }
+
+  function setFetch(fn) {
+    fetchFn = fn;
+    generation++;
+    pages = new Map();
+    stalePages = new Map();
+    inflight.clear();
+    active = -1;
+    loaded = false;
+    updateFooter();
+    virt.scrollToOffset(0);
+    loadPage(0);
+  }
+
+  updateFooter();
+  loadPage(0);
+  // The first measurement happens once the list is in the document.
+  requestAnimationFrame(() => {
+    virt._willUpdate();
+    render();
+  });
+
+  return {
+    el,
+    selected,
+    refresh,
+    setFetch,
+    get total() {
+      return total;
+    },
+    clearSelection() {
+      selected.clear();
+      forceRender();
+      updateFooter();
+      o.onSelectionChange?.(selected);
+    },
+    destroy() {
+      generation++;
+      cleanup?.();
+    },
+  };
+}
+
+/** A plain (non-virtual) table for short lists already in memory. */
+export function simpleTable({ label, columns, items: initialItems, onActivate, emptyText, selection, getId, onSelectionChange, selected }) {
+  let items = initialItems || [];
+  const sel = selected || new Map();
+  const key = getId || ((x) => x.id);
+  const template = [selection ? '40px' : null, ...columns.map((c) => c.width || '1fr')].filter(Boolean).join(' ');
+  const header = h('div', { class: 'row header-row', attrs: { role: 'row' } },
+    selection ? h('div', { class: 'cell check-cell', attrs: { role: 'columnheader', 'aria-label': 'Selected' } }) : null,
+    columns.map((c) => h('div', { class: 'cell', attrs: { role: 'columnheader' }, text: c.label })));
+  header.style.gridTemplateColumns = template;
+  const body = h('div', { class: 'simple-body', attrs: { role: 'rowgroup' } });
+  const paint = () => {
+    const rows = items.map((item) => {
+      const isSel = sel.has(key(item));
+      const row = h('div', {
+        class: ['row', isSel && 'selected', onActivate && 'clickable'],
+        attrs: { role: 'row', 'aria-selected': selection ? String(isSel) : null },
+      });
+      row.style.gridTemplateColumns = template;
+      if (selection) {
+        const box = h('input', {
+          type: selection === 'multi' ? 'checkbox' : 'radio',
+          class: 'check',
+          checked: isSel,
+          attrs: { 'aria-label': `Select ${item.displayName || key(item)}` },
+        });
+        box.addEventListener('change', () => {
+          if (selection === 'single') sel.clear();
+          if (box.checked) sel.set(key(item), item);
+          else sel.delete(key(item));
+          paint();
+          onSelectionChange?.(sel);
+        });
+        row.append(h('div', { class: 'cell check-cell', attrs: { role: 'gridcell' } }, box));
+      }
+      for (const c of columns) {
+        let content = c.render ? c.render(item) : item[c.key];
+        if (content === undefined || content === null) content = '';
+        row.append(h('div', { class: ['cell', c.className], attrs: { role: 'gridcell' } }, content));
+      }
+      const toggleRow = () => {
+        if (selection === 'single') sel.clear();
+        if (sel.has(key(item))) sel.delete(key(item));
+        else sel.set(key(item), item);
+        paint();
+        onSelectionChange?.(sel);
+        body.querySelector(`[data-key="${CSS.escape(String(key(item)))}"]`)?.focus();
+      };
+      row.dataset.key = String(key(item));
+      if (onActivate || selection) {
+        row.tabIndex = 0;
+        row.classList.add('clickable');
+        row.addEventListener('click', (ev) => {
+          if (ev.target.closest('[data-activate]') && onActivate) {
+            onActivate(item);
+            return;
+          }
+          if (ev.target.closest('input, fluent-button, button, a, fluent-switch')) return;
+          if (selection) toggleRow();
+          else onActivate(item);
+        });
+        row.addEventListener('keydown', (ev) => {
+          if (ev.target !== row) return;
+          if (ev.key === 'Enter' && onActivate) {
+            ev.preventDefault();
+            onActivate(item);
+          } else if (ev.key === ' ' && selection) {
+            ev.preventDefault();
+            toggleRow();
+          } else if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+            ev.preventDefault();
+            (ev.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling)?.focus();
+          }
+        });
+      }
+      return row;
+    });
+    replace(body, rows.length ? rows : h('div', { class: 'empty', text: emptyText || 'No results' }));
+  };
+  paint();
+  const el = h('div', { class: 'table simple', attrs: { role: 'grid', 'aria-label': label } },
+    h('div', { class: 'table-head', attrs: { role: 'rowgroup' } }, header), body);
+  return {
+    el,
+    selected: sel,
+    repaint: paint,
+    setItems(next) {
+      items = next;
+      paint();
+    },
+  };
+}
+
+/** A cell link that opens the row (click or Enter on the row). */
+export function rowLink(text) {
+  return h('span', { class: 'row-link', attrs: { 'data-activate': '' }, text });
+}
