@@ -132,7 +132,10 @@ export class EngineClient {
 
   async #request(type, payload) {
     if (this.#terminated) throw new EngineError(ErrorCode.TERMINATED, 'the engine client was terminated');
-    if (!this.#worker || this.#starting) await this.#ensureWorker();
+    if (!this.#worker || this.#starting) {
+      await this.#ensureWorker();
+      if (this.#terminated) throw new EngineError(ErrorCode.TERMINATED, 'the engine client was terminated');
+    }
     return this.#post(type, payload);
   }
 

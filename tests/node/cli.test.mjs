@@ -1,0 +1,161 @@
+// wasm/cli.mjs end to end: spawned as a separate node process on files in a temporary folder.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CLI, NOW_ISO, PLAN, SKU, assignGroupLicense, batch, group, removeMember, tenant, user } from './helpers.mjs';
+
+function cli(...args) {
+  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('cli', () => {
+  let dir;
+  let samplePath;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gbl-cli-'));
+    samplePath = join(dir, 'sample.json');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('--help documents every command and option', () => {
+    const run = cli('--help');
+    assert.equal(run.status, 0);
+    for (const word of ['process', 'summary', 'sample', '--changes', '--out', '--timings', '--now', '--process', '--limit', 'Exit status']) {
+      assert.ok(run.stdout.includes(word), `help mentions ${word}`);
+    }
+  });
+
+  test('sample writes the built-in tenant; the same clock gives the same bytes', () => {
+    const run = cli('sample', '--out', samplePath, '--now', NOW_ISO);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, '');
+    const document = JSON.parse(readFileSync(samplePath, 'utf8'));
+    assert.ok(document.users.length >= 1000);
+    assert.ok(document.groups.some((g) => g.displayName === 'HR Department'));
+    const toStdout = cli('sample', '--now', NOW_ISO);
+    assert.equal(toStdout.status, 0);
+    assert.equal(toStdout.stdout, readFileSync(samplePath, 'utf8'));
+  });
+
+  test('process: the walkthrough batch, responses added, deterministic with --now, timings', () => {
+    cli('sample', '--out', samplePath, '--now', NOW_ISO);
+    const sample = JSON.parse(readFileSync(samplePath, 'utf8'));
+    const hr = sample.groups.find((g) => g.displayName === 'HR Department');
+    const kiosk = sample.groups.find((g) => g.displayName === 'Kiosk users');
+    const changesPath = join(dir, 'changes.json');
+    writeFileSync(
+      changesPath,
+      JSON.stringify(batch(assignGroupLicense(hr.id, [{ skuId: SKU.E3, disabledPlans: [PLAN.YAMMER] }, { skuId: SKU.EMS, disabledPlans: [] }]))),
+    );
+    const outPath = join(dir, 'out.json');
+    const run = cli('process', samplePath, '--changes', changesPath, '--out', outPath, '--now', NOW_ISO, '--timings');
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /^timings: load \d+ ms, apply \d+ ms, process \d+ ms, write \d+ ms\n$/);
+    const text = readFileSync(outPath, 'utf8');
+    const result = JSON.parse(text);
+    assert.deepEqual(result.responses.map((r) => [r.id, r.status]), [['1', 202]]);
+    const states = result.users.flatMap((u) => u.licenseAssignmentStates.filter((s) => s.assignedByGroup === hr.id && s.skuId === SKU.E3));
+    assert.equal(states.filter((s) => s.state === 'Active').length, 990);
+    assert.equal(states.filter((s) => s.error === 'MutuallyExclusiveViolation').length, 10);
+    const hrOut = result.groups.find((g) => g.id === hr.id);
+    assert.equal(hrOut.membersWithLicenseErrors.length, 10);
+    assert.ok(JSON.stringify(result.directoryAudits).includes('Users successfully assigned licenses: 990, Users for whom license assignment failed: 10.'));
+
+    // Same input, same clock: same bytes (stdout this time).
+    const again = cli('process', samplePath, '--changes', changesPath, '--now', NOW_ISO);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout, text);
+
+    // Chain: the output is a valid input; removing the ten from Kiosk users licenses everyone.
+    const fixPath = join(dir, 'fix.json');
+    writeFileSync(fixPath, JSON.stringify(batch(...hrOut.membersWithLicenseErrors.map((id) => removeMember(kiosk.id, id)))));
+    const fixed = cli('process', outPath, '--changes', fixPath, '--now', NOW_ISO);
+    assert.equal(fixed.status, 0, fixed.stderr);
+    const final = JSON.parse(fixed.stdout);
+    assert.ok(final.responses.every((r) => r.status === 204));
+    const finalStates = final.users.flatMap((u) => u.licenseAssignmentStates.filter((s) => s.assignedByGroup === hr.id && s.skuId === SKU.E3));
+    assert.equal(finalStates.filter((s) => s.state === 'Active').length, 1000);
+  });
+
+  test('process without --changes adds no responses', () => {
+    const small = join(dir, 'small.json');
+    writeFileSync(small, JSON.stringify(tenant({ users: [user('u1')], groups: [group('g1', ['u1'], [SKU.E3])] })));
+    const run = cli('process', small, '--now', NOW_ISO);
+    assert.equal(run.status, 0, run.stderr);
+    const result = JSON.parse(run.stdout);
+    assert.equal('responses' in result, false);
+    assert.deepEqual(result.users[0].assignedLicenses.map((l) => l.skuId), [SKU.E3]);
+  });
+
+  test('summary prints products, groups and users in error as tables', () => {
+    const small = join(dir, 'summary.json');
+    writeFileSync(
+      small,
+      JSON.stringify(
+        tenant({
+          users: [user('u1'), user('u2'), user('u3', { direct: [SKU.E1] })],
+          groups: [group('g1', ['u1', 'u2', 'u3'], [SKU.E3])],
+          seats: { E3: 1 },
+        }),
+      ),
+    );
+    const run = cli('summary', small, '--process', '--now', NOW_ISO);
+    assert.equal(run.status, 0, run.stderr);
+    const out = run.stdout;
+    assert.match(out, /Products\n/);
+    assert.match(out, /ENTERPRISEPACK\s+1\s+1\s+0/);
+    assert.match(out, /Licensed groups\n/);
+    assert.match(out, /Group g1\s+ENTERPRISEPACK\s+3\s+ProcessingComplete\s+2/);
+    assert.match(out, /Users in error \(2 user-group pairs\)/);
+    assert.match(out, /u3@fabrikam\.example\s+Group g1\s+ENTERPRISEPACK\s+Conflicting service plans\s+MutuallyExclusiveViolation/);
+    assert.match(out, /Not enough licenses\s+CountViolation/);
+    // Without --process the queued state shows.
+    const queued = cli('summary', small);
+    assert.equal(queued.status, 0, queued.stderr);
+    assert.match(queued.stdout, /QueuedForProcessing/);
+  });
+
+  test('bad input: clear message naming file and path, exit 2, nothing written', () => {
+    const outPath = join(dir, 'must-not-exist.json');
+    const malformed = join(dir, 'malformed.json');
+    writeFileSync(malformed, '{"users": [ {"id": "u1"},, ]}');
+    let run = cli('process', malformed, '--out', outPath);
+    assert.equal(run.status, 2);
+    assert.ok(run.stderr.includes(malformed), run.stderr);
+    assert.match(run.stderr, /ParseError: .*byte \d+/);
+    assert.equal(existsSync(outPath), false);
+
+    const unknownSku = join(dir, 'unknown-sku.json');
+    const document = tenant({ users: [user('u1')], groups: [group('g1', ['u1'])] });
+    document.groups[0].assignedLicenses = [{ skuId: '11111111-2222-3333-4444-555555555555', disabledPlans: [] }];
+    writeFileSync(unknownSku, JSON.stringify(document));
+    run = cli('process', unknownSku, '--out', outPath);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /SchemaError: groups\[0\]\.assignedLicenses\[0\]\.skuId/);
+    assert.equal(existsSync(outPath), false);
+
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify(tenant({ users: [user('u1')], groups: [] })));
+    const badBatch = join(dir, 'bad-batch.json');
+    writeFileSync(badBatch, '{"requests": [ {"id": "1", ');
+    run = cli('process', good, '--changes', badBatch, '--out', outPath);
+    assert.equal(run.status, 2);
+    assert.ok(run.stderr.includes(badBatch), run.stderr);
+    assert.equal(existsSync(outPath), false);
+
+    run = cli('process', join(dir, 'missing.json'), '--out', outPath);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /missing\.json: cannot read the tenant document: no such file/);
+
+    for (const args of [[], ['frobnicate'], ['process'], ['process', good, '--now', 'tomorrow'], ['process', good, '--limit', '3'], ['sample', 'extra'], ['process', good, '--bogus']]) {
+      run = cli(...args);
+      assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, /^cli: error: /);
+    }
+    assert.equal(existsSync(outPath), false);
+  });
+});
