@@ -1,0 +1,437 @@
+// engine_bench: Google Benchmark suite of the engine on a synthetic tenant.
+//
+// Size: GBL_BENCH_USERS users (default 1,000,000), GBL_BENCH_USERS / 100 groups (at least 10),
+// 100 SKUs, 5 memberships per user, seed 42. The document is generated once per process.
+//
+//   BM_MemoryPerMembership  RSS growth of a load (and of the processing) per user membership
+//   BM_LoadDocument         Engine::LoadDocument on the whole document (bytes_per_second)
+//   BM_FullProcessing       ProcessAll after a load (the load itself is not timed)
+//   BM_MembershipChange     one POST .../members/$ref or DELETE .../members/{id}/$ref batch plus
+//                           ProcessAll, on the fully processed tenant, alternating add and remove;
+//                           arg 0: a small licensed group, arg 1: the biggest group (groups[0])
+//   BM_TemplateChange100k   assignLicense on groups[0] (a tenth of the users) toggling its
+//                           disabledPlans, then ProcessAll
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gbl/engine.h"
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace {
+
+using nlohmann::json;
+
+/// Users of the benchmark tenant: GBL_BENCH_USERS or 1,000,000.
+size_t BenchUsers() {
+  const char* env = std::getenv("GBL_BENCH_USERS");
+  if (env != nullptr && *env != '\0') {
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(env, &end, 10);
+    if (end != nullptr && *end == '\0' && n > 0) return static_cast<size_t>(n);
+  }
+  return 1000000;
+}
+
+/// The options of the benchmark tenant.
+gbl::SyntheticOptions BenchOptions() {
+  gbl::SyntheticOptions o;
+  o.users = BenchUsers();
+  o.groups = std::max<size_t>(10, o.users / 100);
+  o.skus = 100;
+  o.memberships_per_user = 5.0;
+  o.licensed_group_fraction = 0.2;
+  o.seat_ratio = 1.2;
+  o.direct_fraction = 0.05;
+  o.seed = 42;
+  return o;
+}
+
+/// The benchmark document, generated on first use.
+const std::string& Document() {
+  static const std::string doc = gbl::GenerateSyntheticTenant(BenchOptions());
+  return doc;
+}
+
+/// Resident set size of this process in bytes (VmRSS of /proc/self/status), 0 if unknown.
+size_t ResidentBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.compare(0, 6, "VmRSS:") == 0) {
+      return static_cast<size_t>(std::strtoull(line.c_str() + 6, nullptr, 10)) * 1024;
+    }
+  }
+  return 0;
+}
+
+/// Gives freed heap pages back to the system so RSS reflects live data.
+void TrimHeap() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
+/// Position just after the balanced JSON value starting at `pos` (an object or array),
+/// skipping over strings; npos when unbalanced.
+size_t ValueEnd(std::string_view text, size_t pos) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = pos; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+/// The top-level array `"key":[...]` of the document as text (empty when absent).
+std::string_view TopLevelArray(std::string_view doc, std::string_view key) {
+  std::string needle = "\"" + std::string(key) + "\":[";
+  size_t at = doc.find(needle);
+  if (at == std::string_view::npos) return {};
+  size_t begin = at + needle.size() - 1;
+  size_t end = ValueEnd(doc, begin);
+  if (end == std::string_view::npos) return {};
+  return doc.substr(begin, end - begin);
+}
+
+/// Calls `visit(text)` for each element object of a JSON array given as text, until it returns
+/// false.
+template <typename Visit>
+void ForEachObject(std::string_view array, Visit visit) {
+  size_t pos = 1;
+  while (pos < array.size()) {
+    size_t begin = array.find('{', pos);
+    if (begin == std::string_view::npos) return;
+    size_t end = ValueEnd(array, begin);
+    if (end == std::string_view::npos) return;
+    if (!visit(array.substr(begin, end - begin))) return;
+    pos = end;
+  }
+}
+
+/// What the change benchmarks need to know about the tenant.
+struct Targets {
+  json big_group;              ///< groups[0]: id, assignedLicenses, members
+  json small_group;            ///< a licensed group with 50-2,000 members
+  std::string outsider_big;    ///< a user who is not in big_group
+  std::string outsider_small;  ///< a user who is not in small_group
+  json sku_plans;              ///< skuId -> [servicePlanId]
+  bool ok = false;
+};
+
+/// Reads the change targets out of the benchmark document.
+const Targets& GetTargets() {
+  static const Targets targets = [] {
+    Targets t;
+    std::string_view doc = Document();
+    std::string_view groups = TopLevelArray(doc, "groups");
+    ForEachObject(groups, [&](std::string_view obj) {
+      if (t.big_group.is_null()) {
+        t.big_group = json::parse(obj, nullptr, false);
+        return true;
+      }
+      if (obj.find("\"assignedLicenses\":[]") != std::string_view::npos) return true;
+      json g = json::parse(obj, nullptr, false);
+      if (g.is_discarded() || !g.contains("members")) return true;
+      size_t n = g["members"].size();
+      if (n >= 50 && n <= 2000) {
+        t.small_group = std::move(g);
+        return false;
+      }
+      return true;
+    });
+    if (t.big_group.is_discarded() || t.big_group.is_null() || t.small_group.is_null()) return t;
+    std::set<std::string> in_big;
+    std::set<std::string> in_small;
+    for (const json& m : t.big_group["members"]) {
+      if (m.is_string()) in_big.insert(m.get<std::string>());
+    }
+    for (const json& m : t.small_group["members"]) {
+      if (m.is_string()) in_small.insert(m.get<std::string>());
+    }
+    ForEachObject(TopLevelArray(doc, "users"), [&](std::string_view obj) {
+      // Users start with their id: {"id":"<guid>", ...
+      size_t at = obj.find("\"id\":\"");
+      if (at == std::string_view::npos) return true;
+      std::string id(obj.substr(at + 6, 36));
+      if (t.outsider_big.empty() && in_big.count(id) == 0) t.outsider_big = id;
+      if (t.outsider_small.empty() && in_small.count(id) == 0) t.outsider_small = id;
+      return t.outsider_big.empty() || t.outsider_small.empty();
+    });
+    json skus = json::parse(TopLevelArray(doc, "subscribedSkus"), nullptr, false);
+    if (skus.is_discarded()) return t;
+    t.sku_plans = json::object();
+    for (const json& s : skus) {
+      json plans = json::array();
+      for (const json& p : s["servicePlans"]) plans.push_back(p["servicePlanId"]);
+      t.sku_plans[s["skuId"].get<std::string>()] = plans;
+    }
+    t.ok = !t.outsider_big.empty() && !t.outsider_small.empty();
+    return t;
+  }();
+  return targets;
+}
+
+/// A fresh engine holding the benchmark tenant, not processed.
+std::unique_ptr<gbl::Engine> LoadedEngine(benchmark::State& state) {
+  auto engine = std::make_unique<gbl::Engine>();
+  auto loaded = engine->LoadDocument(Document());
+  if (!loaded.Ok()) {
+    state.SkipWithError(("LoadDocument failed: " + loaded.GetError().message).c_str());
+    return nullptr;
+  }
+  return engine;
+}
+
+/// The fully processed tenant shared by the change benchmarks (kept between them).
+std::unique_ptr<gbl::Engine>& SharedProcessed() {
+  static std::unique_ptr<gbl::Engine> engine;
+  return engine;
+}
+
+/// The shared processed engine, loading and processing it when needed (untimed by callers).
+gbl::Engine* ProcessedEngine(benchmark::State& state) {
+  auto& engine = SharedProcessed();
+  if (!engine) {
+    engine = LoadedEngine(state);
+    if (engine) engine->ProcessAll();
+  }
+  return engine.get();
+}
+
+/// True when every response of a batch answer has a 2xx status; the first error goes to `why`.
+bool BatchSucceeded(const gbl::Result<std::string>& result, std::string* why) {
+  if (!result.Ok()) {
+    *why = result.GetError().code + ": " + result.GetError().message;
+    return false;
+  }
+  json answer = json::parse(result.Value(), nullptr, false);
+  if (answer.is_discarded() || !answer.contains("responses")) {
+    *why = "unreadable batch answer";
+    return false;
+  }
+  for (const json& r : answer["responses"]) {
+    int status = r.value("status", 0);
+    if (status < 200 || status > 299) {
+      *why = r.dump();
+      return false;
+    }
+  }
+  return true;
+}
+
+void BM_MemoryPerMembership(benchmark::State& state) {
+  const std::string& doc = Document();
+  for (auto _ : state) {
+    state.PauseTiming();
+    TrimHeap();
+    size_t before = ResidentBytes();
+    state.ResumeTiming();
+    auto engine = std::make_unique<gbl::Engine>();
+    auto loaded = engine->LoadDocument(doc);
+    state.PauseTiming();
+    if (!loaded.Ok()) {
+      state.SkipWithError(("LoadDocument failed: " + loaded.GetError().message).c_str());
+      break;
+    }
+    TrimHeap();
+    size_t after_load = ResidentBytes();
+    engine->ProcessAll();
+    TrimHeap();
+    size_t after_processing = ResidentBytes();
+    double memberships = static_cast<double>(loaded.Value().memberships);
+    state.counters["memberships"] = memberships;
+    state.counters["users"] = static_cast<double>(loaded.Value().users);
+    state.counters["rss_loaded_MB"] = static_cast<double>(after_load - before) / 1048576.0;
+    state.counters["rss_processed_MB"] = static_cast<double>(after_processing - before) / 1048576.0;
+    state.counters["bytes_per_membership_loaded"] =
+        static_cast<double>(after_load - before) / memberships;
+    state.counters["bytes_per_membership_processed"] =
+        static_cast<double>(after_processing - before) / memberships;
+    engine.reset();
+    TrimHeap();
+    state.ResumeTiming();
+  }
+}
+
+void BM_LoadDocument(benchmark::State& state) {
+  const std::string& doc = Document();
+  std::unique_ptr<gbl::Engine> engine;
+  gbl::LoadSummary summary;
+  for (auto _ : state) {
+    state.PauseTiming();
+    engine = std::make_unique<gbl::Engine>();  // the previous tenant is freed untimed
+    state.ResumeTiming();
+    auto loaded = engine->LoadDocument(doc);
+    if (!loaded.Ok()) {
+      state.SkipWithError(("LoadDocument failed: " + loaded.GetError().message).c_str());
+      break;
+    }
+    summary = loaded.Value();
+  }
+  state.PauseTiming();
+  engine.reset();
+  state.ResumeTiming();
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(doc.size()));
+  state.counters["document_MB"] = static_cast<double>(doc.size()) / 1048576.0;
+  state.counters["users"] = static_cast<double>(summary.users);
+  state.counters["groups"] = static_cast<double>(summary.groups);
+  state.counters["memberships"] = static_cast<double>(summary.memberships);
+  state.counters["queued_groups"] = static_cast<double>(summary.queued_groups);
+}
+
+void BM_FullProcessing(benchmark::State& state) {
+  std::unique_ptr<gbl::Engine> engine;
+  gbl::ProcessProgress progress;
+  for (auto _ : state) {
+    state.PauseTiming();
+    engine.reset();
+    engine = LoadedEngine(state);
+    if (!engine) break;
+    state.ResumeTiming();
+    progress = engine->ProcessAll();
+  }
+  state.counters["groups_completed"] = static_cast<double>(progress.groups_completed);
+  // Keep the last processed tenant for the change benchmarks.
+  state.PauseTiming();
+  if (engine && progress.done) SharedProcessed() = std::move(engine);
+  state.ResumeTiming();
+}
+
+void BM_MembershipChange(benchmark::State& state) {
+  const Targets& t = GetTargets();
+  gbl::Engine* engine = ProcessedEngine(state);
+  if (engine == nullptr) return;
+  if (!t.ok) {
+    state.SkipWithError("could not find the change targets in the document");
+    return;
+  }
+  bool big = state.range(0) == 1;
+  const json& group = big ? t.big_group : t.small_group;
+  const std::string& user = big ? t.outsider_big : t.outsider_small;
+  std::string gid = group["id"].get<std::string>();
+  std::string add = R"({"requests":[{"id":"1","method":"POST","url":"/groups/)" + gid +
+                    R"(/members/$ref","body":{"@odata.id":"https://graph.microsoft.com/v1.0/)"
+                    R"(directoryObjects/)" +
+                    user + R"("}}]})";
+  std::string remove = R"({"requests":[{"id":"1","method":"DELETE","url":"/groups/)" + gid +
+                       "/members/" + user + R"(/$ref"}]})";
+  // Membership survives between the runs Google Benchmark makes to size the iteration count.
+  static std::set<std::string> added;
+  std::string key = gid + user;
+  int64_t checked = 0;
+  for (auto _ : state) {
+    bool is_member = added.count(key) != 0;
+    auto result = engine->ApplyBatch(is_member ? remove : add);
+    engine->ProcessAll();
+    if (checked < 2) {
+      state.PauseTiming();
+      std::string why;
+      if (!BatchSucceeded(result, &why)) {
+        state.SkipWithError(("membership batch failed: " + why).c_str());
+        break;
+      }
+      ++checked;
+      state.ResumeTiming();
+    }
+    if (is_member)
+      added.erase(key);
+    else
+      added.insert(key);
+  }
+  state.counters["group_members"] = static_cast<double>(group["members"].size());
+}
+
+void BM_TemplateChange100k(benchmark::State& state) {
+  const Targets& t = GetTargets();
+  gbl::Engine* engine = ProcessedEngine(state);
+  if (engine == nullptr) return;
+  if (!t.ok || t.big_group["assignedLicenses"].empty()) {
+    state.SkipWithError("could not find the licensed big group in the document");
+    return;
+  }
+  const json& group = t.big_group;
+  std::string gid = group["id"].get<std::string>();
+  json license = group["assignedLicenses"][0];
+  std::string sku = license["skuId"].get<std::string>();
+  // Two templates of the group's first product: as in the document, and with one more plan
+  // disabled. Every member is re-evaluated on each switch.
+  json original = license["disabledPlans"];
+  json changed = original;
+  for (const json& p : t.sku_plans.value(sku, json::array())) {
+    bool present = false;
+    for (const json& d : original) present |= d == p;
+    if (!present) {
+      changed.push_back(p);
+      break;
+    }
+  }
+  auto batch = [&](const json& disabled) {
+    json b = {
+        {"requests",
+         json::array(
+             {{{"id", "1"},
+               {"method", "POST"},
+               {"url", "/groups/" + gid + "/assignLicense"},
+               {"body",
+                {{"addLicenses", json::array({{{"skuId", sku}, {"disabledPlans", disabled}}})},
+                 {"removeLicenses", json::array()}}}}})}};
+    return b.dump();
+  };
+  const std::string to_changed = batch(changed);
+  const std::string to_original = batch(original);
+  static bool is_changed = false;
+  int64_t checked = 0;
+  for (auto _ : state) {
+    auto result = engine->ApplyBatch(is_changed ? to_original : to_changed);
+    gbl::ProcessProgress p = engine->ProcessAll();
+    if (checked < 2) {
+      state.PauseTiming();
+      std::string why;
+      if (!BatchSucceeded(result, &why) || !p.done) {
+        state.SkipWithError(("assignLicense batch failed: " + why).c_str());
+        break;
+      }
+      ++checked;
+      state.ResumeTiming();
+    }
+    is_changed = !is_changed;
+  }
+  state.counters["group_members"] = static_cast<double>(group["members"].size());
+}
+
+BENCHMARK(BM_MemoryPerMembership)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LoadDocument)->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FullProcessing)->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MembershipChange)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_TemplateChange100k)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
