@@ -1,14 +1,23 @@
 // Audit logs: tenant-wide blade and the per-group / per-user view (pre-filtered on the target).
 // Columns: Date, Service, Category, Activity, Status, Target, Initiated by; filters on activity, target and date.
-import { h, replace, debounce, textInput, dateTime, button } from '../lib/dom.js';
+import { h, replace, debounce, dateTime, button } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { createTable, simpleTable } from '../lib/table.js';
 import { keyValue } from './common.js';
 
+// The activities the engine records (Core Directory names).
 const KNOWN_ACTIVITIES = [
   'Start applying group based license to users',
   'Finish applying group based license to users',
+  'Set group license',
+  'Change user license',
+  'Add member to group',
+  'Remove member from group',
+  'Add user',
+  'Update user',
+  'Add group',
+  'Delete group',
 ];
 
 export function targetName(a) {
@@ -33,13 +42,12 @@ export function detailsSummary(a) {
 let filterSeq = 0;
 
 export function renderAuditLogs(view, { targetId, targetName: fixedTarget } = {}) {
-  const f = { activity: '', search: '', from: '', to: '' };
+  const f = { activity: '', targetId: targetId || '', from: '', to: '' };
   const seq = ++filterSeq;
   const q = () => {
     const base = { query: 'audit' };
-    if (targetId) base.targetId = targetId;
+    if (f.targetId) base.targetId = f.targetId;
     if (f.activity) base.activity = f.activity;
-    if (f.search) base.search = f.search;
     if (f.from) base.from = new Date(`${f.from}T00:00:00`).toISOString();
     if (f.to) base.to = new Date(`${f.to}T23:59:59.999`).toISOString();
     return (offset, limit) => engine.query({ ...base, offset, limit });
@@ -56,7 +64,7 @@ export function renderAuditLogs(view, { targetId, targetName: fixedTarget } = {}
       { key: 'result', label: 'Status', width: '0.7fr', render: (a) => (a.result ? a.result[0].toUpperCase() + a.result.slice(1) : '') },
       { key: 'target', label: 'Target', width: '1.3fr', render: targetName },
       { key: 'initiatedBy', label: 'Initiated by', width: '1.8fr', render: initiator },
-      { key: 'details', label: 'Details', width: '2.4fr', render: detailsSummary, className: 'details-cell' },
+      { key: 'details', label: 'Details', width: '2.6fr', render: detailsSummary, className: 'details-cell' },
     ],
     fetch: q(),
     onActivate: (a) => view.open('audit-detail', [a.id], { item: a }),
@@ -67,33 +75,65 @@ export function renderAuditLogs(view, { targetId, targetName: fixedTarget } = {}
     h('option', { value: '', text: 'All' }), KNOWN_ACTIVITIES.map((a) => h('option', { value: a, text: a })));
   const from = h('input', { type: 'date', id: `audit-from-${seq}`, class: 'native-input', on: { change: () => { f.from = from.value; apply(); } } });
   const to = h('input', { type: 'date', id: `audit-to-${seq}`, class: 'native-input', on: { change: () => { f.to = to.value; apply(); } } });
-  const target = textInput(targetId ? 'Search' : 'Target', {
-    placeholder: targetId ? 'Text in the event' : 'Target name',
-    class: 'search',
-    testid: 'audit-target',
-    onInput: debounce((v) => { f.search = v; apply(); }, 250),
-  });
+  let targetField = null;
+  if (targetId) {
+    targetField = h('span', { class: 'filter-pill', text: `Target: ${fixedTarget || targetId}` });
+  } else {
+    // Target: type a user or group name (suggestions from the engine); the exact match filters by its id.
+    const listId = `audit-targets-${seq}`;
+    const datalist = h('datalist', { id: listId });
+    const hint = h('span', { class: 'hint', attrs: { 'aria-live': 'polite' } });
+    const input = h('input', { type: 'search', id: `audit-target-${seq}`, class: 'native-input', placeholder: 'User or group name', attrs: { list: listId, 'data-testid': 'audit-target' } });
+    const candidates = new Map(); // lower-case name -> id
+    const suggest = debounce(async () => {
+      const text = input.value.trim();
+      if (!text) return;
+      const [groups, users] = await Promise.all([
+        engine.query({ query: 'groups', search: text, limit: 10 }),
+        engine.query({ query: 'users', search: text, limit: 10 }),
+      ]);
+      candidates.clear();
+      const options = [];
+      for (const g of groups.items || []) {
+        candidates.set(g.displayName.toLowerCase(), g.id);
+        options.push(h('option', { value: g.displayName, text: 'Group' }));
+      }
+      for (const u of users.items || []) {
+        if (!candidates.has(u.displayName.toLowerCase())) candidates.set(u.displayName.toLowerCase(), u.id);
+        candidates.set(String(u.userPrincipalName || '').toLowerCase(), u.id);
+        options.push(h('option', { value: u.userPrincipalName || u.displayName, text: u.displayName }));
+      }
+      replace(datalist, options);
+      resolve();
+    }, 200);
+    const resolve = () => {
+      const text = input.value.trim().toLowerCase();
+      const id = text ? candidates.get(text) : '';
+      if (!text) hint.textContent = '';
+      else if (id) hint.textContent = '';
+      else hint.textContent = 'Choose a user or group from the suggestions';
+      if ((id || '') !== f.targetId && (id || !text)) {
+        f.targetId = id || '';
+        apply();
+      }
+    };
+    input.addEventListener('input', () => {
+      if (!input.value.trim()) resolve();
+      suggest();
+    });
+    input.addEventListener('change', resolve);
+    targetField = h('div', { class: 'field' }, h('label', { attrs: { for: input.id }, text: 'Target' }), input, datalist, hint);
+  }
   const filters = h('div', { class: 'filters', attrs: { role: 'group', 'aria-label': 'Filters' } },
     h('div', { class: 'field' }, h('label', { attrs: { for: activity.id }, text: 'Activity' }), activity),
-    target,
+    targetField,
     h('div', { class: 'field' }, h('label', { attrs: { for: from.id }, text: 'From' }), from),
-    h('div', { class: 'field' }, h('label', { attrs: { for: to.id }, text: 'To' }), to),
-    targetId ? h('span', { class: 'filter-pill', text: `Target: ${fixedTarget || targetId}` }) : null);
+    h('div', { class: 'field' }, h('label', { attrs: { for: to.id }, text: 'To' }), to));
   view.toolbar.append(button('Refresh', () => table.refresh(), { icon: 'refresh' }));
   view.body.append(filters, table.el);
   view.body.classList.add('fill');
   view.onChanged(() => table.refresh());
   view.onDispose(() => table.destroy());
-  // Activities seen in the tenant's log join the two known ones in the filter.
-  engine.query({ query: 'audit', ...(targetId ? { targetId } : {}), offset: 0, limit: 500 }).then((res) => {
-    const seen = new Set(KNOWN_ACTIVITIES);
-    for (const a of res?.items || []) {
-      if (a.activityDisplayName && !seen.has(a.activityDisplayName)) {
-        seen.add(a.activityDisplayName);
-        activity.append(h('option', { value: a.activityDisplayName, text: a.activityDisplayName }));
-      }
-    }
-  }).catch(() => {});
 }
 
 registerBlade('audit', () => ({

@@ -1,5 +1,5 @@
 // All groups: searchable, virtualized list paged through the engine's `groups` query.
-import { h, num, debounce, textInput, replace } from '../lib/dom.js';
+import { h, num, debounce, textInput } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { createTable, rowLink } from '../lib/table.js';
@@ -15,7 +15,7 @@ export function renderGroupsList(view, { errorsOnly = false, licensedOnly = fals
       { key: 'displayName', label: 'Name', width: '2fr', render: (g) => rowLink(g.displayName) },
       { key: 'type', label: 'Group type', width: '1.1fr', render: groupType },
       { key: 'members', label: 'Members', width: '0.8fr', render: (g) => num(g.members) },
-      { key: 'licenses', label: 'Licenses', width: '0.7fr', render: (g) => num(Array.isArray(g.licenses) ? g.licenses.length : g.licenses) },
+      { key: 'licenses', label: 'Licenses', width: '1.6fr', render: (g) => (Array.isArray(g.licenses) ? g.licenses.join(', ') : num(g.licenses)) },
       { key: 'processingState', label: 'License processing', width: '1.1fr', render: (g) => processingText(g.processingState) },
       {
         key: 'membersWithErrors',
@@ -50,4 +50,3 @@ registerBlade('groups-errors', () => ({
   },
 }));
 
-void replace;

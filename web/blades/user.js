@@ -3,7 +3,7 @@ import { h, replace, button, setDisabled } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import { registerBlade, menuLayout } from '../lib/shell.js';
 import { simpleTable, rowLink } from '../lib/table.js';
-import { keyValue, runJob, groupType } from './common.js';
+import { keyValue, runJob } from './common.js';
 import { renderUserLicenses } from './user-licenses.js';
 import { renderAuditLogs } from './audit-logs.js';
 
@@ -87,9 +87,7 @@ function renderUserGroups(view, id) {
     items: [],
     columns: [
       { key: 'displayName', label: 'Name', width: '2fr', render: (g) => rowLink(g.displayName) },
-      { key: 'type', label: 'Group type', width: '1fr', render: (g) => (g.securityEnabled === undefined && !g.groupTypes ? '' : groupType(g)) },
-      { key: 'membership', label: 'Membership', width: '1fr', render: (g) => (g.direct === false || g.membership === 'transitive' ? 'Through a nested group' : 'Direct') },
-      { key: 'licenses', label: 'Licenses', width: '0.7fr', render: (g) => (g.licenses === undefined ? '' : String(Array.isArray(g.licenses) ? g.licenses.length : g.licenses)) },
+      { key: 'licensed', label: 'Assigns licenses', width: '1fr', render: (g) => (g.licensed ? 'Yes' : 'No') },
     ],
     emptyText: 'This user is not a member of any group.',
     onActivate: (g) => view.open('group', [g.id, 'licenses']),
