@@ -16,7 +16,7 @@ using Id = uint32_t;
 /// No object.
 constexpr Id kNoId = std::numeric_limits<Id>::max();
 /// Source of a direct assignment (as opposed to a group index).
-constexpr Id kDirect = std::numeric_limits<Id>::max();
+constexpr Id kDirect = std::numeric_limits<Id>::max() - 1;
 
 /// licenseAssignmentState.state.
 enum class StateKind : uint8_t { kActive, kActiveWithError, kDisabled, kError };

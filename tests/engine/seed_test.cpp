@@ -1,0 +1,168 @@
+// The seed walkthrough on the built-in sample tenant: HR Department and Kiosk users.
+#include <map>
+#include <set>
+
+#include "test_util.h"
+
+namespace gbl::testing {
+namespace {
+
+class SeedScenario : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_.SetNow(1796115600000);  // 2026-12-01T01:00:00Z
+    auto r = engine_.LoadSample();
+    ASSERT_TRUE(r.Ok()) << r.GetError().message;
+    hr_ = GroupId("HR Department");
+    kiosk_ = GroupId("Kiosk users");
+  }
+
+  std::string GroupId(const std::string& name) {
+    json page = Q(engine_, {{"query", "groups"}, {"search", name}});
+    for (const auto& g : page["items"]) {
+      if (g["displayName"] == name) return g["id"];
+    }
+    ADD_FAILURE() << "no group " << name;
+    return "";
+  }
+
+  // Step 1: E3 (Yammer Enterprise off) and EMS on HR Department, then background processing.
+  void AssignHr() {
+    json r = AssignGroup(&engine_, hr_, json::array({License(kE3, {kYammer}), License(kEms)}));
+    ASSERT_EQ(r["status"], 202) << r.dump();
+    engine_.ProcessAll();
+  }
+
+  std::vector<std::string> HrErrorUsers() {
+    std::vector<std::string> ids;
+    json page = Q(engine_, {{"query", "groupErrors"}, {"id", hr_}, {"limit", 1000}});
+    for (const auto& u : page["items"]) ids.push_back(u["id"]);
+    return ids;
+  }
+
+  Engine engine_;
+  std::string hr_, kiosk_;
+};
+
+TEST_F(SeedScenario, SampleStartsWithHrUnlicensedAndKioskHoldingE1) {
+  json hr = Q(engine_, {{"query", "group"}, {"id", hr_}});
+  EXPECT_EQ(hr["members"], 1000);
+  EXPECT_TRUE(hr["licenses"].empty());
+  json kiosk = Q(engine_, {{"query", "group"}, {"id", kiosk_}});
+  ASSERT_EQ(kiosk["licenses"].size(), 1u);
+  EXPECT_EQ(kiosk["licenses"][0]["skuId"], kE1);
+  EXPECT_FALSE(engine_.HasPendingWork());
+}
+
+TEST_F(SeedScenario, AssignmentIsAcceptedAndQueued) {
+  json r = AssignGroup(&engine_, hr_, json::array({License(kE3, {kYammer}), License(kEms)}));
+  EXPECT_EQ(r["status"], 202);
+  EXPECT_EQ(r["body"]["licenseProcessingState"]["state"], "QueuedForProcessing");
+  EXPECT_TRUE(engine_.HasPendingWork());
+  json g = Q(engine_, {{"query", "group"}, {"id", hr_}});
+  EXPECT_EQ(g["processing"]["state"], "QueuedForProcessing");
+  ASSERT_EQ(g["licenses"].size(), 2u);
+  for (const auto& plan : g["licenses"][0]["servicePlans"]) {
+    EXPECT_EQ(plan["enabled"], plan["servicePlanId"] != kYammer) << plan.dump();
+  }
+}
+
+TEST_F(SeedScenario, HrDepartmentGets990LicensedAndTenInConflict) {
+  AssignHr();
+  json g = Q(engine_, {{"query", "group"}, {"id", hr_}});
+  EXPECT_EQ(g["processing"]["state"], "ProcessingComplete");
+  EXPECT_EQ(g["membersWithErrors"], 10);
+  auto errors = HrErrorUsers();
+  ASSERT_EQ(errors.size(), 10u);
+  json page = Q(engine_, {{"query", "groupErrors"}, {"id", hr_}, {"limit", 1000}});
+  for (const auto& u : page["items"]) {
+    EXPECT_EQ(u["failedProducts"].size(), 2u) << "both products fail (all-or-nothing)";
+    for (const auto& p : u["failedProducts"]) EXPECT_EQ(p["error"], "MutuallyExclusiveViolation");
+    EXPECT_EQ(u["topReasonText"], "Conflicting service plans");
+    // E1 from Kiosk users stays in force.
+    EXPECT_TRUE(HasLicense(engine_, u["id"], kE1));
+    EXPECT_FALSE(HasLicense(engine_, u["id"], kE3));
+    EXPECT_FALSE(HasLicense(engine_, u["id"], kEms));
+  }
+  // Everyone else in HR holds E3 and EMS.
+  json members = Q(engine_, {{"query", "groupMembers"}, {"id", hr_}, {"limit", 2000}});
+  std::set<std::string> in_error(errors.begin(), errors.end());
+  int licensed = 0;
+  json doc = Export(engine_);
+  std::map<std::string, json> users;
+  for (const auto& u : doc["users"]) users[u["id"]] = u;
+  for (const auto& m : members["items"]) {
+    if (in_error.count(m["id"])) continue;
+    std::set<std::string> skus;
+    for (const auto& l : users[m["id"]]["assignedLicenses"]) skus.insert(l["skuId"]);
+    if (skus.count(kE3) && skus.count(kEms)) ++licensed;
+  }
+  EXPECT_EQ(licensed, 990);
+}
+
+TEST_F(SeedScenario, AuditLogShowsStartAndFinishWith990And10) {
+  AssignHr();
+  json audit = Q(engine_, {{"query", "audit"}, {"targetId", hr_}, {"limit", 5000}});
+  int starts = 0, finishes = 0, sets = 0;
+  for (const auto& e : audit["items"]) {
+    std::string a = e["activityDisplayName"];
+    EXPECT_EQ(e["loggedByService"], "Core Directory");
+    if (a == "Start applying group based license to users") {
+      ++starts;
+      EXPECT_EQ(e["initiatedBy"]["app"]["displayName"], "Microsoft Entra group-Based Licensing");
+    }
+    if (a == "Finish applying group based license to users") {
+      ++finishes;
+      EXPECT_EQ(e["targetResources"][0]["modifiedProperties"][0]["newValue"],
+                "[Users successfully assigned licenses: 990, Users for whom license assignment "
+                "failed: 10.]");
+    }
+    if (a == "Set group license") ++sets;
+  }
+  EXPECT_EQ(starts, 1);
+  EXPECT_EQ(finishes, 1);
+  EXPECT_EQ(sets, 1);
+  json changes = Q(engine_, {{"query", "audit"}, {"activity", "Change user license"}, {"limit", 1}});
+  EXPECT_EQ(changes["total"], 990);
+}
+
+TEST_F(SeedScenario, RemovingTheTenFromKioskUsersLetsAllThousandBeLicensed) {
+  AssignHr();
+  auto errors = HrErrorUsers();
+  ASSERT_EQ(errors.size(), 10u);
+  int64_t e1_before = Consumed(engine_, kE1);
+  for (const auto& id : errors) {
+    json r = RemoveMember(&engine_, kiosk_, id);
+    EXPECT_EQ(r["status"], 204) << r.dump();
+  }
+  engine_.ProcessAll();
+  EXPECT_TRUE(HrErrorUsers().empty());
+  json g = Q(engine_, {{"query", "group"}, {"id", hr_}});
+  EXPECT_EQ(g["membersWithErrors"], 0);
+  for (const auto& id : errors) {
+    EXPECT_TRUE(HasLicense(engine_, id, kE3));
+    EXPECT_TRUE(HasLicense(engine_, id, kEms));
+    EXPECT_FALSE(HasLicense(engine_, id, kE1));
+  }
+  EXPECT_EQ(Consumed(engine_, kE1), e1_before - 10);
+  json licensed = Q(engine_, {{"query", "licensedUsers"}, {"skuId", kE3}, {"limit", 1}});
+  EXPECT_GE(licensed["total"], 1000);
+}
+
+TEST_F(SeedScenario, UserLicensesShowInheritedE1AndTheHrAssignmentInError) {
+  AssignHr();
+  std::string id = HrErrorUsers().at(0);
+  json u = Q(engine_, {{"query", "user"}, {"id", id}});
+  std::map<std::string, json> by_sku;
+  for (const auto& l : u["licenses"]) by_sku[l["skuId"]] = l;
+  ASSERT_TRUE(by_sku.count(kE1));
+  EXPECT_EQ(by_sku[kE1]["state"], "Active");
+  EXPECT_EQ(by_sku[kE1]["assignments"][0]["path"], "Inherited (Kiosk users)");
+  ASSERT_TRUE(by_sku.count(kE3));
+  EXPECT_EQ(by_sku[kE3]["state"], "Error");
+  EXPECT_EQ(by_sku[kE3]["assignments"][0]["path"], "Inherited (HR Department)");
+  EXPECT_EQ(by_sku[kE3]["assignments"][0]["errorText"], "Conflicting service plans");
+}
+
+}  // namespace
+}  // namespace gbl::testing
