@@ -279,8 +279,9 @@ class BatchRunner {
       }
       next.erase(it);
     }
-    for (auto& [sku, disabled] : add) {
-      Id a = t_.InternAssignment(sku, disabled);
+    for (auto& entry : add) {
+      const Id sku = entry.first;
+      Id a = t_.InternAssignment(sku, entry.second);
       auto it = std::find_if(next.begin(), next.end(),
                              [&](Id x) { return t_.assignments[x].sku == sku; });
       if (it != next.end()) *it = a;
@@ -331,8 +332,9 @@ class BatchRunner {
       }
       next.states.erase(it);
     }
-    for (auto& [sku, disabled] : add) {
-      Id a = t_.InternAssignment(sku, disabled);
+    for (auto& entry : add) {
+      const Id sku = entry.first;
+      Id a = t_.InternAssignment(sku, entry.second);
       auto it = std::find_if(next.states.begin(), next.states.end(), [&](const AssignmentState& s) {
         return s.source == kDirect && s.sku == sku;
       });
