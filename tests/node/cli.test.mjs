@@ -109,7 +109,7 @@ describe('cli', () => {
     assert.match(out, /Products\n/);
     assert.match(out, /ENTERPRISEPACK\s+1\s+1\s+0/);
     assert.match(out, /Licensed groups\n/);
-    assert.match(out, /Group g1\s+ENTERPRISEPACK\s+3\s+ProcessingComplete\s+2/);
+    assert.match(out, /Group g1\s+Office 365 E3\s+3\s+ProcessingComplete\s+2/);
     assert.match(out, /Users in error \(2 user-group pairs\)/);
     assert.match(out, /u3@fabrikam\.example\s+Group g1\s+ENTERPRISEPACK\s+Conflicting service plans\s+MutuallyExclusiveViolation/);
     assert.match(out, /Not enough licenses\s+CountViolation/);
