@@ -84,7 +84,10 @@ const Catalog& GetCatalog() {
       }
       bool seen = false;
       for (auto& existing : p.plans) seen = seen || existing.first == plan;
-      if (!seen) p.plans.emplace_back(plan, Trim(r[3]));
+      if (!seen) {
+        p.plans.emplace_back(plan, Trim(r[3]));
+        p.friendly.push_back(Trim(r[5]));
+      }
       auto& named = c.plans[plan];
       if (named.first.empty()) named = {Trim(r[3]), Trim(r[5])};
     }

@@ -268,6 +268,11 @@ void Tenant::ApplyCatalogue() {
     if (const CatalogProduct* p = FindCatalogProduct(sku.id)) {
       if (sku.display_name.empty()) sku.display_name = p->display_name;
       if (sku.part_number.empty()) sku.part_number = p->part_number;
+      // Friendly names as this product lists them.
+      for (size_t i = 0; i < p->plans.size(); ++i) {
+        Id plan = FindPlan(p->plans[i].first);
+        if (plan != kNoId && plans[plan].friendly.empty()) plans[plan].friendly = p->friendly[i];
+      }
     }
     if (sku.display_name.empty()) sku.display_name = sku.part_number;
   }

@@ -237,6 +237,7 @@ struct CatalogProduct {
   std::string part_number;
   std::string display_name;
   std::vector<std::pair<std::string, std::string>> plans;  ///< (servicePlanId, servicePlanName)
+  std::vector<std::string> friendly;  ///< friendly name of each plan, as listed for this product
 };
 /// The catalogue product with this skuId, or nullptr.
 const CatalogProduct* FindCatalogProduct(std::string_view sku_id);

@@ -1,0 +1,187 @@
+// Reading and writing tenant documents; bad input gets a clear error and loses nothing.
+#include "test_util.h"
+
+namespace gbl::testing {
+namespace {
+
+json SmallTenant() {
+  json users = json::array();
+  for (int i = 0; i < 14; ++i) users.push_back(UserDoc("u" + std::to_string(i)));
+  return TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 20), Sku(kEms, "EMS", 20)}), users,
+                   json::array({GroupDoc("g", {"u1", "u2"}, json::array({License(kE3)}))}));
+}
+
+std::string LoadError(const std::string& text) {
+  Engine e;
+  auto r = e.LoadDocument(text);
+  EXPECT_FALSE(r.Ok());
+  return r.Ok() ? "" : r.GetError().code + ": " + r.GetError().message;
+}
+
+TEST(Load, MalformedJsonNamesTheByteOffset) {
+  std::string text = R"({"users": [ {"id": "a"}, ])";
+  std::string err = LoadError(text);
+  EXPECT_NE(err.find("ParseError"), std::string::npos) << err;
+  EXPECT_NE(err.find("byte 25"), std::string::npos) << err;
+  EXPECT_NE(LoadError("{\"users\": [1, 2").find("ParseError"), std::string::npos);
+  EXPECT_NE(LoadError("").find("empty document"), std::string::npos);
+  EXPECT_NE(LoadError("{} trailing").find("after the document"), std::string::npos);
+}
+
+TEST(Load, UnknownSkuNamesThePath) {
+  json doc = SmallTenant();
+  doc["users"][12]["assignedLicenses"] = json::array({License("00000000-1111-2222-3333-444444444444")});
+  std::string err = LoadError(doc.dump());
+  EXPECT_NE(err.find("SchemaError: users[12].assignedLicenses[0].skuId: unknown skuId "
+                     "\"00000000-1111-2222-3333-444444444444\""),
+            std::string::npos)
+      << err;
+}
+
+TEST(Load, WrongTypesNameThePath) {
+  json doc = SmallTenant();
+  doc["users"][3]["accountEnabled"] = "yes";
+  std::string err = LoadError(doc.dump());
+  EXPECT_NE(err.find("users[3].accountEnabled: expected true or false"), std::string::npos) << err;
+  doc = SmallTenant();
+  doc["subscribedSkus"][1]["prepaidUnits"]["enabled"] = 2.5;
+  err = LoadError(doc.dump());
+  EXPECT_NE(err.find("subscribedSkus[1].prepaidUnits.enabled: expected an integer"),
+            std::string::npos)
+      << err;
+}
+
+TEST(Load, DuplicateIdsAreErrors) {
+  json doc = SmallTenant();
+  doc["users"][5]["id"] = "u1";
+  EXPECT_NE(LoadError(doc.dump()).find("users[5].id: duplicate id \"u1\""), std::string::npos);
+  doc = SmallTenant();
+  doc["subscribedSkus"][1]["skuId"] = kE3;
+  EXPECT_NE(LoadError(doc.dump()).find("subscribedSkus[1].skuId: duplicate skuId"),
+            std::string::npos);
+}
+
+TEST(Load, UnknownReferencesAreErrors) {
+  json doc = SmallTenant();
+  doc["groups"][0]["members"].push_back("nobody");
+  EXPECT_NE(LoadError(doc.dump()).find("groups[0].members[2]: unknown directory object \"nobody\""),
+            std::string::npos);
+  doc = SmallTenant();
+  doc["users"][0]["licenseAssignmentStates"] = json::array(
+      {{{"skuId", kE3}, {"assignedByGroup", "ghost"}, {"state", "Active"}, {"error", "None"}}});
+  EXPECT_NE(LoadError(doc.dump()).find("users[0].licenseAssignmentStates[0].assignedByGroup: "
+                                       "unknown group \"ghost\""),
+            std::string::npos);
+  doc = SmallTenant();
+  doc["groups"][0]["assignedLicenses"][0]["disabledPlans"] = json::array({kIntune});
+  EXPECT_NE(LoadError(doc.dump()).find("groups[0].assignedLicenses[0].disabledPlans[0]"),
+            std::string::npos);
+}
+
+TEST(Load, AFailedLoadKeepsThePreviousTenant) {
+  Engine e;
+  Load(&e, SmallTenant());
+  e.ProcessAll();
+  std::string before = e.ExportDocument();
+  EXPECT_FALSE(e.LoadDocument("{\"users\": [").Ok());
+  EXPECT_FALSE(e.LoadDocument(R"({"users":[{"id":"x"},{"id":"x"}]})").Ok());
+  EXPECT_EQ(e.ExportDocument(), before);
+}
+
+TEST(Load, AFailedChangeLeavesTheTenantUntouched) {
+  Engine e;
+  Load(&e, SmallTenant());
+  e.ProcessAll();
+  std::string before = e.ExportDocument();
+  json r = AssignGroup(&e, "g", json::array({License(kE3, {"not-a-plan"})}));
+  EXPECT_EQ(r["status"], 400);
+  EXPECT_NE(r["body"]["error"]["message"].get<std::string>().find("addLicenses[0].disabledPlans[0]"),
+            std::string::npos);
+  EXPECT_EQ(Apply1(&e, Req("PATCH", "/users/u1", {{"usageLocation", "France"}}))["status"], 400);
+  EXPECT_EQ(Apply1(&e, Req("POST", "/groups/nope/assignLicense", {{"addLicenses", json::array()}}))["status"], 404);
+  EXPECT_EQ(e.ExportDocument(), before);
+  EXPECT_FALSE(e.ApplyBatch("{not json").Ok());
+  EXPECT_FALSE(e.ApplyBatch(R"({"requests":[{"id":"1","url":"/users"}]})").Ok());
+  EXPECT_EQ(e.ExportDocument(), before);
+}
+
+TEST(Load, ExportThenLoadRoundTripsExactly) {
+  Engine e;
+  e.SetNow(1796115600000);
+  ASSERT_TRUE(e.LoadSample().Ok());
+  AssignGroup(&e, Q(e, {{"query", "groups"}, {"search", "HR Department"}})["items"][0]["id"],
+              json::array({License(kE3, {kYammer}), License(kEms)}));
+  e.ProcessAll();
+  std::string first = e.ExportDocument();
+  Engine again;
+  auto r = again.LoadDocument(first);
+  ASSERT_TRUE(r.Ok()) << r.GetError().message;
+  EXPECT_EQ(r.Value().queued_groups, 0u) << "a processed tenant has nothing to queue";
+  EXPECT_EQ(again.ExportDocument(), first);
+}
+
+TEST(Load, StatesInTheDocumentAreKeptAsTheyStand) {
+  json doc = SmallTenant();
+  doc["users"][1]["licenseAssignmentStates"] = json::array(
+      {{{"skuId", kE3}, {"assignedByGroup", "g"}, {"state", "Error"},
+        {"error", "CountViolation"}, {"disabledPlans", json::array()},
+        {"lastUpdatedDateTime", "2026-01-02T03:04:05Z"}}});
+  doc["users"][2]["licenseAssignmentStates"] = json::array(
+      {{{"skuId", kE3}, {"assignedByGroup", "g"}, {"state", "Active"}, {"error", nullptr}}});
+  doc["groups"][0]["licenseProcessingState"] = {{"state", "ProcessingComplete"}};
+  Engine e;
+  Load(&e, doc);
+  EXPECT_FALSE(e.HasPendingWork());
+  EXPECT_EQ(States(e, "u1", kE3)[0]["error"], "CountViolation");
+  EXPECT_EQ(States(e, "u1", kE3)[0]["lastUpdatedDateTime"], "2026-01-02T03:04:05Z");
+  EXPECT_EQ(Consumed(e, kE3), 1);
+  EXPECT_EQ(Q(e, {{"query", "group"}, {"id", "g"}})["membersWithErrors"], 1);
+}
+
+TEST(Load, HandWrittenTemplatesWithoutStatesAreQueued) {
+  Engine e;
+  auto r = e.LoadDocument(SmallTenant().dump());
+  ASSERT_TRUE(r.Ok());
+  EXPECT_EQ(r.Value().queued_groups, 1u);
+  EXPECT_EQ(Q(e, {{"query", "group"}, {"id", "g"}})["processing"]["state"], "QueuedForProcessing");
+  e.ProcessAll();
+  EXPECT_EQ(Consumed(e, kE3), 2);
+}
+
+TEST(Load, GraphListsAndDirectoryObjectMembersAreAccepted) {
+  json doc = SmallTenant();
+  doc["subscribedSkus"] = {{"@odata.context", "x"}, {"value", doc["subscribedSkus"]}};
+  doc["groups"][0]["members"] = json::array(
+      {{{"@odata.type", "#microsoft.graph.user"}, {"id", "u1"}, {"displayName", "U1"}}, "u2"});
+  Engine e;
+  Load(&e, doc);
+  e.ProcessAll();
+  EXPECT_EQ(Consumed(e, kE3), 2);
+}
+
+TEST(Load, CatalogueFillsNamesAndDefaultExclusions) {
+  Engine e;
+  Load(&e, SmallTenant());
+  json p = Q(e, {{"query", "product"}, {"skuId", kE3}});
+  EXPECT_EQ(p["displayName"], "Office 365 E3");
+  bool yammer = false;
+  for (const auto& plan : p["servicePlans"]) {
+    if (plan["servicePlanId"] == kYammer) yammer = plan["friendlyName"] == "Yammer Enterprise";
+  }
+  EXPECT_TRUE(yammer);
+  json rules = Export(e)["licensingRules"]["mutuallyExclusive"];
+  bool sharepoint = false;
+  for (const auto& f : rules) sharepoint = sharepoint || f["name"] == "sharepoint_online";
+  EXPECT_TRUE(sharepoint);
+}
+
+TEST(Load, NamesAreKeptAsTextWhateverTheyContain) {
+  json doc = SmallTenant();
+  doc["users"][0]["displayName"] = "<img src=x onerror=alert(1)> \"quoted\" \\ \u00e9\u4e2d";
+  Engine e;
+  Load(&e, doc);
+  EXPECT_EQ(ExportedUser(e, "u0")["displayName"], doc["users"][0]["displayName"]);
+}
+
+}  // namespace
+}  // namespace gbl::testing
