@@ -109,3 +109,17 @@ export function fbutton(scope, text) {
 export async function waitIdle(page, timeout = 60000) {
   await page.waitForFunction(() => document.getElementById('busy')?.textContent === '', null, { timeout });
 }
+
+/** Runs `fn(c)` with a started console; a failure saves a screenshot named "failure" before rethrowing. */
+export async function withConsole(t, fn, opts) {
+  const c = await startConsole(t, opts);
+  try {
+    await fn(c);
+  } catch (err) {
+    await c.shot('failure').catch(() => {});
+    if (c.errors.length) err.message += `\npage errors:\n${c.errors.join('\n')}`;
+    throw err;
+  } finally {
+    await c.close();
+  }
+}

@@ -5,7 +5,7 @@ import { h, replace, button, setDisabled, debounce, textInput, icon, num } from 
 import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { createTable, rowLink, simpleTable } from '../lib/table.js';
-import { assignLicenseRequest, runJob, groupType } from './common.js';
+import { assignLicenseRequest, runJob, groupType, planName } from './common.js';
 
 /**
  * args: [skuIds comma separated, principal "group:ID" | "user:ID" (optional)]
@@ -264,7 +264,7 @@ registerBlade('assignment-options', (args, opts) => ({
 export function servicePlanToggles(plans, disabledSet, productName, onChange) {
   const list = h('div', { class: 'plan-list', attrs: { role: 'list', 'aria-label': `Services of ${productName}` } });
   for (const plan of plans) {
-    const name = plan.friendlyName || plan.servicePlanName;
+    const name = planName(plan);
     const on = !disabledSet.has(plan.servicePlanId);
     const stateText = h('span', { class: 'switch-state', text: on ? 'On' : 'Off' });
     const sw = h('fluent-switch', { attrs: { 'aria-label': name, checked: on, 'data-plan': plan.servicePlanName } });

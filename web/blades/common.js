@@ -154,3 +154,18 @@ export function section(title, ...children) {
 export function keyValue(pairs) {
   return h('dl', { class: 'kv' }, pairs.filter(Boolean).map(([k, v]) => [h('dt', { text: k }), h('dd', {}, v ?? '')]));
 }
+
+/**
+ * Display name of a service plan: the catalogue's friendly name; when the catalogue has none (its
+ * friendly name is the raw plan name, e.g. YAMMER_ENTERPRISE), the plan name in words ("Yammer Enterprise").
+ */
+export function planName(plan) {
+  const friendly = plan.friendlyName || '';
+  const raw = plan.servicePlanName || '';
+  if (friendly && friendly !== raw) return friendly;
+  const name = friendly || raw;
+  if (/^[A-Z0-9_]+$/.test(name) && name.includes('_')) {
+    return name.split('_').filter(Boolean).map((w) => (/\d/.test(w) ? w : w[0] + w.slice(1).toLowerCase())).join(' ');
+  }
+  return name;
+}

@@ -5,7 +5,7 @@ import { h, num, replace, button } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { createTable, rowLink, simpleTable } from '../lib/table.js';
-import { errorCount, assignLicenseRequest, runJob } from './common.js';
+import { errorCount, assignLicenseRequest, runJob, planName } from './common.js';
 import { servicePlanToggles } from './assign-license.js';
 
 export function renderGroupLicenses(view, id) {
@@ -43,7 +43,7 @@ export function renderGroupLicenses(view, id) {
         key: 'disabled',
         label: 'Disabled services',
         width: '2fr',
-        render: (l) => (l.servicePlans || []).filter((p) => !p.enabled).map((p) => p.friendlyName || p.servicePlanName).join(', '),
+        render: (l) => (l.servicePlans || []).filter((p) => !p.enabled).map((p) => planName(p)).join(', '),
       },
     ],
     emptyText: 'No products are assigned to this group.',

@@ -3,7 +3,7 @@ import { h, num, replace, button, setDisabled, debounce, textInput } from '../li
 import * as engine from '../lib/engine.js';
 import { registerBlade, menuLayout } from '../lib/shell.js';
 import { createTable, rowLink, simpleTable } from '../lib/table.js';
-import { processingText, statePill, assignLicenseRequest, runJob, errorCount, keyValue } from './common.js';
+import { processingText, statePill, assignLicenseRequest, runJob, errorCount, keyValue, planName } from './common.js';
 
 const items = [
   { key: 'overview', label: 'Overview', icon: 'info' },
@@ -142,7 +142,7 @@ function servicePlans(view, product) {
     items: product.servicePlans || [],
     getId: (p) => p.servicePlanId,
     columns: [
-      { key: 'friendlyName', label: 'Service', width: '2fr', render: (p) => p.friendlyName || p.servicePlanName },
+      { key: 'friendlyName', label: 'Service', width: '2fr', render: (p) => planName(p) },
       { key: 'servicePlanName', label: 'Service plan name', width: '1.6fr' },
       { key: 'servicePlanId', label: 'Service plan ID', width: '2fr' },
     ],

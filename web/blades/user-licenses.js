@@ -4,7 +4,7 @@ import { h, num, replace, button, setDisabled, dateTime } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { simpleTable, rowLink } from '../lib/table.js';
-import { statePill, assignLicenseRequest, runJob } from './common.js';
+import { statePill, assignLicenseRequest, runJob, planName } from './common.js';
 import { servicePlanToggles } from './assign-license.js';
 
 function pathText(a) {
@@ -118,7 +118,7 @@ registerBlade('user-license', (args) => ({
         label: 'Services',
         items: (lic.servicePlans || []).map((p) => ({ id: p.servicePlanId, ...p })),
         columns: [
-          { key: 'friendlyName', label: 'Service', width: '2fr', render: (p) => p.friendlyName || p.servicePlanName },
+          { key: 'friendlyName', label: 'Service', width: '2fr', render: (p) => planName(p) },
           { key: 'enabled', label: 'Status', width: '0.6fr', render: (p) => (p.enabled ? 'On' : 'Off') },
           { key: 'enabledBy', label: 'Enabled by', width: '2fr', render: (p) => (p.enabledBy || []).join(', ') },
         ],

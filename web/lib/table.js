@@ -9,6 +9,12 @@ const MAX_PIXELS = 33_000_000; // Chromium's element height limit is about 33.5M
 
 let tableSeq = 0;
 
+/** Grid track of a column: fractions never grow past their share because of long content. */
+function grid(width) {
+  const w = width || '1fr';
+  return /^[\d.]+fr$/.test(w) ? `minmax(0, ${w})` : w;
+}
+
 /**
  * @param {object} o
  * @param {string} o.label accessible name of the list
@@ -38,7 +44,7 @@ export function createTable(o) {
   let active = -1;
   let error = null;
 
-  const template = [selection !== 'none' ? '40px' : null, ...o.columns.map((c) => c.width || '1fr')]
+  const template = [selection !== 'none' ? '40px' : null, ...o.columns.map((c) => grid(c.width))]
     .filter(Boolean)
     .join(' ');
 
@@ -72,6 +78,13 @@ export function createTable(o) {
   }, h('div', { class: 'table-head', attrs: { role: 'rowgroup' } }, header), scroller, footer);
 
   const rowEls = new Map(); // index -> element
+  if (o.minWidth) {
+    // Wide lists scroll sideways as a whole (header and rows together).
+    el.classList.add('wide-table');
+    header.parentElement.style.minWidth = `${o.minWidth}px`;
+    scroller.style.minWidth = `${o.minWidth}px`;
+    footer.style.minWidth = `${o.minWidth}px`;
+  }
 
   const virt = new Virtualizer({
     count: 0,
@@ -161,7 +174,7 @@ export function createTable(o) {
       if (!pages.has(p)) loadPage(p);
       const item = itemAt(vi.index);
       let row = rowEls.get(vi.index);
-      const sig = item ? `${getId(item)}|${selected.has(getId(item))}|${vi.index === active}` : 'loading';
+      const sig = item ? `${getId(item)}|${selected.has(getId(item))}` : 'loading';
       if (!row) {
         row = h('div', { class: 'row', attrs: { role: 'row' } });
         row.style.gridTemplateColumns = template;
@@ -174,6 +187,7 @@ export function createTable(o) {
       row.dataset.index = String(vi.index);
       if (row.dataset.sig !== sig || row._item !== item) fillRow(row, vi.index, item);
       row.dataset.sig = sig;
+      row.classList.toggle('active', vi.index === active);
     }
     for (const [index, row] of rowEls) {
       if (!keep.has(index)) {
@@ -272,7 +286,8 @@ export function createTable(o) {
     if (total === 0) return;
     active = Math.max(0, Math.min(index, Math.min(total, maxRows()) - 1));
     if (scroll) virt.scrollToIndex(active, { align: 'auto' });
-    forceRender();
+    // Only classes change: replacing the cells under the pointer would swallow the click.
+    render();
   }
 
   scroller.addEventListener('keydown', (ev) => {
@@ -358,7 +373,7 @@ export function simpleTable({ label, columns, items: initialItems, onActivate, e
   let items = initialItems || [];
   const sel = selected || new Map();
   const key = getId || ((x) => x.id);
-  const template = [selection ? '40px' : null, ...columns.map((c) => c.width || '1fr')].filter(Boolean).join(' ');
+  const template = [selection ? '40px' : null, ...columns.map((c) => grid(c.width))].filter(Boolean).join(' ');
   const header = h('div', { class: 'row header-row', attrs: { role: 'row' } },
     selection ? h('div', { class: 'cell check-cell', attrs: { role: 'columnheader', 'aria-label': 'Selected' } }) : null,
     columns.map((c) => h('div', { class: 'cell', attrs: { role: 'columnheader' }, text: c.label })));

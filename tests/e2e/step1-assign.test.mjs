@@ -1,0 +1,40 @@
+// Seed step 1: All products → select E3 and EMS → Assign → HR Department → Yammer Enterprise Off →
+// Assign → a notification shows status and outcome.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withConsole, openConsole, waitIdle } from './helpers.mjs';
+import { assignE3AndEmsToHr, newestNotification, openAllProducts, productRow } from './flow.mjs';
+
+test('step 1: assign E3 and EMS to HR Department with Yammer Enterprise off', async (t) => {
+  await withConsole(t, async (c) => {
+    const { page } = c;
+    await openConsole(page, c.url);
+    await c.shot('home');
+    const productsBefore = await openAllProducts(page);
+    const e3Before = await productRow(productsBefore, 'Office 365 E3');
+    await c.shot('all-products');
+
+    await assignE3AndEmsToHr(page, (n) => c.shot(n));
+    // The notification appears at once and follows the job while it runs.
+    const toast = page.locator('#toasts .notif').first();
+    await toast.waitFor();
+    assert.match(await toast.innerText(), /Assigning licenses to HR Department/);
+    await c.shot('notification-running');
+    await waitIdle(page);
+    const note = await newestNotification(page);
+    await note.locator('.notif-text', { hasText: /HR Department/ }).waitFor();
+    const text = await note.innerText();
+    assert.match(text, /Office 365 E3, Enterprise Mobility \+ Security E3 assigned to HR Department/);
+    assert.match(text, /10 users have license assignment errors/);
+    await c.shot('notification-done');
+    await page.locator('#notifications .blade-close').click();
+
+    // The seats moved: E3 assigned grew by the members that got it (990 of 1,000).
+    const products = await openAllProducts(page);
+    const e3After = await productRow(products, 'Office 365 E3');
+    assert.equal(e3After.assigned - e3Before.assigned, 990);
+    assert.equal(e3After.available, e3After.total - e3After.assigned);
+    await c.shot('all-products-after');
+    assert.deepEqual(c.errors, []);
+  });
+});
