@@ -64,7 +64,7 @@ export function renderGroupLicenses(view, id) {
     if (state === 'ProcessingInProgress') showProgress(g.processing.processed || 0, g.processing.total || 0);
     else if (state === 'QueuedForProcessing') {
       replace(status, h('fluent-message-bar', { attrs: { intent: 'info' } }, 'Latest license changes are queued for processing'));
-    } else if (hasLicenses || state === 'ProcessingComplete') {
+    } else if (hasLicenses) {
       replace(status, h('fluent-message-bar', { attrs: { intent: 'success', 'data-testid': 'applied' } }, 'Latest license changes have been applied to all users'));
     } else replace(status, h('fluent-message-bar', { attrs: { intent: 'info' } }, 'No license is assigned to this group.'));
     const n = errorCount(g);
