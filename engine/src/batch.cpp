@@ -131,8 +131,8 @@ class BatchRunner {
   }
 
   Id FindUser(const std::string& key) const {
-    auto it = t_.user_index.find(key);
-    if (it != t_.user_index.end()) return it->second;
+    Id found = t_.user_index.Find(key);
+    if (found != kNoId) return found;
     std::string lower = Lower(key);
     for (Id i = 0; i < t_.users.size(); ++i) {
       if (Lower(t_.users[i].upn) == lower) return i;
@@ -140,8 +140,7 @@ class BatchRunner {
     return kNoId;
   }
   Id FindGroup(const std::string& key) const {
-    auto it = t_.group_index.find(key);
-    return it == t_.group_index.end() ? kNoId : it->second;
+    return t_.group_index.Find(key);
   }
   Id FindSku(const std::string& key) const {
     std::string k = Lower(key);
@@ -451,9 +450,7 @@ class BatchRunner {
       return BadRequest("Members of dynamic group '" + grp.display_name +
                         "' follow its membership rule and cannot be added by hand.");
     }
-    auto ui = t_.user_index.find(id);
-    if (ui != t_.user_index.end()) {
-      Id u = ui->second;
+    if (Id u = t_.user_index.Find(id); u != kNoId) {
       auto it = std::lower_bound(grp.members.begin(), grp.members.end(), u);
       if (it != grp.members.end() && *it == u) {
         return BadRequest("One or more added object references already exist for the following "
@@ -485,9 +482,7 @@ class BatchRunner {
       return BadRequest("Members of dynamic group '" + grp.display_name +
                         "' follow its membership rule and cannot be removed by hand.");
     }
-    auto ui = t_.user_index.find(id);
-    if (ui != t_.user_index.end()) {
-      Id u = ui->second;
+    if (Id u = t_.user_index.Find(id); u != kNoId) {
       auto it = std::lower_bound(grp.members.begin(), grp.members.end(), u);
       if (it == grp.members.end() || *it != u) return NotFound("member of the group", id);
       grp.members.erase(it);
@@ -595,11 +590,11 @@ class BatchRunner {
       }
     }
     if (u.id.empty()) u.id = t_.NewObjectId();
-    if (t_.user_index.count(u.id) || t_.group_index.count(u.id)) {
+    if (t_.user_index.Contains(u.id) || t_.group_index.Contains(u.id)) {
       return BadRequest("Another object with the same id '" + u.id + "' already exists.");
     }
     Id uid = static_cast<Id>(t_.users.size());
-    t_.user_index.emplace(u.id, uid);
+    t_.user_index.Insert(u.id, uid);
     t_.users.push_back(std::move(u));
     t_.IndexProxies(t_.users[uid], 1);
     t_.Audit(Activity::kAddUser, false, uid, kNoId);
@@ -640,22 +635,22 @@ class BatchRunner {
       if (!binds.is_array()) return BadRequest("members@odata.bind: expected an array of URLs.");
       for (size_t i = 0; i < binds.size(); ++i) {
         std::string id = binds[i].is_string() ? RefId(json{{"@odata.id", binds[i]}}) : "";
-        auto it = t_.user_index.find(id);
-        if (it == t_.user_index.end()) {
+        Id member = t_.user_index.Find(id);
+        if (member == kNoId) {
           return BadRequest("members@odata.bind[" + std::to_string(i) + "]: unknown user '" + id + "'.");
         }
-        members.push_back(it->second);
+        members.push_back(member);
       }
     }
     if (g.id.empty()) g.id = t_.NewObjectId();
-    if (t_.user_index.count(g.id) || t_.group_index.count(g.id)) {
+    if (t_.user_index.Contains(g.id) || t_.group_index.Contains(g.id)) {
       return BadRequest("Another object with the same id '" + g.id + "' already exists.");
     }
     std::sort(members.begin(), members.end());
     members.erase(std::unique(members.begin(), members.end()), members.end());
     g.members = members;
     Id gid = static_cast<Id>(t_.groups.size());
-    t_.group_index.emplace(g.id, gid);
+    t_.group_index.Insert(g.id, gid);
     t_.groups.push_back(std::move(g));
     for (Id u : members) {
       auto& gs = t_.users[u].groups;
@@ -673,7 +668,7 @@ class BatchRunner {
     }
     std::vector<Id> members = grp.members;
     grp.deleted = true;
-    t_.group_index.erase(grp.id);
+    t_.group_index.Erase(grp.id);
     t_.queue.erase(std::remove(t_.queue.begin(), t_.queue.end(), g), t_.queue.end());
     if (t_.run.group == g) t_.run = GroupRun{};
     for (auto& other : t_.groups) {

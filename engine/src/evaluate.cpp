@@ -53,7 +53,7 @@ bool TryRemoveState(Tenant* t, User* u, size_t idx) {
     u->states.erase(u->states.begin() + static_cast<long>(idx));
     return true;
   }
-  std::vector<Id> remaining;
+  static thread_local std::vector<Id> remaining;
   CollectEnabled(*t, *u, kNoId, static_cast<long>(idx), &remaining);
   const auto& mine = t->assignments[s.assignment].enabled;
   for (Id r : remaining) {
@@ -84,7 +84,7 @@ bool TryRemoveState(Tenant* t, User* u, size_t idx) {
 /// Checks whether every product of group g can be assigned to the user; returns the failure.
 ErrorKind CheckGroup(const Tenant& t, const User& u, Id g) {
   const Group& grp = t.groups[g];
-  std::vector<Id> others;
+  static thread_local std::vector<Id> others;
   CollectEnabled(t, u, g, -1, &others);
   // Duplicate proxy addresses block Exchange Online mailboxes.
   bool exchange = false;
@@ -221,8 +221,9 @@ std::vector<std::pair<Id, std::vector<Id>>> EffectiveLicenses(const Tenant& t, c
 
 bool EvaluateUser(Tenant* t, Id user, Id only_group) {
   User& u = t->users[user];
-  std::vector<std::pair<Id, Id>> before, after;
-  std::vector<Id> err_before, err_after;
+  // Scratch buffers reused across calls: evaluation runs millions of times per full processing.
+  static thread_local std::vector<std::pair<Id, Id>> before, after;
+  static thread_local std::vector<Id> err_before, err_after;
   HoldingSignature(u, &before);
   ErrorGroups(u, &err_before);
 

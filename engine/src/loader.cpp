@@ -35,6 +35,7 @@ class Loader {
     for (Id gi = 0; gi < tenant_->groups.size(); ++gi) {
       for (Id u : tenant_->groups[gi].members) tenant_->users[u].groups.push_back(gi);
     }
+    tenant_->proxy_count.reserve(tenant_->users.size() + tenant_->users.size() / 4);
     for (auto& u : tenant_->users) {
       std::sort(u.states.begin(), u.states.end(), [](const AssignmentState& a,
                                                      const AssignmentState& b) {
@@ -429,6 +430,9 @@ class Loader {
   };
 
   bool LoadUsers() {
+    // A Graph user with licenses is several hundred bytes: reserve from the section's size.
+    tenant_->user_index.Reserve(users_.text.size() / 256);
+    tenant_->users.reserve(users_.text.size() / 256);
     return ForEachItem(users_, "users", [&](JsonReader& r, size_t base, const std::string& path,
                                             size_t) {
       User u;
@@ -539,7 +543,7 @@ class Loader {
           u.states.push_back(st);
         }
       }
-      if (!tenant_->user_index.emplace(u.id, uid).second) {
+      if (!tenant_->user_index.Insert(u.id, uid)) {
         return Schema(path + ".id", "duplicate id \"" + u.id + "\"");
       }
       tenant_->users.push_back(std::move(u));
@@ -635,9 +639,9 @@ class Loader {
             } else {
               return Schema(mpath_of(), "expected an id or a directory object");
             }
-            auto u = tenant_->user_index.find(id);
-            if (u != tenant_->user_index.end() && type != "#microsoft.graph.group") {
-              g.members.push_back(u->second);
+            Id u = tenant_->user_index.Find(id);
+            if (u != kNoId && type != "#microsoft.graph.group") {
+              g.members.push_back(u);
             } else if (type == "#microsoft.graph.user") {
               return Schema(mpath_of(), "unknown user \"" + id + "\"");
             } else {
@@ -658,8 +662,7 @@ class Loader {
       }
       std::sort(licenses.begin(), licenses.end());
       for (auto& l : licenses) g.licenses.push_back(l.second);
-      if (!tenant_->group_index.emplace(g.id, gid).second ||
-          tenant_->user_index.count(g.id)) {
+      if (tenant_->user_index.Contains(g.id) || !tenant_->group_index.Insert(g.id, gid)) {
         return Schema(path + ".id", "duplicate id \"" + g.id + "\"");
       }
       tenant_->groups.push_back(std::move(g));
@@ -669,26 +672,26 @@ class Loader {
 
   bool ResolvePending() {
     for (auto& m : pending_members_) {
-      auto it = tenant_->group_index.find(m.id);
-      if (it == tenant_->group_index.end()) {
+      Id child = tenant_->group_index.Find(m.id);
+      if (child == kNoId) {
         return Schema(m.path, "unknown directory object \"" + m.id + "\"");
       }
-      if (it->second == m.group) return Schema(m.path, "a group cannot be a member of itself");
-      tenant_->groups[m.group].member_groups.push_back(it->second);
+      if (child == m.group) return Schema(m.path, "a group cannot be a member of itself");
+      tenant_->groups[m.group].member_groups.push_back(child);
     }
     for (auto& p : pending_) {
-      auto it = tenant_->group_index.find(p.group_id);
-      if (it == tenant_->group_index.end()) {
+      Id group = tenant_->group_index.Find(p.group_id);
+      if (group == kNoId) {
         return Schema(p.path, "unknown group \"" + p.group_id + "\"");
       }
       User& u = tenant_->users[p.user];
       AssignmentState& st = u.states[p.state_index];
       for (const auto& other : u.states) {
-        if (&other != &st && other.source == it->second && other.sku == st.sku) {
+        if (&other != &st && other.source == group && other.sku == st.sku) {
           return Schema(p.path, "second state for the same skuId and group");
         }
       }
-      st.source = it->second;
+      st.source = group;
     }
     return true;
   }
@@ -727,10 +730,10 @@ class Loader {
             while (inner.NextKey(&k2)) {
               if (k2 == "id" && inner.Peek() == JsonType::kString) {
                 inner.ReadString(&value);
-                auto u = tenant_->user_index.find(value);
-                auto g = tenant_->group_index.find(value);
-                if (u != tenant_->user_index.end() && e.user == kNoId) e.user = u->second;
-                if (g != tenant_->group_index.end() && e.group == kNoId) e.group = g->second;
+                Id u = tenant_->user_index.Find(value);
+                Id g = tenant_->group_index.Find(value);
+                if (u != kNoId && e.user == kNoId) e.user = u;
+                if (g != kNoId && e.group == kNoId) e.group = g;
               } else {
                 inner.Skip();
               }

@@ -107,16 +107,16 @@ class QueryRunner {
     }
     std::string id = q["id"].is_string() ? q["id"].get<std::string>() : "";
     if (name == "user") {
-      auto it = t_.user_index.find(id);
-      if (it == t_.user_index.end()) return Error{"NotFound", "no user \"" + id + "\""};
-      return Dump(UserDetail(it->second));
+      Id u = t_.user_index.Find(id);
+      if (u == kNoId) return Error{"NotFound", "no user \"" + id + "\""};
+      return Dump(UserDetail(u));
     }
     if (name == "group" || name == "groupMembers" || name == "groupErrors") {
-      auto it = t_.group_index.find(id);
-      if (it == t_.group_index.end()) return Error{"NotFound", "no group \"" + id + "\""};
-      if (name == "group") return Dump(GroupDetail(it->second));
-      if (name == "groupMembers") return Dump(GroupMembers(it->second, page));
-      return Dump(GroupErrors(it->second, page));
+      Id g = t_.group_index.Find(id);
+      if (g == kNoId) return Error{"NotFound", "no group \"" + id + "\""};
+      if (name == "group") return Dump(GroupDetail(g));
+      if (name == "groupMembers") return Dump(GroupMembers(g, page));
+      return Dump(GroupErrors(g, page));
     }
     return Error{"BadRequest", "unknown query \"" + name + "\""};
   }
@@ -458,10 +458,8 @@ class QueryRunner {
     }
     Id target_user = kNoId, target_group = kNoId;
     if (!target.empty()) {
-      auto u = t_.user_index.find(target);
-      auto g = t_.group_index.find(target);
-      if (u != t_.user_index.end()) target_user = u->second;
-      if (g != t_.group_index.end()) target_group = g->second;
+      target_user = t_.user_index.Find(target);
+      target_group = t_.group_index.Find(target);
       if (target_user == kNoId && target_group == kNoId) {
         return Error{"NotFound", "targetId: no user or group \"" + target + "\""};
       }

@@ -117,9 +117,119 @@ const std::string& Tenant::LocationOf(const User& user) const {
   return user.usage_location.empty() ? country : user.usage_location;
 }
 
+uint64_t HashLower(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a, then a final mix
+  for (char c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  return h ^ (h >> 33);
+}
+
+bool IdIndex::ParseGuid(std::string_view id, uint64_t* hi, uint64_t* lo) {
+  if (id.size() != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-') {
+    return false;
+  }
+  uint64_t words[2] = {0, 0};
+  int nibble = 0;
+  for (size_t i = 0; i < 36; ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
+    char c = id[i];
+    uint64_t v;
+    if (c >= '0' && c <= '9') v = static_cast<uint64_t>(c - '0');
+    else if (c >= 'a' && c <= 'f') v = static_cast<uint64_t>(c - 'a' + 10);
+    else return false;  // upper case or other text: the string map keeps it exactly
+    words[nibble / 16] = (words[nibble / 16] << 4) | v;
+    ++nibble;
+  }
+  *hi = words[0];
+  *lo = words[1];
+  return true;
+}
+
+size_t IdIndex::Probe(uint64_t hi, uint64_t lo) const {
+  size_t mask = slots_.size() - 1;
+  uint64_t h = (hi ^ (lo * 0x9e3779b97f4a7c15ULL));
+  h ^= h >> 29;
+  size_t i = static_cast<size_t>(h) & mask;
+  size_t first_tomb = SIZE_MAX;
+  for (;;) {
+    const Slot& s = slots_[i];
+    if (s.value == kNoId) return first_tomb != SIZE_MAX ? first_tomb : i;
+    if (s.value == kTombstone) {
+      if (first_tomb == SIZE_MAX) first_tomb = i;
+    } else if (s.hi == hi && s.lo == lo) {
+      return i;
+    }
+    i = (i + 1) & mask;
+  }
+}
+
+Id IdIndex::Find(std::string_view id) const {
+  uint64_t hi, lo;
+  if (!ParseGuid(id, &hi, &lo)) {
+    auto it = other_.find(std::string(id));
+    return it == other_.end() ? kNoId : it->second;
+  }
+  if (slots_.empty()) return kNoId;
+  size_t mask = slots_.size() - 1;
+  uint64_t h = (hi ^ (lo * 0x9e3779b97f4a7c15ULL));
+  h ^= h >> 29;
+  for (size_t i = static_cast<size_t>(h) & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.value == kNoId) return kNoId;
+    if (s.value != kTombstone && s.hi == hi && s.lo == lo) return s.value;
+  }
+}
+
+bool IdIndex::Insert(std::string_view id, Id value) {
+  uint64_t hi, lo;
+  if (!ParseGuid(id, &hi, &lo)) return other_.emplace(std::string(id), value).second;
+  if (Find(id) != kNoId) return false;
+  if ((used_ + 1) * 4 >= slots_.size() * 3) Grow();
+  size_t i = Probe(hi, lo);
+  if (slots_[i].value == kNoId) ++used_;
+  slots_[i] = Slot{hi, lo, value};
+  return true;
+}
+
+void IdIndex::Erase(std::string_view id) {
+  uint64_t hi, lo;
+  if (!ParseGuid(id, &hi, &lo)) {
+    other_.erase(std::string(id));
+    return;
+  }
+  if (slots_.empty()) return;
+  size_t i = Probe(hi, lo);
+  if (slots_[i].value != kNoId && slots_[i].value != kTombstone && slots_[i].hi == hi &&
+      slots_[i].lo == lo) {
+    slots_[i].value = kTombstone;
+  }
+}
+
+void IdIndex::Reserve(size_t n) {
+  size_t want = 16;
+  while (want * 3 < n * 4 + 4) want <<= 1;
+  if (want <= slots_.size()) return;
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(want, Slot{});
+  used_ = 0;
+  for (const Slot& s : old) {
+    if (s.value == kNoId || s.value == kTombstone) continue;
+    size_t i = Probe(s.hi, s.lo);
+    slots_[i] = s;
+    ++used_;
+  }
+}
+
+void IdIndex::Grow() { Reserve(std::max<size_t>(16, slots_.size())); }
+
 bool Tenant::HasDuplicateProxy(const User& user) const {
+  if (proxy_count.size() == 0) return false;
   for (const auto& address : user.proxy_addresses) {
-    auto it = proxy_count.find(Lower(address));
+    auto it = proxy_count.find(HashLower(address));
     if (it != proxy_count.end() && it->second > 1) return true;
   }
   return false;
@@ -127,7 +237,7 @@ bool Tenant::HasDuplicateProxy(const User& user) const {
 
 void Tenant::IndexProxies(const User& user, int delta) {
   for (const auto& address : user.proxy_addresses) {
-    std::string key = Lower(address);
+    uint64_t key = HashLower(address);
     if (delta > 0) {
       ++proxy_count[key];
     } else {
@@ -259,7 +369,7 @@ std::string Tenant::NewObjectId() {
                   static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
                   static_cast<unsigned long long>(b & 0xffffffffffffULL));
     std::string id = buf;
-    if (!user_index.count(id) && !group_index.count(id)) return id;
+    if (!user_index.Contains(id) && !group_index.Contains(id)) return id;
   }
 }
 

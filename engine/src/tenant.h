@@ -46,6 +46,40 @@ bool ParseStateName(std::string_view text, StateKind* out);
 /// Parses a Graph error name ("None", "Others" and null-like accepted); false when unknown.
 bool ParseErrorName(std::string_view text, ErrorKind* out);
 
+/// Object id → dense index. GUID-shaped ids are kept as 128-bit keys in an open-addressing table
+/// (no string allocation, one probe in the common case); other ids go to a string map.
+class IdIndex {
+ public:
+  /// The index of `id`, or kNoId.
+  Id Find(std::string_view id) const;
+  /// True when `id` is present.
+  bool Contains(std::string_view id) const { return Find(id) != kNoId; }
+  /// Adds `id`; false when it is already present.
+  bool Insert(std::string_view id, Id value);
+  /// Removes `id` if present.
+  void Erase(std::string_view id);
+  /// Prepares room for n ids.
+  void Reserve(size_t n);
+
+ private:
+  struct Slot {
+    uint64_t hi = 0;
+    uint64_t lo = 0;
+    Id value = kNoId;  ///< kNoId: empty; kTombstone: erased
+  };
+  static constexpr Id kTombstone = kNoId - 2;
+  static bool ParseGuid(std::string_view id, uint64_t* hi, uint64_t* lo);
+  size_t Probe(uint64_t hi, uint64_t lo) const;  // slot holding the key, or an empty one
+  void Grow();
+
+  std::vector<Slot> slots_;
+  size_t used_ = 0;  // live + tombstones
+  std::unordered_map<std::string, Id> other_;
+};
+
+/// 64-bit hash of a string compared case-insensitively (ASCII), for proxy addresses.
+uint64_t HashLower(std::string_view s);
+
 /// A service plan (servicePlanInfo), shared by every SKU that contains it.
 struct Plan {
   std::string id;            ///< servicePlanId
@@ -186,15 +220,17 @@ class Tenant {
   std::unordered_map<std::string, Id> sku_index;
 
   std::vector<User> users;
-  std::unordered_map<std::string, Id> user_index;
+  IdIndex user_index;
 
   std::vector<Group> groups;
-  std::unordered_map<std::string, Id> group_index;
+  IdIndex group_index;
 
   std::vector<Assignment> assignments;
   std::unordered_map<std::string, Id> assignment_index;
 
-  std::unordered_map<std::string, uint32_t> proxy_count;  ///< lower-cased address → holders
+  /// Holders per proxy address, keyed by HashLower (a 64-bit collision, about 1 in 10^7 for a
+  /// million addresses, could only report a duplicate that is not there).
+  std::unordered_map<uint64_t, uint32_t> proxy_count;
 
   std::deque<Id> queue;  ///< groups waiting for background processing, in order
   GroupRun run;          ///< the group being processed (run.group == kNoId when none)

@@ -40,7 +40,7 @@ class RandomChanges {
         break;
       case 2:
       case 3: {
-        const Group& g = t.groups[t.group_index.at(group)];
+        const Group& g = t.groups[t.group_index.Find(group)];
         if (!g.members.empty()) RemoveMember(&e_, group, t.users[g.members[Pick(g.members.size())]].id);
         break;
       }
