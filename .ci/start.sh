@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash .ci/setup.sh
 bash .ci/build.sh
 echo "start: serving the console on http://127.0.0.1:8080"
-exec node web/serve.mjs
+exec node web/serve.mjs --port 8080

@@ -1,5 +1,6 @@
 // Tenant model helpers: names of states, interning, time, audit records, catalogue defaults.
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 #include "tenant.h"
@@ -132,18 +133,24 @@ bool IdIndex::ParseGuid(std::string_view id, uint64_t* hi, uint64_t* lo) {
   if (id.size() != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-') {
     return false;
   }
+  // Lower-case hex digits only: any other text is kept exactly by the string map.
+  static const auto kHex = [] {
+    std::array<int8_t, 256> table{};
+    table.fill(-1);
+    for (int c = '0'; c <= '9'; ++c) table[static_cast<size_t>(c)] = static_cast<int8_t>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c) table[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'a' + 10);
+    return table;
+  }();
+  static constexpr int kPos[32] = {0,  1,  2,  3,  4,  5,  6,  7,  9,  10, 11, 12, 14, 15, 16, 17,
+                                   19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35};
   uint64_t words[2] = {0, 0};
-  int nibble = 0;
-  for (size_t i = 0; i < 36; ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
-    char c = id[i];
-    uint64_t v;
-    if (c >= '0' && c <= '9') v = static_cast<uint64_t>(c - '0');
-    else if (c >= 'a' && c <= 'f') v = static_cast<uint64_t>(c - 'a' + 10);
-    else return false;  // upper case or other text: the string map keeps it exactly
-    words[nibble / 16] = (words[nibble / 16] << 4) | v;
-    ++nibble;
+  int bad = 0;
+  for (int n = 0; n < 32; ++n) {
+    int8_t v = kHex[static_cast<unsigned char>(id[static_cast<size_t>(kPos[n])])];
+    bad |= v;
+    words[n >> 4] = (words[n >> 4] << 4) | static_cast<uint64_t>(v & 0xF);
   }
+  if (bad < 0) return false;
   *hi = words[0];
   *lo = words[1];
   return true;
@@ -227,7 +234,7 @@ void IdIndex::Reserve(size_t n) {
 void IdIndex::Grow() { Reserve(std::max<size_t>(16, slots_.size())); }
 
 bool Tenant::HasDuplicateProxy(const User& user) const {
-  if (proxy_count.size() == 0) return false;
+  if (shared_proxies == 0) return false;
   for (const auto& address : user.proxy_addresses) {
     auto it = proxy_count.find(HashLower(address));
     if (it != proxy_count.end() && it->second > 1) return true;
@@ -239,10 +246,12 @@ void Tenant::IndexProxies(const User& user, int delta) {
   for (const auto& address : user.proxy_addresses) {
     uint64_t key = HashLower(address);
     if (delta > 0) {
-      ++proxy_count[key];
+      if (++proxy_count[key] == 2) ++shared_proxies;
     } else {
       auto it = proxy_count.find(key);
-      if (it != proxy_count.end() && --it->second == 0) proxy_count.erase(it);
+      if (it == proxy_count.end()) continue;
+      if (it->second-- == 2) --shared_proxies;
+      if (it->second == 0) proxy_count.erase(it);
     }
   }
 }

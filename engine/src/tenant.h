@@ -231,6 +231,7 @@ class Tenant {
   /// Holders per proxy address, keyed by HashLower (a 64-bit collision, about 1 in 10^7 for a
   /// million addresses, could only report a duplicate that is not there).
   std::unordered_map<uint64_t, uint32_t> proxy_count;
+  size_t shared_proxies = 0;  ///< addresses held by more than one object (0: no lookups needed)
 
   std::deque<Id> queue;  ///< groups waiting for background processing, in order
   GroupRun run;          ///< the group being processed (run.group == kNoId when none)

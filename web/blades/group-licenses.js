@@ -5,7 +5,7 @@ import { h, num, replace, button } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { createTable, rowLink, simpleTable } from '../lib/table.js';
-import { errorCount, assignLicenseRequest, runJob, planName } from './common.js';
+import { errorCount, assignLicenseRequest, runJob, planName, keyValue } from './common.js';
 import { servicePlanToggles } from './assign-license.js';
 
 export function renderGroupLicenses(view, id) {
@@ -168,15 +168,14 @@ registerBlade('failure-details', (args, opts) => ({
   transient: true,
   render(ctx) {
     ctx.setTitle('Failure details', opts.title || '');
-    const table = simpleTable({
-      label: 'Failed requests',
-      items: (opts.failures || []).map((f, i) => ({ id: String(i), ...f })),
-      columns: [
-        { key: 'target', label: 'Target', width: '1.2fr', render: (f) => f.target?.name || '' },
-        { key: 'code', label: 'Error', width: '1.2fr', render: (f) => f.code || String(f.status || '') },
-        { key: 'message', label: 'Details', width: '2.4fr' },
-      ],
-    });
-    ctx.body.append(table.el);
+    for (const f of opts.failures || []) {
+      ctx.body.append(h('section', { class: 'failure', attrs: { 'data-testid': 'failure' } },
+        h('h3', { class: 'section-title', text: f.target?.name || 'Request' }),
+        keyValue([
+          ['Status', String(f.status ?? '')],
+          ['Error', f.code || ''],
+          ['Details', h('span', { class: 'error-text', text: f.message || '' })],
+        ])));
+    }
   },
 }));
