@@ -46,8 +46,8 @@ void CollectEnabled(const Tenant& t, const User& u, Id except_source, long skip,
 }
 
 /// Removes the state at idx unless another enabled plan depends on one it provides.
-/// Returns true when the state was removed.
-bool TryRemoveState(Tenant* t, User* u, size_t idx) {
+/// Returns true when the state was removed; *changed is set when a held license went away.
+bool TryRemoveState(Tenant* t, User* u, size_t idx, bool* changed) {
   AssignmentState& s = u->states[idx];
   if (!s.Holds()) {
     u->states.erase(u->states.begin() + static_cast<long>(idx));
@@ -78,6 +78,7 @@ bool TryRemoveState(Tenant* t, User* u, size_t idx) {
   u->states.erase(u->states.begin() + static_cast<long>(idx));
   (void)source;
   if (!HoldsSku(*u, sku, kNoId)) --t->skus[sku].consumed;
+  *changed = true;
   return true;
 }
 
@@ -129,8 +130,9 @@ ErrorKind CheckGroup(const Tenant& t, const User& u, Id g) {
   return ErrorKind::kNone;
 }
 
-/// Applies group g to the user all-or-nothing.
-void AssignGroup(Tenant* t, User* u, Id g) {
+/// Applies group g to the user all-or-nothing; returns true when a held license changed.
+bool AssignGroup(Tenant* t, User* u, Id g) {
+  bool changed = false;
   const Group& grp = t->groups[g];
   ErrorKind err = CheckGroup(*t, *u, g);
   for (Id a : grp.licenses) {
@@ -148,10 +150,13 @@ void AssignGroup(Tenant* t, User* u, Id g) {
       bool held_before = HoldsSku(*u, sku, kNoId);
       InsertState(u, st);
       if (want == StateKind::kActive && !held_before) ++t->skus[sku].consumed;
+      changed = changed || want == StateKind::kActive;
       continue;
     }
     AssignmentState& st = u->states[static_cast<size_t>(idx)];
     bool held_before = HoldsSku(*u, sku, kNoId);
+    bool state_held = st.Holds();
+    Id state_assignment = st.assignment;
     if (st.state != want || st.error != err || st.assignment != a) st.updated_ms = t->now_ms;
     st.state = want;
     st.error = err;
@@ -159,7 +164,16 @@ void AssignGroup(Tenant* t, User* u, Id g) {
     bool held_after = HoldsSku(*u, sku, kNoId);
     if (held_after && !held_before) ++t->skus[sku].consumed;
     if (!held_after && held_before) --t->skus[sku].consumed;
+    changed = changed || state_held != st.Holds() || (st.Holds() && state_assignment != a);
   }
+  return changed;
+}
+
+bool GroupHasError(const User& u, Id g) {
+  for (const auto& s : u.states) {
+    if (s.source == g && s.error != ErrorKind::kNone) return true;
+  }
+  return false;
 }
 
 bool Stale(const Tenant& t, const User& u, const AssignmentState& s) {
@@ -178,14 +192,6 @@ void ErrorGroups(const User& u, std::vector<Id>* out) {
     if (s.source != kDirect && s.error != ErrorKind::kNone) out->push_back(s.source);
   }
   out->erase(std::unique(out->begin(), out->end()), out->end());  // states sorted by source
-}
-
-void HoldingSignature(const User& u, std::vector<std::pair<Id, Id>>* out) {
-  out->clear();
-  for (const auto& s : u.states) {
-    if (s.Holds()) out->emplace_back(s.sku, s.assignment);
-  }
-  std::sort(out->begin(), out->end());
 }
 
 }  // namespace
@@ -221,33 +227,43 @@ std::vector<std::pair<Id, std::vector<Id>>> EffectiveLicenses(const Tenant& t, c
 
 bool EvaluateUser(Tenant* t, Id user, Id only_group) {
   User& u = t->users[user];
-  // Scratch buffers reused across calls: evaluation runs millions of times per full processing.
-  static thread_local std::vector<std::pair<Id, Id>> before, after;
-  static thread_local std::vector<Id> err_before, err_after;
-  HoldingSignature(u, &before);
-  ErrorGroups(u, &err_before);
+  bool changed = false;
+  if (only_group != kNoId) {
+    // Background processing of one group: only that group's states move.
+    Group& g = t->groups[only_group];
+    bool err_before = GroupHasError(u, only_group);
+    for (size_t i = 0; i < u.states.size();) {
+      const AssignmentState& s = u.states[i];
+      if (s.source == only_group && Stale(*t, u, s) && TryRemoveState(t, &u, i, &changed)) continue;
+      ++i;
+    }
+    if (Licensable(g) && !g.licenses.empty() &&
+        std::binary_search(u.groups.begin(), u.groups.end(), only_group)) {
+      changed = AssignGroup(t, &u, only_group) || changed;
+    }
+    bool err_after = GroupHasError(u, only_group);
+    if (err_before != err_after) {
+      if (err_after) ++g.error_users;
+      else --g.error_users;
+    }
+    return changed;
+  }
 
+  // A change to the user: every source is evaluated again.
+  static thread_local std::vector<Id> err_before, err_after;
+  ErrorGroups(u, &err_before);
   // 1. Drop states of sources that no longer apply (a dependency can keep one, in error).
   for (size_t i = 0; i < u.states.size();) {
     const AssignmentState& s = u.states[i];
-    bool candidate = s.source != kDirect && (only_group == kNoId || s.source == only_group);
-    if (candidate && Stale(*t, u, s)) {
-      if (TryRemoveState(t, &u, i)) continue;
-    }
+    if (s.source != kDirect && Stale(*t, u, s) && TryRemoveState(t, &u, i, &changed)) continue;
     ++i;
   }
   // 2. Try every licensed group of the user, in group order.
-  if (only_group != kNoId) {
-    if (Licensable(t->groups[only_group]) && !t->groups[only_group].licenses.empty() &&
-        std::binary_search(u.groups.begin(), u.groups.end(), only_group)) {
-      AssignGroup(t, &u, only_group);
-    }
-  } else {
-    for (Id g : u.groups) {
-      if (Licensable(t->groups[g]) && !t->groups[g].licenses.empty()) AssignGroup(t, &u, g);
+  for (Id g : u.groups) {
+    if (Licensable(t->groups[g]) && !t->groups[g].licenses.empty()) {
+      changed = AssignGroup(t, &u, g) || changed;
     }
   }
-
   ErrorGroups(u, &err_after);
   for (Id g : err_before) {
     if (!std::binary_search(err_after.begin(), err_after.end(), g)) --t->groups[g].error_users;
@@ -255,8 +271,7 @@ bool EvaluateUser(Tenant* t, Id user, Id only_group) {
   for (Id g : err_after) {
     if (!std::binary_search(err_before.begin(), err_before.end(), g)) ++t->groups[g].error_users;
   }
-  HoldingSignature(u, &after);
-  return before != after;
+  return changed;
 }
 
 }  // namespace gbl
