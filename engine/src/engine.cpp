@@ -27,7 +27,11 @@ Result<LoadSummary> Engine::LoadDocument(std::string_view json_text) {
 
 Result<LoadSummary> Engine::LoadSample() { return LoadDocument(SampleTenantDocument()); }
 
-std::string Engine::ExportDocument() const { return WriteTenant(*tenant_); }
+std::string Engine::ExportDocument() const { return WriteTenant(*tenant_, ExportOptions()); }
+
+std::string Engine::ExportDocument(const ExportOptions& options) const {
+  return WriteTenant(*tenant_, options);
+}
 
 Result<std::string> Engine::ApplyBatch(std::string_view batch_json) {
   return ApplyBatchText(tenant_.get(), batch_json);

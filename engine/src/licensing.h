@@ -32,7 +32,7 @@ Result<std::string> ApplyBatchText(Tenant* t, std::string_view batch_json);
 /// Answers a console query.
 Result<std::string> RunQuery(const Tenant& t, std::string_view query_json);
 /// Writes the tenant document.
-std::string WriteTenant(const Tenant& t);
+std::string WriteTenant(const Tenant& t, const ExportOptions& options);
 /// One audit event as a Graph directoryAudit JSON object.
 std::string AuditEventJson(const Tenant& t, size_t index);
 /// The activityDisplayName of an audit event.

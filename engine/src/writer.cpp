@@ -110,7 +110,7 @@ void WriteLicenses(const Tenant& t, const std::vector<std::pair<Id, std::vector<
   w->EndArray();
 }
 
-void WriteUser(const Tenant& t, const User& u, JsonWriter* w) {
+void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* w) {
   w->BeginObject();
   w->Field("id", u.id);
   w->Field("displayName", u.display_name);
@@ -151,6 +151,10 @@ void WriteUser(const Tenant& t, const User& u, JsonWriter* w) {
     if (s.source != kDirect) write_state(s);
   }
   w->EndArray();
+  if (!assigned_plans) {
+    w->EndObject();
+    return;
+  }
   w->Key("assignedPlans");
   w->BeginArray();
   std::vector<Id> seen;
@@ -368,9 +372,10 @@ std::string AuditEventJson(const Tenant& t, size_t index) {
   return out;
 }
 
-std::string WriteTenant(const Tenant& t) {
+std::string WriteTenant(const Tenant& t, const ExportOptions& options) {
   std::string out;
-  out.reserve(t.users.size() * 700 + t.audit.size() * 600 + 4096);
+  out.reserve(t.users.size() * (options.assigned_plans ? 4000 : 700) +
+              (options.audit ? t.audit.size() * 600 : 0) + 4096);
   JsonWriter w(&out);
   w.BeginObject();
   w.Key("organization");
@@ -415,7 +420,7 @@ std::string WriteTenant(const Tenant& t) {
   w.EndArray();
   w.Key("users");
   w.BeginArray();
-  for (const auto& u : t.users) WriteUser(t, u, &w);
+  for (const auto& u : t.users) WriteUser(t, u, options.assigned_plans, &w);
   w.EndArray();
   w.Key("groups");
   w.BeginArray();
@@ -425,10 +430,12 @@ std::string WriteTenant(const Tenant& t) {
   w.EndArray();
   w.Key("licensingRules");
   WriteRules(t, &w);
-  w.Key("directoryAudits");
-  w.BeginArray();
-  for (size_t i = 0; i < t.audit.size(); ++i) w.Raw(AuditEventJson(t, i));
-  w.EndArray();
+  if (options.audit) {
+    w.Key("directoryAudits");
+    w.BeginArray();
+    for (size_t i = 0; i < t.audit.size(); ++i) w.Raw(AuditEventJson(t, i));
+    w.EndArray();
+  }
   w.EndObject();
   return out;
 }

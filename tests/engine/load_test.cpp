@@ -185,3 +185,25 @@ TEST(Load, NamesAreKeptAsTextWhateverTheyContain) {
 
 }  // namespace
 }  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+TEST(Load, ExportOptionsLeaveOutAssignedPlansAndAudits) {
+  Engine e;
+  Load(&e, SmallTenant());
+  e.ProcessAll();
+  ExportOptions lean;
+  lean.assigned_plans = false;
+  lean.audit = false;
+  json doc = json::parse(e.ExportDocument(lean));
+  EXPECT_FALSE(doc.contains("directoryAudits"));
+  EXPECT_FALSE(doc["users"][1].contains("assignedPlans"));
+  EXPECT_EQ(doc["users"][1]["assignedLicenses"].size(), 1u);
+  json full = Export(e);
+  EXPECT_FALSE(full["users"][1]["assignedPlans"].empty());
+  EXPECT_FALSE(full["directoryAudits"].empty());
+}
+
+}  // namespace
+}  // namespace gbl::testing
