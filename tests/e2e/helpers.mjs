@@ -67,7 +67,7 @@ export async function startConsole(t, { profileDir } = {}) {
     async shot(name) {
       shots++;
       const file = path.join(outDir, `${prefix}-${String(shots).padStart(2, '0')}-${name}.png`);
-      await page.screenshot({ path: file, fullPage: false });
+      await api.page.screenshot({ path: file, fullPage: false });
       return file;
     },
     async close({ keepProfile = false } = {}) {

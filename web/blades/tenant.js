@@ -77,7 +77,7 @@ function registerTenantBlade() {
         if (e.state === 'busy') replace(message, h('fluent-message-bar', { attrs: { intent: 'info' } }, `Importing ${e.file.name}…`));
         else if (e.state === 'ok') replace(message, h('fluent-message-bar', { attrs: { intent: 'success' } }, `Imported ${e.file.name}.`));
         else replace(message, h('fluent-message-bar', { attrs: { intent: 'error', layout: 'multiline', 'data-testid': 'import-error' } },
-          `Import failed: ${e.message} The current tenant was kept.`));
+          `Import of ${e.file.name} failed: ${e.message} The current tenant was kept.`));
       };
       importListeners.add(onImport);
       ctx.onDispose(() => importListeners.delete(onImport));
