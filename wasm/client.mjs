@@ -164,7 +164,12 @@ export class EngineClient {
   }
 
   async #startWorker() {
-    const worker = this.#createWorker();
+    let worker;
+    try {
+      worker = this.#createWorker();
+    } catch (error) {
+      throw new EngineError(ErrorCode.WORKER_DIED, `the engine worker cannot be started: ${error?.message ?? error}`);
+    }
     this.#worker = worker;
     worker.addEventListener('message', (event) => this.#onMessage(worker, event.data));
     worker.addEventListener('error', (event) => {

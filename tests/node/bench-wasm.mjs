@@ -8,7 +8,7 @@
 // (tests/bench/engine_bench.cpp: N users, N/100 groups, 100 SKUs, 5 memberships per user, 20% of
 // groups licensed, seat ratio 1.2, 5% direct, seed 42), generated inside the wasm module.
 // Measures: load MB/s end to end (bytes in JS -> copied into the heap -> engine ready), full
-// background processing, and one membership change round trip (a Graph batch with one
+// background processing, the export (document bytes out of the heap), and one membership change round trip (a Graph batch with one
 // POST/DELETE members/$ref) through the Dispatcher in-process and through a worker thread
 // (EngineClient over worker_threads), each with and without the processing that follows.
 // With native figures given, prints the WASM/native ratios.
@@ -95,6 +95,13 @@ while (!progress.done) {
 const processMs = performance.now() - started;
 log(`full processing: ${ms(processMs)} (${chunks + 1} chunks of 65,536 user evaluations)`);
 log(`wasm heap after processing: ${(module.debugMemory().heapSize / 2 ** 20).toFixed(0)} MiB`);
+
+started = performance.now();
+const exportedBytes = engine.exportDocument();
+const exportMs = performance.now() - started;
+log(`export: ${ms(exportMs)} for ${(exportedBytes.length / 1e6).toFixed(1)} MB ` +
+  `(${(exportedBytes.length / 1e6 / (exportMs / 1000)).toFixed(1)} MB/s, copied out of the heap); ` +
+  `wasm heap after export: ${(module.debugMemory().heapSize / 2 ** 20).toFixed(0)} MiB`);
 
 // Membership changes: a small licensed group and a user not in it, added then removed.
 function pickChange(target) {

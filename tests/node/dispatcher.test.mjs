@@ -288,6 +288,18 @@ describe('EngineClient over a worker', () => {
     assert.equal(restarts[0].restored, true);
   });
 
+  test('a worker that cannot be created is a WorkerDied rejection', async () => {
+    const client = new EngineClient({
+      createWorker: () => {
+        throw new Error('Worker is not defined');
+      },
+    });
+    const error = await client.loadSample().catch((e) => e);
+    assert.ok(error instanceof EngineError);
+    assert.equal(error.code, 'WorkerDied');
+    assert.match(error.message, /cannot be started: Worker is not defined/);
+  });
+
   test('terminate rejects what is pending and refuses new requests', async () => {
     const { client } = newClient();
     const pending = client.loadSample();
