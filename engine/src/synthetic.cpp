@@ -274,6 +274,26 @@ std::vector<uint32_t> PickDisabled(SplitMix64& rng, size_t plan_count) {
   return disabled;
 }
 
+/// 2^x with x rounded to a quarter: only exact IEEE operations, so every platform (native or
+/// WebAssembly) computes the same value, unlike std::exp / std::pow.
+double QuarterPow2(double x) {
+  static constexpr double kQuarters[4] = {1.0, 1.1892071150027210667, 1.4142135623730950488,
+                                          1.6817928305074290861};
+  long long q = std::llround(x * 4.0);
+  long long whole = q >= 0 ? q / 4 : -((-q + 3) / 4);
+  auto frac = static_cast<size_t>(q - whole * 4);
+  return std::ldexp(kQuarters[frac], static_cast<int>(whole));
+}
+
+/// A log-normal weight exp(1.6 N) with N approximately standard normal (Irwin-Hall: the sum of
+/// twelve uniforms minus six), computed without transcendental library functions.
+double LogNormalWeight(SplitMix64& rng) {
+  double normal = -6.0;
+  for (int i = 0; i < 12; ++i) normal += rng.Unit();
+  constexpr double kLog2E = 1.4426950408889634074;
+  return QuarterPow2(1.6 * kLog2E * normal);
+}
+
 /// Sizes of all groups, summing to about `total` memberships: a tenth of the users in group 0,
 /// a few large groups of 1-4% of the users, and a heavy-tailed crowd of small groups.
 std::vector<uint64_t> GroupSizes(SplitMix64& rng, uint64_t users, size_t groups, uint64_t total) {
@@ -296,12 +316,7 @@ std::vector<uint64_t> GroupSizes(SplitMix64& rng, uint64_t users, size_t groups,
   cap = std::max<uint64_t>(1, std::min<uint64_t>(users, cap));
   // Log-normal crowd: median group about a third of the mean, a long tail of large groups.
   std::vector<double> weights(rest_count);
-  for (double& w : weights) {
-    double u1 = 1.0 - rng.Unit();  // (0, 1]
-    double u2 = rng.Unit();
-    double normal = std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-    w = std::exp(1.6 * normal);
-  }
+  for (double& w : weights) w = LogNormalWeight(rng);
   // Shares proportional to the weights; groups that hit the cap are fixed at the cap and the
   // others rescaled, until no share exceeds the cap.
   std::vector<bool> capped(rest_count, false);

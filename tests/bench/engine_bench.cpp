@@ -297,7 +297,7 @@ void BM_LoadDocument(benchmark::State& state) {
   engine.reset();  // the timed loop is over: freeing is not measured
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
                           static_cast<int64_t>(doc.size()));
-  state.counters["document_MB"] = static_cast<double>(doc.size()) / 1048576.0;
+  state.counters["document_MiB"] = static_cast<double>(doc.size()) / 1048576.0;
   state.counters["users"] = static_cast<double>(summary.users);
   state.counters["groups"] = static_cast<double>(summary.groups);
   state.counters["memberships"] = static_cast<double>(summary.memberships);
