@@ -17,6 +17,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "gbl/engine.h"
@@ -93,32 +94,56 @@ struct Product {
   std::vector<std::pair<std::string, std::string>> plans;  // (servicePlanId, servicePlanName)
 };
 
-/// The catalogue's products, first occurrence of each skuId only, in file order.
+/// A catalogue GUID as a key: surrounding spaces, tabs and no-break spaces removed, lower case
+/// (a few published rows carry a trailing U+00A0).
+std::string GuidKey(std::string_view text) {
+  auto strip_front = [&text]() {
+    if (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+      text.remove_prefix(1);
+    } else if (text.size() >= 2 && text.substr(0, 2) == "\xC2\xA0") {
+      text.remove_prefix(2);
+    } else {
+      return false;
+    }
+    return true;
+  };
+  auto strip_back = [&text]() {
+    if (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+      text.remove_suffix(1);
+    } else if (text.size() >= 2 && text.substr(text.size() - 2) == "\xC2\xA0") {
+      text.remove_suffix(2);
+    } else {
+      return false;
+    }
+    return true;
+  };
+  while (strip_front()) {
+  }
+  while (strip_back()) {
+  }
+  std::string key(text);
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return key;
+}
+
+/// The catalogue's products in file order, one per skuId: when a GUID appears under several
+/// display names only the first name's rows are used. Plans are deduplicated by GUID.
 std::vector<Product> CatalogProducts() {
   std::vector<Product> products;
-  std::vector<std::string> seen_ids;  // product GUID of each entry of `products`
-  std::string current_key;            // display name + GUID of the product being read
-  size_t current = SIZE_MAX;          // index in products, SIZE_MAX when rows are skipped
+  std::unordered_map<std::string, size_t> index;  // skuId -> position in products
   tenantgen::ForEachEmbeddedCatalogRow([&](const std::vector<std::string>& row) {
-    const std::string& name = row[0];
-    const std::string& guid = row[2];
-    std::string key = name + '\n' + guid;
-    if (key != current_key) {
-      current_key = key;
-      auto it = std::find(seen_ids.begin(), seen_ids.end(), guid);
-      if (it != seen_ids.end()) {
-        current = SIZE_MAX;  // same GUID under another name: a duplicate product
-        return;
-      }
-      seen_ids.push_back(guid);
-      products.push_back(Product{guid, row[1], name, {}});
-      current = products.size() - 1;
-    }
-    if (current == SIZE_MAX) return;
-    auto& plans = products[current].plans;
-    bool dup =
-        std::any_of(plans.begin(), plans.end(), [&](const auto& p) { return p.first == row[4]; });
-    if (!dup) plans.emplace_back(row[4], row[3]);
+    std::string sku_id = GuidKey(row[2]);
+    std::string plan_id = GuidKey(row[4]);
+    if (sku_id.empty() || plan_id.empty()) return;
+    auto [it, inserted] = index.emplace(sku_id, products.size());
+    if (inserted) products.push_back(Product{sku_id, row[1], row[0], {}});
+    Product& product = products[it->second];
+    if (product.display_name != row[0]) return;  // the same GUID under another product name
+    bool dup = std::any_of(product.plans.begin(), product.plans.end(),
+                           [&](const auto& p) { return p.first == plan_id; });
+    if (!dup) product.plans.emplace_back(plan_id, row[3]);
   });
   return products;
 }
