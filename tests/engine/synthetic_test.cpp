@@ -195,6 +195,37 @@ TEST(SyntheticTest, KeyProductsComeFirstWithCataloguePlans) {
   }
 }
 
+TEST(SyntheticTest, WholeCatalogueHasCleanUniqueGuids) {
+  gbl::SyntheticOptions o;
+  o.users = 10;
+  o.groups = 2;
+  o.skus = 100000;  // more than the catalogue holds: every product once
+  json doc = Parse(gbl::GenerateSyntheticTenant(o));
+  ASSERT_FALSE(doc.is_discarded());
+  auto is_guid = [](const std::string& s) {
+    if (s.size() != 36) return false;
+    for (size_t i = 0; i < s.size(); ++i) {
+      bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+      bool hex = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f');
+      if (dash ? s[i] != '-' : !hex) return false;
+    }
+    return true;
+  };
+  std::set<std::string> ids;
+  for (const json& s : doc["subscribedSkus"]) {
+    std::string id = s["skuId"].get<std::string>();
+    EXPECT_TRUE(is_guid(id)) << id;
+    EXPECT_TRUE(ids.insert(id).second) << id;
+    std::set<std::string> plans;
+    for (const json& p : s["servicePlans"]) {
+      std::string plan = p["servicePlanId"].get<std::string>();
+      EXPECT_TRUE(is_guid(plan)) << plan;
+      EXPECT_TRUE(plans.insert(plan).second) << plan;
+    }
+  }
+  EXPECT_GT(ids.size(), 590u);  // 596 products in the catalogue as shipped
+}
+
 TEST(SyntheticTest, DegenerateShapesStayValidJson) {
   gbl::SyntheticOptions o;
   o.users = 0;
