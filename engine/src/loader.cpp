@@ -21,10 +21,17 @@ class Loader {
   explicit Loader(std::string_view text) : text_(text), tenant_(std::make_unique<Tenant>()) {}
 
   Result<std::unique_ptr<Tenant>> Run() {
-    if (!FindSections()) return error_;
-    if (!LoadOrganization() || !LoadSkus() || !LoadRules()) return error_;
+    // One pass: a section whose dependencies are read is parsed where it stands (the usual order
+    // organization, subscribedSkus, licensingRules, users, groups); others are set aside and read
+    // afterwards in dependency order.
+    if (!StreamSections()) return error_;
+    if (!Deferred(org_, &Loader::LoadOrganization) || !Deferred(skus_, &Loader::LoadSkus) ||
+        !Deferred(rules_, &Loader::LoadRules) || !Deferred(users_, &Loader::LoadUsers) ||
+        !Deferred(groups_, &Loader::LoadGroups) || !ResolvePending() ||
+        !Deferred(audits_, &Loader::LoadAudits)) {
+      return error_;
+    }
     tenant_->ApplyCatalogue();
-    if (!LoadUsers() || !LoadGroups() || !ResolvePending() || !LoadAudits()) return error_;
     for (auto& g : tenant_->groups) {
       std::sort(g.members.begin(), g.members.end());
       g.members.erase(std::unique(g.members.begin(), g.members.end()), g.members.end());
@@ -68,12 +75,37 @@ class Loader {
 
   // ---- sections ----
   struct Section {
-    std::string_view text;
-    size_t base = 0;
+    std::string_view text;  ///< the captured value, when set aside
+    size_t base = 0;        ///< its byte offset in the document
     bool present = false;
+    bool done = false;
+    JsonReader* live = nullptr;  ///< the document reader, when parsed in place
   };
 
-  bool FindSections() {
+  /// The reader a section is parsed with, and the offset to add to its positions.
+  struct Cursor {
+    JsonReader own;
+    JsonReader* r;
+    size_t base;
+    explicit Cursor(const Section& s)
+        : own(s.text), r(s.live ? s.live : &own), base(s.live ? 0 : s.base) {}
+  };
+
+  bool Ready(const Section* s) const {
+    if (s == &org_ || s == &skus_) return true;
+    if (s == &rules_ || s == &users_) return skus_.done;
+    if (s == &groups_) return skus_.done && users_.done;
+    return users_.done && groups_.done;  // directoryAudits
+  }
+
+  bool Deferred(Section& s, bool (Loader::*load)()) {
+    if (!s.present || s.done) return true;
+    if (!(this->*load)()) return false;
+    s.done = true;
+    return true;
+  }
+
+  bool StreamSections() {
     JsonReader r(text_);
     if (r.Peek() != JsonType::kObject) {
       if (r.Failed() || r.Peek() == JsonType::kInvalid) {
@@ -88,17 +120,28 @@ class Loader {
     std::string key;
     while (r.NextKey(&key)) {
       Section* s = nullptr;
-      if (key == "organization") s = &org_;
-      else if (key == "subscribedSkus") s = &skus_;
-      else if (key == "users") s = &users_;
-      else if (key == "groups") s = &groups_;
-      else if (key == "licensingRules") s = &rules_;
-      else if (key == "directoryAudits") s = &audits_;
+      bool (Loader::*load)() = nullptr;
+      if (key == "organization") s = &org_, load = &Loader::LoadOrganization;
+      else if (key == "subscribedSkus") s = &skus_, load = &Loader::LoadSkus;
+      else if (key == "users") s = &users_, load = &Loader::LoadUsers;
+      else if (key == "groups") s = &groups_, load = &Loader::LoadGroups;
+      else if (key == "licensingRules") s = &rules_, load = &Loader::LoadRules;
+      else if (key == "directoryAudits") s = &audits_, load = &Loader::LoadAudits;
+      if (s && s->present) return Schema(key, "appears twice in the document");
+      if (s && Ready(s)) {
+        s->present = true;
+        s->live = &r;
+        s->text = text_.substr(r.Position());  // for size estimates only
+        bool ok = (this->*load)();
+        s->live = nullptr;
+        if (!ok) return false;
+        s->done = true;
+        continue;
+      }
       std::string_view captured;
       size_t before = r.Position();
       if (!r.Capture(&captured)) return Syntax(r, 0);
       if (s) {
-        if (s->present) return Schema(key, "appears twice in the document");
         s->present = true;
         s->text = captured;
         s->base = before + static_cast<size_t>(captured.data() - (text_.data() + before));
@@ -112,7 +155,8 @@ class Loader {
   template <typename F>
   bool ForEachItem(const Section& s, const char* name, F f) {
     if (!s.present) return true;
-    JsonReader r(s.text);
+    Cursor c(s);
+    JsonReader& r = *c.r;
     if (r.Peek() == JsonType::kObject) {
       // Graph list response: take its "value".
       r.BeginObject();
@@ -121,17 +165,17 @@ class Loader {
       while (r.NextKey(&key)) {
         if (key == "value" && !found) {
           found = true;
-          if (!IterateArray(r, s.base, name, f)) return false;
+          if (!IterateArray(r, c.base, name, f)) return false;
         } else if (!r.Skip()) {
-          return Syntax(r, s.base);
+          return Syntax(r, c.base);
         }
       }
-      if (r.Failed()) return Syntax(r, s.base);
+      if (r.Failed()) return Syntax(r, c.base);
       if (!found) return Schema(name, "expected an array (or a Graph list with \"value\")");
       return true;
     }
-    if (r.Peek() == JsonType::kNull) return true;
-    return IterateArray(r, s.base, name, f);
+    if (r.Peek() == JsonType::kNull) return r.ReadNull() || Syntax(r, c.base);
+    return IterateArray(r, c.base, name, f);
   }
 
   template <typename F>
@@ -186,7 +230,8 @@ class Loader {
 
   bool LoadOrganization() {
     if (!org_.present) return true;
-    JsonReader r(org_.text);
+    Cursor c(org_);
+    JsonReader& r = *c.r;
     auto read_org = [&](JsonReader& rr, size_t base, const std::string& path, size_t) {
       rr.BeginObject();
       std::string key;
@@ -200,9 +245,9 @@ class Loader {
       }
       return !rr.Failed() || Syntax(rr, base);
     };
-    if (r.Peek() == JsonType::kObject) return read_org(r, org_.base, "organization", 0);
+    if (r.Peek() == JsonType::kObject) return read_org(r, c.base, "organization", 0);
     size_t seen = 0;
-    return IterateArray(r, org_.base, "organization",
+    return IterateArray(r, c.base, "organization",
                         [&](JsonReader& rr, size_t base, const std::string& path, size_t i) {
                           ++seen;
                           if (i == 0) return read_org(rr, base, path, i);
@@ -316,9 +361,10 @@ class Loader {
 
   bool LoadRules() {
     if (!rules_.present) return true;
-    JsonReader r(rules_.text);
-    size_t base = rules_.base;
-    if (r.Peek() == JsonType::kNull) return true;
+    Cursor c(rules_);
+    JsonReader& r = *c.r;
+    size_t base = c.base;
+    if (r.Peek() == JsonType::kNull) return r.ReadNull() || Syntax(r, base);
     if (r.Peek() != JsonType::kObject) return Schema("licensingRules", "expected an object");
     tenant_->rules_from_document = true;
     r.BeginObject();
@@ -364,7 +410,7 @@ class Loader {
                   tenant_->plans[p].requires_any_of.push_back(p);
                 }
               } else {
-                for (auto& c : list) tenant_->plans[p].prohibited_in.push_back(c);
+                for (auto& country : list) tenant_->plans[p].prohibited_in.push_back(country);
               }
               return true;
             })) {
@@ -430,9 +476,8 @@ class Loader {
   };
 
   bool LoadUsers() {
-    // A Graph user with licenses is several hundred bytes: reserve from the section's size.
-    tenant_->user_index.Reserve(users_.text.size() / 256);
-    tenant_->users.reserve(users_.text.size() / 256);
+    // A Graph user is at least a few hundred bytes: size the id index from the text left.
+    tenant_->user_index.Reserve(users_.text.size() / 400);
     return ForEachItem(users_, "users", [&](JsonReader& r, size_t base, const std::string& path,
                                             size_t) {
       User u;

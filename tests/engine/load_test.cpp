@@ -207,3 +207,31 @@ TEST(Load, ExportOptionsLeaveOutAssignedPlansAndAudits) {
 
 }  // namespace
 }  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+TEST(Load, SectionsReadInPlaceReportAbsoluteOffsets) {
+  // subscribedSkus before users: users are parsed where they stand, in the same pass.
+  std::string text = R"({"subscribedSkus": [], "users": [{"id": "a"} {"id": "b"}]})";
+  std::string err = LoadError(text);
+  size_t at = text.find("{\"id\": \"b\"}");
+  EXPECT_NE(err.find("byte " + std::to_string(at) + ": expected ',' or ']'"), std::string::npos)
+      << err;
+  err = LoadError(R"({"subscribedSkus": [], "users": [{"id": 5}]})");
+  EXPECT_NE(err.find("users[0].id: expected a string"), std::string::npos) << err;
+}
+
+TEST(Load, SectionsInAnyOrderGiveTheSameTenant) {
+  json doc = SmallTenant();
+  std::string natural = "{\"organization\":" + doc["organization"].dump() +
+                        ",\"subscribedSkus\":" + doc["subscribedSkus"].dump() +
+                        ",\"users\":" + doc["users"].dump() + ",\"groups\":" + doc["groups"].dump() + "}";
+  Engine a, b;
+  ASSERT_TRUE(a.LoadDocument(natural).Ok());
+  ASSERT_TRUE(b.LoadDocument(doc.dump()).Ok());  // keys sorted: groups come first
+  EXPECT_EQ(a.ExportDocument(), b.ExportDocument());
+}
+
+}  // namespace
+}  // namespace gbl::testing
