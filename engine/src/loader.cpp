@@ -661,9 +661,10 @@ class Loader {
           if (r.Peek() != JsonType::kArray) return Schema(path + ".members", "expected an array");
           r.BeginArray();
           size_t j = 0;
+          std::string id, type;  // reused: one allocation for all members of the group
           while (r.NextElement()) {
             auto mpath_of = [&] { return path + ".members[" + std::to_string(j) + "]"; };
-            std::string id, type;
+            type.clear();
             if (r.Peek() == JsonType::kString) {
               if (!r.ReadString(&id)) return Typed(r, base, mpath_of());
             } else if (r.Peek() == JsonType::kObject) {
