@@ -15,9 +15,10 @@ run_layer() {
   fi
 }
 
-run_layer "native (ctest)" ctest --test-dir build/native --output-on-failure
-run_layer "node (wasm module, dispatcher, cli)" node --test tests/node/
-run_layer "browser (e2e)" node --test tests/e2e/
+# Each layer has a time limit, so a test process that never exits fails the run instead of hanging it.
+run_layer "native (ctest)" timeout --kill-after=30 1200 ctest --test-dir build/native --output-on-failure
+run_layer "node (wasm module, dispatcher, cli)" timeout --kill-after=30 1200 node --test tests/node/
+run_layer "browser (e2e)" timeout --kill-after=30 1800 node --test tests/e2e/
 
 if ((${#failed[@]})); then
   echo "test: FAILED: ${failed[*]}" >&2
