@@ -94,6 +94,12 @@ val ProgressValue(const gbl::ProcessProgress& progress) {
   return value;
 }
 
+/// Frees the held output (its capacity too).
+void ReleaseHeld() {
+  std::string empty;
+  HeldOutput().swap(empty);
+}
+
 /// Hands the held output to JS as {ptr, len}.
 val HeldOutputValue() {
   const std::string& held = HeldOutput();
@@ -133,7 +139,20 @@ class WasmEngine {
 
   val ExportDocument() {
     return Guarded("exportDocument", [&] {
+      ReleaseHeld();  // the previous output must not hold memory while the new one is written
       HeldOutput() = engine_.ExportDocument();
+      return Success(HeldOutputValue());
+    });
+  }
+
+  /// exportDocument with ExportOptions (a separate name: embind checks argument counts exactly).
+  val ExportDocumentWith(bool assigned_plans, bool audit) {
+    return Guarded("exportDocument", [&] {
+      ReleaseHeld();
+      gbl::ExportOptions options;
+      options.assigned_plans = assigned_plans;
+      options.audit = audit;
+      HeldOutput() = engine_.ExportDocument(options);
       return Success(HeldOutputValue());
     });
   }
@@ -221,16 +240,14 @@ val GenerateSyntheticTenant(const SyntheticOptionsJs& js) {
     options.licensed_group_fraction = js.licensed_group_fraction;
     options.seat_ratio = js.seat_ratio;
     options.direct_fraction = js.direct_fraction;
+    ReleaseHeld();
     HeldOutput() = gbl::GenerateSyntheticTenant(options);
     return Success(HeldOutputValue());
   });
 }
 
 /// Frees the bytes handed out by exportDocument / generateSyntheticTenant.
-void ReleaseOutput() {
-  std::string empty;
-  HeldOutput().swap(empty);
-}
+void ReleaseOutput() { ReleaseHeld(); }
 
 /// Heap and stack figures for leak checks: memory size, program break, bytes in use by malloc,
 /// and the wasm stack pointer as seen inside a bound call (constant when nothing leaks).
@@ -256,6 +273,7 @@ EMSCRIPTEN_BINDINGS(gbl_engine) {
       .function("loadDocument", &WasmEngine::LoadDocument)
       .function("loadSample", &WasmEngine::LoadSample)
       .function("exportDocument", &WasmEngine::ExportDocument)
+      .function("exportDocumentWith", &WasmEngine::ExportDocumentWith)
       .function("applyBatch", &WasmEngine::ApplyBatch)
       .function("processChunk", &WasmEngine::ProcessChunk)
       .function("hasPendingWork", &WasmEngine::HasPendingWork)

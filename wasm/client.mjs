@@ -105,9 +105,15 @@ export class EngineClient {
     return this.#request(RequestType.QUERY, { query });
   }
 
-  /** The tenant as a JSON document (ArrayBuffer of UTF-8). */
-  exportDocument() {
-    return this.#request(RequestType.EXPORT, {});
+  /**
+   * The tenant as a JSON document (ArrayBuffer of UTF-8). Options: {assignedPlans, audit} (both
+   * default true) leave users' assignedPlans / the directoryAudits out when false.
+   */
+  exportDocument(options = {}) {
+    const payload = {};
+    if (options.assignedPlans !== undefined) payload.assignedPlans = options.assignedPlans;
+    if (options.audit !== undefined) payload.audit = options.audit;
+    return this.#request(RequestType.EXPORT, payload);
   }
 
   /** Pins the engine clock (Unix ms or ISO 8601 text). */

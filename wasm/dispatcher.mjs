@@ -137,7 +137,10 @@ export class Dispatcher {
         this.#reply(id, engine.query(message.query));
         return;
       case RequestType.EXPORT: {
-        const bytes = engine.exportDocument();
+        const options = {};
+        if (message.assignedPlans !== undefined) options.assignedPlans = message.assignedPlans;
+        if (message.audit !== undefined) options.audit = message.audit;
+        const bytes = engine.exportDocument(options);
         const buffer = bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
         this.#reply(id, buffer, [buffer]);
         return;

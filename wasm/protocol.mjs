@@ -20,7 +20,8 @@
 //                 Cancelled: fails with code 'Cancelled' (the queue keeps what is left).
 //   cancel       {}                                 -> {cancelled: boolean} (false when nothing ran)
 //   query        {query: object | string}           -> the query's JSON value (see README queries)
-//   export       {}                                 -> ArrayBuffer (the JSON document, transferred)
+//   export       {assignedPlans?: boolean, audit?: boolean} -> ArrayBuffer (the JSON document,
+//                 transferred); both default true; false leaves users' assignedPlans / directoryAudits out
 //   setNow       {now: number (Unix ms) | string (ISO 8601)} -> null
 //   setActor     {actor: string}                    -> null
 //

@@ -193,34 +193,36 @@ class Loader {
     return true;
   }
 
-  // Reads a string member value or fails with the path.
-  bool Str(JsonReader& r, size_t base, const std::string& path, std::string* out) {
-    if (!r.ReadString(out)) return Typed(r, base, path);
-    return true;
+  // Member readers: the path is only built when something is wrong (no allocation per field).
+  bool Str(JsonReader& r, size_t base, const std::string& path, std::string_view field,
+           std::string* out) {
+    return r.ReadString(out) || Typed(r, base, path + "." + std::string(field));
   }
-  bool StrOrNull(JsonReader& r, size_t base, const std::string& path, std::string* out) {
+  bool StrOrNull(JsonReader& r, size_t base, const std::string& path, std::string_view field,
+                 std::string* out) {
     bool was_null;
-    if (!r.ReadStringOrNull(out, &was_null)) return Typed(r, base, path);
-    return true;
+    return r.ReadStringOrNull(out, &was_null) || Typed(r, base, path + "." + std::string(field));
   }
-  bool Bool(JsonReader& r, size_t base, const std::string& path, bool* out) {
-    if (!r.ReadBool(out)) return Typed(r, base, path);
-    return true;
+  bool Bool(JsonReader& r, size_t base, const std::string& path, std::string_view field, bool* out) {
+    return r.ReadBool(out) || Typed(r, base, path + "." + std::string(field));
   }
-  bool StrArray(JsonReader& r, size_t base, const std::string& path,
+  bool StrArray(JsonReader& r, size_t base, const std::string& path, std::string_view field,
                 std::vector<std::string>* out) {
     out->clear();
-    if (r.Peek() == JsonType::kNull) return r.ReadNull() || Typed(r, base, path);
+    if (r.Peek() == JsonType::kNull) {
+      return r.ReadNull() || Typed(r, base, path + "." + std::string(field));
+    }
     if (r.Peek() != JsonType::kArray) {
       r.Fail("expected an array of strings");
-      return Typed(r, base, path);
+      return Typed(r, base, path + "." + std::string(field));
     }
     r.BeginArray();
     size_t i = 0;
     while (r.NextElement()) {
-      std::string s;
-      if (!Str(r, base, path + "[" + std::to_string(i) + "]", &s)) return false;
-      out->push_back(std::move(s));
+      out->emplace_back();
+      if (!r.ReadString(&out->back())) {
+        return Typed(r, base, path + "." + std::string(field) + "[" + std::to_string(i) + "]");
+      }
       ++i;
     }
     if (r.Failed()) return Syntax(r, base);
@@ -237,9 +239,9 @@ class Loader {
       std::string key;
       while (rr.NextKey(&key)) {
         bool ok = true;
-        if (key == "id") ok = StrOrNull(rr, base, path + ".id", &tenant_->org_id);
-        else if (key == "displayName") ok = StrOrNull(rr, base, path + ".displayName", &tenant_->org_name);
-        else if (key == "countryLetterCode") ok = StrOrNull(rr, base, path + ".countryLetterCode", &tenant_->country);
+        if (key == "id") ok = StrOrNull(rr, base, path, "id", &tenant_->org_id);
+        else if (key == "displayName") ok = StrOrNull(rr, base, path, "displayName", &tenant_->org_name);
+        else if (key == "countryLetterCode") ok = StrOrNull(rr, base, path, "countryLetterCode", &tenant_->country);
         else ok = Skip(rr, base);
         if (!ok) return false;
       }
@@ -266,12 +268,12 @@ class Loader {
       std::string key;
       while (r.NextKey(&key)) {
         bool ok = true;
-        if (key == "skuId") ok = Str(r, base, path + ".skuId", &sku.id);
-        else if (key == "skuPartNumber") ok = StrOrNull(r, base, path + ".skuPartNumber", &sku.part_number);
-        else if (key == "id") ok = StrOrNull(r, base, path + ".id", &sku.object_id);
-        else if (key == "appliesTo") ok = StrOrNull(r, base, path + ".appliesTo", &sku.applies_to);
-        else if (key == "capabilityStatus") ok = StrOrNull(r, base, path + ".capabilityStatus", &sku.capability_status);
-        else if (key == "displayName" || key == "productDisplayName") ok = StrOrNull(r, base, path + "." + key, &sku.display_name);
+        if (key == "skuId") ok = Str(r, base, path, "skuId", &sku.id);
+        else if (key == "skuPartNumber") ok = StrOrNull(r, base, path, "skuPartNumber", &sku.part_number);
+        else if (key == "id") ok = StrOrNull(r, base, path, "id", &sku.object_id);
+        else if (key == "appliesTo") ok = StrOrNull(r, base, path, "appliesTo", &sku.applies_to);
+        else if (key == "capabilityStatus") ok = StrOrNull(r, base, path, "capabilityStatus", &sku.capability_status);
+        else if (key == "displayName" || key == "productDisplayName") ok = StrOrNull(r, base, path, key, &sku.display_name);
         else if (key == "prepaidUnits") {
           if (r.Peek() != JsonType::kObject) return Schema(path + ".prepaidUnits", "expected an object");
           r.BeginObject();
@@ -302,10 +304,10 @@ class Loader {
             std::string k2;
             while (r.NextKey(&k2)) {
               bool ok2 = true;
-              if (k2 == "servicePlanId") ok2 = Str(r, base, ppath + ".servicePlanId", &pid);
-              else if (k2 == "servicePlanName") ok2 = StrOrNull(r, base, ppath + ".servicePlanName", &pname);
-              else if (k2 == "appliesTo") ok2 = StrOrNull(r, base, ppath + ".appliesTo", &papplies);
-              else if (k2 == "provisioningStatus") ok2 = StrOrNull(r, base, ppath + ".provisioningStatus", &pstatus);
+              if (k2 == "servicePlanId") ok2 = Str(r, base, ppath, "servicePlanId", &pid);
+              else if (k2 == "servicePlanName") ok2 = StrOrNull(r, base, ppath, "servicePlanName", &pname);
+              else if (k2 == "appliesTo") ok2 = StrOrNull(r, base, ppath, "appliesTo", &papplies);
+              else if (k2 == "provisioningStatus") ok2 = StrOrNull(r, base, ppath, "provisioningStatus", &pstatus);
               else ok2 = Skip(r, base);
               if (!ok2) return false;
             }
@@ -380,10 +382,10 @@ class Loader {
               std::string k2;
               while (rr.NextKey(&k2)) {
                 bool ok = true;
-                if (k2 == "name") ok = StrOrNull(rr, b, path + ".name", &family);
-                else if (k2 == "servicePlanId") ok = Str(rr, b, path + ".servicePlanId", &plan);
+                if (k2 == "name") ok = StrOrNull(rr, b, path, "name", &family);
+                else if (k2 == "servicePlanId") ok = Str(rr, b, path, "servicePlanId", &plan);
                 else if (k2 == "servicePlanIds" || k2 == "requiresAnyOf" || k2 == "prohibitedCountries")
-                  ok = StrArray(rr, b, path + "." + k2, &list);
+                  ok = StrArray(rr, b, path, k2, &list);
                 else ok = Skip(rr, b);
                 if (!ok) return false;
               }
@@ -434,8 +436,8 @@ class Loader {
     std::string key;
     while (r.NextKey(&key)) {
       bool ok = true;
-      if (key == "skuId") ok = Str(r, base, path + ".skuId", &sku_id);
-      else if (key == "disabledPlans") ok = StrArray(r, base, path + ".disabledPlans", &disabled_ids);
+      if (key == "skuId") ok = Str(r, base, path, "skuId", &sku_id);
+      else if (key == "disabledPlans") ok = StrArray(r, base, path, "disabledPlans", &disabled_ids);
       else ok = Skip(r, base);
       if (!ok) return false;
     }
@@ -472,7 +474,12 @@ class Loader {
     Id user;
     size_t state_index;
     std::string group_id;
-    std::string path;
+    size_t json_index;  ///< position in the user's licenseAssignmentStates (for the error path)
+
+    std::string Path() const {
+      return "users[" + std::to_string(user) + "].licenseAssignmentStates[" +
+             std::to_string(json_index) + "].assignedByGroup";
+    }
   };
 
   bool LoadUsers() {
@@ -489,17 +496,17 @@ class Loader {
       std::string key;
       while (r.NextKey(&key)) {
         bool ok = true;
-        if (key == "id") ok = Str(r, base, path + ".id", &u.id);
-        else if (key == "displayName") ok = StrOrNull(r, base, path + ".displayName", &u.display_name);
-        else if (key == "userPrincipalName") ok = StrOrNull(r, base, path + ".userPrincipalName", &u.upn);
-        else if (key == "mail") ok = StrOrNull(r, base, path + ".mail", &u.mail);
+        if (key == "id") ok = Str(r, base, path, "id", &u.id);
+        else if (key == "displayName") ok = StrOrNull(r, base, path, "displayName", &u.display_name);
+        else if (key == "userPrincipalName") ok = StrOrNull(r, base, path, "userPrincipalName", &u.upn);
+        else if (key == "mail") ok = StrOrNull(r, base, path, "mail", &u.mail);
         else if (key == "usageLocation") {
-          ok = StrOrNull(r, base, path + ".usageLocation", &u.usage_location);
+          ok = StrOrNull(r, base, path, "usageLocation", &u.usage_location);
           had_location_null = u.usage_location.empty();
         } else if (key == "accountEnabled") {
           if (r.Peek() == JsonType::kNull) ok = r.ReadNull() || Typed(r, base, path + ".accountEnabled");
-          else ok = Bool(r, base, path + ".accountEnabled", &u.account_enabled);
-        } else if (key == "proxyAddresses") ok = StrArray(r, base, path + ".proxyAddresses", &u.proxy_addresses);
+          else ok = Bool(r, base, path, "accountEnabled", &u.account_enabled);
+        } else if (key == "proxyAddresses") ok = StrArray(r, base, path, "proxyAddresses", &u.proxy_addresses);
         else if (key == "assignedLicenses") {
           if (r.Peek() != JsonType::kArray) return Schema(path + ".assignedLicenses", "expected an array");
           r.BeginArray();
@@ -529,12 +536,12 @@ class Loader {
             std::string k2;
             while (r.NextKey(&k2)) {
               bool ok2 = true;
-              if (k2 == "skuId") ok2 = Str(r, base, spath + ".skuId", &sku_id);
-              else if (k2 == "assignedByGroup") ok2 = StrOrNull(r, base, spath + ".assignedByGroup", &group_id);
-              else if (k2 == "state") ok2 = StrOrNull(r, base, spath + ".state", &state);
-              else if (k2 == "error") ok2 = StrOrNull(r, base, spath + ".error", &err);
-              else if (k2 == "lastUpdatedDateTime") ok2 = StrOrNull(r, base, spath + ".lastUpdatedDateTime", &when);
-              else if (k2 == "disabledPlans") ok2 = StrArray(r, base, spath + ".disabledPlans", &disabled_ids);
+              if (k2 == "skuId") ok2 = Str(r, base, spath, "skuId", &sku_id);
+              else if (k2 == "assignedByGroup") ok2 = StrOrNull(r, base, spath, "assignedByGroup", &group_id);
+              else if (k2 == "state") ok2 = StrOrNull(r, base, spath, "state", &state);
+              else if (k2 == "error") ok2 = StrOrNull(r, base, spath, "error", &err);
+              else if (k2 == "lastUpdatedDateTime") ok2 = StrOrNull(r, base, spath, "lastUpdatedDateTime", &when);
+              else if (k2 == "disabledPlans") ok2 = StrArray(r, base, spath, "disabledPlans", &disabled_ids);
               else ok2 = Skip(r, base);
               if (!ok2) return false;
             }
@@ -553,7 +560,7 @@ class Loader {
               return Schema(spath + ".lastUpdatedDateTime", "not an ISO 8601 time: \"" + when + "\"");
             }
             if (!group_id.empty()) {
-              pending_.push_back({uid, u.states.size(), group_id, spath + ".assignedByGroup"});
+              pending_.push_back({uid, u.states.size(), group_id, j});
               st.source = kNoId;  // resolved after groups are read
             } else {
               for (const auto& other : u.states) {
@@ -614,17 +621,17 @@ class Loader {
       std::string key;
       while (r.NextKey(&key)) {
         bool ok = true;
-        if (key == "id") ok = Str(r, base, path + ".id", &g.id);
-        else if (key == "displayName") ok = StrOrNull(r, base, path + ".displayName", &g.display_name);
-        else if (key == "description") ok = StrOrNull(r, base, path + ".description", &g.description);
-        else if (key == "membershipRule") ok = StrOrNull(r, base, path + ".membershipRule", &g.membership_rule);
+        if (key == "id") ok = Str(r, base, path, "id", &g.id);
+        else if (key == "displayName") ok = StrOrNull(r, base, path, "displayName", &g.display_name);
+        else if (key == "description") ok = StrOrNull(r, base, path, "description", &g.description);
+        else if (key == "membershipRule") ok = StrOrNull(r, base, path, "membershipRule", &g.membership_rule);
         else if (key == "securityEnabled") {
           if (r.Peek() == JsonType::kNull) ok = r.ReadNull() || Typed(r, base, path + ".securityEnabled");
-          else ok = Bool(r, base, path + ".securityEnabled", &g.security_enabled);
+          else ok = Bool(r, base, path, "securityEnabled", &g.security_enabled);
         } else if (key == "mailEnabled") {
           if (r.Peek() == JsonType::kNull) ok = r.ReadNull() || Typed(r, base, path + ".mailEnabled");
-          else ok = Bool(r, base, path + ".mailEnabled", &g.mail_enabled);
-        } else if (key == "groupTypes") ok = StrArray(r, base, path + ".groupTypes", &g.group_types);
+          else ok = Bool(r, base, path, "mailEnabled", &g.mail_enabled);
+        } else if (key == "groupTypes") ok = StrArray(r, base, path, "groupTypes", &g.group_types);
         else if (key == "licenseProcessingState") {
           state_given = true;
           if (r.Peek() == JsonType::kObject) {
@@ -632,14 +639,14 @@ class Loader {
             std::string k2;
             while (r.NextKey(&k2)) {
               if (k2 == "state") {
-                if (!StrOrNull(r, base, path + ".licenseProcessingState.state", &state_text)) return false;
+                if (!StrOrNull(r, base, path, "licenseProcessingState.state", &state_text)) return false;
               } else if (!Skip(r, base)) {
                 return false;
               }
             }
             if (r.Failed()) return Syntax(r, base);
           } else {
-            ok = StrOrNull(r, base, path + ".licenseProcessingState", &state_text);
+            ok = StrOrNull(r, base, path, "licenseProcessingState", &state_text);
           }
         } else if (key == "assignedLicenses") {
           if (r.Peek() != JsonType::kArray) return Schema(path + ".assignedLicenses", "expected an array");
@@ -728,13 +735,13 @@ class Loader {
     for (auto& p : pending_) {
       Id group = tenant_->group_index.Find(p.group_id);
       if (group == kNoId) {
-        return Schema(p.path, "unknown group \"" + p.group_id + "\"");
+        return Schema(p.Path(), "unknown group \"" + p.group_id + "\"");
       }
       User& u = tenant_->users[p.user];
       AssignmentState& st = u.states[p.state_index];
       for (const auto& other : u.states) {
         if (&other != &st && other.source == group && other.sku == st.sku) {
-          return Schema(p.path, "second state for the same skuId and group");
+          return Schema(p.Path(), "second state for the same skuId and group");
         }
       }
       st.source = group;

@@ -1,5 +1,5 @@
 // Tenant document: import (file picker or drag and drop anywhere), export, reset to the sample.
-import { h, num, replace, button } from '../lib/dom.js';
+import { h, num, plural, replace, button } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import * as notifications from '../lib/notifications.js';
 import * as shell from '../lib/shell.js';
@@ -16,7 +16,7 @@ export async function importFile(file) {
     const t = await engine.importDocument(bytes, file.name);
     note.update({
       status: 'success',
-      text: `Loaded ${t?.displayName || 'the tenant'}: ${num(t?.users)} users, ${num(t?.groups)} groups, ${num(t?.skus)} products.`,
+      text: `Loaded ${t?.displayName || 'the tenant'}: ${plural(t?.users, 'user', 'users')}, ${plural(t?.groups, 'group', 'groups')}, ${plural(t?.skus, 'product', 'products')}.`,
     });
     for (const fn of importListeners) fn({ state: 'ok', file, tenant: t });
     shell.openRoot('aad');

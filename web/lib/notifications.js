@@ -97,16 +97,24 @@ function card(n, inToast) {
     h('div', { class: 'notif-time', text: dateTime(n.time) }),
     n.details ? h('div', { class: 'notif-more', text: 'Select to view details' }) : null,
   ];
-  const el = h(n.details ? 'button' : 'div', {
+  const main = n.details
+    ? h('button', { type: 'button', class: 'notif-main' }, body)
+    : h('div', { class: 'notif-main' }, body);
+  const el = h('div', {
     class: ['notif', `notif-${n.status}`, inToast && 'toast'],
-    attrs: { role: inToast ? 'status' : 'listitem', 'data-notif': String(n.id), type: n.details ? 'button' : null },
-  }, body);
+    attrs: { role: inToast ? 'status' : 'listitem', 'data-notif': String(n.id) },
+  }, main);
   if (n.details) {
-    el.addEventListener('click', () => {
+    main.addEventListener('click', () => {
       shell.openLast(n.details.type, n.details.args || [], n.details.opts || {});
       toggle(false);
-      el.closest('.toast')?.remove();
+      if (inToast) el.remove();
     });
+  }
+  if (inToast) {
+    const close = h('button', { type: 'button', class: 'notif-close', attrs: { 'aria-label': `Dismiss ${n.title}` } }, icon('close'));
+    close.addEventListener('click', () => el.remove());
+    el.append(close);
   }
   return el;
 }

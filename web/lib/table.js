@@ -100,8 +100,14 @@ export function createTable(o) {
   const cleanup = virt._didMount();
   virt._willUpdate();
 
+  // Chromium cannot lay out an element taller than ~33.5M px: beyond that many rows the list shows a
+  // window of rows at a time (base .. base + maxRows) with buttons to move the window.
+  let base = 0;
   function maxRows() {
-    return Math.floor(MAX_PIXELS / rowHeight);
+    return Math.floor(MAX_PIXELS / rowHeight / pageSize) * pageSize;
+  }
+  function windowCount() {
+    return Math.max(0, Math.min(total - base, maxRows()));
   }
 
   function itemAt(index) {
@@ -115,7 +121,7 @@ export function createTable(o) {
     const gen = generation;
     const promise = (async () => {
       try {
-        const res = await fetchFn(p * pageSize, pageSize);
+        const res = await fetchFn(base + p * pageSize, pageSize);
         if (gen !== generation) return;
         error = null;
         pages.set(p, Array.isArray(res?.items) ? res.items : []);
@@ -137,9 +143,10 @@ export function createTable(o) {
 
   function setTotal(t) {
     loaded = true;
-    if (t !== total || virt.options.count !== Math.min(t, maxRows())) {
+    if (t !== total || virt.options.count !== Math.max(0, Math.min(t - base, maxRows()))) {
       total = t;
-      virt.setOptions({ ...virt.options, count: Math.min(total, maxRows()) });
+      if (base >= total) base = Math.max(0, Math.floor((total - 1) / maxRows()) * maxRows());
+      virt.setOptions({ ...virt.options, count: windowCount() });
       virt._willUpdate();
       el.setAttribute('aria-rowcount', String(total + 1));
     }
@@ -159,9 +166,16 @@ export function createTable(o) {
     const parts = [];
     if (total === 0) parts.push(o.emptyText || 'No results');
     else parts.push(`${num(total)} ${total === 1 ? 'item' : 'items'}`);
-    if (total > maxRows()) parts.push(` · showing the first ${num(maxRows())}, search to narrow`);
     if (selection === 'multi' && selected.size) parts.push(` · ${num(selected.size)} selected`);
     replace(footer, parts.join(''));
+    if (total > maxRows()) {
+      const prev = h('button', { type: 'button', class: 'link-button', text: 'Previous rows', disabled: base === 0 });
+      const next = h('button', { type: 'button', class: 'link-button', text: 'Next rows', disabled: base + maxRows() >= total });
+      prev.addEventListener('click', () => moveWindow(-1));
+      next.addEventListener('click', () => moveWindow(1));
+      footer.append(h('span', { class: 'pager' },
+        ` · rows ${num(base + 1)}–${num(base + windowCount())} `, prev, ' ', next));
+    }
   }
 
   function render() {
@@ -206,7 +220,7 @@ export function createTable(o) {
   function fillRow(row, index, item) {
     row._item = item;
     row.id = `${id}-r${index}`;
-    row.setAttribute('aria-rowindex', String(index + 2));
+    row.setAttribute('aria-rowindex', String(base + index + 2));
     row.classList.toggle('active', index === active);
     if (!item) {
       row.classList.add('loading');
@@ -267,6 +281,20 @@ export function createTable(o) {
     o.onSelectionChange?.(selected);
   }
 
+  function moveWindow(dir) {
+    base = Math.max(0, base + dir * maxRows());
+    generation++;
+    pages = new Map();
+    stalePages = new Map();
+    inflight.clear();
+    active = -1;
+    virt.setOptions({ ...virt.options, count: windowCount() });
+    virt._willUpdate();
+    virt.scrollToOffset(0);
+    updateFooter();
+    loadPage(0);
+  }
+
   function toggleAllLoaded(on) {
     for (const page of pages.values()) for (const item of page) {
       if (on) selected.set(getId(item), item);
@@ -284,7 +312,7 @@ export function createTable(o) {
 
   function setActive(index, scroll = true) {
     if (total === 0) return;
-    active = Math.max(0, Math.min(index, Math.min(total, maxRows()) - 1));
+    active = Math.max(0, Math.min(index, windowCount() - 1));
     if (scroll) virt.scrollToIndex(active, { align: 'auto' });
     // Only classes change: replacing the cells under the pointer would swallow the click.
     render();
@@ -328,6 +356,7 @@ export function createTable(o) {
 
   function setFetch(fn) {
     fetchFn = fn;
+    base = 0;
     generation++;
     pages = new Map();
     stalePages = new Map();
