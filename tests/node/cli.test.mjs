@@ -91,6 +91,24 @@ describe('cli', () => {
     assert.deepEqual(result.users[0].assignedLicenses.map((l) => l.skuId), [SKU.E3]);
   });
 
+  test('--no-assigned-plans and --no-audit make the written document smaller', () => {
+    const small = join(dir, 'lean.json');
+    writeFileSync(small, JSON.stringify(tenant({ users: [user('u1')], groups: [group('g1', ['u1'], [SKU.E3])] })));
+    const full = cli('process', small, '--now', NOW_ISO);
+    const lean = cli('process', small, '--now', NOW_ISO, '--no-assigned-plans', '--no-audit');
+    assert.equal(lean.status, 0, lean.stderr);
+    const fullDocument = JSON.parse(full.stdout);
+    const leanDocument = JSON.parse(lean.stdout);
+    assert.ok(fullDocument.users[0].assignedPlans.length > 0 && fullDocument.directoryAudits.length > 0);
+    assert.equal('assignedPlans' in leanDocument.users[0], false);
+    assert.equal('directoryAudits' in leanDocument, false);
+    assert.deepEqual(leanDocument.users[0].assignedLicenses, fullDocument.users[0].assignedLicenses);
+    const sample = cli('sample', '--now', NOW_ISO, '--no-audit');
+    assert.equal(sample.status, 0, sample.stderr);
+    assert.equal('directoryAudits' in JSON.parse(sample.stdout), false);
+    assert.equal(cli('summary', small, '--no-audit').status, 2);
+  });
+
   test('summary prints products, groups and users in error as tables', () => {
     const small = join(dir, 'summary.json');
     writeFileSync(

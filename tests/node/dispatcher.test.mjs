@@ -83,6 +83,9 @@ describe('Dispatcher', () => {
     assert.deepEqual(exportEntry.transfer, [exported.value]);
     const document = JSON.parse(new TextDecoder().decode(exported.value));
     assert.ok(Array.isArray(document.users) && document.users.length >= 1000);
+    const lean = await send(RequestType.EXPORT, { assignedPlans: false, audit: false });
+    assert.ok(lean.value.byteLength < exported.value.byteLength);
+    assert.equal('directoryAudits' in JSON.parse(new TextDecoder().decode(lean.value)), false);
   });
 
   test('adaptive chunks: progress 5 to 20 times per second on a long run', async () => {

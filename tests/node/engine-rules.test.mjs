@@ -399,6 +399,23 @@ describe('licensing rules on small tenants', () => {
     engine.dispose();
   });
 
+  test('export options leave out assignedPlans and the audit log', async () => {
+    const engine = await newEngine();
+    engine.loadDocument(JSON.stringify(tenant({ users: [user('u1')], groups: [group('g1', ['u1'], [SKU.E3])] })));
+    processAll(engine);
+    const full = JSON.parse(engine.exportDocumentText());
+    assert.ok(full.users[0].assignedPlans.length > 0);
+    assert.ok(full.directoryAudits.length > 0);
+    const lean = JSON.parse(engine.exportDocumentText({ assignedPlans: false, audit: false }));
+    assert.equal(lean.users[0].assignedPlans, undefined);
+    assert.equal(lean.directoryAudits, undefined);
+    assert.deepEqual(lean.users[0].assignedLicenses, full.users[0].assignedLicenses);
+    const withAudit = JSON.parse(engine.exportDocumentText({ assignedPlans: false }));
+    assert.deepEqual(withAudit.directoryAudits, full.directoryAudits);
+    assert.throws(() => engine.exportDocument({ audit: 'no' }), { code: 'BadRequest' });
+    engine.dispose();
+  });
+
   test('list queries page and search', async () => {
     const engine = await newEngine();
     engine.loadSample();
