@@ -91,3 +91,30 @@ test('the sample tenant, loaded and processed 20 times, leaves nothing behind', 
   for (let i = 0; i < 20; i++) cycle();
   assert.deepEqual(snapshot(module), before);
 });
+
+test('an out-of-memory failure inside the engine is an Internal error that leaks nothing', async () => {
+  // 12M synthetic users need a document string above 2 GiB: the single allocation fails in wasm32,
+  // the bindings catch std::bad_alloc (wasm exceptions) and the heap and stack come back.
+  const module = await loadNodeEngineModule();
+  const engine = new Engine(module);
+  engine.loadSample();
+  const users = engine.query({ query: 'tenant' }).users;
+  const before = snapshot(module);
+  let failure;
+  try {
+    engine.generateSyntheticTenant({ users: 12_000_000, groups: 100_000 });
+  } catch (error) {
+    failure = error;
+  }
+  assert.equal(failure?.name, 'EngineError');
+  assert.equal(failure.code, 'Internal');
+  assert.match(failure.message, /out of memory/);
+  const after = snapshot(module);
+  assert.equal(after.allocated, before.allocated);
+  assert.equal(after.stackPointer, before.stackPointer);
+  assert.equal(after.emvalHandles, before.emvalHandles);
+  // The engine is intact and usable.
+  assert.equal(engine.query({ query: 'tenant' }).users, users);
+  engine.loadSample();
+  engine.dispose();
+});
