@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Command-line front end of the WASM engine (the same module the console runs in its worker).
 // `node wasm/cli.mjs --help` documents every command.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -153,7 +153,10 @@ async function openTenant(options, timings) {
   return { engine, responses };
 }
 
-/** The exported document with `"responses": [...]` appended as its last top-level member. */
+/**
+ * The exported document with `"responses": [...]` appended as its last top-level member, as chunks
+ * to write one after the other (no copy of the document).
+ */
 function withResponses(documentBytes, responses) {
   let end = documentBytes.length - 1;
   while (end >= 0 && /\s/.test(String.fromCharCode(documentBytes[end]))) end -= 1;
@@ -164,18 +167,27 @@ function withResponses(documentBytes, responses) {
   while (before >= 0 && /\s/.test(String.fromCharCode(documentBytes[before]))) before -= 1;
   const empty = documentBytes[before] === 0x7b; /* { */
   const member = Buffer.from(`${empty ? '' : ','}"responses":${JSON.stringify(responses)}}`, 'utf8');
-  return Buffer.concat([documentBytes.subarray(0, end), member, documentBytes.subarray(end + 1)]);
+  return [documentBytes.subarray(0, end), member, documentBytes.subarray(end + 1)];
 }
 
-async function writeOutput(bytes, out) {
+/** Writes chunks (Buffers) to stdout or to `out`; `out` is written next to itself, then renamed. */
+async function writeOutput(chunks, out) {
+  const list = Array.isArray(chunks) ? chunks : [chunks];
   if (out === undefined) {
-    await new Promise((resolve, reject) => process.stdout.write(bytes, (error) => (error ? reject(error) : resolve())));
+    for (const chunk of list) {
+      await new Promise((resolve, reject) => process.stdout.write(chunk, (error) => (error ? reject(error) : resolve())));
+    }
     return;
   }
-  // Write next to the target, then rename: a failure never leaves a partial FILE behind.
+  // A failure never leaves a partial FILE behind.
   const temporary = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   try {
-    await writeFile(temporary, bytes);
+    const file = await open(temporary, 'w');
+    try {
+      for (const chunk of list) await file.write(chunk);
+    } finally {
+      await file.close();
+    }
     await rename(temporary, out);
   } catch (error) {
     await rm(temporary, { force: true });
