@@ -71,18 +71,22 @@ export async function startConsole(t, { profileDir } = {}) {
       return file;
     },
     async close({ keepProfile = false } = {}) {
-      await context.close().catch(() => {});
+      await api.context.close().catch(() => {});
       await new Promise((resolve) => server.close(resolve));
       if (!keepProfile && !profileDir) await rm(userDataDir, { recursive: true, force: true }).catch(() => {});
     },
     async restartBrowser() {
       // Same profile, new browser: what a reload after closing the tab looks like.
-      await context.close();
+      await api.context.close();
       const ctx2 = await chromium.launchPersistentContext(userDataDir, {
         executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1600, height: 1000 },
       });
       api.context = ctx2;
       api.page = ctx2.pages()[0] || (await ctx2.newPage());
+      api.page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+      api.page.on('console', (msg) => {
+        if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+      });
       return api.page;
     },
   };
