@@ -33,6 +33,11 @@ std::string Engine::ExportDocument(const ExportOptions& options) const {
   return WriteTenant(*tenant_, options);
 }
 
+bool Engine::ExportDocument(const ExportOptions& options,
+                            const std::function<bool(std::string_view)>& sink) const {
+  return WriteTenant(*tenant_, options, sink);
+}
+
 Result<std::string> Engine::ApplyBatch(std::string_view batch_json) {
   return ApplyBatchText(tenant_.get(), batch_json);
 }

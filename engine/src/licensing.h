@@ -1,6 +1,7 @@
 // Internal licensing operations shared by the engine's entry points.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,9 @@ Result<std::string> ApplyBatchText(Tenant* t, std::string_view batch_json);
 Result<std::string> RunQuery(const Tenant& t, std::string_view query_json);
 /// Writes the tenant document.
 std::string WriteTenant(const Tenant& t, const ExportOptions& options);
+/// Writes the tenant document in pieces to `sink`; false when the sink stopped it.
+bool WriteTenant(const Tenant& t, const ExportOptions& options,
+                 const std::function<bool(std::string_view)>& sink);
 /// One audit event as a Graph directoryAudit JSON object.
 std::string AuditEventJson(const Tenant& t, size_t index);
 /// The activityDisplayName of an audit event.

@@ -372,10 +372,12 @@ std::string AuditEventJson(const Tenant& t, size_t index) {
   return out;
 }
 
-std::string WriteTenant(const Tenant& t, const ExportOptions& options) {
-  std::string out;
-  out.reserve(t.users.size() * (options.assigned_plans ? 4000 : 700) +
-              (options.audit ? t.audit.size() * 600 : 0) + 4096);
+namespace {
+
+/// Writes the document; `flush` is called between objects and may empty `out`.
+bool WriteDocument(const Tenant& t, const ExportOptions& options, std::string* out_ptr,
+                   const std::function<bool()>& flush) {
+  std::string& out = *out_ptr;
   JsonWriter w(&out);
   w.BeginObject();
   w.Key("organization");
@@ -420,12 +422,17 @@ std::string WriteTenant(const Tenant& t, const ExportOptions& options) {
   w.EndArray();
   w.Key("users");
   w.BeginArray();
-  for (const auto& u : t.users) WriteUser(t, u, options.assigned_plans, &w);
+  for (const auto& u : t.users) {
+    WriteUser(t, u, options.assigned_plans, &w);
+    if (!flush()) return false;
+  }
   w.EndArray();
   w.Key("groups");
   w.BeginArray();
   for (Id g = 0; g < t.groups.size(); ++g) {
-    if (!t.groups[g].deleted) WriteGroup(t, g, &w);
+    if (t.groups[g].deleted) continue;
+    WriteGroup(t, g, &w);
+    if (!flush()) return false;
   }
   w.EndArray();
   w.Key("licensingRules");
@@ -433,12 +440,37 @@ std::string WriteTenant(const Tenant& t, const ExportOptions& options) {
   if (options.audit) {
     w.Key("directoryAudits");
     w.BeginArray();
-    for (size_t i = 0; i < t.audit.size(); ++i) w.Raw(AuditEventJson(t, i));
+    for (size_t i = 0; i < t.audit.size(); ++i) {
+      w.Raw(AuditEventJson(t, i));
+      if (!flush()) return false;
+    }
     w.EndArray();
   }
   w.EndObject();
+  return true;
+}
+
+}  // namespace
+
+std::string WriteTenant(const Tenant& t, const ExportOptions& options) {
+  std::string out;
+  WriteDocument(t, options, &out, [] { return true; });
   return out;
 }
 
-}  // namespace gbl
+bool WriteTenant(const Tenant& t, const ExportOptions& options,
+                 const std::function<bool(std::string_view)>& sink) {
+  constexpr size_t kPiece = 1 << 20;
+  std::string out;
+  out.reserve(kPiece + (64 << 10));
+  auto flush = [&] {
+    if (out.size() < kPiece) return true;
+    bool go_on = sink(out);
+    out.clear();
+    return go_on;
+  };
+  if (!WriteDocument(t, options, &out, flush)) return false;
+  return out.empty() || sink(out);
+}
 
+}  // namespace gbl

@@ -235,3 +235,30 @@ TEST(Load, SectionsInAnyOrderGiveTheSameTenant) {
 
 }  // namespace
 }  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+TEST(Load, StreamedExportEqualsTheWholeDocument) {
+  Engine e;
+  e.SetNow(1796115600000);
+  ASSERT_TRUE(e.LoadSample().Ok());
+  Apply1(&e, Req("POST", "/groups/" + Q(e, {{"query", "groups"}, {"search", "HR Department"}})["items"][0]["id"].get<std::string>() + "/assignLicense",
+                 {{"addLicenses", json::array({License(kE3)})}, {"removeLicenses", json::array()}}));
+  e.ProcessAll();
+  std::string streamed;
+  size_t pieces = 0;
+  EXPECT_TRUE(e.ExportDocument(ExportOptions(), [&](std::string_view piece) {
+    streamed.append(piece);
+    ++pieces;
+    return true;
+  }));
+  EXPECT_EQ(streamed, e.ExportDocument());
+  EXPECT_GT(pieces, 1u);
+  size_t calls = 0;
+  EXPECT_FALSE(e.ExportDocument(ExportOptions(), [&](std::string_view) { return ++calls < 2; }));
+  EXPECT_EQ(calls, 2u);
+}
+
+}  // namespace
+}  // namespace gbl::testing

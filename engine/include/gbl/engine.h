@@ -73,6 +73,10 @@ class Engine {
   std::string ExportDocument() const;
   /// Same, leaving out what the options turn off.
   std::string ExportDocument(const ExportOptions& options) const;
+  /// Streams the document to `sink` in pieces of about 1 MiB (the whole text is never held);
+  /// `sink` may return false to stop. Returns false when stopped.
+  bool ExportDocument(const ExportOptions& options,
+                      const std::function<bool(std::string_view)>& sink) const;
 
   /// Applies a Graph JSON batch; returns the batch response `{"responses":[...]}` as JSON text.
   /// Fails only when the batch itself is not a batch; each request gets its own status.
