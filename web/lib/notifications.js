@@ -43,6 +43,8 @@ function toggle(open) {
   panel.hidden = !open;
   bell.setAttribute('aria-expanded', String(open));
   if (open) {
+    // The panel shows everything the toasts would: clear them so they do not cover it.
+    toastsEl?.replaceChildren();
     unread = 0;
     renderBadge();
     panel.querySelector('h2')?.setAttribute('tabindex', '-1');
@@ -132,7 +134,7 @@ function renderPanel() {
 const toastTimers = new Map();
 
 function toast(n) {
-  if (!toastsEl) return;
+  if (!toastsEl || !panel.hidden) return;
   toastsEl.querySelector(`[data-notif="${n.id}"]`)?.remove();
   const el = card(n, true);
   toastsEl.prepend(el);
