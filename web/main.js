@@ -76,6 +76,14 @@ engine.on('progress', (p) => {
   else busy.textContent = `Processing licenses: ${p.groupName || ''} ${Number(p.processed || 0).toLocaleString('en-US')} of ${Number(p.total || 0).toLocaleString('en-US')}`;
 });
 
+engine.on('restart', (e) => {
+  notifications.notify({
+    title: 'The licensing engine restarted',
+    text: e?.restored ? 'Its worker stopped; a new one took over with your tenant restored.' : `Its worker stopped and the tenant could not be restored: ${engine.errorText(e?.error)}`,
+    status: e?.restored ? 'warning' : 'error',
+  });
+});
+
 async function refreshTenantName() {
   try {
     const t = await engine.query({ query: 'tenant' });

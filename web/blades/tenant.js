@@ -28,16 +28,16 @@ export async function importFile(file) {
 }
 
 export async function exportFile() {
-  const bytes = await engine.exportDocument();
+  const pieces = await engine.exportDocument();
   const t = await engine.query({ query: 'tenant' });
-  const blob = new Blob([bytes], { type: 'application/json' });
+  const blob = new Blob(pieces, { type: 'application/json' });
   const url = URL.createObjectURL(blob);
   const a = h('a', { href: url, download: `${(t?.displayName || 'tenant').replace(/[^\w.-]+/g, '-')}-tenant.json` });
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
-  notifications.notify({ title: 'Export', text: `Exported ${t?.displayName || 'the tenant'} (${num(bytes.byteLength)} bytes).`, status: 'success' });
+  notifications.notify({ title: 'Export', text: `Exported ${t?.displayName || 'the tenant'} (${num(blob.size)} bytes).`, status: 'success' });
 }
 
 registerTenantBlade();

@@ -94,6 +94,11 @@ async function runProcess(record) {
 /** Starts the worker and restores the stored tenant (or loads the sample). */
 export async function init(onStatus = () => {}) {
   client = new EngineClient();
+  // The client replaces a worker that died and restores the tenant into the new one.
+  client.onRestart?.((e) => {
+    emit('restart', e);
+    emit('changed', { reason: 'restart' });
+  });
   const saved = await store.loadState();
   let restored = false;
   if (saved) {
@@ -188,12 +193,15 @@ export function importDocument(bytes, name) {
   });
 }
 
-/** Exports the current tenant as a Graph-shaped JSON document (bytes). */
+/**
+ * Exports the current tenant as a Graph-shaped JSON document: resolves an array of byte pieces
+ * (a large document does not fit one buffer; `new Blob(pieces)` joins them without a copy).
+ */
 export async function exportDocument() {
   await chain;
-  const value = await client.exportDocument();
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return value;
-  return new TextEncoder().encode(String(value));
+  const value = await client.exportDocument({ chunked: true });
+  const pieces = Array.isArray(value) ? value : [value];
+  return pieces.map((p) => (p instanceof ArrayBuffer || ArrayBuffer.isView(p) ? p : new TextEncoder().encode(String(p))));
 }
 
 /** Back to the built-in sample; forgets the stored tenant. */
