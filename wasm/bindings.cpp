@@ -6,8 +6,9 @@
 //   Each entry point still catches everything (bad_alloc included) and turns it into an
 //   `Internal` error, so an unexpected throw cannot unwind through JS frames.
 // - Large inputs arrive as bytes the JS side copied into the heap (pointer + length from _malloc);
-//   large outputs (exported document, synthetic tenant) are held here and handed out as
-//   {ptr, len}: the JS side slices HEAPU8 and then calls releaseOutput().
+//   the exported document streams out in ~1 MiB pieces through a JS callback (ptr, len) that copies
+//   each piece out of HEAPU8; the synthetic tenant is held here and handed out as {ptr, len}: the JS
+//   side slices HEAPU8 and then calls releaseOutput().
 // - Pointers and lengths are unsigned (`uintptr_t`, `size_t`): embind converts them with `>>> 0`,
 //   so heaps above 2 GiB work.
 #include <emscripten/bind.h>
@@ -137,23 +138,22 @@ class WasmEngine {
     });
   }
 
-  val ExportDocument() {
+  /// Streams the document to `sink(ptr, len)` (a JS function copying HEAPU8[ptr, ptr+len) and
+  /// returning true to go on) in pieces of about 1 MiB: the whole text is never held in the heap.
+  /// The JS side must not throw from `sink` (engine-api.mjs wraps it).
+  val ExportDocumentChunks(bool assigned_plans, bool audit, val sink) {
     return Guarded("exportDocument", [&] {
-      ReleaseHeld();  // the previous output must not hold memory while the new one is written
-      HeldOutput() = engine_.ExportDocument();
-      return Success(HeldOutputValue());
-    });
-  }
-
-  /// exportDocument with ExportOptions (a separate name: embind checks argument counts exactly).
-  val ExportDocumentWith(bool assigned_plans, bool audit) {
-    return Guarded("exportDocument", [&] {
-      ReleaseHeld();
       gbl::ExportOptions options;
       options.assigned_plans = assigned_plans;
       options.audit = audit;
-      HeldOutput() = engine_.ExportDocument(options);
-      return Success(HeldOutputValue());
+      bool completed = engine_.ExportDocument(options, [&](std::string_view piece) {
+        val more = sink(static_cast<double>(reinterpret_cast<uintptr_t>(piece.data())),
+                        static_cast<double>(piece.size()));
+        return more.as<bool>();
+      });
+      val value = val::object();
+      value.set("completed", completed);
+      return Success(value);
     });
   }
 
@@ -246,7 +246,7 @@ val GenerateSyntheticTenant(const SyntheticOptionsJs& js) {
   });
 }
 
-/// Frees the bytes handed out by exportDocument / generateSyntheticTenant.
+/// Frees the bytes handed out by generateSyntheticTenant.
 void ReleaseOutput() { ReleaseHeld(); }
 
 /// Heap and stack figures for leak checks: memory size, program break, bytes in use by malloc,
@@ -272,8 +272,7 @@ EMSCRIPTEN_BINDINGS(gbl_engine) {
       .constructor<>()
       .function("loadDocument", &WasmEngine::LoadDocument)
       .function("loadSample", &WasmEngine::LoadSample)
-      .function("exportDocument", &WasmEngine::ExportDocument)
-      .function("exportDocumentWith", &WasmEngine::ExportDocumentWith)
+      .function("exportDocumentChunks", &WasmEngine::ExportDocumentChunks)
       .function("applyBatch", &WasmEngine::ApplyBatch)
       .function("processChunk", &WasmEngine::ProcessChunk)
       .function("hasPendingWork", &WasmEngine::HasPendingWork)

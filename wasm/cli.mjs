@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Command-line front end of the WASM engine (the same module the console runs in its worker).
 // `node wasm/cli.mjs --help` documents every command.
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -153,58 +154,100 @@ async function openTenant(options, timings) {
   return { engine, responses };
 }
 
+const isSpace = (byte) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+
+/** Index of the last non-whitespace byte of `bytes`, or -1. */
+function lastNonSpace(bytes) {
+  let i = bytes.length - 1;
+  while (i >= 0 && isSpace(bytes[i])) i -= 1;
+  return i;
+}
+
 /**
- * The exported document with `"responses": [...]` appended as its last top-level member, as chunks
- * to write one after the other (no copy of the document).
+ * The end of the document with `"responses": [...]` appended as its last top-level member: `tail`
+ * is the piece holding the closing brace followed by whitespace-only pieces; `before` is the last
+ * non-whitespace byte written earlier (to tell an empty object). Returns the pieces to write.
  */
-function withResponses(documentBytes, responses) {
-  let end = documentBytes.length - 1;
-  while (end >= 0 && /\s/.test(String.fromCharCode(documentBytes[end]))) end -= 1;
-  if (end < 0 || documentBytes[end] !== 0x7d /* } */) {
+function withResponses(tail, before, responses) {
+  const [last, ...rest] = tail;
+  const end = last ? lastNonSpace(last) : -1;
+  if (end < 0 || last[end] !== 0x7d /* } */) {
     throw new CliError('the engine exported a document that is not a JSON object', 1);
   }
-  let before = end - 1;
-  while (before >= 0 && /\s/.test(String.fromCharCode(documentBytes[before]))) before -= 1;
-  const empty = documentBytes[before] === 0x7b; /* { */
-  const member = Buffer.from(`${empty ? '' : ','}"responses":${JSON.stringify(responses)}}`, 'utf8');
-  return [documentBytes.subarray(0, end), member, documentBytes.subarray(end + 1)];
+  const previous = lastNonSpace(last.subarray(0, end));
+  const opening = (previous >= 0 ? last[previous] : before) === 0x7b; /* { */
+  const member = Buffer.from(`${opening ? '' : ','}"responses":${JSON.stringify(responses)}}`, 'utf8');
+  return [last.subarray(0, end), member, last.subarray(end + 1), ...rest];
 }
 
-/** Writes chunks (Buffers) to stdout or to `out`; `out` is written next to itself, then renamed. */
-async function writeOutput(chunks, out) {
-  const list = Array.isArray(chunks) ? chunks : [chunks];
-  if (out === undefined) {
-    for (const chunk of list) {
-      await new Promise((resolve, reject) => process.stdout.write(chunk, (error) => (error ? reject(error) : resolve())));
-    }
-    return;
-  }
-  // A failure never leaves a partial FILE behind.
-  const temporary = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
+/** Writes all of `bytes` to the file descriptor. */
+function writeAllSync(fd, bytes) {
+  let offset = 0;
+  while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+}
+
+/**
+ * Streams the engine's document (in ~1 MiB pieces) to `out` through a temporary file and a rename,
+ * or to stdout, with the batch responses appended when given. Nothing is left behind on failure.
+ */
+async function writeDocument(engine, options, responses) {
+  const exportOptions = { assignedPlans: !options['no-assigned-plans'], audit: !options['no-audit'] };
+  const out = options.out;
+  const temporary = out === undefined ? null : join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
+  const collected = []; // stdout: written asynchronously once the export is done
+  let fd = null;
+  let before = -1;
+  const emit = (chunk) => {
+    if (chunk.length === 0) return;
+    const last = lastNonSpace(chunk);
+    if (last >= 0) before = chunk[last];
+    if (fd === null) collected.push(chunk);
+    else writeAllSync(fd, chunk);
+  };
   try {
-    const file = await open(temporary, 'w');
-    try {
-      for (const chunk of list) await file.write(chunk);
-    } finally {
-      await file.close();
+    if (temporary !== null) {
+      try {
+        fd = openSync(temporary, 'w');
+      } catch (error) {
+        throw new CliError(`${out}: cannot write the output: ${error.message}`);
+      }
     }
-    await rename(temporary, out);
+    // Hold back the piece with the closing brace (and whitespace after it) for the responses.
+    let tail = [];
+    try {
+      engine.exportDocumentChunks((piece) => {
+        const chunk = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+        if (lastNonSpace(chunk) < 0) {
+          tail.push(chunk);
+          return;
+        }
+        for (const held of tail) emit(held);
+        tail = [chunk];
+      }, exportOptions);
+    } catch (error) {
+      if (error instanceof EngineError) throw new CliError(`writing the document failed: ${error.code}: ${error.message}`, 1);
+      if (error instanceof CliError) throw error;
+      throw new CliError(`${out ?? 'stdout'}: cannot write the output: ${error.message}`);
+    }
+    for (const chunk of responses ? withResponses(tail, before, responses) : tail) emit(chunk);
+    if (fd !== null) {
+      closeSync(fd);
+      fd = null;
+      renameSync(temporary, out);
+    }
   } catch (error) {
-    await rm(temporary, { force: true });
+    if (fd !== null) closeSync(fd);
+    if (temporary !== null) rmSync(temporary, { force: true });
+    if (error instanceof CliError) throw error;
     throw new CliError(`${out}: cannot write the output: ${error.message}`);
   }
+  if (out === undefined) await writeStdout(collected);
 }
 
-/** The engine's document, as a Buffer; a failure (out of memory on huge tenants) says what to try. */
-function exportBytes(engine, options) {
-  const exportOptions = { assignedPlans: !options['no-assigned-plans'], audit: !options['no-audit'] };
-  try {
-    const bytes = engine.exportDocument(exportOptions);
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  } catch (error) {
-    if (!(error instanceof EngineError)) throw error;
-    const hint = exportOptions.assignedPlans || exportOptions.audit ? '; --no-assigned-plans and --no-audit make the document smaller' : '';
-    throw new CliError(`writing the document failed: ${error.code}: ${error.message}${hint}`, 1);
+/** Writes chunks (Buffers) to stdout, waiting for each to be taken. */
+async function writeStdout(chunks) {
+  for (const chunk of chunks) {
+    await new Promise((resolve, reject) => process.stdout.write(chunk, (error) => (error ? reject(error) : resolve())));
   }
 }
 
@@ -215,10 +258,8 @@ async function runProcess(options) {
   engine.processAll({ chunkUsers: 1 << 16 });
   timings.process = performance.now() - started;
   started = performance.now();
-  let document = exportBytes(engine, options);
-  if (responses) document = withResponses(document, responses);
+  await writeDocument(engine, options, responses);
   engine.dispose();
-  await writeOutput(document, options.out);
   timings.write = performance.now() - started;
   if (options.timings) {
     const ms = (value) => Math.round(value);
@@ -232,9 +273,8 @@ async function runSample(options) {
   const engine = await createNodeEngine();
   if (options.now !== undefined) engine.setNow(options.now);
   engine.loadSample();
-  const document = exportBytes(engine, options);
+  await writeDocument(engine, options, null);
   engine.dispose();
-  await writeOutput(document, options.out);
 }
 
 /** Formats rows (arrays of cells) as a plain-text table with a header rule. */
@@ -324,7 +364,7 @@ async function runSummary(options) {
   out.push(formatTable(['User', 'Group', 'Failed products', 'Reason', 'Error'], shown));
   if (shown.length < rows.length) out.push(`... and ${rows.length - shown.length} more (use --limit 0 for all)`);
   engine.dispose();
-  await writeOutput(Buffer.from(`${out.join('\n')}\n`, 'utf8'), undefined);
+  await writeStdout([Buffer.from(`${out.join('\n')}\n`, 'utf8')]);
 }
 
 async function main(argv) {

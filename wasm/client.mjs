@@ -107,12 +107,14 @@ export class EngineClient {
 
   /**
    * The tenant as a JSON document (ArrayBuffer of UTF-8). Options: {assignedPlans, audit} (both
-   * default true) leave users' assignedPlans / the directoryAudits out when false.
+   * default true) leave users' assignedPlans / the directoryAudits out when false; {chunked: true}
+   * resolves an array of ArrayBuffers instead (documents too big for one buffer; `new Blob(pieces)`).
    */
   exportDocument(options = {}) {
     const payload = {};
     if (options.assignedPlans !== undefined) payload.assignedPlans = options.assignedPlans;
     if (options.audit !== undefined) payload.audit = options.audit;
+    if (options.chunked) payload.chunked = true;
     return this.#request(RequestType.EXPORT, payload);
   }
 

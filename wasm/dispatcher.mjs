@@ -1,8 +1,10 @@
 // The worker side of the protocol (wasm/protocol.mjs) as a plain class: it takes an Engine (or a
 // promise of one) and a postMessage function, so it runs unchanged in a browser worker, in a Node
 // worker_threads worker and in a Node test without any worker.
-import { EVENT_ID, EngineError, ErrorCode, EventType, RequestType, errorToPlain } from './protocol.mjs';
+import { EVENT_ID, EngineError, ErrorCode, EventType, RequestType, concatChunks, errorToPlain } from './protocol.mjs';
 
+/** A chunked export sends pieces of about this size (each a transferred ArrayBuffer). */
+export const EXPORT_PIECE_BYTES = 64 * 1024 * 1024;
 /** Progress events are sent at most this often (ms) while processing runs (~20/s). */
 export const PROGRESS_INTERVAL_MS = 50;
 /** Adaptive chunks aim at this much engine time (ms) between two yields to the event loop. */
@@ -140,6 +142,26 @@ export class Dispatcher {
         const options = {};
         if (message.assignedPlans !== undefined) options.assignedPlans = message.assignedPlans;
         if (message.audit !== undefined) options.audit = message.audit;
+        if (message.chunked) {
+          // Pieces of up to EXPORT_PIECE_BYTES, each its own transferred ArrayBuffer.
+          const pieces = [];
+          let pending = [];
+          let pendingBytes = 0;
+          const flush = () => {
+            if (pendingBytes === 0) return;
+            pieces.push(concatChunks(pending, pendingBytes).buffer); // pieces own exact-size buffers
+            pending = [];
+            pendingBytes = 0;
+          };
+          engine.exportDocumentChunks((chunk) => {
+            pending.push(chunk);
+            pendingBytes += chunk.length;
+            if (pendingBytes >= EXPORT_PIECE_BYTES) flush();
+          }, options);
+          flush();
+          this.#reply(id, pieces, pieces);
+          return;
+        }
         const bytes = engine.exportDocument(options);
         const buffer = bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
         this.#reply(id, buffer, [buffer]);

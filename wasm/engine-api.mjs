@@ -8,9 +8,9 @@
 //   const products = engine.query({ query: 'products' });
 //   engine.dispose();
 import createEngineModule from './dist/engine.mjs';
-import { EngineError, ErrorCode } from './protocol.mjs';
+import { EngineError, ErrorCode, concatChunks } from './protocol.mjs';
 
-export { EngineError, ErrorCode };
+export { EngineError, ErrorCode, concatChunks };
 
 /** Default number of user evaluations per processChunk call. */
 export const DEFAULT_CHUNK_USERS = 2048;
@@ -118,17 +118,46 @@ export class Engine {
   }
 
   /**
-   * The tenant with its computed fields as a JSON document (UTF-8 bytes). Options (both default
-   * true): `assignedPlans` writes users' computed assignedPlans, `audit` the directoryAudits; on big
-   * tenants both are large (a processed 1M-user tenant with them does not fit the 4 GiB heap).
+   * Streams the tenant document (UTF-8 JSON) to `onChunk(Uint8Array)` in pieces of about 1 MiB; the
+   * whole text is never held in the wasm heap, so any tenant that loads can be exported. `onChunk`
+   * may return false to stop. Options (both default true): `assignedPlans` writes users' computed
+   * assignedPlans, `audit` the directoryAudits. Returns true when the document was written entirely.
    */
-  exportDocument({ assignedPlans = true, audit = true } = {}) {
+  exportDocumentChunks(onChunk, { assignedPlans = true, audit = true } = {}) {
+    if (typeof onChunk !== 'function') {
+      throw new EngineError(ErrorCode.BAD_REQUEST, 'exportDocumentChunks: expected a function receiving each piece');
+    }
     if (typeof assignedPlans !== 'boolean' || typeof audit !== 'boolean') {
       throw new EngineError(ErrorCode.BAD_REQUEST, 'exportDocument: `assignedPlans` and `audit` must be booleans');
     }
     const raw = this.#engine();
-    const result = assignedPlans && audit ? raw.exportDocument() : raw.exportDocumentWith(assignedPlans, audit);
-    return takeHeldOutput(this.#module, unwrap(result));
+    const module = this.#module;
+    let failure = null;
+    // Called from inside the wasm call: it must never throw (an exception through wasm frames leaks
+    // the wasm stack), so a failing onChunk stops the export and is rethrown afterwards.
+    const sink = (ptr, len) => {
+      try {
+        const start = ptr >>> 0;
+        return onChunk(module.HEAPU8.slice(start, start + len)) !== false;
+      } catch (error) {
+        failure = error;
+        return false;
+      }
+    };
+    const result = unwrap(raw.exportDocumentChunks(assignedPlans, audit, sink));
+    if (failure) throw failure;
+    return result.completed;
+  }
+
+  /** The whole document as one Uint8Array (see exportDocumentChunks for options and huge tenants). */
+  exportDocument(options = {}) {
+    const chunks = [];
+    let total = 0;
+    this.exportDocumentChunks((chunk) => {
+      chunks.push(chunk);
+      total += chunk.length;
+    }, options);
+    return concatChunks(chunks, total);
   }
 
   /** The exported document as text (small tenants; large ones should stay bytes). */

@@ -20,8 +20,10 @@
 //                 Cancelled: fails with code 'Cancelled' (the queue keeps what is left).
 //   cancel       {}                                 -> {cancelled: boolean} (false when nothing ran)
 //   query        {query: object | string}           -> the query's JSON value (see README queries)
-//   export       {assignedPlans?: boolean, audit?: boolean} -> ArrayBuffer (the JSON document,
-//                 transferred); both default true; false leaves users' assignedPlans / directoryAudits out
+//   export       {assignedPlans?: boolean, audit?: boolean, chunked?: boolean} -> ArrayBuffer (the
+//                 JSON document, transferred), or with chunked: true an array of ArrayBuffers of up to
+//                 64 MiB each (all transferred; for documents too big for one buffer). assignedPlans
+//                 and audit default true; false leaves users' assignedPlans / directoryAudits out.
 //   setNow       {now: number (Unix ms) | string (ISO 8601)} -> null
 //   setActor     {actor: string}                    -> null
 //
@@ -96,4 +98,22 @@ export function plainToError(plain) {
   const message = plain && typeof plain.message === 'string' ? plain.message : 'unknown error';
   if (!plain || plain.name === 'EngineError') return new EngineError(code, message);
   return new EngineError(code, `${plain.name}: ${message}`);
+}
+
+/** Joins pieces into one Uint8Array (pieces are dropped as they are copied). */
+export function concatChunks(chunks, total) {
+  if (chunks.length === 1) return chunks[0];
+  let out;
+  try {
+    out = new Uint8Array(total);
+  } catch {
+    throw new EngineError(ErrorCode.INTERNAL, `the document (${total} bytes) is too large for one buffer; export it in pieces (exportDocumentChunks)`);
+  }
+  let offset = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    out.set(chunks[i], offset);
+    offset += chunks[i].length;
+    chunks[i] = null;
+  }
+  return out;
 }

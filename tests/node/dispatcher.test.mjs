@@ -83,6 +83,10 @@ describe('Dispatcher', () => {
     assert.deepEqual(exportEntry.transfer, [exported.value]);
     const document = JSON.parse(new TextDecoder().decode(exported.value));
     assert.ok(Array.isArray(document.users) && document.users.length >= 1000);
+    const chunked = await send(RequestType.EXPORT, { chunked: true });
+    assert.ok(Array.isArray(chunked.value) && chunked.value.every((piece) => piece instanceof ArrayBuffer));
+    assert.deepEqual(posted.find((p) => p.message === chunked).transfer, chunked.value);
+    assert.ok(Buffer.concat(chunked.value.map((piece) => Buffer.from(piece))).equals(Buffer.from(exported.value)));
     const lean = await send(RequestType.EXPORT, { assignedPlans: false, audit: false });
     assert.ok(lean.value.byteLength < exported.value.byteLength);
     assert.equal('directoryAudits' in JSON.parse(new TextDecoder().decode(lean.value)), false);
