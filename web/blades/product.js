@@ -19,7 +19,7 @@ registerBlade('product', (args) => ({
   render(ctx) {
     const skuId = args[0];
     let product = null;
-    const menu = menuLayout(ctx, {
+    menuLayout(ctx, {
       label: 'Product',
       items,
       selected: args[1] || 'users',
@@ -39,7 +39,6 @@ registerBlade('product', (args) => ({
         });
       },
     });
-    void menu;
   },
 }));
 

@@ -102,7 +102,6 @@ function openAt(index, type, args = [], opts = {}, focus = true) {
   titleEl.id = `${type}-title-${stack.length}`;
   bladesEl.append(el);
   const entry = { type, args: args.map(String), def, el, titleEl, disposers: [] };
-  const position = stack.length;
   stack.push(entry);
   closeBtn.addEventListener('click', () => close(entry));
 
@@ -170,7 +169,6 @@ function openAt(index, type, args = [], opts = {}, focus = true) {
   observer.observe(footer, { childList: true });
   entry.disposers.push(() => observer.disconnect());
   if (focus) focusBlade(entry);
-  void position;
   return ctx;
 }
 
