@@ -45,6 +45,17 @@ test('alternate path: assign from the group Licenses tab, live status, then appl
     await e3.waitFor({ state: 'detached' });
     await waitIdle(page);
     await hr.locator('.simple-body .row', { hasText: '36 of 36' }).waitFor();
+
+    // Reprocess: the group is processed again (a new Start/Finish pair in its audit log).
+    await fbutton(hr, 'Reprocess').click();
+    const note = page.locator('#toasts .notif', { hasText: 'Reprocessing HR Department' });
+    await note.waitFor();
+    await waitIdle(page);
+    await hr.getByText('Latest license changes have been applied to all users').waitFor();
+    await blade(page, 'HR Department -').locator('[role=tab]', { hasText: 'Audit logs' }).click();
+    const audit = blade(page, 'HR Department - Audit logs');
+    await audit.locator('select').selectOption('Finish applying group based license to users');
+    await audit.locator('[data-table=audit] .table-footer', { hasText: '3 items' }).waitFor();
     assert.deepEqual(c.errors, []);
   });
 });

@@ -2,7 +2,7 @@
 // Assign → a notification shows status and outcome.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withConsole, openConsole, waitIdle } from './helpers.mjs';
+import { withConsole, openConsole, waitIdle, blade } from './helpers.mjs';
 import { assignE3AndEmsToHr, newestNotification, openAllProducts, productRow } from './flow.mjs';
 
 test('step 1: assign E3 and EMS to HR Department with Yammer Enterprise off', async (t) => {
@@ -44,6 +44,20 @@ test('step 1: assign E3 and EMS to HR Department with Yammer Enterprise off', as
     assert.equal(e3After.assigned - e3Before.assigned, 990);
     assert.equal(e3After.available, e3After.total - e3After.assigned);
     await c.shot('all-products-after');
+
+    // A product opens its Licensed users and Licensed groups.
+    await products.locator('.row-link', { hasText: /^Office 365 E3$/ }).click();
+    const e3 = blade(page, 'Office 365 E3 - Licensed users');
+    // Everyone holding E3, plus the 10 HR members whose E3 is in error.
+    await e3.locator('[data-table=licensed-users] .table-footer', { hasText: `${(e3After.assigned + 10).toLocaleString('en-US')} items` }).waitFor();
+    await e3.locator('[data-table=licensed-users] .row', { hasText: 'Inherited (HR Department)' }).first().waitFor();
+    await c.shot('licensed-users');
+    await blade(page, 'Office 365 E3 -').locator('[role=tab]', { hasText: 'Licensed groups' }).click();
+    const groups = blade(page, 'Office 365 E3 - Licensed groups');
+    const hr = groups.locator('[data-table=licensed-groups] .row', { hasText: 'HR Department' });
+    await hr.waitFor();
+    assert.match(await hr.innerText(), /Complete\s+10/);
+    await c.shot('licensed-groups');
     assert.deepEqual(c.errors, []);
   });
 });

@@ -13,6 +13,7 @@ registerBlade('home', () => ({
       tile('aad', 'Azure Active Directory', 'Users, groups, licenses, audit logs', () => ctx.open('aad')),
       tile('license', 'Licenses', 'All products, assign to groups', () => ctx.open('licenses', ['products'])),
       tile('users', 'Users and groups', 'All users, all groups', () => ctx.open('users-groups', ['groups'])),
+      tile('doc', 'Tenant document', 'Import, export, reset to the sample', () => ctx.open('tenant')),
       tile('more', 'More services', 'Browse all services', () => ctx.open('services')));
     ctx.body.append(h('h3', { class: 'section-title', text: 'Azure services' }), services,
       h('h3', { class: 'section-title', text: 'Tenant' }), summary);
