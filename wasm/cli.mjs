@@ -350,19 +350,29 @@ async function runSummary(options) {
     ),
   );
 
+  // The total comes from the groups' error counts; only the rows shown are listed (big tenants have
+  // hundreds of thousands of pairs).
+  const totalPairs = groups.reduce((sum, g) => sum + (Number(count(g.membersWithErrors)) || 0), 0);
+  const wanted = options.limit === 0 ? Infinity : options.limit;
   const rows = [];
   for (const group of groups) {
+    if (rows.length >= wanted) break;
     if (!count(group.membersWithErrors)) continue;
-    for (const item of listAll(engine, { query: 'groupErrors', id: group.id })) {
-      const failed = (item.failedProducts ?? []).map((product) => skuNames.get(product.skuId) ?? product.displayName ?? product.skuId);
-      const reasons = [...new Set((item.failedProducts ?? []).map((product) => product.error).filter(Boolean))];
-      rows.push([item.userPrincipalName ?? item.displayName, group.displayName, failed.join(', '), item.topReasonText ?? '', reasons.join(', ')]);
+    for (let offset = 0; rows.length < wanted; ) {
+      const limit = Math.min(1000, wanted - rows.length);
+      const page = engine.query({ query: 'groupErrors', id: group.id, offset, limit });
+      for (const item of page.items) {
+        const failed = (item.failedProducts ?? []).map((product) => skuNames.get(product.skuId) ?? product.displayName ?? product.skuId);
+        const reasons = [...new Set((item.failedProducts ?? []).map((product) => product.error).filter(Boolean))];
+        rows.push([item.userPrincipalName ?? item.displayName, group.displayName, failed.join(', '), item.topReasonText ?? '', reasons.join(', ')]);
+      }
+      offset += page.items.length;
+      if (page.items.length === 0 || offset >= page.total) break;
     }
   }
-  out.push('', `Users in error (${rows.length} user-group pairs)`);
-  const shown = options.limit === 0 ? rows : rows.slice(0, options.limit);
-  out.push(formatTable(['User', 'Group', 'Failed products', 'Reason', 'Error'], shown));
-  if (shown.length < rows.length) out.push(`... and ${rows.length - shown.length} more (use --limit 0 for all)`);
+  out.push('', `Users in error (${totalPairs} user-group pairs)`);
+  out.push(formatTable(['User', 'Group', 'Failed products', 'Reason', 'Error'], rows));
+  if (rows.length < totalPairs) out.push(`... and ${totalPairs - rows.length} more (use --limit 0 for all)`);
   engine.dispose();
   await writeStdout([Buffer.from(`${out.join('\n')}\n`, 'utf8')]);
 }

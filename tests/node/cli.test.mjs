@@ -131,6 +131,10 @@ describe('cli', () => {
     assert.match(out, /Users in error \(2 user-group pairs\)/);
     assert.match(out, /u3@fabrikam\.example\s+Group g1\s+ENTERPRISEPACK\s+Conflicting service plans\s+MutuallyExclusiveViolation/);
     assert.match(out, /Not enough licenses\s+CountViolation/);
+    const capped = cli('summary', small, '--process', '--limit', '1');
+    assert.equal(capped.status, 0, capped.stderr);
+    assert.match(capped.stdout, /Users in error \(2 user-group pairs\)/);
+    assert.match(capped.stdout, /\.\.\. and 1 more \(use --limit 0 for all\)/);
     // Without --process the queued state shows.
     const queued = cli('summary', small);
     assert.equal(queued.status, 0, queued.stderr);
