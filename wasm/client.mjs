@@ -20,6 +20,17 @@ function defaultCreateWorker() {
   return new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module' });
 }
 
+/** Calls a subscriber; its failure is reported (uncaught, later) without breaking the client. */
+function notify(listener, value) {
+  try {
+    listener(value);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
+
 function copyBytes(bytes) {
   if (bytes instanceof ArrayBuffer) return bytes.slice(0);
   if (ArrayBuffer.isView(bytes)) return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
@@ -201,9 +212,7 @@ export class EngineClient {
     } catch (error) {
       failure = error;
     }
-    for (const listener of this.#restartListeners) {
-      listener({ reason: 'worker died', restored, error: failure });
-    }
+    for (const listener of this.#restartListeners) notify(listener, { reason: 'worker died', restored, error: failure });
     if (!restored) {
       throw new EngineError(ErrorCode.WORKER_DIED, `the engine worker was restarted but the tenant could not be restored: ${failure?.message ?? failure}`);
     }
@@ -213,7 +222,7 @@ export class EngineClient {
     if (worker !== this.#worker || !message) return;
     if (message.id === EVENT_ID) {
       if (message.event === EventType.PROGRESS) {
-        for (const listener of this.#progressListeners) listener(message.value);
+        for (const listener of this.#progressListeners) notify(listener, message.value);
       }
       return;
     }
