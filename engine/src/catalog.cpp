@@ -3,6 +3,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "generators.h"
 #include "tenant.h"
 
 namespace gbl {
@@ -10,9 +11,6 @@ namespace gbl {
 extern const char* const kCatalogCsv;
 extern const char* const kExclusionsCsv;
 
-namespace {
-
-/// Splits CSV text into rows of fields (RFC 4180 quoting), skipping the header row.
 std::vector<std::vector<std::string>> ParseCsv(std::string_view text) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> row;
@@ -55,6 +53,14 @@ std::vector<std::vector<std::string>> ParseCsv(std::string_view text) {
   if (!rows.empty()) rows.erase(rows.begin());
   return rows;
 }
+
+void ForEachCatalogRow(const std::function<void(const std::vector<std::string>&)>& visit) {
+  for (const auto& row : ParseCsv(kCatalogCsv)) {
+    if (row.size() == 6) visit(row);
+  }
+}
+
+namespace {
 
 std::string Trim(std::string s) {
   auto is_space = [](unsigned char ch) { return ch == ' ' || ch == '\t' || ch == 0xA0; };

@@ -20,17 +20,9 @@
 #include <vector>
 
 #include "gbl/engine.h"
+#include "generators.h"
 
 namespace gbl {
-
-namespace tenantgen {
-
-/// Calls `visit` with the six fields of each data row of the embedded catalogue CSV.
-void ForEachEmbeddedCatalogRow(const std::function<void(const std::vector<std::string>&)>& visit);
-/// A GUID-shaped id derived from (seed, kind, index); the same inputs always give the same id.
-std::string DeterministicGuid(uint64_t seed, uint64_t kind, uint64_t index);
-
-}  // namespace tenantgen
 
 namespace {
 
@@ -51,23 +43,8 @@ constexpr const char* kDomain = "contoso.com";
 constexpr int kHrUsers = 1000;
 constexpr int kKioskOverlap = 10;
 
-/// Small deterministic generator (splitmix64) for picking names and locations.
-class Picker {
- public:
-  explicit Picker(uint64_t seed) : state_(seed) {}
-  /// Uniform integer in [0, n).
-  size_t Below(size_t n) {
-    state_ += 0x9E3779B97F4A7C15ULL;
-    uint64_t z = state_;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
-    return static_cast<size_t>(z % static_cast<uint64_t>(n));
-  }
-
- private:
-  uint64_t state_;
-};
+/// Picks names and locations deterministically.
+using Picker = SplitMix64;
 
 constexpr const char* kFirstNames[] = {
     "James",    "Mary",      "Robert",  "Patricia", "John",     "Jennifer", "Michael", "Linda",
@@ -182,7 +159,7 @@ struct SampleSku {
 /// name seen for each skuId; rows as published).
 void FillFromCatalog(std::vector<SampleSku>* skus) {
   std::vector<std::string> owner(skus->size());  // display name whose rows are used
-  tenantgen::ForEachEmbeddedCatalogRow([&](const std::vector<std::string>& row) {
+  ForEachCatalogRow([&](const std::vector<std::string>& row) {
     for (size_t i = 0; i < skus->size(); ++i) {
       SampleSku& sku = (*skus)[i];
       if (row[2] != sku.sku_id) continue;
@@ -315,7 +292,7 @@ std::string SampleTenantDocument() {
   constexpr size_t kTitles = sizeof(kHrTitles) / sizeof(kHrTitles[0]);
   for (int i = 0; i < kHrUsers; ++i) {
     SampleUser u = factory.Make("Human Resources", kHrTitles[pick.Below(kTitles)]);
-    size_t roll = pick.Below(1000);
+    uint64_t roll = pick.Below(1000);
     if (roll < 60)
       u.location = "GB";
     else if (roll < 100)
@@ -329,7 +306,7 @@ std::string SampleTenantDocument() {
   // Ten HR members also sit in Kiosk users (they hold E1 from there). Their location is set.
   std::vector<size_t> overlap;
   while (overlap.size() < static_cast<size_t>(kKioskOverlap)) {
-    size_t i = pick.Below(hr.size());
+    size_t i = static_cast<size_t>(pick.Below(hr.size()));
     if (std::find(overlap.begin(), overlap.end(), i) == overlap.end()) overlap.push_back(i);
   }
   std::sort(overlap.begin(), overlap.end());

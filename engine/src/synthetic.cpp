@@ -21,49 +21,15 @@
 #include <vector>
 
 #include "gbl/engine.h"
+#include "generators.h"
+#include "json_writer.h"
 
 namespace gbl {
 
 extern const char* const kCatalogCsv;
 
-namespace tenantgen {
-
-/// Calls `visit` with the six fields of each data row of the embedded catalogue CSV.
-void ForEachEmbeddedCatalogRow(const std::function<void(const std::vector<std::string>&)>& visit);
-/// A GUID-shaped id derived from (seed, kind, index); the same inputs always give the same id.
-std::string DeterministicGuid(uint64_t seed, uint64_t kind, uint64_t index);
-
-}  // namespace tenantgen
-
 namespace {
 
-/// splitmix64: small, fast, well-mixed; the only source of randomness here.
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-
-  /// Next 64 pseudo-random bits.
-  uint64_t Next() {
-    state_ += 0x9E3779B97F4A7C15ULL;
-    return Mix(state_);
-  }
-  /// Uniform integer in [0, n); 0 when n is 0.
-  uint64_t Below(uint64_t n) { return n == 0 ? 0 : Next() % n; }
-  /// Uniform double in [0, 1).
-  double Unit() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-  /// True with probability p.
-  bool Chance(double p) { return Unit() < p; }
-
-  /// The splitmix64 finaliser, usable as a stateless hash.
-  static uint64_t Mix(uint64_t z) {
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-
- private:
-  uint64_t state_;
-};
 
 /// A GUID in its 36-character text form, without quotes.
 using GuidText = std::array<char, 36>;
@@ -133,7 +99,7 @@ std::string GuidKey(std::string_view text) {
 std::vector<Product> CatalogProducts() {
   std::vector<Product> products;
   std::unordered_map<std::string, size_t> index;  // skuId -> position in products
-  tenantgen::ForEachEmbeddedCatalogRow([&](const std::vector<std::string>& row) {
+  ForEachCatalogRow([&](const std::vector<std::string>& row) {
     std::string sku_id = GuidKey(row[2]);
     std::string plan_id = GuidKey(row[4]);
     if (sku_id.empty() || plan_id.empty()) return;
@@ -158,36 +124,7 @@ class JsonOut {
   /// Appends one raw character.
   void Char(char c) { out_.push_back(c); }
   /// Appends a quoted, escaped JSON string.
-  void Str(std::string_view text) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    out_.push_back('"');
-    for (char c : text) {
-      unsigned char u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out_.push_back('\\');
-        out_.push_back(c);
-      } else if (u < 0x20) {
-        switch (c) {
-          case '\n':
-            out_.append("\\n");
-            break;
-          case '\r':
-            out_.append("\\r");
-            break;
-          case '\t':
-            out_.append("\\t");
-            break;
-          default:
-            out_.append("\\u00");
-            out_.push_back(kHex[u >> 4]);
-            out_.push_back(kHex[u & 0xF]);
-        }
-      } else {
-        out_.push_back(c);
-      }
-    }
-    out_.push_back('"');
-  }
+  void Str(std::string_view text) { JsonWriter::AppendQuoted(&out_, text); }
   /// Appends a quoted GUID.
   void Guid(const GuidText& guid) {
     out_.push_back('"');
@@ -406,48 +343,6 @@ size_t EstimateBytes(uint64_t users, uint64_t memberships, size_t groups, size_t
 }  // namespace
 
 namespace tenantgen {
-
-void ForEachEmbeddedCatalogRow(const std::function<void(const std::vector<std::string>&)>& visit) {
-  std::string_view text(kCatalogCsv);
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  bool header = true;
-  auto end_row = [&]() {
-    row.push_back(field);
-    field.clear();
-    bool blank = row.size() == 1 && row[0].empty();
-    if (!header && !blank && row.size() == 6) visit(row);
-    if (!blank) header = false;
-    row.clear();
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c != '"') {
-        field.push_back(c);
-      } else if (i + 1 < text.size() && text[i + 1] == '"') {
-        field.push_back('"');
-        ++i;
-      } else {
-        quoted = false;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(field);
-      field.clear();
-    } else if (c == '\r') {
-      continue;
-    } else if (c == '\n') {
-      end_row();
-    } else {
-      field.push_back(c);
-    }
-  }
-  if (!field.empty() || !row.empty()) end_row();
-}
 
 std::string DeterministicGuid(uint64_t seed, uint64_t kind, uint64_t index) {
   GuidText guid = MakeGuid(seed, kind, index);

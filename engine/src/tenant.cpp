@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdio>
 
+#include "generators.h"
 #include "tenant.h"
 
 namespace gbl {
@@ -362,13 +363,8 @@ bool Tenant::ParseTime(std::string_view t, int64_t* ms) {
 }
 
 std::string Tenant::NewObjectId() {
-  // Deterministic GUID-shaped ids: a splitmix64 stream seeded by the tenant's counter.
-  auto mix = [](uint64_t z) {
-    z += 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  };
+  // Deterministic GUID-shaped ids: splitmix64 of the tenant's counter.
+  auto mix = [](uint64_t z) { return SplitMix64::Mix(z + 0x9e3779b97f4a7c15ULL); };
   for (;;) {
     uint64_t a = mix(++id_counter * 2 + 0x51ed);
     uint64_t b = mix(id_counter * 2 + 0x51ee);
