@@ -203,7 +203,9 @@ class Loader {
     bool was_null;
     return r.ReadStringOrNull(out, &was_null) || Typed(r, base, path + "." + std::string(field));
   }
+  /// A boolean member; null keeps the default.
   bool Bool(JsonReader& r, size_t base, const std::string& path, std::string_view field, bool* out) {
+    if (r.Peek() == JsonType::kNull) return r.ReadNull() || Syntax(r, base);
     return r.ReadBool(out) || Typed(r, base, path + "." + std::string(field));
   }
   bool StrArray(JsonReader& r, size_t base, const std::string& path, std::string_view field,
@@ -230,28 +232,61 @@ class Loader {
   }
   bool Skip(JsonReader& r, size_t base) { return r.Skip() || Syntax(r, base); }
 
+  /// A member the loader reads as text: a string (null reads as ""), a required string, or an
+  /// array of strings.
+  struct Field {
+    const char* name;
+    std::string* text;
+    std::vector<std::string>* list;
+    bool required;
+  };
+  static Field Text(const char* name, std::string* out) { return {name, out, nullptr, false}; }
+  static Field Required(const char* name, std::string* out) { return {name, out, nullptr, true}; }
+  static Field List(const char* name, std::vector<std::string>* out) {
+    return {name, nullptr, out, false};
+  }
+
+  /// Reads the object at the reader: the named fields into their targets, every other member
+  /// through `other(key)`, which consumes the value and returns false on failure.
+  template <typename F>
+  bool ReadObject(JsonReader& r, size_t base, const std::string& path,
+                  std::initializer_list<Field> fields, F other) {
+    r.BeginObject();
+    std::string key;
+    while (r.NextKey(&key)) {
+      const Field* field = nullptr;
+      for (const Field& f : fields) {
+        if (key == f.name) {
+          field = &f;
+          break;
+        }
+      }
+      bool ok = !field           ? other(key)
+                : field->list    ? StrArray(r, base, path, field->name, field->list)
+                : field->required ? Str(r, base, path, field->name, field->text)
+                                  : StrOrNull(r, base, path, field->name, field->text);
+      if (!ok) return false;
+    }
+    return !r.Failed() || Syntax(r, base);
+  }
+  /// Same, skipping members not named in `fields`.
+  bool ReadObject(JsonReader& r, size_t base, const std::string& path,
+                  std::initializer_list<Field> fields) {
+    return ReadObject(r, base, path, fields, [&](const std::string&) { return Skip(r, base); });
+  }
+
   bool LoadOrganization() {
     if (!org_.present) return true;
     Cursor c(org_);
     JsonReader& r = *c.r;
     auto read_org = [&](JsonReader& rr, size_t base, const std::string& path, size_t) {
-      rr.BeginObject();
-      std::string key;
-      while (rr.NextKey(&key)) {
-        bool ok = true;
-        if (key == "id") ok = StrOrNull(rr, base, path, "id", &tenant_->org_id);
-        else if (key == "displayName") ok = StrOrNull(rr, base, path, "displayName", &tenant_->org_name);
-        else if (key == "countryLetterCode") ok = StrOrNull(rr, base, path, "countryLetterCode", &tenant_->country);
-        else ok = Skip(rr, base);
-        if (!ok) return false;
-      }
-      return !rr.Failed() || Syntax(rr, base);
+      return ReadObject(rr, base, path,
+                        {Text("id", &tenant_->org_id), Text("displayName", &tenant_->org_name),
+                         Text("countryLetterCode", &tenant_->country)});
     };
     if (r.Peek() == JsonType::kObject) return read_org(r, c.base, "organization", 0);
-    size_t seen = 0;
     return IterateArray(r, c.base, "organization",
                         [&](JsonReader& rr, size_t base, const std::string& path, size_t i) {
-                          ++seen;
                           if (i == 0) return read_org(rr, base, path, i);
                           return Skip(rr, base);
                         });
@@ -264,17 +299,8 @@ class Loader {
       bool plans_given = false;
       std::vector<std::pair<std::string, std::string>> plan_rows;  // (id, name)
       std::vector<std::string> plan_status, plan_applies;
-      r.BeginObject();
-      std::string key;
-      while (r.NextKey(&key)) {
-        bool ok = true;
-        if (key == "skuId") ok = Str(r, base, path, "skuId", &sku.id);
-        else if (key == "skuPartNumber") ok = StrOrNull(r, base, path, "skuPartNumber", &sku.part_number);
-        else if (key == "id") ok = StrOrNull(r, base, path, "id", &sku.object_id);
-        else if (key == "appliesTo") ok = StrOrNull(r, base, path, "appliesTo", &sku.applies_to);
-        else if (key == "capabilityStatus") ok = StrOrNull(r, base, path, "capabilityStatus", &sku.capability_status);
-        else if (key == "displayName" || key == "productDisplayName") ok = StrOrNull(r, base, path, key, &sku.display_name);
-        else if (key == "prepaidUnits") {
+      auto other = [&](const std::string& key) {
+        if (key == "prepaidUnits") {
           if (r.Peek() != JsonType::kObject) return Schema(path + ".prepaidUnits", "expected an object");
           r.BeginObject();
           std::string k2;
@@ -290,8 +316,9 @@ class Loader {
               return false;
             }
           }
-          if (r.Failed()) return Syntax(r, base);
-        } else if (key == "servicePlans") {
+          return !r.Failed() || Syntax(r, base);
+        }
+        if (key == "servicePlans") {
           plans_given = true;
           if (r.Peek() != JsonType::kArray) return Schema(path + ".servicePlans", "expected an array");
           r.BeginArray();
@@ -300,31 +327,31 @@ class Loader {
             std::string ppath = path + ".servicePlans[" + std::to_string(j) + "]";
             if (r.Peek() != JsonType::kObject) return Schema(ppath, "expected an object");
             std::string pid, pname, papplies = "User", pstatus = "Success";
-            r.BeginObject();
-            std::string k2;
-            while (r.NextKey(&k2)) {
-              bool ok2 = true;
-              if (k2 == "servicePlanId") ok2 = Str(r, base, ppath, "servicePlanId", &pid);
-              else if (k2 == "servicePlanName") ok2 = StrOrNull(r, base, ppath, "servicePlanName", &pname);
-              else if (k2 == "appliesTo") ok2 = StrOrNull(r, base, ppath, "appliesTo", &papplies);
-              else if (k2 == "provisioningStatus") ok2 = StrOrNull(r, base, ppath, "provisioningStatus", &pstatus);
-              else ok2 = Skip(r, base);
-              if (!ok2) return false;
+            if (!ReadObject(r, base, ppath,
+                            {Required("servicePlanId", &pid), Text("servicePlanName", &pname),
+                             Text("appliesTo", &papplies),
+                             Text("provisioningStatus", &pstatus)})) {
+              return false;
             }
-            if (r.Failed()) return Syntax(r, base);
             if (pid.empty()) return Schema(ppath + ".servicePlanId", "missing");
             plan_rows.emplace_back(Lower(pid), pname);
             plan_status.push_back(pstatus);
             plan_applies.push_back(papplies);
             ++j;
           }
-          if (r.Failed()) return Syntax(r, base);
-        } else {
-          ok = Skip(r, base);
+          return !r.Failed() || Syntax(r, base);
         }
-        if (!ok) return false;
+        return Skip(r, base);
+      };
+      if (!ReadObject(r, base, path,
+                      {Required("skuId", &sku.id), Text("skuPartNumber", &sku.part_number),
+                       Text("id", &sku.object_id), Text("appliesTo", &sku.applies_to),
+                       Text("capabilityStatus", &sku.capability_status),
+                       Text("displayName", &sku.display_name),
+                       Text("productDisplayName", &sku.display_name)},
+                      other)) {
+        return false;
       }
-      if (r.Failed()) return Syntax(r, base);
       if (sku.id.empty()) return Schema(path + ".skuId", "missing");
       std::string key_id = Lower(sku.id);
       if (tenant_->sku_index.count(key_id)) {
@@ -378,18 +405,12 @@ class Loader {
                                                       const std::string& path, size_t) {
               std::string family, plan;
               std::vector<std::string> list;
-              rr.BeginObject();
-              std::string k2;
-              while (rr.NextKey(&k2)) {
-                bool ok = true;
-                if (k2 == "name") ok = StrOrNull(rr, b, path, "name", &family);
-                else if (k2 == "servicePlanId") ok = Str(rr, b, path, "servicePlanId", &plan);
-                else if (k2 == "servicePlanIds" || k2 == "requiresAnyOf" || k2 == "prohibitedCountries")
-                  ok = StrArray(rr, b, path, k2, &list);
-                else ok = Skip(rr, b);
-                if (!ok) return false;
+              if (!ReadObject(rr, b, path,
+                              {Text("name", &family), Required("servicePlanId", &plan),
+                               List("servicePlanIds", &list), List("requiresAnyOf", &list),
+                               List("prohibitedCountries", &list)})) {
+                return false;
               }
-              if (rr.Failed()) return Syntax(rr, b);
               if (key == "mutuallyExclusive") {
                 int32_t f = static_cast<int32_t>(tenant_->family_names.size());
                 tenant_->family_names.push_back(family.empty() ? "family" + std::to_string(f) : family);
@@ -432,16 +453,10 @@ class Loader {
     if (r.Peek() != JsonType::kObject) return Schema(path, "expected an object");
     std::string sku_id;
     std::vector<std::string> disabled_ids;
-    r.BeginObject();
-    std::string key;
-    while (r.NextKey(&key)) {
-      bool ok = true;
-      if (key == "skuId") ok = Str(r, base, path, "skuId", &sku_id);
-      else if (key == "disabledPlans") ok = StrArray(r, base, path, "disabledPlans", &disabled_ids);
-      else ok = Skip(r, base);
-      if (!ok) return false;
+    if (!ReadObject(r, base, path,
+                    {Required("skuId", &sku_id), List("disabledPlans", &disabled_ids)})) {
+      return false;
     }
-    if (r.Failed()) return Syntax(r, base);
     return ResolveLicense(path, sku_id, disabled_ids, sku, disabled);
   }
 
@@ -490,24 +505,10 @@ class Loader {
       User u;
       std::vector<std::pair<Id, Id>> assigned;  // (sku, assignment) from assignedLicenses
       bool have_states = false;
-      bool had_location_null = false;
       Id uid = static_cast<Id>(tenant_->users.size());
-      r.BeginObject();
-      std::string key;
-      while (r.NextKey(&key)) {
-        bool ok = true;
-        if (key == "id") ok = Str(r, base, path, "id", &u.id);
-        else if (key == "displayName") ok = StrOrNull(r, base, path, "displayName", &u.display_name);
-        else if (key == "userPrincipalName") ok = StrOrNull(r, base, path, "userPrincipalName", &u.upn);
-        else if (key == "mail") ok = StrOrNull(r, base, path, "mail", &u.mail);
-        else if (key == "usageLocation") {
-          ok = StrOrNull(r, base, path, "usageLocation", &u.usage_location);
-          had_location_null = u.usage_location.empty();
-        } else if (key == "accountEnabled") {
-          if (r.Peek() == JsonType::kNull) ok = r.ReadNull() || Typed(r, base, path + ".accountEnabled");
-          else ok = Bool(r, base, path, "accountEnabled", &u.account_enabled);
-        } else if (key == "proxyAddresses") ok = StrArray(r, base, path, "proxyAddresses", &u.proxy_addresses);
-        else if (key == "assignedLicenses") {
+      auto other = [&](const std::string& key) {
+        if (key == "accountEnabled") return Bool(r, base, path, "accountEnabled", &u.account_enabled);
+        if (key == "assignedLicenses") {
           if (r.Peek() != JsonType::kArray) return Schema(path + ".assignedLicenses", "expected an array");
           r.BeginArray();
           size_t j = 0;
@@ -521,8 +522,9 @@ class Loader {
             assigned.emplace_back(sku, tenant_->InternAssignment(sku, std::move(disabled)));
             ++j;
           }
-          if (r.Failed()) return Syntax(r, base);
-        } else if (key == "licenseAssignmentStates") {
+          return !r.Failed() || Syntax(r, base);
+        }
+        if (key == "licenseAssignmentStates") {
           have_states = true;
           if (r.Peek() != JsonType::kArray) return Schema(path + ".licenseAssignmentStates", "expected an array");
           r.BeginArray();
@@ -532,20 +534,13 @@ class Loader {
             if (r.Peek() != JsonType::kObject) return Schema(spath, "expected an object");
             std::string sku_id, group_id, state = "Active", err = "None", when;
             std::vector<std::string> disabled_ids;
-            r.BeginObject();
-            std::string k2;
-            while (r.NextKey(&k2)) {
-              bool ok2 = true;
-              if (k2 == "skuId") ok2 = Str(r, base, spath, "skuId", &sku_id);
-              else if (k2 == "assignedByGroup") ok2 = StrOrNull(r, base, spath, "assignedByGroup", &group_id);
-              else if (k2 == "state") ok2 = StrOrNull(r, base, spath, "state", &state);
-              else if (k2 == "error") ok2 = StrOrNull(r, base, spath, "error", &err);
-              else if (k2 == "lastUpdatedDateTime") ok2 = StrOrNull(r, base, spath, "lastUpdatedDateTime", &when);
-              else if (k2 == "disabledPlans") ok2 = StrArray(r, base, spath, "disabledPlans", &disabled_ids);
-              else ok2 = Skip(r, base);
-              if (!ok2) return false;
+            if (!ReadObject(r, base, spath,
+                            {Required("skuId", &sku_id), Text("assignedByGroup", &group_id),
+                             Text("state", &state), Text("error", &err),
+                             Text("lastUpdatedDateTime", &when),
+                             List("disabledPlans", &disabled_ids)})) {
+              return false;
             }
-            if (r.Failed()) return Syntax(r, base);
             AssignmentState st;
             std::vector<Id> disabled;
             if (!ResolveLicense(spath, sku_id, disabled_ids, &st.sku, &disabled)) return false;
@@ -563,8 +558,8 @@ class Loader {
               pending_.push_back({uid, u.states.size(), group_id, j});
               st.source = kNoId;  // resolved after groups are read
             } else {
-              for (const auto& other : u.states) {
-                if (other.source == kDirect && other.sku == st.sku) {
+              for (const auto& existing : u.states) {
+                if (existing.source == kDirect && existing.sku == st.sku) {
                   return Schema(spath, "second direct assignment of the same skuId");
                 }
               }
@@ -573,14 +568,18 @@ class Loader {
             u.states.push_back(st);
             ++j;
           }
-          if (r.Failed()) return Syntax(r, base);
-        } else {
-          ok = Skip(r, base);
+          return !r.Failed() || Syntax(r, base);
         }
-        if (!ok) return false;
+        return Skip(r, base);
+      };
+      if (!ReadObject(r, base, path,
+                      {Required("id", &u.id), Text("displayName", &u.display_name),
+                       Text("userPrincipalName", &u.upn), Text("mail", &u.mail),
+                       Text("usageLocation", &u.usage_location),
+                       List("proxyAddresses", &u.proxy_addresses)},
+                      other)) {
+        return false;
       }
-      if (r.Failed()) return Syntax(r, base);
-      (void)had_location_null;
       if (u.id.empty()) return Schema(path + ".id", "missing");
       if (!have_states) {
         // A hand-written document: its assignedLicenses are direct assignments in force.
@@ -617,38 +616,19 @@ class Loader {
       std::vector<std::pair<Id, Id>> licenses;
       bool state_given = false;
       std::string state_text;
-      r.BeginObject();
-      std::string key;
-      while (r.NextKey(&key)) {
-        bool ok = true;
-        if (key == "id") ok = Str(r, base, path, "id", &g.id);
-        else if (key == "displayName") ok = StrOrNull(r, base, path, "displayName", &g.display_name);
-        else if (key == "description") ok = StrOrNull(r, base, path, "description", &g.description);
-        else if (key == "membershipRule") ok = StrOrNull(r, base, path, "membershipRule", &g.membership_rule);
-        else if (key == "securityEnabled") {
-          if (r.Peek() == JsonType::kNull) ok = r.ReadNull() || Typed(r, base, path + ".securityEnabled");
-          else ok = Bool(r, base, path, "securityEnabled", &g.security_enabled);
-        } else if (key == "mailEnabled") {
-          if (r.Peek() == JsonType::kNull) ok = r.ReadNull() || Typed(r, base, path + ".mailEnabled");
-          else ok = Bool(r, base, path, "mailEnabled", &g.mail_enabled);
-        } else if (key == "groupTypes") ok = StrArray(r, base, path, "groupTypes", &g.group_types);
-        else if (key == "licenseProcessingState") {
+      auto other = [&](const std::string& key) {
+        if (key == "securityEnabled") return Bool(r, base, path, key, &g.security_enabled);
+        if (key == "mailEnabled") return Bool(r, base, path, key, &g.mail_enabled);
+        if (key == "licenseProcessingState") {
+          // A string in older pages, {"state": ...} in newer ones.
           state_given = true;
           if (r.Peek() == JsonType::kObject) {
-            r.BeginObject();
-            std::string k2;
-            while (r.NextKey(&k2)) {
-              if (k2 == "state") {
-                if (!StrOrNull(r, base, path, "licenseProcessingState.state", &state_text)) return false;
-              } else if (!Skip(r, base)) {
-                return false;
-              }
-            }
-            if (r.Failed()) return Syntax(r, base);
-          } else {
-            ok = StrOrNull(r, base, path, "licenseProcessingState", &state_text);
+            return ReadObject(r, base, path + ".licenseProcessingState",
+                              {Text("state", &state_text)});
           }
-        } else if (key == "assignedLicenses") {
+          return StrOrNull(r, base, path, key, &state_text);
+        }
+        if (key == "assignedLicenses") {
           if (r.Peek() != JsonType::kArray) return Schema(path + ".assignedLicenses", "expected an array");
           r.BeginArray();
           size_t j = 0;
@@ -663,14 +643,16 @@ class Loader {
             licenses.emplace_back(sku, tenant_->InternAssignment(sku, std::move(disabled)));
             ++j;
           }
-          if (r.Failed()) return Syntax(r, base);
-        } else if (key == "members") {
+          return !r.Failed() || Syntax(r, base);
+        }
+        if (key == "members") {
           if (r.Peek() != JsonType::kArray) return Schema(path + ".members", "expected an array");
           r.BeginArray();
           size_t j = 0;
           std::string id, type;  // reused: one allocation for all members of the group
           while (r.NextElement()) {
             auto mpath_of = [&] { return path + ".members[" + std::to_string(j) + "]"; };
+            id.clear();
             type.clear();
             if (r.Peek() == JsonType::kString) {
               if (!r.ReadString(&id)) return Typed(r, base, mpath_of());
@@ -702,13 +684,18 @@ class Loader {
             }
             ++j;
           }
-          if (r.Failed()) return Syntax(r, base);
-        } else {
-          ok = Skip(r, base);
+          return !r.Failed() || Syntax(r, base);
         }
-        if (!ok) return false;
+        return Skip(r, base);
+      };
+      if (!ReadObject(r, base, path,
+                      {Required("id", &g.id), Text("displayName", &g.display_name),
+                       Text("description", &g.description),
+                       Text("membershipRule", &g.membership_rule),
+                       List("groupTypes", &g.group_types)},
+                      other)) {
+        return false;
       }
-      if (r.Failed()) return Syntax(r, base);
       if (g.id.empty()) return Schema(path + ".id", "missing");
       if (state_given && !state_text.empty() && state_text != "ProcessingComplete") {
         g.processing = ProcessingState::kQueued;  // the service had not finished: queue it again
