@@ -262,3 +262,15 @@ TEST(Load, StreamedExportEqualsTheWholeDocument) {
 
 }  // namespace
 }  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+TEST(Load, AMemberObjectWithoutAnIdIsAnError) {
+  json doc = SmallTenant();
+  doc["groups"][0]["members"] = json::array({{{"id", "u1"}}, {{"@odata.type", "#microsoft.graph.user"}}});
+  EXPECT_NE(LoadError(doc.dump()).find("groups[0].members[1].id: missing"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gbl::testing
