@@ -85,37 +85,34 @@ bool TryRemoveState(Tenant* t, User* u, size_t idx, bool* changed) {
 /// Checks whether every product of group g can be assigned to the user; returns the failure.
 ErrorKind CheckGroup(const Tenant& t, const User& u, Id g) {
   const Group& grp = t.groups[g];
-  static thread_local std::vector<Id> others;
-  CollectEnabled(t, u, g, -1, &others);
   // Duplicate proxy addresses block Exchange Online mailboxes.
   bool exchange = false;
-  for (Id a : grp.licenses) {
-    for (Id p : t.assignments[a].enabled) exchange = exchange || t.plans[p].exchange;
-  }
+  for (Id a : grp.licenses) exchange = exchange || t.assignments[a].exchange;
   if (exchange && t.HasDuplicateProxy(u)) return ErrorKind::kUniquenessViolation;
   // Service availability in the usage location (the tenant's stands in).
   const std::string& loc = t.LocationOf(u);
   for (Id a : grp.licenses) {
-    for (Id p : t.assignments[a].enabled) {
+    for (Id p : t.assignments[a].restricted) {
       const auto& banned = t.plans[p].prohibited_in;
-      if (!banned.empty() && std::find(banned.begin(), banned.end(), loc) != banned.end()) {
+      if (std::find(banned.begin(), banned.end(), loc) != banned.end()) {
         return ErrorKind::kProhibitedInUsageLocationViolation;
       }
     }
   }
-  // Mutually exclusive plans: a different plan of the same family from any other source, or
-  // from another product of this group.
+  // Mutually exclusive plans: a different plan of the same family from any other source that
+  // holds its product, or from another product of this group.
   for (Id a : grp.licenses) {
-    for (Id p : t.assignments[a].enabled) {
-      int32_t f = t.plans[p].family;
-      if (f < 0) continue;
-      for (Id q : others) {
-        if (q != p && t.plans[q].family == f) return ErrorKind::kMutuallyExclusiveViolation;
+    for (const auto& [p, f] : t.assignments[a].exclusive) {
+      for (const auto& s : u.states) {
+        if (s.source == g || !s.Holds()) continue;
+        for (const auto& [q, fq] : t.assignments[s.assignment].exclusive) {
+          if (fq == f && q != p) return ErrorKind::kMutuallyExclusiveViolation;
+        }
       }
       for (Id b : grp.licenses) {
         if (b == a) continue;
-        for (Id q : t.assignments[b].enabled) {
-          if (q != p && t.plans[q].family == f) return ErrorKind::kMutuallyExclusiveViolation;
+        for (const auto& [q, fq] : t.assignments[b].exclusive) {
+          if (fq == f && q != p) return ErrorKind::kMutuallyExclusiveViolation;
         }
       }
     }
@@ -176,10 +173,12 @@ bool GroupHasError(const User& u, Id g) {
   return false;
 }
 
-bool Stale(const Tenant& t, const User& u, const AssignmentState& s) {
+/// True when the state's group no longer gives the user its product. `member` says whether
+/// the user is known to be in the group (kNoId: look it up).
+bool Stale(const Tenant& t, const User& u, const AssignmentState& s, bool known_member = false) {
   const Group& g = t.groups[s.source];
   if (!Licensable(g)) return true;
-  if (!std::binary_search(u.groups.begin(), u.groups.end(), s.source)) return true;
+  if (!known_member && !std::binary_search(u.groups.begin(), u.groups.end(), s.source)) return true;
   for (Id a : g.licenses) {
     if (t.assignments[a].sku == s.sku) return false;
   }
@@ -225,28 +224,35 @@ std::vector<std::pair<Id, std::vector<Id>>> EffectiveLicenses(const Tenant& t, c
   return out;
 }
 
+bool EvaluateGroupOnly(Tenant* t, Id user, Id group, bool member) {
+  // Background processing of one group: only that group's states move.
+  User& u = t->users[user];
+  Group& g = t->groups[group];
+  bool changed = false;
+  bool err_before = GroupHasError(u, group);
+  for (size_t i = 0; i < u.states.size();) {
+    const AssignmentState& s = u.states[i];
+    if (s.source == group && (!member || Stale(*t, u, s, true)) &&
+        TryRemoveState(t, &u, i, &changed)) {
+      continue;
+    }
+    ++i;
+  }
+  if (member && Licensable(g) && !g.licenses.empty()) changed = AssignGroup(t, &u, group) || changed;
+  bool err_after = GroupHasError(u, group);
+  if (err_before != err_after) {
+    if (err_after) ++g.error_users;
+    else --g.error_users;
+  }
+  return changed;
+}
+
 bool EvaluateUser(Tenant* t, Id user, Id only_group) {
   User& u = t->users[user];
   bool changed = false;
   if (only_group != kNoId) {
-    // Background processing of one group: only that group's states move.
-    Group& g = t->groups[only_group];
-    bool err_before = GroupHasError(u, only_group);
-    for (size_t i = 0; i < u.states.size();) {
-      const AssignmentState& s = u.states[i];
-      if (s.source == only_group && Stale(*t, u, s) && TryRemoveState(t, &u, i, &changed)) continue;
-      ++i;
-    }
-    if (Licensable(g) && !g.licenses.empty() &&
-        std::binary_search(u.groups.begin(), u.groups.end(), only_group)) {
-      changed = AssignGroup(t, &u, only_group) || changed;
-    }
-    bool err_after = GroupHasError(u, only_group);
-    if (err_before != err_after) {
-      if (err_after) ++g.error_users;
-      else --g.error_users;
-    }
-    return changed;
+    bool member = std::binary_search(u.groups.begin(), u.groups.end(), only_group);
+    return EvaluateGroupOnly(t, user, only_group, member);
   }
 
   // A change to the user: every source is evaluated again.

@@ -16,6 +16,9 @@ namespace gbl {
 /// (unless a dependency blocks it), then tries every licensed group (only `only_group` when given)
 /// all-or-nothing. Returns true when the user's effective licenses changed.
 bool EvaluateUser(Tenant* t, Id user, Id only_group);
+/// Evaluates one user against one group only (background processing); `member` says whether
+/// the user is a member of the group. Returns true when the user's held licenses changed.
+bool EvaluateGroupOnly(Tenant* t, Id user, Id group, bool member);
 /// True when the user holds the product through any source other than `except_source`.
 bool HoldsSku(const User& u, Id sku, Id except_source);
 /// The user's effective licenses: (sku, assignment of the merged disabled plans), sorted.

@@ -104,10 +104,22 @@ Id Tenant::InternAssignment(Id sku, std::vector<Id> disabled) {
   }
   std::sort(a.enabled.begin(), a.enabled.end());
   a.enabled.erase(std::unique(a.enabled.begin(), a.enabled.end()), a.enabled.end());
+  DeriveAssignment(&a);
   Id id = static_cast<Id>(assignments.size());
   assignments.push_back(std::move(a));
   assignment_index.emplace(std::move(key), id);
   return id;
+}
+
+void Tenant::DeriveAssignment(Assignment* a) const {
+  a->exclusive.clear();
+  a->restricted.clear();
+  a->exchange = false;
+  for (Id p : a->enabled) {
+    if (plans[p].family >= 0) a->exclusive.emplace_back(p, plans[p].family);
+    if (!plans[p].prohibited_in.empty()) a->restricted.push_back(p);
+    a->exchange = a->exchange || plans[p].exchange;
+  }
 }
 
 Id Tenant::FindPlan(std::string_view id) const {
@@ -407,6 +419,8 @@ void Tenant::ApplyCatalogue() {
       }
     }
   }
+  // Rules are final now: refresh what assignments interned during the load derived from them.
+  for (auto& a : assignments) DeriveAssignment(&a);
 }
 
 }  // namespace gbl

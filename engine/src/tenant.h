@@ -122,6 +122,10 @@ struct Assignment {
   Id sku = kNoId;
   std::vector<Id> disabled;  ///< disabled plan ids, sorted
   std::vector<Id> enabled;   ///< the SKU's plans minus disabled, sorted
+  // Derived from the rules (Tenant::DeriveAssignment), so the checks touch only what matters:
+  std::vector<std::pair<Id, int32_t>> exclusive;  ///< enabled plans in an exclusion family
+  std::vector<Id> restricted;  ///< enabled plans with usage-location restrictions
+  bool exchange = false;       ///< enables an Exchange Online mailbox plan
 };
 
 /// One licenseAssignmentState of a user.
@@ -247,6 +251,8 @@ class Tenant {
 
   /// Interns (sku, disabled plans); disabled must be sorted and unique.
   Id InternAssignment(Id sku, std::vector<Id> disabled);
+  /// Recomputes an assignment's rule-derived fields from the plans' current rules.
+  void DeriveAssignment(Assignment* a) const;
   /// The plan's index, or kNoId.
   Id FindPlan(std::string_view id) const;
   /// The usage location that applies to a user (the tenant's when the user has none).
