@@ -7,8 +7,8 @@
 //   `Internal` error, so an unexpected throw cannot unwind through JS frames.
 // - Large inputs arrive as bytes the JS side copied into the heap (pointer + length from _malloc);
 //   the exported document streams out in ~1 MiB pieces through a JS callback (ptr, len) that copies
-//   each piece out of HEAPU8; the synthetic tenant is held here and handed out as {ptr, len}: the JS
-//   side slices HEAPU8 and then calls releaseOutput().
+//   each piece out of HEAPU8; the synthetic tenant is held here and handed out as {ptr, len}: the
+//   JS side slices HEAPU8 and then calls releaseOutput().
 // - Pointers and lengths are unsigned (`uintptr_t`, `size_t`): embind converts them with `>>> 0`,
 //   so heaps above 2 GiB work.
 #include <emscripten/bind.h>
@@ -64,7 +64,8 @@ val Guarded(const char* what, Body&& body) {
   try {
     return body();
   } catch (const std::bad_alloc&) {
-    return Failure("Internal", std::string(what) + ": out of memory (the wasm heap is limited to 4 GiB)");
+    return Failure("Internal",
+                   std::string(what) + ": out of memory (the wasm heap is limited to 4 GiB)");
   } catch (const std::exception& e) {
     return Failure("Internal", std::string(what) + ": " + e.what());
   } catch (...) {

@@ -24,8 +24,10 @@ Response Fail(int status, const std::string& code, const std::string& message) {
 Response BadRequest(const std::string& message) { return Fail(400, "Request_BadRequest", message); }
 Response NotFound(const std::string& what, const std::string& id) {
   return Fail(404, "Request_ResourceNotFound",
-              "Resource '" + id + "' does not exist or one of its queried reference-property "
-              "objects are not present. (" + what + ")");
+              "Resource '" + id +
+                  "' does not exist or one of its queried reference-property "
+                  "objects are not present. (" +
+                  what + ")");
 }
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
@@ -87,20 +89,24 @@ class BatchRunner {
       Id g = FindGroup(seg[1]);
       if (g == kNoId) return NotFound("group", seg[1]);
       if (seg.size() == 2 && m == "DELETE") return DeleteGroup(g);
-      if (seg.size() == 3 && m == "POST" && seg[2] == "assignLicense") return AssignGroupLicense(g, body);
+      if (seg.size() == 3 && m == "POST" && seg[2] == "assignLicense")
+        return AssignGroupLicense(g, body);
       if (seg.size() == 3 && m == "POST" && seg[2] == "reprocessLicenseAssignment") {
         QueueGroup(&t_, g);
         return Response{202, GroupObject(t_, g)};
       }
-      if (seg.size() == 4 && m == "POST" && seg[2] == "members" && seg[3] == "$ref") return AddMember(g, body);
-      if (seg.size() == 5 && m == "DELETE" && seg[2] == "members" && seg[4] == "$ref") return RemoveMember(g, seg[3]);
+      if (seg.size() == 4 && m == "POST" && seg[2] == "members" && seg[3] == "$ref")
+        return AddMember(g, body);
+      if (seg.size() == 5 && m == "DELETE" && seg[2] == "members" && seg[4] == "$ref")
+        return RemoveMember(g, seg[3]);
     } else if (seg[0] == "users") {
       if (seg.size() == 1 && m == "POST") return CreateUser(body);
       if (seg.size() < 2) return BadRequest("Unsupported request: " + m + " " + url);
       Id u = FindUser(seg[1]);
       if (u == kNoId) return NotFound("user", seg[1]);
       if (seg.size() == 2 && m == "PATCH") return PatchUser(u, body);
-      if (seg.size() == 3 && m == "POST" && seg[2] == "assignLicense") return AssignUserLicense(u, body);
+      if (seg.size() == 3 && m == "POST" && seg[2] == "assignLicense")
+        return AssignUserLicense(u, body);
       if (seg.size() == 3 && m == "POST" && seg[2] == "reprocessLicenseAssignment") {
         if (EvaluateUser(&t_, u, kNoId)) t_.Audit(Activity::kChangeUserLicense, true, u, kNoId);
         return Response{200, UserObject(t_, u)};
@@ -139,14 +145,13 @@ class BatchRunner {
     }
     return kNoId;
   }
-  Id FindGroup(const std::string& key) const {
-    return t_.group_index.Find(key);
-  }
+  Id FindGroup(const std::string& key) const { return t_.group_index.Find(key); }
   Id FindSku(const std::string& key) const {
     std::string k = Lower(key);
     size_t us = k.find('_');  // subscribedSku.id is "<tenantId>_<skuId>"
     auto it = t_.sku_index.find(k);
-    if (it == t_.sku_index.end() && us != std::string::npos) it = t_.sku_index.find(k.substr(us + 1));
+    if (it == t_.sku_index.end() && us != std::string::npos)
+      it = t_.sku_index.find(k.substr(us + 1));
     return it == t_.sku_index.end() ? kNoId : it->second;
   }
 
@@ -154,7 +159,8 @@ class BatchRunner {
   bool ReadLicenseChange(const json& body, std::vector<std::pair<Id, std::vector<Id>>>* add,
                          std::vector<Id>* remove, Response* error) {
     if (!body.is_object()) {
-      *error = BadRequest("The request body must be an object with addLicenses and removeLicenses.");
+      *error =
+          BadRequest("The request body must be an object with addLicenses and removeLicenses.");
       return false;
     }
     auto add_it = body.find("addLicenses");
@@ -197,9 +203,10 @@ class BatchRunner {
             Id plan = p.is_string() ? t_.FindPlan(p.get<std::string>()) : kNoId;
             const auto& plans = t_.skus[sku].plans;
             if (plan == kNoId || std::find(plans.begin(), plans.end(), plan) == plans.end()) {
-              *error = BadRequest(path + ".disabledPlans[" + std::to_string(j) + "]: service plan " +
-                                  (p.is_string() ? "\"" + p.get<std::string>() + "\"" : Dump(p)) +
-                                  " is not part of " + t_.skus[sku].part_number + ".");
+              *error =
+                  BadRequest(path + ".disabledPlans[" + std::to_string(j) + "]: service plan " +
+                             (p.is_string() ? "\"" + p.get<std::string>() + "\"" : Dump(p)) +
+                             " is not part of " + t_.skus[sku].part_number + ".");
               return false;
             }
             disabled.push_back(plan);
@@ -225,7 +232,8 @@ class BatchRunner {
         const json& r = (*rem_it)[i];
         Id sku = r.is_string() ? FindSku(r.get<std::string>()) : kNoId;
         if (sku == kNoId) {
-          *error = BadRequest("removeLicenses[" + std::to_string(i) + "]: unknown skuId " + Dump(r) + ".");
+          *error = BadRequest("removeLicenses[" + std::to_string(i) + "]: unknown skuId " +
+                              Dump(r) + ".");
           return false;
         }
         for (auto& a : *add) {
@@ -283,12 +291,13 @@ class BatchRunner {
       Id a = t_.InternAssignment(sku, entry.second);
       auto it = std::find_if(next.begin(), next.end(),
                              [&](Id x) { return t_.assignments[x].sku == sku; });
-      if (it != next.end()) *it = a;
-      else next.push_back(a);
+      if (it != next.end())
+        *it = a;
+      else
+        next.push_back(a);
     }
-    std::sort(next.begin(), next.end(), [&](Id a, Id b) {
-      return t_.assignments[a].sku < t_.assignments[b].sku;
-    });
+    std::sort(next.begin(), next.end(),
+              [&](Id a, Id b) { return t_.assignments[a].sku < t_.assignments[b].sku; });
     std::vector<Id> enabled;
     for (Id a : next) {
       const auto& en = t_.assignments[a].enabled;
@@ -297,8 +306,10 @@ class BatchRunner {
     std::sort(enabled.begin(), enabled.end());
     std::string missing = MissingPrerequisite(enabled);
     if (!missing.empty()) {
-      return BadRequest("License operation failed. Make sure that the group has necessary services "
-                        "before adding or removing a dependent service. " + missing);
+      return BadRequest(
+          "License operation failed. Make sure that the group has necessary services "
+          "before adding or removing a dependent service. " +
+          missing);
     }
     std::string old_text = TemplateText(t_, grp.licenses);
     grp.licenses = next;
@@ -349,10 +360,10 @@ class BatchRunner {
         next.states.push_back(st);  // direct states sort last (kDirect is the largest id)
       }
     }
-    std::sort(next.states.begin(), next.states.end(), [](const AssignmentState& a,
-                                                         const AssignmentState& b) {
-      return a.source != b.source ? a.source < b.source : a.sku < b.sku;
-    });
+    std::sort(next.states.begin(), next.states.end(),
+              [](const AssignmentState& a, const AssignmentState& b) {
+                return a.source != b.source ? a.source < b.source : a.sku < b.sku;
+              });
     // Checks on the direct assignments that change, against every other source.
     std::vector<Id> enabled_all, enabled_others;
     for (const auto& s : next.states) {
@@ -377,7 +388,8 @@ class BatchRunner {
           if (q != p && t_.plans[q].family == f) {
             return BadRequest("License assignment failed because service plans " + t_.plans[p].id +
                               " (" + t_.plans[p].name + ") and " + t_.plans[q].id + " (" +
-                              t_.plans[q].name + ") are mutually exclusive "
+                              t_.plans[q].name +
+                              ") are mutually exclusive "
                               "(MutuallyExclusiveViolation).");
           }
         }
@@ -393,8 +405,9 @@ class BatchRunner {
       if (t_.HasDuplicateProxy(next)) {
         for (Id p : a.enabled) {
           if (t_.plans[p].exchange) {
-            return BadRequest("License assignment failed: a proxy address of this user is already "
-                              "being used (UniquenessViolation).");
+            return BadRequest(
+                "License assignment failed: a proxy address of this user is already "
+                "being used (UniquenessViolation).");
           }
         }
       }
@@ -442,8 +455,9 @@ class BatchRunner {
   Response AddMember(Id g, const json& body) {
     std::string id = RefId(body);
     if (id.empty()) {
-      return BadRequest("The request body must be {\"@odata.id\": \"https://graph.microsoft.com/"
-                        "v1.0/directoryObjects/{id}\"}.");
+      return BadRequest(
+          "The request body must be {\"@odata.id\": \"https://graph.microsoft.com/"
+          "v1.0/directoryObjects/{id}\"}.");
     }
     Group& grp = t_.groups[g];
     if (Dynamic(grp)) {
@@ -453,8 +467,9 @@ class BatchRunner {
     if (Id u = t_.user_index.Find(id); u != kNoId) {
       auto it = std::lower_bound(grp.members.begin(), grp.members.end(), u);
       if (it != grp.members.end() && *it == u) {
-        return BadRequest("One or more added object references already exist for the following "
-                          "modified properties: 'members'.");
+        return BadRequest(
+            "One or more added object references already exist for the following "
+            "modified properties: 'members'.");
       }
       grp.members.insert(it, u);
       User& user = t_.users[u];
@@ -468,8 +483,9 @@ class BatchRunner {
     if (child == g) return BadRequest("A group cannot be a member of itself.");
     auto it = std::lower_bound(grp.member_groups.begin(), grp.member_groups.end(), child);
     if (it != grp.member_groups.end() && *it == child) {
-      return BadRequest("One or more added object references already exist for the following "
-                        "modified properties: 'members'.");
+      return BadRequest(
+          "One or more added object references already exist for the following "
+          "modified properties: 'members'.");
     }
     grp.member_groups.insert(it, child);
     t_.Audit(Activity::kAddMember, false, kNoId, g);
@@ -517,8 +533,9 @@ class BatchRunner {
             if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
           }
         } else {
-          return BadRequest("usageLocation: expected a two-letter ISO 3166 country code or null, got " +
-                            Dump(v) + ".");
+          return BadRequest(
+              "usageLocation: expected a two-letter ISO 3166 country code or null, got " + Dump(v) +
+              ".");
         }
       } else if (k == "accountEnabled") {
         if (!v.is_boolean()) return BadRequest("accountEnabled: expected true or false.");
@@ -536,7 +553,8 @@ class BatchRunner {
         if (!v.is_string()) return BadRequest(k + ": expected a string.");
         (k == "displayName" ? next.display_name : next.mail) = v.get<std::string>();
       } else {
-        return BadRequest("Property '" + k + "' cannot be changed here (supported: usageLocation, "
+        return BadRequest("Property '" + k +
+                          "' cannot be changed here (supported: usageLocation, "
                           "accountEnabled, proxyAddresses, displayName, mail).");
       }
     }
@@ -557,7 +575,8 @@ class BatchRunner {
     if (!body.is_object()) return BadRequest("The request body must be an object.");
     User u;
     auto str = [&](const char* key, std::string* out, bool required) -> std::string {
-      if (!body.contains(key) || body[key].is_null()) return required ? std::string(key) + ": required." : "";
+      if (!body.contains(key) || body[key].is_null())
+        return required ? std::string(key) + ": required." : "";
       if (!body[key].is_string()) return std::string(key) + ": expected a string.";
       *out = body[key].get<std::string>();
       return "";
@@ -568,7 +587,8 @@ class BatchRunner {
       if (!msg.empty()) return BadRequest(msg);
     }
     if (body.contains("accountEnabled")) {
-      if (!body["accountEnabled"].is_boolean()) return BadRequest("accountEnabled: expected true or false.");
+      if (!body["accountEnabled"].is_boolean())
+        return BadRequest("accountEnabled: expected true or false.");
       u.account_enabled = body["accountEnabled"].get<bool>();
     }
     if (body.contains("proxyAddresses")) {
@@ -585,8 +605,9 @@ class BatchRunner {
     std::string lower = Lower(u.upn);
     for (const auto& other : t_.users) {
       if (Lower(other.upn) == lower) {
-        return BadRequest("Another object with the same value for property userPrincipalName "
-                          "already exists.");
+        return BadRequest(
+            "Another object with the same value for property userPrincipalName "
+            "already exists.");
       }
     }
     if (u.id.empty()) u.id = t_.NewObjectId();
@@ -614,7 +635,8 @@ class BatchRunner {
     }
     for (const char* key : {"securityEnabled", "mailEnabled"}) {
       if (body.contains(key)) {
-        if (!body[key].is_boolean()) return BadRequest(std::string(key) + ": expected true or false.");
+        if (!body[key].is_boolean())
+          return BadRequest(std::string(key) + ": expected true or false.");
         (std::string(key) == "securityEnabled" ? g.security_enabled : g.mail_enabled) =
             body[key].get<bool>();
       }
@@ -623,7 +645,8 @@ class BatchRunner {
       g.description = body["description"].get<std::string>();
     }
     if (body.contains("groupTypes")) {
-      if (!body["groupTypes"].is_array()) return BadRequest("groupTypes: expected an array of strings.");
+      if (!body["groupTypes"].is_array())
+        return BadRequest("groupTypes: expected an array of strings.");
       for (const auto& v : body["groupTypes"]) {
         if (!v.is_string()) return BadRequest("groupTypes: expected an array of strings.");
         g.group_types.push_back(v.get<std::string>());
@@ -637,7 +660,8 @@ class BatchRunner {
         std::string id = binds[i].is_string() ? RefId(json{{"@odata.id", binds[i]}}) : "";
         Id member = t_.user_index.Find(id);
         if (member == kNoId) {
-          return BadRequest("members@odata.bind[" + std::to_string(i) + "]: unknown user '" + id + "'.");
+          return BadRequest("members@odata.bind[" + std::to_string(i) + "]: unknown user '" + id +
+                            "'.");
         }
         members.push_back(member);
       }
@@ -663,7 +687,8 @@ class BatchRunner {
   Response DeleteGroup(Id g) {
     Group& grp = t_.groups[g];
     if (!grp.licenses.empty()) {
-      return BadRequest("Group '" + grp.display_name + "' has licenses assigned and cannot be "
+      return BadRequest("Group '" + grp.display_name +
+                        "' has licenses assigned and cannot be "
                         "deleted; remove its licenses first.");
     }
     std::vector<Id> members = grp.members;
@@ -696,10 +721,11 @@ class BatchRunner {
     PrepaidUnits next = t_.skus[sku].prepaid;
     const json& p = body["prepaidUnits"];
     for (auto it = p.begin(); it != p.end(); ++it) {
-      int64_t* target = it.key() == "enabled" ? &next.enabled
-                        : it.key() == "warning" ? &next.warning
+      int64_t* target = it.key() == "enabled"     ? &next.enabled
+                        : it.key() == "warning"   ? &next.warning
                         : it.key() == "suspended" ? &next.suspended
-                        : it.key() == "lockedOut" ? &next.locked_out : nullptr;
+                        : it.key() == "lockedOut" ? &next.locked_out
+                                                  : nullptr;
       if (!target) return BadRequest("prepaidUnits." + it.key() + ": unknown unit kind.");
       if (!it.value().is_number_integer() || it.value().get<int64_t>() < 0) {
         return BadRequest("prepaidUnits." + it.key() + ": expected a non-negative integer.");
@@ -710,15 +736,18 @@ class BatchRunner {
     if (next.enabled + next.warning < s.consumed) {
       return BadRequest("prepaidUnits: " + std::to_string(next.enabled + next.warning) +
                         " assignable units would be fewer than the " + std::to_string(s.consumed) +
-                        " licenses of " + s.part_number + " already assigned; remove licenses first.");
+                        " licenses of " + s.part_number +
+                        " already assigned; remove licenses first.");
     }
     s.prepaid = next;
     return Response{200, json{{"skuId", s.id},
                               {"skuPartNumber", s.part_number},
                               {"consumedUnits", s.consumed},
-                              {"prepaidUnits", {{"enabled", next.enabled}, {"warning", next.warning},
-                                                {"suspended", next.suspended},
-                                                {"lockedOut", next.locked_out}}}}};
+                              {"prepaidUnits",
+                               {{"enabled", next.enabled},
+                                {"warning", next.warning},
+                                {"suspended", next.suspended},
+                                {"lockedOut", next.locked_out}}}}};
   }
 
   Tenant& t_;

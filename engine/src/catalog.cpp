@@ -72,7 +72,8 @@ std::string Trim(std::string s) {
 
 struct Catalog {
   std::unordered_map<std::string, CatalogProduct> products;
-  std::unordered_map<std::string, std::pair<std::string, std::string>> plans;  // id → (name, friendly)
+  std::unordered_map<std::string, std::pair<std::string, std::string>>
+      plans;  // id → (name, friendly)
   std::vector<std::pair<std::string, std::vector<std::string>>> families;
 };
 
@@ -100,7 +101,8 @@ const Catalog& GetCatalog() {
     for (auto& r : ParseCsv(kExclusionsCsv)) {
       if (r.size() < 4) continue;
       std::string family = Trim(r[0]);
-      if (c.families.empty() || c.families.back().first != family) c.families.push_back({family, {}});
+      if (c.families.empty() || c.families.back().first != family)
+        c.families.push_back({family, {}});
       c.families.back().second.push_back(Lower(Trim(r[3])));
     }
     return c;

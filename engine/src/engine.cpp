@@ -42,7 +42,9 @@ Result<std::string> Engine::ApplyBatch(std::string_view batch_json) {
   return ApplyBatchText(tenant_.get(), batch_json);
 }
 
-ProcessProgress Engine::ProcessChunk(size_t max_users) { return RunChunk(tenant_.get(), max_users); }
+ProcessProgress Engine::ProcessChunk(size_t max_users) {
+  return RunChunk(tenant_.get(), max_users);
+}
 
 ProcessProgress Engine::ProcessAll(const std::function<bool(const ProcessProgress&)>& on_progress,
                                    size_t chunk_users) {

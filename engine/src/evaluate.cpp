@@ -61,7 +61,8 @@ bool TryRemoveState(Tenant* t, User* u, size_t idx, bool* changed) {
     if (req.empty()) continue;
     bool satisfied_after = false, provided_here = false;
     for (Id q : req) {
-      satisfied_after = satisfied_after || std::binary_search(remaining.begin(), remaining.end(), q);
+      satisfied_after =
+          satisfied_after || std::binary_search(remaining.begin(), remaining.end(), q);
       provided_here = provided_here || std::binary_search(mine.begin(), mine.end(), q);
     }
     if (!satisfied_after && provided_here) {
@@ -238,11 +239,14 @@ bool EvaluateGroupOnly(Tenant* t, Id user, Id group, bool member) {
     }
     ++i;
   }
-  if (member && Licensable(g) && !g.licenses.empty()) changed = AssignGroup(t, &u, group) || changed;
+  if (member && Licensable(g) && !g.licenses.empty())
+    changed = AssignGroup(t, &u, group) || changed;
   bool err_after = GroupHasError(u, group);
   if (err_before != err_after) {
-    if (err_after) ++g.error_users;
-    else --g.error_users;
+    if (err_after)
+      ++g.error_users;
+    else
+      --g.error_users;
   }
   return changed;
 }

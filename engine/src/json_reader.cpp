@@ -31,12 +31,17 @@ JsonType JsonReader::Peek() {
   SkipWs();
   if (p_ >= end_) return JsonType::kInvalid;
   switch (*p_) {
-    case 'n': return JsonType::kNull;
+    case 'n':
+      return JsonType::kNull;
     case 't':
-    case 'f': return JsonType::kBool;
-    case '"': return JsonType::kString;
-    case '[': return JsonType::kArray;
-    case '{': return JsonType::kObject;
+    case 'f':
+      return JsonType::kBool;
+    case '"':
+      return JsonType::kString;
+    case '[':
+      return JsonType::kArray;
+    case '{':
+      return JsonType::kObject;
     default:
       if (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) return JsonType::kNumber;
       return JsonType::kInvalid;
@@ -79,14 +84,30 @@ bool JsonReader::ParseStringBody(std::string* out) {
     if (p_ >= end_) return Fail("unterminated string");
     char e = *p_++;
     switch (e) {
-      case '"': if (out) out->push_back('"'); break;
-      case '\\': if (out) out->push_back('\\'); break;
-      case '/': if (out) out->push_back('/'); break;
-      case 'b': if (out) out->push_back('\b'); break;
-      case 'f': if (out) out->push_back('\f'); break;
-      case 'n': if (out) out->push_back('\n'); break;
-      case 'r': if (out) out->push_back('\r'); break;
-      case 't': if (out) out->push_back('\t'); break;
+      case '"':
+        if (out) out->push_back('"');
+        break;
+      case '\\':
+        if (out) out->push_back('\\');
+        break;
+      case '/':
+        if (out) out->push_back('/');
+        break;
+      case 'b':
+        if (out) out->push_back('\b');
+        break;
+      case 'f':
+        if (out) out->push_back('\f');
+        break;
+      case 'n':
+        if (out) out->push_back('\n');
+        break;
+      case 'r':
+        if (out) out->push_back('\r');
+        break;
+      case 't':
+        if (out) out->push_back('\t');
+        break;
       case 'u': {
         auto hex4 = [&](uint32_t* v) {
           if (end_ - p_ < 4) return false;
@@ -94,10 +115,14 @@ bool JsonReader::ParseStringBody(std::string* out) {
           for (int i = 0; i < 4; ++i) {
             char h = *p_++;
             r <<= 4;
-            if (h >= '0' && h <= '9') r |= static_cast<uint32_t>(h - '0');
-            else if (h >= 'a' && h <= 'f') r |= static_cast<uint32_t>(h - 'a' + 10);
-            else if (h >= 'A' && h <= 'F') r |= static_cast<uint32_t>(h - 'A' + 10);
-            else return false;
+            if (h >= '0' && h <= '9')
+              r |= static_cast<uint32_t>(h - '0');
+            else if (h >= 'a' && h <= 'f')
+              r |= static_cast<uint32_t>(h - 'a' + 10);
+            else if (h >= 'A' && h <= 'F')
+              r |= static_cast<uint32_t>(h - 'A' + 10);
+            else
+              return false;
           }
           *v = r;
           return true;

@@ -16,8 +16,8 @@ enum class JsonType { kNull, kBool, kNumber, kString, kArray, kObject, kInvalid 
 class JsonReader {
  public:
   /// Reads `text`; the reader keeps a view, the text must outlive it.
-  explicit JsonReader(std::string_view text) : begin_(text.data()), p_(text.data()),
-                                                end_(text.data() + text.size()) {}
+  explicit JsonReader(std::string_view text)
+      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()) {}
 
   /// Type of the next value (whitespace skipped); kInvalid at a syntax error or end of input.
   JsonType Peek();

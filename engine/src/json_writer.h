@@ -15,13 +15,27 @@ class JsonWriter {
   explicit JsonWriter(std::string* out) : out_(*out) {}
 
   /// Opens an object (as a value).
-  void BeginObject() { Value(); out_.push_back('{'); first_.push_back(true); }
+  void BeginObject() {
+    Value();
+    out_.push_back('{');
+    first_.push_back(true);
+  }
   /// Closes an object.
-  void EndObject() { out_.push_back('}'); first_.pop_back(); }
+  void EndObject() {
+    out_.push_back('}');
+    first_.pop_back();
+  }
   /// Opens an array (as a value).
-  void BeginArray() { Value(); out_.push_back('['); first_.push_back(true); }
+  void BeginArray() {
+    Value();
+    out_.push_back('[');
+    first_.push_back(true);
+  }
   /// Closes an array.
-  void EndArray() { out_.push_back(']'); first_.pop_back(); }
+  void EndArray() {
+    out_.push_back(']');
+    first_.pop_back();
+  }
   /// Writes a member name; the next call writes its value.
   void Key(std::string_view k) {
     Sep();
@@ -30,24 +44,53 @@ class JsonWriter {
     after_key_ = true;
   }
   /// Writes a string value.
-  void String(std::string_view s) { Value(); Quote(s); }
+  void String(std::string_view s) {
+    Value();
+    Quote(s);
+  }
   /// Writes a string value, or null when empty.
-  void StringOrNull(std::string_view s) { if (s.empty()) Null(); else String(s); }
+  void StringOrNull(std::string_view s) {
+    if (s.empty())
+      Null();
+    else
+      String(s);
+  }
   /// Writes an integer value.
-  void Int(int64_t v) { Value(); out_ += std::to_string(v); }
+  void Int(int64_t v) {
+    Value();
+    out_ += std::to_string(v);
+  }
   /// Writes a boolean value.
-  void Bool(bool v) { Value(); out_ += v ? "true" : "false"; }
+  void Bool(bool v) {
+    Value();
+    out_ += v ? "true" : "false";
+  }
   /// Writes null.
-  void Null() { Value(); out_ += "null"; }
+  void Null() {
+    Value();
+    out_ += "null";
+  }
   /// Writes already-serialised JSON as a value.
-  void Raw(std::string_view json) { Value(); out_.append(json.data(), json.size()); }
+  void Raw(std::string_view json) {
+    Value();
+    out_.append(json.data(), json.size());
+  }
 
   /// Key + string.
-  void Field(std::string_view k, std::string_view v) { Key(k); String(v); }
+  void Field(std::string_view k, std::string_view v) {
+    Key(k);
+    String(v);
+  }
   /// Key + integer.
-  void Field(std::string_view k, int64_t v) { Key(k); Int(v); }
+  void Field(std::string_view k, int64_t v) {
+    Key(k);
+    Int(v);
+  }
   /// Key + boolean.
-  void FieldBool(std::string_view k, bool v) { Key(k); Bool(v); }
+  void FieldBool(std::string_view k, bool v) {
+    Key(k);
+    Bool(v);
+  }
 
   /// Escapes a string as a JSON string literal (invalid UTF-8 bytes become U+FFFD).
   static void AppendQuoted(std::string* out, std::string_view s);

@@ -44,10 +44,10 @@ class Loader {
     }
     tenant_->proxy_count.reserve(tenant_->users.size() + tenant_->users.size() / 4);
     for (auto& u : tenant_->users) {
-      std::sort(u.states.begin(), u.states.end(), [](const AssignmentState& a,
-                                                     const AssignmentState& b) {
-        return a.source != b.source ? a.source < b.source : a.sku < b.sku;
-      });
+      std::sort(u.states.begin(), u.states.end(),
+                [](const AssignmentState& a, const AssignmentState& b) {
+                  return a.source != b.source ? a.source < b.source : a.sku < b.sku;
+                });
       tenant_->IndexProxies(u, 1);
     }
     RecomputeCounters(tenant_.get());
@@ -68,8 +68,8 @@ class Loader {
   }
   // A type error from the reader inside a section: name the path and the byte.
   bool Typed(const JsonReader& r, size_t base, const std::string& path) {
-    error_ = Error{"SchemaError", path + ": " + r.Message() + " (byte " +
-                                      std::to_string(base + r.Offset()) + ")"};
+    error_ = Error{"SchemaError",
+                   path + ": " + r.Message() + " (byte " + std::to_string(base + r.Offset()) + ")"};
     return false;
   }
 
@@ -109,9 +109,10 @@ class Loader {
     JsonReader r(text_);
     if (r.Peek() != JsonType::kObject) {
       if (r.Failed() || r.Peek() == JsonType::kInvalid) {
-        if (!r.Failed()) r.Fail(text_.find_first_not_of(" \t\r\n") == std::string_view::npos
-                                    ? "empty document"
-                                    : "unexpected character");
+        if (!r.Failed())
+          r.Fail(text_.find_first_not_of(" \t\r\n") == std::string_view::npos
+                     ? "empty document"
+                     : "unexpected character");
         return Syntax(r, 0);
       }
       return Schema("$", "a tenant document must be a JSON object");
@@ -121,12 +122,18 @@ class Loader {
     while (r.NextKey(&key)) {
       Section* s = nullptr;
       bool (Loader::*load)() = nullptr;
-      if (key == "organization") s = &org_, load = &Loader::LoadOrganization;
-      else if (key == "subscribedSkus") s = &skus_, load = &Loader::LoadSkus;
-      else if (key == "users") s = &users_, load = &Loader::LoadUsers;
-      else if (key == "groups") s = &groups_, load = &Loader::LoadGroups;
-      else if (key == "licensingRules") s = &rules_, load = &Loader::LoadRules;
-      else if (key == "directoryAudits") s = &audits_, load = &Loader::LoadAudits;
+      if (key == "organization")
+        s = &org_, load = &Loader::LoadOrganization;
+      else if (key == "subscribedSkus")
+        s = &skus_, load = &Loader::LoadSkus;
+      else if (key == "users")
+        s = &users_, load = &Loader::LoadUsers;
+      else if (key == "groups")
+        s = &groups_, load = &Loader::LoadGroups;
+      else if (key == "licensingRules")
+        s = &rules_, load = &Loader::LoadRules;
+      else if (key == "directoryAudits")
+        s = &audits_, load = &Loader::LoadAudits;
       if (s && s->present) return Schema(key, "appears twice in the document");
       if (s && Ready(s)) {
         s->present = true;
@@ -179,7 +186,7 @@ class Loader {
   }
 
   template <typename F>
-  bool IterateArray(JsonReader& r, size_t base, const char* name, F f) {
+  bool IterateArray(JsonReader& r, size_t base, const std::string& name, F f) {
     if (r.Peek() != JsonType::kArray) return Schema(name, "expected an array");
     r.BeginArray();
     size_t i = 0;
@@ -204,7 +211,8 @@ class Loader {
     return r.ReadStringOrNull(out, &was_null) || Typed(r, base, path + "." + std::string(field));
   }
   /// A boolean member; null keeps the default.
-  bool Bool(JsonReader& r, size_t base, const std::string& path, std::string_view field, bool* out) {
+  bool Bool(JsonReader& r, size_t base, const std::string& path, std::string_view field,
+            bool* out) {
     if (r.Peek() == JsonType::kNull) return r.ReadNull() || Syntax(r, base);
     return r.ReadBool(out) || Typed(r, base, path + "." + std::string(field));
   }
@@ -261,8 +269,8 @@ class Loader {
           break;
         }
       }
-      bool ok = !field           ? other(key)
-                : field->list    ? StrArray(r, base, path, field->name, field->list)
+      bool ok = !field            ? other(key)
+                : field->list     ? StrArray(r, base, path, field->name, field->list)
                 : field->required ? Str(r, base, path, field->name, field->text)
                                   : StrOrNull(r, base, path, field->name, field->text);
       if (!ok) return false;
@@ -293,99 +301,99 @@ class Loader {
   }
 
   bool LoadSkus() {
-    return ForEachItem(skus_, "subscribedSkus", [&](JsonReader& r, size_t base,
-                                                    const std::string& path, size_t) {
-      Sku sku;
-      bool plans_given = false;
-      std::vector<std::pair<std::string, std::string>> plan_rows;  // (id, name)
-      std::vector<std::string> plan_status, plan_applies;
-      auto other = [&](const std::string& key) {
-        if (key == "prepaidUnits") {
-          if (r.Peek() != JsonType::kObject) return Schema(path + ".prepaidUnits", "expected an object");
-          r.BeginObject();
-          std::string k2;
-          while (r.NextKey(&k2)) {
-            int64_t* target = k2 == "enabled" ? &sku.prepaid.enabled
-                              : k2 == "warning" ? &sku.prepaid.warning
-                              : k2 == "suspended" ? &sku.prepaid.suspended
-                              : k2 == "lockedOut" ? &sku.prepaid.locked_out : nullptr;
-            if (target) {
-              if (!r.ReadInt(target)) return Typed(r, base, path + ".prepaidUnits." + k2);
-              if (*target < 0) return Schema(path + ".prepaidUnits." + k2, "must not be negative");
-            } else if (!Skip(r, base)) {
-              return false;
+    return ForEachItem(
+        skus_, "subscribedSkus", [&](JsonReader& r, size_t base, const std::string& path, size_t) {
+          Sku sku;
+          bool plans_given = false;
+          std::vector<std::pair<std::string, std::string>> plan_rows;  // (id, name)
+          std::vector<std::string> plan_status, plan_applies;
+          auto other = [&](const std::string& key) {
+            if (key == "prepaidUnits") {
+              if (r.Peek() != JsonType::kObject)
+                return Schema(path + ".prepaidUnits", "expected an object");
+              r.BeginObject();
+              std::string k2;
+              while (r.NextKey(&k2)) {
+                int64_t* target = k2 == "enabled"     ? &sku.prepaid.enabled
+                                  : k2 == "warning"   ? &sku.prepaid.warning
+                                  : k2 == "suspended" ? &sku.prepaid.suspended
+                                  : k2 == "lockedOut" ? &sku.prepaid.locked_out
+                                                      : nullptr;
+                if (target) {
+                  if (!r.ReadInt(target)) return Typed(r, base, path + ".prepaidUnits." + k2);
+                  if (*target < 0)
+                    return Schema(path + ".prepaidUnits." + k2, "must not be negative");
+                } else if (!Skip(r, base)) {
+                  return false;
+                }
+              }
+              return !r.Failed() || Syntax(r, base);
             }
-          }
-          return !r.Failed() || Syntax(r, base);
-        }
-        if (key == "servicePlans") {
-          plans_given = true;
-          if (r.Peek() != JsonType::kArray) return Schema(path + ".servicePlans", "expected an array");
-          r.BeginArray();
-          size_t j = 0;
-          while (r.NextElement()) {
-            std::string ppath = path + ".servicePlans[" + std::to_string(j) + "]";
-            if (r.Peek() != JsonType::kObject) return Schema(ppath, "expected an object");
-            std::string pid, pname, papplies = "User", pstatus = "Success";
-            if (!ReadObject(r, base, ppath,
+            if (key == "servicePlans") {
+              plans_given = true;
+              return IterateArray(
+                  r, base, path + ".servicePlans",
+                  [&](JsonReader&, size_t, const std::string& ppath, size_t) {
+                    std::string pid, pname, papplies = "User", pstatus = "Success";
+                    if (!ReadObject(
+                            r, base, ppath,
                             {Required("servicePlanId", &pid), Text("servicePlanName", &pname),
-                             Text("appliesTo", &papplies),
-                             Text("provisioningStatus", &pstatus)})) {
-              return false;
+                             Text("appliesTo", &papplies), Text("provisioningStatus", &pstatus)})) {
+                      return false;
+                    }
+                    if (pid.empty()) return Schema(ppath + ".servicePlanId", "missing");
+                    plan_rows.emplace_back(Lower(pid), pname);
+                    plan_status.push_back(pstatus);
+                    plan_applies.push_back(papplies);
+                    return true;
+                  });
             }
-            if (pid.empty()) return Schema(ppath + ".servicePlanId", "missing");
-            plan_rows.emplace_back(Lower(pid), pname);
-            plan_status.push_back(pstatus);
-            plan_applies.push_back(papplies);
-            ++j;
+            return Skip(r, base);
+          };
+          if (!ReadObject(r, base, path,
+                          {Required("skuId", &sku.id), Text("skuPartNumber", &sku.part_number),
+                           Text("id", &sku.object_id), Text("appliesTo", &sku.applies_to),
+                           Text("capabilityStatus", &sku.capability_status),
+                           Text("displayName", &sku.display_name),
+                           Text("productDisplayName", &sku.display_name)},
+                          other)) {
+            return false;
           }
-          return !r.Failed() || Syntax(r, base);
-        }
-        return Skip(r, base);
-      };
-      if (!ReadObject(r, base, path,
-                      {Required("skuId", &sku.id), Text("skuPartNumber", &sku.part_number),
-                       Text("id", &sku.object_id), Text("appliesTo", &sku.applies_to),
-                       Text("capabilityStatus", &sku.capability_status),
-                       Text("displayName", &sku.display_name),
-                       Text("productDisplayName", &sku.display_name)},
-                      other)) {
-        return false;
-      }
-      if (sku.id.empty()) return Schema(path + ".skuId", "missing");
-      std::string key_id = Lower(sku.id);
-      if (tenant_->sku_index.count(key_id)) {
-        return Schema(path + ".skuId", "duplicate skuId \"" + sku.id + "\"");
-      }
-      if (!plans_given || plan_rows.empty()) {
-        if (const CatalogProduct* p = FindCatalogProduct(sku.id)) {
-          for (const auto& [pid, pname] : p->plans) {
-            plan_rows.emplace_back(pid, pname);
-            plan_status.push_back("Success");
-            plan_applies.push_back("User");
+          if (sku.id.empty()) return Schema(path + ".skuId", "missing");
+          std::string key_id = Lower(sku.id);
+          if (tenant_->sku_index.count(key_id)) {
+            return Schema(path + ".skuId", "duplicate skuId \"" + sku.id + "\"");
           }
-        }
-      }
-      for (size_t j = 0; j < plan_rows.size(); ++j) {
-        auto [it, inserted] = tenant_->plan_index.emplace(plan_rows[j].first,
-                                                          static_cast<Id>(tenant_->plans.size()));
-        if (inserted) {
-          Plan plan;
-          plan.id = plan_rows[j].first;
-          plan.name = plan_rows[j].second;
-          plan.applies_to = plan_applies[j];
-          tenant_->plans.push_back(std::move(plan));
-        } else if (tenant_->plans[it->second].name.empty()) {
-          tenant_->plans[it->second].name = plan_rows[j].second;
-        }
-        if (std::find(sku.plans.begin(), sku.plans.end(), it->second) != sku.plans.end()) continue;
-        sku.plans.push_back(it->second);
-        sku.plan_provisioning.push_back(plan_status[j]);
-      }
-      tenant_->sku_index.emplace(key_id, static_cast<Id>(tenant_->skus.size()));
-      tenant_->skus.push_back(std::move(sku));
-      return true;
-    });
+          if (!plans_given || plan_rows.empty()) {
+            if (const CatalogProduct* p = FindCatalogProduct(sku.id)) {
+              for (const auto& [pid, pname] : p->plans) {
+                plan_rows.emplace_back(pid, pname);
+                plan_status.push_back("Success");
+                plan_applies.push_back("User");
+              }
+            }
+          }
+          for (size_t j = 0; j < plan_rows.size(); ++j) {
+            auto [it, inserted] = tenant_->plan_index.emplace(
+                plan_rows[j].first, static_cast<Id>(tenant_->plans.size()));
+            if (inserted) {
+              Plan plan;
+              plan.id = plan_rows[j].first;
+              plan.name = plan_rows[j].second;
+              plan.applies_to = plan_applies[j];
+              tenant_->plans.push_back(std::move(plan));
+            } else if (tenant_->plans[it->second].name.empty()) {
+              tenant_->plans[it->second].name = plan_rows[j].second;
+            }
+            if (std::find(sku.plans.begin(), sku.plans.end(), it->second) != sku.plans.end())
+              continue;
+            sku.plans.push_back(it->second);
+            sku.plan_provisioning.push_back(plan_status[j]);
+          }
+          tenant_->sku_index.emplace(key_id, static_cast<Id>(tenant_->skus.size()));
+          tenant_->skus.push_back(std::move(sku));
+          return true;
+        });
   }
 
   bool LoadRules() {
@@ -399,44 +407,47 @@ class Loader {
     r.BeginObject();
     std::string key;
     while (r.NextKey(&key)) {
-      if (key == "mutuallyExclusive" || key == "dependencies" || key == "usageLocationRestrictions") {
+      if (key == "mutuallyExclusive" || key == "dependencies" ||
+          key == "usageLocationRestrictions") {
         std::string name = "licensingRules." + key;
-        if (!IterateArray(r, base, name.c_str(), [&](JsonReader& rr, size_t b,
-                                                      const std::string& path, size_t) {
-              std::string family, plan;
-              std::vector<std::string> list;
-              if (!ReadObject(rr, b, path,
-                              {Text("name", &family), Required("servicePlanId", &plan),
-                               List("servicePlanIds", &list), List("requiresAnyOf", &list),
-                               List("prohibitedCountries", &list)})) {
-                return false;
-              }
-              if (key == "mutuallyExclusive") {
-                int32_t f = static_cast<int32_t>(tenant_->family_names.size());
-                tenant_->family_names.push_back(family.empty() ? "family" + std::to_string(f) : family);
-                for (const auto& id : list) {
-                  Id p = tenant_->FindPlan(id);
-                  if (p != kNoId) tenant_->plans[p].family = f;
-                }
-                return true;
-              }
-              if (plan.empty()) return Schema(path + ".servicePlanId", "missing");
-              Id p = tenant_->FindPlan(plan);
-              if (p == kNoId) return true;  // a rule about a plan this tenant does not have
-              if (key == "dependencies") {
-                for (const auto& id : list) {
-                  Id q = tenant_->FindPlan(id);
-                  if (q != kNoId) tenant_->plans[p].requires_any_of.push_back(q);
-                }
-                if (tenant_->plans[p].requires_any_of.empty() && !list.empty()) {
-                  // Required plans that the tenant does not have at all: never satisfiable.
-                  tenant_->plans[p].requires_any_of.push_back(p);
-                }
-              } else {
-                for (auto& country : list) tenant_->plans[p].prohibited_in.push_back(country);
-              }
-              return true;
-            })) {
+        if (!IterateArray(
+                r, base, name.c_str(),
+                [&](JsonReader& rr, size_t b, const std::string& path, size_t) {
+                  std::string family, plan;
+                  std::vector<std::string> list;
+                  if (!ReadObject(rr, b, path,
+                                  {Text("name", &family), Required("servicePlanId", &plan),
+                                   List("servicePlanIds", &list), List("requiresAnyOf", &list),
+                                   List("prohibitedCountries", &list)})) {
+                    return false;
+                  }
+                  if (key == "mutuallyExclusive") {
+                    int32_t f = static_cast<int32_t>(tenant_->family_names.size());
+                    tenant_->family_names.push_back(family.empty() ? "family" + std::to_string(f)
+                                                                   : family);
+                    for (const auto& id : list) {
+                      Id p = tenant_->FindPlan(id);
+                      if (p != kNoId) tenant_->plans[p].family = f;
+                    }
+                    return true;
+                  }
+                  if (plan.empty()) return Schema(path + ".servicePlanId", "missing");
+                  Id p = tenant_->FindPlan(plan);
+                  if (p == kNoId) return true;  // a rule about a plan this tenant does not have
+                  if (key == "dependencies") {
+                    for (const auto& id : list) {
+                      Id q = tenant_->FindPlan(id);
+                      if (q != kNoId) tenant_->plans[p].requires_any_of.push_back(q);
+                    }
+                    if (tenant_->plans[p].requires_any_of.empty() && !list.empty()) {
+                      // Required plans that the tenant does not have at all: never satisfiable.
+                      tenant_->plans[p].requires_any_of.push_back(p);
+                    }
+                  } else {
+                    for (auto& country : list) tenant_->plans[p].prohibited_in.push_back(country);
+                  }
+                  return true;
+                })) {
           return false;
         }
       } else if (!Skip(r, base)) {
@@ -500,106 +511,100 @@ class Loader {
   bool LoadUsers() {
     // A Graph user is at least a few hundred bytes: size the id index from the text left.
     tenant_->user_index.Reserve(users_.text.size() / 400);
-    return ForEachItem(users_, "users", [&](JsonReader& r, size_t base, const std::string& path,
-                                            size_t) {
-      User u;
-      std::vector<std::pair<Id, Id>> assigned;  // (sku, assignment) from assignedLicenses
-      bool have_states = false;
-      Id uid = static_cast<Id>(tenant_->users.size());
-      auto other = [&](const std::string& key) {
-        if (key == "accountEnabled") return Bool(r, base, path, "accountEnabled", &u.account_enabled);
-        if (key == "assignedLicenses") {
-          if (r.Peek() != JsonType::kArray) return Schema(path + ".assignedLicenses", "expected an array");
-          r.BeginArray();
-          size_t j = 0;
-          while (r.NextElement()) {
-            Id sku;
-            std::vector<Id> disabled;
-            if (!ReadLicense(r, base, path + ".assignedLicenses[" + std::to_string(j) + "]", &sku,
-                             &disabled)) {
-              return false;
+    return ForEachItem(
+        users_, "users", [&](JsonReader& r, size_t base, const std::string& path, size_t) {
+          User u;
+          std::vector<std::pair<Id, Id>> assigned;  // (sku, assignment) from assignedLicenses
+          bool have_states = false;
+          Id uid = static_cast<Id>(tenant_->users.size());
+          auto other = [&](const std::string& key) {
+            if (key == "accountEnabled")
+              return Bool(r, base, path, "accountEnabled", &u.account_enabled);
+            if (key == "assignedLicenses") {
+              return IterateArray(r, base, path + ".assignedLicenses",
+                                  [&](JsonReader&, size_t, const std::string& lpath, size_t) {
+                                    Id sku;
+                                    std::vector<Id> disabled;
+                                    if (!ReadLicense(r, base, lpath, &sku, &disabled)) return false;
+                                    assigned.emplace_back(
+                                        sku, tenant_->InternAssignment(sku, std::move(disabled)));
+                                    return true;
+                                  });
             }
-            assigned.emplace_back(sku, tenant_->InternAssignment(sku, std::move(disabled)));
-            ++j;
+            if (key == "licenseAssignmentStates") {
+              have_states = true;
+              return IterateArray(
+                  r, base, path + ".licenseAssignmentStates",
+                  [&](JsonReader&, size_t, const std::string& spath, size_t j) {
+                    std::string sku_id, group_id, state = "Active", err = "None", when;
+                    std::vector<std::string> disabled_ids;
+                    if (!ReadObject(r, base, spath,
+                                    {Required("skuId", &sku_id), Text("assignedByGroup", &group_id),
+                                     Text("state", &state), Text("error", &err),
+                                     Text("lastUpdatedDateTime", &when),
+                                     List("disabledPlans", &disabled_ids)})) {
+                      return false;
+                    }
+                    AssignmentState st;
+                    std::vector<Id> disabled;
+                    if (!ResolveLicense(spath, sku_id, disabled_ids, &st.sku, &disabled))
+                      return false;
+                    st.assignment = tenant_->InternAssignment(st.sku, std::move(disabled));
+                    if (!ParseStateName(state, &st.state)) {
+                      return Schema(spath + ".state", "unknown state \"" + state + "\"");
+                    }
+                    if (!ParseErrorName(err, &st.error)) {
+                      return Schema(spath + ".error", "unknown error \"" + err + "\"");
+                    }
+                    if (!when.empty() && !Tenant::ParseTime(when, &st.updated_ms)) {
+                      return Schema(spath + ".lastUpdatedDateTime",
+                                    "not an ISO 8601 time: \"" + when + "\"");
+                    }
+                    if (!group_id.empty()) {
+                      pending_.push_back({uid, u.states.size(), group_id, j});
+                      st.source = kNoId;  // resolved after groups are read
+                    } else {
+                      for (const auto& existing : u.states) {
+                        if (existing.source == kDirect && existing.sku == st.sku) {
+                          return Schema(spath, "second direct assignment of the same skuId");
+                        }
+                      }
+                      st.source = kDirect;
+                    }
+                    u.states.push_back(st);
+                    return true;
+                  });
+            }
+            return Skip(r, base);
+          };
+          if (!ReadObject(r, base, path,
+                          {Required("id", &u.id), Text("displayName", &u.display_name),
+                           Text("userPrincipalName", &u.upn), Text("mail", &u.mail),
+                           Text("usageLocation", &u.usage_location),
+                           List("proxyAddresses", &u.proxy_addresses)},
+                          other)) {
+            return false;
           }
-          return !r.Failed() || Syntax(r, base);
-        }
-        if (key == "licenseAssignmentStates") {
-          have_states = true;
-          if (r.Peek() != JsonType::kArray) return Schema(path + ".licenseAssignmentStates", "expected an array");
-          r.BeginArray();
-          size_t j = 0;
-          while (r.NextElement()) {
-            std::string spath = path + ".licenseAssignmentStates[" + std::to_string(j) + "]";
-            if (r.Peek() != JsonType::kObject) return Schema(spath, "expected an object");
-            std::string sku_id, group_id, state = "Active", err = "None", when;
-            std::vector<std::string> disabled_ids;
-            if (!ReadObject(r, base, spath,
-                            {Required("skuId", &sku_id), Text("assignedByGroup", &group_id),
-                             Text("state", &state), Text("error", &err),
-                             Text("lastUpdatedDateTime", &when),
-                             List("disabledPlans", &disabled_ids)})) {
-              return false;
-            }
-            AssignmentState st;
-            std::vector<Id> disabled;
-            if (!ResolveLicense(spath, sku_id, disabled_ids, &st.sku, &disabled)) return false;
-            st.assignment = tenant_->InternAssignment(st.sku, std::move(disabled));
-            if (!ParseStateName(state, &st.state)) {
-              return Schema(spath + ".state", "unknown state \"" + state + "\"");
-            }
-            if (!ParseErrorName(err, &st.error)) {
-              return Schema(spath + ".error", "unknown error \"" + err + "\"");
-            }
-            if (!when.empty() && !Tenant::ParseTime(when, &st.updated_ms)) {
-              return Schema(spath + ".lastUpdatedDateTime", "not an ISO 8601 time: \"" + when + "\"");
-            }
-            if (!group_id.empty()) {
-              pending_.push_back({uid, u.states.size(), group_id, j});
-              st.source = kNoId;  // resolved after groups are read
-            } else {
-              for (const auto& existing : u.states) {
-                if (existing.source == kDirect && existing.sku == st.sku) {
-                  return Schema(spath, "second direct assignment of the same skuId");
-                }
-              }
+          if (u.id.empty()) return Schema(path + ".id", "missing");
+          if (!have_states) {
+            // A hand-written document: its assignedLicenses are direct assignments in force.
+            for (auto& [sku, assignment] : assigned) {
+              bool dup = false;
+              for (const auto& s : u.states) dup = dup || s.sku == sku;
+              if (dup) return Schema(path + ".assignedLicenses", "the same skuId appears twice");
+              AssignmentState st;
+              st.sku = sku;
+              st.assignment = assignment;
               st.source = kDirect;
+              u.states.push_back(st);
             }
-            u.states.push_back(st);
-            ++j;
           }
-          return !r.Failed() || Syntax(r, base);
-        }
-        return Skip(r, base);
-      };
-      if (!ReadObject(r, base, path,
-                      {Required("id", &u.id), Text("displayName", &u.display_name),
-                       Text("userPrincipalName", &u.upn), Text("mail", &u.mail),
-                       Text("usageLocation", &u.usage_location),
-                       List("proxyAddresses", &u.proxy_addresses)},
-                      other)) {
-        return false;
-      }
-      if (u.id.empty()) return Schema(path + ".id", "missing");
-      if (!have_states) {
-        // A hand-written document: its assignedLicenses are direct assignments in force.
-        for (auto& [sku, assignment] : assigned) {
-          bool dup = false;
-          for (const auto& s : u.states) dup = dup || s.sku == sku;
-          if (dup) return Schema(path + ".assignedLicenses", "the same skuId appears twice");
-          AssignmentState st;
-          st.sku = sku;
-          st.assignment = assignment;
-          st.source = kDirect;
-          u.states.push_back(st);
-        }
-      }
-      if (!tenant_->user_index.Insert(u.id, uid)) {
-        return Schema(path + ".id", "duplicate id \"" + u.id + "\"");
-      }
-      tenant_->users.push_back(std::move(u));
-      return true;
-    });
+          if (!tenant_->user_index.Insert(u.id, uid)) {
+            return Schema(path + ".id", "duplicate id \"" + u.id + "\"");
+          }
+          tenant_->users.push_back(std::move(u));
+          return true;
+        });
   }
 
   struct PendingMember {
@@ -609,105 +614,108 @@ class Loader {
   };
 
   bool LoadGroups() {
-    return ForEachItem(groups_, "groups", [&](JsonReader& r, size_t base, const std::string& path,
-                                              size_t) {
-      Group g;
-      Id gid = static_cast<Id>(tenant_->groups.size());
-      std::vector<std::pair<Id, Id>> licenses;
-      bool state_given = false;
-      std::string state_text;
-      auto other = [&](const std::string& key) {
-        if (key == "securityEnabled") return Bool(r, base, path, key, &g.security_enabled);
-        if (key == "mailEnabled") return Bool(r, base, path, key, &g.mail_enabled);
-        if (key == "licenseProcessingState") {
-          // A string in older pages, {"state": ...} in newer ones.
-          state_given = true;
-          if (r.Peek() == JsonType::kObject) {
-            return ReadObject(r, base, path + ".licenseProcessingState",
-                              {Text("state", &state_text)});
-          }
-          return StrOrNull(r, base, path, key, &state_text);
-        }
-        if (key == "assignedLicenses") {
-          if (r.Peek() != JsonType::kArray) return Schema(path + ".assignedLicenses", "expected an array");
-          r.BeginArray();
-          size_t j = 0;
-          while (r.NextElement()) {
-            Id sku;
-            std::vector<Id> disabled;
-            std::string lpath = path + ".assignedLicenses[" + std::to_string(j) + "]";
-            if (!ReadLicense(r, base, lpath, &sku, &disabled)) return false;
-            for (auto& l : licenses) {
-              if (l.first == sku) return Schema(lpath + ".skuId", "the same skuId appears twice");
-            }
-            licenses.emplace_back(sku, tenant_->InternAssignment(sku, std::move(disabled)));
-            ++j;
-          }
-          return !r.Failed() || Syntax(r, base);
-        }
-        if (key == "members") {
-          if (r.Peek() != JsonType::kArray) return Schema(path + ".members", "expected an array");
-          r.BeginArray();
-          size_t j = 0;
-          std::string id, type;  // reused: one allocation for all members of the group
-          while (r.NextElement()) {
-            auto mpath_of = [&] { return path + ".members[" + std::to_string(j) + "]"; };
-            id.clear();
-            type.clear();
-            if (r.Peek() == JsonType::kString) {
-              if (!r.ReadString(&id)) return Typed(r, base, mpath_of());
-            } else if (r.Peek() == JsonType::kObject) {
-              r.BeginObject();
-              std::string k2;
-              while (r.NextKey(&k2)) {
-                bool ok2 = true;
-                if (k2 == "id") ok2 = r.ReadString(&id) || Typed(r, base, mpath_of() + ".id");
-                else if (k2 == "@odata.type") {
-                  bool was_null;
-                  ok2 = r.ReadStringOrNull(&type, &was_null) || Typed(r, base, mpath_of() + ".@odata.type");
-                }
-                else ok2 = Skip(r, base);
-                if (!ok2) return false;
+    return ForEachItem(
+        groups_, "groups", [&](JsonReader& r, size_t base, const std::string& path, size_t) {
+          Group g;
+          Id gid = static_cast<Id>(tenant_->groups.size());
+          std::vector<std::pair<Id, Id>> licenses;
+          bool state_given = false;
+          std::string state_text;
+          auto other = [&](const std::string& key) {
+            if (key == "securityEnabled") return Bool(r, base, path, key, &g.security_enabled);
+            if (key == "mailEnabled") return Bool(r, base, path, key, &g.mail_enabled);
+            if (key == "licenseProcessingState") {
+              // A string in older pages, {"state": ...} in newer ones.
+              state_given = true;
+              if (r.Peek() == JsonType::kObject) {
+                return ReadObject(r, base, path + ".licenseProcessingState",
+                                  {Text("state", &state_text)});
               }
-              if (r.Failed()) return Syntax(r, base);
-              if (id.empty()) return Schema(mpath_of() + ".id", "missing");
-            } else {
-              return Schema(mpath_of(), "expected an id or a directory object");
+              return StrOrNull(r, base, path, key, &state_text);
             }
-            Id u = tenant_->user_index.Find(id);
-            if (u != kNoId && type != "#microsoft.graph.group") {
-              g.members.push_back(u);
-            } else if (type == "#microsoft.graph.user") {
-              return Schema(mpath_of(), "unknown user \"" + id + "\"");
-            } else {
-              pending_members_.push_back({gid, id, mpath_of()});
+            if (key == "assignedLicenses") {
+              return IterateArray(
+                  r, base, path + ".assignedLicenses",
+                  [&](JsonReader&, size_t, const std::string& lpath, size_t) {
+                    Id sku;
+                    std::vector<Id> disabled;
+                    if (!ReadLicense(r, base, lpath, &sku, &disabled)) return false;
+                    for (auto& l : licenses) {
+                      if (l.first == sku) {
+                        return Schema(lpath + ".skuId", "the same skuId appears twice");
+                      }
+                    }
+                    licenses.emplace_back(sku, tenant_->InternAssignment(sku, std::move(disabled)));
+                    return true;
+                  });
             }
-            ++j;
+            if (key == "members") {
+              if (r.Peek() != JsonType::kArray)
+                return Schema(path + ".members", "expected an array");
+              r.BeginArray();
+              size_t j = 0;
+              std::string id, type;  // reused: one allocation for all members of the group
+              while (r.NextElement()) {
+                auto mpath_of = [&] { return path + ".members[" + std::to_string(j) + "]"; };
+                id.clear();
+                type.clear();
+                if (r.Peek() == JsonType::kString) {
+                  if (!r.ReadString(&id)) return Typed(r, base, mpath_of());
+                } else if (r.Peek() == JsonType::kObject) {
+                  r.BeginObject();
+                  std::string k2;
+                  while (r.NextKey(&k2)) {
+                    bool ok2 = true;
+                    if (k2 == "id")
+                      ok2 = r.ReadString(&id) || Typed(r, base, mpath_of() + ".id");
+                    else if (k2 == "@odata.type") {
+                      bool was_null;
+                      ok2 = r.ReadStringOrNull(&type, &was_null) ||
+                            Typed(r, base, mpath_of() + ".@odata.type");
+                    } else
+                      ok2 = Skip(r, base);
+                    if (!ok2) return false;
+                  }
+                  if (r.Failed()) return Syntax(r, base);
+                  if (id.empty()) return Schema(mpath_of() + ".id", "missing");
+                } else {
+                  return Schema(mpath_of(), "expected an id or a directory object");
+                }
+                Id u = tenant_->user_index.Find(id);
+                if (u != kNoId && type != "#microsoft.graph.group") {
+                  g.members.push_back(u);
+                } else if (type == "#microsoft.graph.user") {
+                  return Schema(mpath_of(), "unknown user \"" + id + "\"");
+                } else {
+                  pending_members_.push_back({gid, id, mpath_of()});
+                }
+                ++j;
+              }
+              return !r.Failed() || Syntax(r, base);
+            }
+            return Skip(r, base);
+          };
+          if (!ReadObject(
+                  r, base, path,
+                  {Required("id", &g.id), Text("displayName", &g.display_name),
+                   Text("description", &g.description), Text("membershipRule", &g.membership_rule),
+                   List("groupTypes", &g.group_types)},
+                  other)) {
+            return false;
           }
-          return !r.Failed() || Syntax(r, base);
-        }
-        return Skip(r, base);
-      };
-      if (!ReadObject(r, base, path,
-                      {Required("id", &g.id), Text("displayName", &g.display_name),
-                       Text("description", &g.description),
-                       Text("membershipRule", &g.membership_rule),
-                       List("groupTypes", &g.group_types)},
-                      other)) {
-        return false;
-      }
-      if (g.id.empty()) return Schema(path + ".id", "missing");
-      if (state_given && !state_text.empty() && state_text != "ProcessingComplete") {
-        g.processing = ProcessingState::kQueued;  // the service had not finished: queue it again
-      }
-      std::sort(licenses.begin(), licenses.end());
-      for (auto& l : licenses) g.licenses.push_back(l.second);
-      if (tenant_->user_index.Contains(g.id) || !tenant_->group_index.Insert(g.id, gid)) {
-        return Schema(path + ".id", "duplicate id \"" + g.id + "\"");
-      }
-      tenant_->groups.push_back(std::move(g));
-      return true;
-    });
+          if (g.id.empty()) return Schema(path + ".id", "missing");
+          if (state_given && !state_text.empty() && state_text != "ProcessingComplete") {
+            g.processing =
+                ProcessingState::kQueued;  // the service had not finished: queue it again
+          }
+          std::sort(licenses.begin(), licenses.end());
+          for (auto& l : licenses) g.licenses.push_back(l.second);
+          if (tenant_->user_index.Contains(g.id) || !tenant_->group_index.Insert(g.id, gid)) {
+            return Schema(path + ".id", "duplicate id \"" + g.id + "\"");
+          }
+          tenant_->groups.push_back(std::move(g));
+          return true;
+        });
   }
 
   bool ResolvePending() {
@@ -737,56 +745,58 @@ class Loader {
   }
 
   bool LoadAudits() {
-    return ForEachItem(audits_, "directoryAudits", [&](JsonReader& r, size_t base,
-                                                       const std::string& path, size_t) {
-      std::string_view raw;
-      if (!r.Capture(&raw)) return Syntax(r, base);
-      AuditEvent e;
-      e.activity = Activity::kImported;
-      e.text = tenant_->AuditText(std::string(raw));
-      // Pull out what the queries filter on: time, activity name, first target.
-      JsonReader inner(raw);
-      inner.BeginObject();
-      std::string key;
-      while (inner.NextKey(&key)) {
-        std::string value;
-        if (key == "activityDateTime" && inner.Peek() == JsonType::kString) {
-          inner.ReadString(&value);
-          if (!Tenant::ParseTime(value, &e.time_ms)) {
-            return Schema(path + ".activityDateTime", "not an ISO 8601 time: \"" + value + "\"");
-          }
-        } else if (key == "activityDisplayName" && inner.Peek() == JsonType::kString) {
-          inner.ReadString(&value);
-          e.actor = tenant_->AuditText(value);  // imported events keep their name here
-        } else if (key == "targetResources" && inner.Peek() == JsonType::kArray) {
-          inner.BeginArray();
-          while (inner.NextElement()) {
-            if (inner.Peek() != JsonType::kObject) {
-              inner.Skip();
-              continue;
-            }
-            inner.BeginObject();
-            std::string k2;
-            while (inner.NextKey(&k2)) {
-              if (k2 == "id" && inner.Peek() == JsonType::kString) {
-                inner.ReadString(&value);
-                Id u = tenant_->user_index.Find(value);
-                Id g = tenant_->group_index.Find(value);
-                if (u != kNoId && e.user == kNoId) e.user = u;
-                if (g != kNoId && e.group == kNoId) e.group = g;
-              } else {
-                inner.Skip();
+    return ForEachItem(
+        audits_, "directoryAudits",
+        [&](JsonReader& r, size_t base, const std::string& path, size_t) {
+          std::string_view raw;
+          if (!r.Capture(&raw)) return Syntax(r, base);
+          AuditEvent e;
+          e.activity = Activity::kImported;
+          e.text = tenant_->AuditText(std::string(raw));
+          // Pull out what the queries filter on: time, activity name, first target.
+          JsonReader inner(raw);
+          inner.BeginObject();
+          std::string key;
+          while (inner.NextKey(&key)) {
+            std::string value;
+            if (key == "activityDateTime" && inner.Peek() == JsonType::kString) {
+              inner.ReadString(&value);
+              if (!Tenant::ParseTime(value, &e.time_ms)) {
+                return Schema(path + ".activityDateTime",
+                              "not an ISO 8601 time: \"" + value + "\"");
               }
+            } else if (key == "activityDisplayName" && inner.Peek() == JsonType::kString) {
+              inner.ReadString(&value);
+              e.actor = tenant_->AuditText(value);  // imported events keep their name here
+            } else if (key == "targetResources" && inner.Peek() == JsonType::kArray) {
+              inner.BeginArray();
+              while (inner.NextElement()) {
+                if (inner.Peek() != JsonType::kObject) {
+                  inner.Skip();
+                  continue;
+                }
+                inner.BeginObject();
+                std::string k2;
+                while (inner.NextKey(&k2)) {
+                  if (k2 == "id" && inner.Peek() == JsonType::kString) {
+                    inner.ReadString(&value);
+                    Id u = tenant_->user_index.Find(value);
+                    Id g = tenant_->group_index.Find(value);
+                    if (u != kNoId && e.user == kNoId) e.user = u;
+                    if (g != kNoId && e.group == kNoId) e.group = g;
+                  } else {
+                    inner.Skip();
+                  }
+                }
+              }
+            } else {
+              inner.Skip();
             }
           }
-        } else {
-          inner.Skip();
-        }
-      }
-      if (inner.Failed()) return Syntax(inner, base);
-      tenant_->audit.push_back(e);
-      return true;
-    });
+          if (inner.Failed()) return Syntax(inner, base);
+          tenant_->audit.push_back(e);
+          return true;
+        });
   }
 
   void QueueGroups() {

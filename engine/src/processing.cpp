@@ -96,7 +96,8 @@ ProcessProgress RunChunk(Tenant* t, size_t max_users) {
         __builtin_prefetch(&ahead);
         __builtin_prefetch(ahead.states.data());
       }
-      if (run.next + 16 < run.members.size()) __builtin_prefetch(&t->users[run.members[run.next + 16]]);
+      if (run.next + 16 < run.members.size())
+        __builtin_prefetch(&t->users[run.members[run.next + 16]]);
       Id u = run.members[run.next++];
       --budget;
       // A member removed since pick-up was already re-evaluated by the removal.

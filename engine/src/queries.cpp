@@ -21,7 +21,8 @@ struct Paging {
 bool ReadPaging(const json& q, Paging* p, Error* err) {
   for (const char* key : {"offset", "limit"}) {
     if (q.contains(key)) {
-      if (!q[key].is_number_unsigned() && !(q[key].is_number_integer() && q[key].get<int64_t>() >= 0)) {
+      if (!q[key].is_number_unsigned() &&
+          !(q[key].is_number_integer() && q[key].get<int64_t>() >= 0)) {
         *err = Error{"BadRequest", std::string(key) + ": expected a non-negative integer"};
         return false;
       }
@@ -97,10 +98,11 @@ class QueryRunner {
     }
     if (name == "product" || name == "licensedUsers" || name == "licensedGroups") {
       std::string id = q.contains("skuId") && q["skuId"].is_string() ? q["skuId"].get<std::string>()
-                       : q.contains("id") && q["id"].is_string()   ? q["id"].get<std::string>()
+                       : q.contains("id") && q["id"].is_string()     ? q["id"].get<std::string>()
                                                                      : "";
       auto it = t_.sku_index.find(Lower(id));
-      if (it == t_.sku_index.end()) return Error{"NotFound", "no subscribed product \"" + id + "\""};
+      if (it == t_.sku_index.end())
+        return Error{"NotFound", "no subscribed product \"" + id + "\""};
       if (name == "product") return Dump(Product(it->second));
       if (name == "licensedUsers") return Dump(LicensedUsers(it->second, page));
       return Dump(LicensedGroups(it->second, page));
@@ -154,7 +156,9 @@ class QueryRunner {
     return row;
   }
 
-  json Page(size_t total, json items) { return json{{"total", total}, {"items", std::move(items)}}; }
+  json Page(size_t total, json items) {
+    return json{{"total", total}, {"items", std::move(items)}};
+  }
 
   json LicensedUsers(Id sku, const Paging& page) {
     json items = json::array();
@@ -290,7 +294,8 @@ class QueryRunner {
         for (const AssignmentState* s : sources) {
           if (!s->Holds()) continue;
           const auto& en = t_.assignments[s->assignment].enabled;
-          if (std::binary_search(en.begin(), en.end(), p)) enabled_by.push_back(PathText(t_, s->source));
+          if (std::binary_search(en.begin(), en.end(), p))
+            enabled_by.push_back(PathText(t_, s->source));
         }
         plans.push_back({{"servicePlanId", t_.plans[p].id},
                          {"servicePlanName", t_.plans[p].name},
@@ -335,7 +340,8 @@ class QueryRunner {
                           {"disabledPlans", disabled},
                           {"servicePlans", PlanList(t_, as)}});
     }
-    json processing = {{"state", ProcessingStateName(g.processing)}, {"processed", 0}, {"total", 0}};
+    json processing = {
+        {"state", ProcessingStateName(g.processing)}, {"processed", 0}, {"total", 0}};
     if (t_.run.group == gi) {
       processing["processed"] = t_.run.next;
       processing["total"] = t_.run.members.size();
@@ -366,14 +372,18 @@ class QueryRunner {
       const Group& child = t_.groups[c];
       if (!Matches(page.search, child.display_name)) continue;
       if (total++ < page.offset || items.size() >= page.limit) continue;
-      items.push_back({{"id", child.id}, {"type", "group"}, {"displayName", child.display_name},
+      items.push_back({{"id", child.id},
+                       {"type", "group"},
+                       {"displayName", child.display_name},
                        {"userPrincipalName", nullptr}});
     }
     for (Id u : g.members) {
       const User& user = t_.users[u];
       if (!Matches(page.search, user.display_name, user.upn)) continue;
       if (total++ < page.offset || items.size() >= page.limit) continue;
-      items.push_back({{"id", user.id}, {"type", "user"}, {"displayName", user.display_name},
+      items.push_back({{"id", user.id},
+                       {"type", "user"},
+                       {"displayName", user.display_name},
                        {"userPrincipalName", user.upn}});
     }
     return Page(total, std::move(items));
@@ -386,7 +396,8 @@ class QueryRunner {
     // Members in error, plus former members whose removal is blocked (DependencyViolation).
     std::vector<Id> candidates = g.members;
     if (g.error_users > 0) {
-      for (Id ui = 0; ui < t_.users.size() && candidates.size() < g.members.size() + g.error_users; ++ui) {
+      for (Id ui = 0; ui < t_.users.size() && candidates.size() < g.members.size() + g.error_users;
+           ++ui) {
         if (std::binary_search(g.members.begin(), g.members.end(), ui)) continue;
         for (const auto& s : t_.users[ui].states) {
           if (s.source == gi && s.error != ErrorKind::kNone) {

@@ -30,7 +30,6 @@ extern const char* const kCatalogCsv;
 
 namespace {
 
-
 /// A GUID in its 36-character text form, without quotes.
 using GuidText = std::array<char, 36>;
 

@@ -1,54 +1,76 @@
 // Tenant model helpers: names of states, interning, time, audit records, catalogue defaults.
+#include "tenant.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
 
 #include "generators.h"
-#include "tenant.h"
 
 namespace gbl {
 
 const char* StateName(StateKind s) {
   switch (s) {
-    case StateKind::kActive: return "Active";
-    case StateKind::kActiveWithError: return "ActiveWithError";
-    case StateKind::kDisabled: return "Disabled";
-    case StateKind::kError: return "Error";
+    case StateKind::kActive:
+      return "Active";
+    case StateKind::kActiveWithError:
+      return "ActiveWithError";
+    case StateKind::kDisabled:
+      return "Disabled";
+    case StateKind::kError:
+      return "Error";
   }
   return "Error";
 }
 
 const char* ErrorName(ErrorKind e) {
   switch (e) {
-    case ErrorKind::kNone: return "None";
-    case ErrorKind::kCountViolation: return "CountViolation";
-    case ErrorKind::kMutuallyExclusiveViolation: return "MutuallyExclusiveViolation";
-    case ErrorKind::kDependencyViolation: return "DependencyViolation";
-    case ErrorKind::kProhibitedInUsageLocationViolation: return "ProhibitedInUsageLocationViolation";
-    case ErrorKind::kUniquenessViolation: return "UniquenessViolation";
-    case ErrorKind::kOther: return "Other";
+    case ErrorKind::kNone:
+      return "None";
+    case ErrorKind::kCountViolation:
+      return "CountViolation";
+    case ErrorKind::kMutuallyExclusiveViolation:
+      return "MutuallyExclusiveViolation";
+    case ErrorKind::kDependencyViolation:
+      return "DependencyViolation";
+    case ErrorKind::kProhibitedInUsageLocationViolation:
+      return "ProhibitedInUsageLocationViolation";
+    case ErrorKind::kUniquenessViolation:
+      return "UniquenessViolation";
+    case ErrorKind::kOther:
+      return "Other";
   }
   return "Other";
 }
 
 const char* ErrorText(ErrorKind e) {
   switch (e) {
-    case ErrorKind::kNone: return "";
-    case ErrorKind::kCountViolation: return "Not enough licenses";
-    case ErrorKind::kMutuallyExclusiveViolation: return "Conflicting service plans";
-    case ErrorKind::kDependencyViolation: return "Other products depend on this license";
-    case ErrorKind::kProhibitedInUsageLocationViolation: return "Usage location isn't allowed";
-    case ErrorKind::kUniquenessViolation: return "Proxy address is already being used";
-    case ErrorKind::kOther: return "Other";
+    case ErrorKind::kNone:
+      return "";
+    case ErrorKind::kCountViolation:
+      return "Not enough licenses";
+    case ErrorKind::kMutuallyExclusiveViolation:
+      return "Conflicting service plans";
+    case ErrorKind::kDependencyViolation:
+      return "Other products depend on this license";
+    case ErrorKind::kProhibitedInUsageLocationViolation:
+      return "Usage location isn't allowed";
+    case ErrorKind::kUniquenessViolation:
+      return "Proxy address is already being used";
+    case ErrorKind::kOther:
+      return "Other";
   }
   return "Other";
 }
 
 const char* ProcessingStateName(ProcessingState s) {
   switch (s) {
-    case ProcessingState::kComplete: return "ProcessingComplete";
-    case ProcessingState::kQueued: return "QueuedForProcessing";
-    case ProcessingState::kInProgress: return "ProcessingInProgress";
+    case ProcessingState::kComplete:
+      return "ProcessingComplete";
+    case ProcessingState::kQueued:
+      return "QueuedForProcessing";
+    case ProcessingState::kInProgress:
+      return "ProcessingInProgress";
   }
   return "ProcessingComplete";
 }
@@ -151,7 +173,8 @@ bool IdIndex::ParseGuid(std::string_view id, uint64_t* hi, uint64_t* lo) {
     std::array<int8_t, 256> table{};
     table.fill(-1);
     for (int c = '0'; c <= '9'; ++c) table[static_cast<size_t>(c)] = static_cast<int8_t>(c - '0');
-    for (int c = 'a'; c <= 'f'; ++c) table[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'a' + 10);
+    for (int c = 'a'; c <= 'f'; ++c)
+      table[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'a' + 10);
     return table;
   }();
   static constexpr int kPos[32] = {0,  1,  2,  3,  4,  5,  6,  7,  9,  10, 11, 12, 14, 15, 16, 17,
@@ -323,8 +346,8 @@ std::string Tenant::FormatTime(int64_t ms) {
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m, d,
-                static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m,
+                d, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
                 static_cast<int>(rem % 60));
   return buf;
 }

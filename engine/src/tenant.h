@@ -82,14 +82,14 @@ uint64_t HashLower(std::string_view s);
 
 /// A service plan (servicePlanInfo), shared by every SKU that contains it.
 struct Plan {
-  std::string id;            ///< servicePlanId
-  std::string name;          ///< servicePlanName
-  std::string friendly;      ///< friendly name from the catalogue
-  std::string applies_to;    ///< "User" or "Company"
-  int32_t family = -1;       ///< mutual-exclusion family, -1 when none
-  bool exchange = false;     ///< an Exchange Online mailbox plan (proxy uniqueness applies)
-  std::vector<Id> requires_any_of;           ///< prerequisites: one of these must stay enabled
-  std::vector<std::string> prohibited_in;    ///< usage locations where the plan is not available
+  std::string id;                   ///< servicePlanId
+  std::string name;                 ///< servicePlanName
+  std::string friendly;             ///< friendly name from the catalogue
+  std::string applies_to;           ///< "User" or "Company"
+  int32_t family = -1;              ///< mutual-exclusion family, -1 when none
+  bool exchange = false;            ///< an Exchange Online mailbox plan (proxy uniqueness applies)
+  std::vector<Id> requires_any_of;  ///< prerequisites: one of these must stay enabled
+  std::vector<std::string> prohibited_in;  ///< usage locations where the plan is not available
 };
 
 /// Purchased units of a SKU (licenseUnitsDetail).
@@ -102,16 +102,16 @@ struct PrepaidUnits {
 
 /// A subscribed product (subscribedSku).
 struct Sku {
-  std::string id;              ///< skuId
-  std::string part_number;     ///< skuPartNumber
-  std::string display_name;    ///< product name from the catalogue
+  std::string id;            ///< skuId
+  std::string part_number;   ///< skuPartNumber
+  std::string display_name;  ///< product name from the catalogue
   std::string applies_to = "User";
   std::string capability_status = "Enabled";
-  std::string object_id;       ///< subscribedSku.id as given (may be empty)
-  std::vector<Id> plans;       ///< plans of the product, in document order
+  std::string object_id;                       ///< subscribedSku.id as given (may be empty)
+  std::vector<Id> plans;                       ///< plans of the product, in document order
   std::vector<std::string> plan_provisioning;  ///< provisioningStatus per plan
-  PrepaidUnits prepaid;        ///< purchased units
-  int64_t consumed = 0;        ///< users holding the product (computed)
+  PrepaidUnits prepaid;                        ///< purchased units
+  int64_t consumed = 0;                        ///< users holding the product (computed)
 
   /// Units that can be held: enabled plus warning.
   int64_t Assignable() const { return prepaid.enabled + prepaid.warning; }
@@ -130,12 +130,12 @@ struct Assignment {
 
 /// One licenseAssignmentState of a user.
 struct AssignmentState {
-  Id sku = kNoId;            ///< the product
-  Id source = kDirect;       ///< group index, or kDirect
-  Id assignment = kNoId;     ///< interned options (disabled plans)
+  Id sku = kNoId;         ///< the product
+  Id source = kDirect;    ///< group index, or kDirect
+  Id assignment = kNoId;  ///< interned options (disabled plans)
   StateKind state = StateKind::kActive;
   ErrorKind error = ErrorKind::kNone;
-  int64_t updated_ms = 0;    ///< lastUpdatedDateTime
+  int64_t updated_ms = 0;  ///< lastUpdatedDateTime
 
   /// True when the state holds the product (a seat is consumed).
   bool Holds() const { return state == StateKind::kActive || state == StateKind::kActiveWithError; }
@@ -150,8 +150,8 @@ struct User {
   std::string mail;
   bool account_enabled = true;
   std::vector<std::string> proxy_addresses;
-  std::vector<Id> groups;                ///< groups the user is a direct member of, sorted
-  std::vector<AssignmentState> states;   ///< sorted by (source, sku)
+  std::vector<Id> groups;               ///< groups the user is a direct member of, sorted
+  std::vector<AssignmentState> states;  ///< sorted by (source, sku)
 };
 
 /// A group.
@@ -168,7 +168,7 @@ struct Group {
   std::vector<Id> member_groups;  ///< nested group members (not licensed through this group)
   std::vector<Id> licenses;       ///< license template: assignments, sorted by SKU
   ProcessingState processing = ProcessingState::kComplete;
-  uint32_t error_users = 0;       ///< members with an error from this group (computed)
+  uint32_t error_users = 0;  ///< members with an error from this group (computed)
 };
 
 /// Audit activities the engine writes.
@@ -190,13 +190,13 @@ enum class Activity : uint8_t {
 struct AuditEvent {
   int64_t time_ms = 0;
   Activity activity = Activity::kImported;
-  bool by_system = false;     ///< initiated by the group-based licensing actor
-  Id user = kNoId;            ///< target user
-  Id group = kNoId;           ///< target group (or the group behind a user license change)
-  uint32_t succeeded = 0;     ///< Finish: users successfully assigned
-  uint32_t failed = 0;        ///< Finish: users in error
-  uint32_t text = kNoId;      ///< index into Tenant::audit_text (details or raw imported JSON)
-  uint32_t actor = kNoId;     ///< index into Tenant::audit_text (initiating admin UPN)
+  bool by_system = false;  ///< initiated by the group-based licensing actor
+  Id user = kNoId;         ///< target user
+  Id group = kNoId;        ///< target group (or the group behind a user license change)
+  uint32_t succeeded = 0;  ///< Finish: users successfully assigned
+  uint32_t failed = 0;     ///< Finish: users in error
+  uint32_t text = kNoId;   ///< index into Tenant::audit_text (details or raw imported JSON)
+  uint32_t actor = kNoId;  ///< index into Tenant::audit_text (initiating admin UPN)
 };
 
 /// The background run of one group.
@@ -245,9 +245,9 @@ class Tenant {
 
   int64_t now_ms = 1796112000000;  ///< 2026-12-01T00:00:00Z until SetNow
   std::string actor = "admin@contoso.com";
-  std::string audit_actor_cache;          ///< actor of the last admin event
-  uint32_t audit_actor_index = kNoId;     ///< its audit_text index
-  uint64_t id_counter = 0;         ///< for ids of created objects
+  std::string audit_actor_cache;       ///< actor of the last admin event
+  uint32_t audit_actor_index = kNoId;  ///< its audit_text index
+  uint64_t id_counter = 0;             ///< for ids of created objects
 
   /// Interns (sku, disabled plans); disabled must be sorted and unique.
   Id InternAssignment(Id sku, std::vector<Id> disabled);

@@ -38,13 +38,27 @@ void JsonWriter::AppendQuoted(std::string* out, std::string_view s) {
       continue;
     }
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
       default: {
         char buf[8];
         std::snprintf(buf, sizeof buf, "\\u%04x", c);
@@ -60,17 +74,28 @@ namespace {
 
 const char* ActivityName(Activity a) {
   switch (a) {
-    case Activity::kSetGroupLicense: return "Set group license";
-    case Activity::kStartApplying: return "Start applying group based license to users";
-    case Activity::kFinishApplying: return "Finish applying group based license to users";
-    case Activity::kChangeUserLicense: return "Change user license";
-    case Activity::kAddMember: return "Add member to group";
-    case Activity::kRemoveMember: return "Remove member from group";
-    case Activity::kAddUser: return "Add user";
-    case Activity::kAddGroup: return "Add group";
-    case Activity::kDeleteGroup: return "Delete group";
-    case Activity::kUpdateUser: return "Update user";
-    case Activity::kImported: return "";
+    case Activity::kSetGroupLicense:
+      return "Set group license";
+    case Activity::kStartApplying:
+      return "Start applying group based license to users";
+    case Activity::kFinishApplying:
+      return "Finish applying group based license to users";
+    case Activity::kChangeUserLicense:
+      return "Change user license";
+    case Activity::kAddMember:
+      return "Add member to group";
+    case Activity::kRemoveMember:
+      return "Remove member from group";
+    case Activity::kAddUser:
+      return "Add user";
+    case Activity::kAddGroup:
+      return "Add group";
+    case Activity::kDeleteGroup:
+      return "Delete group";
+    case Activity::kUpdateUser:
+      return "Update user";
+    case Activity::kImported:
+      return "";
   }
   return "";
 }
@@ -79,8 +104,10 @@ const char* Category(Activity a) {
   switch (a) {
     case Activity::kChangeUserLicense:
     case Activity::kAddUser:
-    case Activity::kUpdateUser: return "UserManagement";
-    default: return "GroupManagement";
+    case Activity::kUpdateUser:
+      return "UserManagement";
+    default:
+      return "GroupManagement";
   }
 }
 
@@ -88,10 +115,13 @@ const char* Operation(Activity a) {
   switch (a) {
     case Activity::kAddMember:
     case Activity::kAddUser:
-    case Activity::kAddGroup: return "Add";
+    case Activity::kAddGroup:
+      return "Add";
     case Activity::kRemoveMember:
-    case Activity::kDeleteGroup: return "Delete";
-    default: return "Update";
+    case Activity::kDeleteGroup:
+      return "Delete";
+    default:
+      return "Update";
   }
 }
 
@@ -132,8 +162,10 @@ void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* 
   auto write_state = [&](const AssignmentState& s) {
     w->BeginObject();
     w->Key("assignedByGroup");
-    if (s.source == kDirect) w->Null();
-    else w->String(t.groups[s.source].id);
+    if (s.source == kDirect)
+      w->Null();
+    else
+      w->String(t.groups[s.source].id);
     w->Key("disabledPlans");
     w->BeginArray();
     for (Id p : t.assignments[s.assignment].disabled) w->String(t.plans[p].id);
@@ -320,7 +352,8 @@ std::string AuditEventJson(const Tenant& t, size_t index) {
   w.EndObject();
   w.Key("targetResources");
   w.BeginArray();
-  auto modified = [&](const char* name, const std::string& old_value, const std::string& new_value) {
+  auto modified = [&](const char* name, const std::string& old_value,
+                      const std::string& new_value) {
     w.Key("modifiedProperties");
     w.BeginArray();
     w.BeginObject();
@@ -351,7 +384,8 @@ std::string AuditEventJson(const Tenant& t, size_t index) {
     if (e.activity == Activity::kFinishApplying) {
       modified("Result", "[]",
                "[Users successfully assigned licenses: " + std::to_string(e.succeeded) +
-                   ", Users for whom license assignment failed: " + std::to_string(e.failed) + ".]");
+                   ", Users for whom license assignment failed: " + std::to_string(e.failed) +
+                   ".]");
     } else if (e.activity == Activity::kStartApplying && e.text != kNoId) {
       modified("AssignedLicense", "", t.audit_text[e.text]);
     } else if (e.activity == Activity::kSetGroupLicense && e.text != kNoId) {

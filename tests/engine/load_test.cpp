@@ -30,7 +30,8 @@ TEST(Load, MalformedJsonNamesTheByteOffset) {
 
 TEST(Load, UnknownSkuNamesThePath) {
   json doc = SmallTenant();
-  doc["users"][12]["assignedLicenses"] = json::array({License("00000000-1111-2222-3333-444444444444")});
+  doc["users"][12]["assignedLicenses"] =
+      json::array({License("00000000-1111-2222-3333-444444444444")});
   std::string err = LoadError(doc.dump());
   EXPECT_NE(err.find("SchemaError: users[12].assignedLicenses[0].skuId: unknown skuId "
                      "\"00000000-1111-2222-3333-444444444444\""),
@@ -69,8 +70,9 @@ TEST(Load, UnknownReferencesAreErrors) {
   doc = SmallTenant();
   doc["users"][0]["licenseAssignmentStates"] = json::array(
       {{{"skuId", kE3}, {"assignedByGroup", "ghost"}, {"state", "Active"}, {"error", "None"}}});
-  EXPECT_NE(LoadError(doc.dump()).find("users[0].licenseAssignmentStates[0].assignedByGroup: "
-                                       "unknown group \"ghost\""),
+  EXPECT_NE(LoadError(doc.dump())
+                .find("users[0].licenseAssignmentStates[0].assignedByGroup: "
+                      "unknown group \"ghost\""),
             std::string::npos);
   doc = SmallTenant();
   doc["groups"][0]["assignedLicenses"][0]["disabledPlans"] = json::array({kIntune});
@@ -95,10 +97,13 @@ TEST(Load, AFailedChangeLeavesTheTenantUntouched) {
   std::string before = e.ExportDocument();
   json r = AssignGroup(&e, "g", json::array({License(kE3, {"not-a-plan"})}));
   EXPECT_EQ(r["status"], 400);
-  EXPECT_NE(r["body"]["error"]["message"].get<std::string>().find("addLicenses[0].disabledPlans[0]"),
-            std::string::npos);
+  EXPECT_NE(
+      r["body"]["error"]["message"].get<std::string>().find("addLicenses[0].disabledPlans[0]"),
+      std::string::npos);
   EXPECT_EQ(Apply1(&e, Req("PATCH", "/users/u1", {{"usageLocation", "France"}}))["status"], 400);
-  EXPECT_EQ(Apply1(&e, Req("POST", "/groups/nope/assignLicense", {{"addLicenses", json::array()}}))["status"], 404);
+  EXPECT_EQ(Apply1(&e, Req("POST", "/groups/nope/assignLicense",
+                           {{"addLicenses", json::array()}}))["status"],
+            404);
   EXPECT_EQ(e.ExportDocument(), before);
   EXPECT_FALSE(e.ApplyBatch("{not json").Ok());
   EXPECT_FALSE(e.ApplyBatch(R"({"requests":[{"id":"1","url":"/users"}]})").Ok());
@@ -122,10 +127,13 @@ TEST(Load, ExportThenLoadRoundTripsExactly) {
 
 TEST(Load, StatesInTheDocumentAreKeptAsTheyStand) {
   json doc = SmallTenant();
-  doc["users"][1]["licenseAssignmentStates"] = json::array(
-      {{{"skuId", kE3}, {"assignedByGroup", "g"}, {"state", "Error"},
-        {"error", "CountViolation"}, {"disabledPlans", json::array()},
-        {"lastUpdatedDateTime", "2026-01-02T03:04:05Z"}}});
+  doc["users"][1]["licenseAssignmentStates"] =
+      json::array({{{"skuId", kE3},
+                    {"assignedByGroup", "g"},
+                    {"state", "Error"},
+                    {"error", "CountViolation"},
+                    {"disabledPlans", json::array()},
+                    {"lastUpdatedDateTime", "2026-01-02T03:04:05Z"}}});
   doc["users"][2]["licenseAssignmentStates"] = json::array(
       {{{"skuId", kE3}, {"assignedByGroup", "g"}, {"state", "Active"}, {"error", nullptr}}});
   doc["groups"][0]["licenseProcessingState"] = {{"state", "ProcessingComplete"}};
@@ -226,7 +234,8 @@ TEST(Load, SectionsInAnyOrderGiveTheSameTenant) {
   json doc = SmallTenant();
   std::string natural = "{\"organization\":" + doc["organization"].dump() +
                         ",\"subscribedSkus\":" + doc["subscribedSkus"].dump() +
-                        ",\"users\":" + doc["users"].dump() + ",\"groups\":" + doc["groups"].dump() + "}";
+                        ",\"users\":" + doc["users"].dump() +
+                        ",\"groups\":" + doc["groups"].dump() + "}";
   Engine a, b;
   ASSERT_TRUE(a.LoadDocument(natural).Ok());
   ASSERT_TRUE(b.LoadDocument(doc.dump()).Ok());  // keys sorted: groups come first
@@ -243,8 +252,13 @@ TEST(Load, StreamedExportEqualsTheWholeDocument) {
   Engine e;
   e.SetNow(1796115600000);
   ASSERT_TRUE(e.LoadSample().Ok());
-  Apply1(&e, Req("POST", "/groups/" + Q(e, {{"query", "groups"}, {"search", "HR Department"}})["items"][0]["id"].get<std::string>() + "/assignLicense",
-                 {{"addLicenses", json::array({License(kE3)})}, {"removeLicenses", json::array()}}));
+  Apply1(&e,
+         Req("POST",
+             "/groups/" +
+                 Q(e, {{"query", "groups"}, {"search", "HR Department"}})["items"][0]["id"]
+                     .get<std::string>() +
+                 "/assignLicense",
+             {{"addLicenses", json::array({License(kE3)})}, {"removeLicenses", json::array()}}));
   e.ProcessAll();
   std::string streamed;
   size_t pieces = 0;
@@ -268,7 +282,8 @@ namespace {
 
 TEST(Load, AMemberObjectWithoutAnIdIsAnError) {
   json doc = SmallTenant();
-  doc["groups"][0]["members"] = json::array({{{"id", "u1"}}, {{"@odata.type", "#microsoft.graph.user"}}});
+  doc["groups"][0]["members"] =
+      json::array({{{"id", "u1"}}, {{"@odata.type", "#microsoft.graph.user"}}});
   EXPECT_NE(LoadError(doc.dump()).find("groups[0].members[1].id: missing"), std::string::npos);
 }
 

@@ -17,7 +17,9 @@ class RandomChanges {
  public:
   RandomChanges(Engine* e, uint64_t seed) : e_(*e), rng_(seed) {}
 
-  size_t Pick(size_t n) { return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
+  size_t Pick(size_t n) {
+    return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng_);
+  }
 
   /// Applies one random change (or a chunk of background processing).
   void Step() {
@@ -41,7 +43,8 @@ class RandomChanges {
       case 2:
       case 3: {
         const Group& g = t.groups[t.group_index.Find(group)];
-        if (!g.members.empty()) RemoveMember(&e_, group, t.users[g.members[Pick(g.members.size())]].id);
+        if (!g.members.empty())
+          RemoveMember(&e_, group, t.users[g.members[Pick(g.members.size())]].id);
         break;
       }
       case 4:
@@ -73,7 +76,8 @@ class RandomChanges {
         break;
       case 8:
         Apply1(&e_, Req("PATCH", "/subscribedSkus/" + sku.id,
-                        {{"prepaidUnits", {{"enabled", sku.prepaid.enabled + static_cast<int64_t>(Pick(3))}}}}));
+                        {{"prepaidUnits",
+                          {{"enabled", sku.prepaid.enabled + static_cast<int64_t>(Pick(3))}}}}));
         break;
       default:
         e_.ProcessChunk(1 + Pick(200));
@@ -131,11 +135,12 @@ void CheckInvariants(const Tenant& t, bool settled, const std::string& where,
         any_held = any_held || s->state == StateKind::kActive;
         any_error = any_error || s->state == StateKind::kError;
       }
-      ASSERT_FALSE(any_held && any_error) << where << ": " << u.id << " has part of group "
-                                          << t.groups[g].display_name;
+      ASSERT_FALSE(any_held && any_error)
+          << where << ": " << u.id << " has part of group " << t.groups[g].display_name;
       if (settled && std::binary_search(u.groups.begin(), u.groups.end(), g)) {
         ASSERT_EQ(states.size(), t.groups[g].licenses.size())
-            << where << ": " << u.id << " lacks a state for a product of " << t.groups[g].display_name;
+            << where << ": " << u.id << " lacks a state for a product of "
+            << t.groups[g].display_name;
       }
     }
     if (settled) {
@@ -147,7 +152,8 @@ void CheckInvariants(const Tenant& t, bool settled, const std::string& where,
     }
   }
   for (Id s = 0; s < t.skus.size(); ++s) {
-    ASSERT_EQ(t.skus[s].consumed, holders[s]) << where << ": consumedUnits of " << t.skus[s].part_number;
+    ASSERT_EQ(t.skus[s].consumed, holders[s])
+        << where << ": consumedUnits of " << t.skus[s].part_number;
     ASSERT_LE(t.skus[s].consumed, std::max(t.skus[s].Assignable(), loaded[s]))
         << where << ": seats over-consumed";
   }
@@ -225,7 +231,8 @@ json Outcome(const Engine& e) {
     for (auto& s : u["licenseAssignmentStates"]) s.erase("lastUpdatedDateTime");
     out[u["id"].get<std::string>()] = {u["assignedLicenses"], u["licenseAssignmentStates"]};
   }
-  for (auto& s : doc["subscribedSkus"]) out["sku " + s["skuId"].get<std::string>()] = s["consumedUnits"];
+  for (auto& s : doc["subscribedSkus"])
+    out["sku " + s["skuId"].get<std::string>()] = s["consumedUnits"];
   return out;
 }
 

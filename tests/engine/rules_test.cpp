@@ -46,10 +46,11 @@ TEST(Rules, EnabledPlansAreTheUnionOverSources) {
     if (id != kSway) all_but_sway.push_back(id);
   }
   std::vector<std::string> base_disabled = {kSway, kPlanner};
-  Load(&e, TenantDoc(StandardSkus(), Users(1),
-                     json::array({GroupDoc("base", {"u1"}, json::array({License(kE3, base_disabled)})),
-                                  GroupDoc("extended", {"u1"},
-                                           json::array({License(kE3, but_sway_planner)}))})));
+  Load(&e, TenantDoc(
+               StandardSkus(), Users(1),
+               json::array(
+                   {GroupDoc("base", {"u1"}, json::array({License(kE3, base_disabled)})),
+                    GroupDoc("extended", {"u1"}, json::array({License(kE3, but_sway_planner)}))})));
   e.ProcessAll();
   json u = Q(e, {{"query", "user"}, {"id", "u1"}});
   ASSERT_EQ(u["licenses"].size(), 1u);
@@ -72,8 +73,9 @@ TEST(Rules, AllOrNothingPerUserAndGroup) {
   // E3 + EMS on a group; EMS has no seat left: neither product lands, both states in error.
   Engine e;
   json skus = json::array({Sku(kE3, "ENTERPRISEPACK", 10), Sku(kEms, "EMS", 0)});
-  Load(&e, TenantDoc(skus, Users(1),
-                     json::array({GroupDoc("g", {"u1"}, json::array({License(kE3), License(kEms)}))})));
+  Load(&e,
+       TenantDoc(skus, Users(1),
+                 json::array({GroupDoc("g", {"u1"}, json::array({License(kE3), License(kEms)}))})));
   e.ProcessAll();
   EXPECT_FALSE(HasLicense(e, "u1", kE3));
   auto states = States(e, "u1", kE3);
@@ -114,7 +116,8 @@ TEST(Rules, MutuallyExclusivePlansFailTheLaterGroup) {
 }
 
 TEST(Rules, SamePlanInTwoProductsIsNoConflict) {
-  // E3 and EMS share RMS_S_ENTERPRISE-like plans with other products; identical plans never conflict.
+  // E3 and EMS share RMS_S_ENTERPRISE-like plans with other products; identical plans never
+  // conflict.
   Engine e;
   Load(&e, TenantDoc(StandardSkus(), Users(1),
                      json::array({GroupDoc("g1", {"u1"}, json::array({License(kE3)})),
@@ -180,9 +183,9 @@ TEST(Rules, ProhibitedUsageLocationUsesTheTenantLocationWhenUnset) {
   json doc = TenantDoc(StandardSkus(), users,
                        json::array({GroupDoc("g", {"u1", "u2"}, json::array({License(kEms)}))}));
   doc["organization"][0]["countryLetterCode"] = "CU";
-  doc["licensingRules"] = {{"usageLocationRestrictions",
-                            json::array({{{"servicePlanId", kIntune},
-                                          {"prohibitedCountries", json::array({"CU"})}}})}};
+  doc["licensingRules"] = {
+      {"usageLocationRestrictions",
+       json::array({{{"servicePlanId", kIntune}, {"prohibitedCountries", json::array({"CU"})}}})}};
   Load(&e, doc);
   e.ProcessAll();
   EXPECT_TRUE(HasLicense(e, "u1", kEms));
@@ -335,8 +338,8 @@ TEST(Rules, PlansAddedToAProductLaterAreOnInEveryTemplate) {
   Load(&e, TenantDoc(skus, Users(0), json::array()));
   json product = Q(e, {{"query", "product"}, {"skuId", kE3}});
   for (const auto& p : product["servicePlans"]) {
-    product_plans.push_back({{"servicePlanId", p["servicePlanId"]},
-                             {"servicePlanName", p["servicePlanName"]}});
+    product_plans.push_back(
+        {{"servicePlanId", p["servicePlanId"]}, {"servicePlanName", p["servicePlanName"]}});
   }
   const char* kNewPlan = "0f0e0d0c-0b0a-4909-8807-060504030201";
   product_plans.push_back({{"servicePlanId", kNewPlan}, {"servicePlanName", "NEW_SERVICE"}});
@@ -451,10 +454,12 @@ TEST(Processing, GroupMovesFromQueuedThroughInProgressToComplete) {
   EXPECT_EQ(g["processing"]["state"], "ProcessingInProgress");
   EXPECT_EQ(g["processing"]["processed"], 30);
   std::vector<size_t> seen;
-  p = e.ProcessAll([&](const ProcessProgress& pr) {
-    seen.push_back(pr.processed);
-    return true;
-  }, 20);
+  p = e.ProcessAll(
+      [&](const ProcessProgress& pr) {
+        seen.push_back(pr.processed);
+        return true;
+      },
+      20);
   EXPECT_TRUE(p.done);
   EXPECT_EQ(seen, (std::vector<size_t>{50, 70, 90}));
   EXPECT_EQ(Q(e, {{"query", "group"}, {"id", "g"}})["processing"]["state"], "ProcessingComplete");
@@ -497,8 +502,8 @@ TEST(Processing, ChangingTheTemplateReprocessesAllMembers) {
   for (const auto& u : Ids(3)) {
     EXPECT_EQ(States(e, u, kE3)[0]["disabledPlans"], json::array({kYammer}));
   }
-  json finish = Q(e, {{"query", "audit"},
-                      {"activity", "Finish applying group based license to users"}});
+  json finish =
+      Q(e, {{"query", "audit"}, {"activity", "Finish applying group based license to users"}});
   EXPECT_EQ(finish["total"], 2);
 }
 

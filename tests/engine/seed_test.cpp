@@ -122,7 +122,8 @@ TEST_F(SeedScenario, AuditLogShowsStartAndFinishWith990And10) {
   EXPECT_EQ(starts, 1);
   EXPECT_EQ(finishes, 1);
   EXPECT_EQ(sets, 1);
-  json changes = Q(engine_, {{"query", "audit"}, {"activity", "Change user license"}, {"limit", 1}});
+  json changes =
+      Q(engine_, {{"query", "audit"}, {"activity", "Change user license"}, {"limit", 1}});
   EXPECT_EQ(changes["total"], 990);
 }
 

@@ -60,11 +60,12 @@ inline json License(const char* sku, std::vector<std::string> disabled = {}) {
 
 /// A tenant document from parts (country US).
 inline json TenantDoc(json skus, json users, json groups) {
-  return json{{"organization", json::array({{{"id", "org"}, {"displayName", "Contoso"},
-                                             {"countryLetterCode", "US"}}})},
-              {"subscribedSkus", skus},
-              {"users", users},
-              {"groups", groups}};
+  return json{
+      {"organization",
+       json::array({{{"id", "org"}, {"displayName", "Contoso"}, {"countryLetterCode", "US"}}})},
+      {"subscribedSkus", skus},
+      {"users", users},
+      {"groups", groups}};
 }
 
 /// Loads a document or fails the test.
