@@ -127,3 +127,13 @@ export async function withConsole(t, fn, opts) {
     await c.close();
   }
 }
+
+/** Records the page's long tasks (over 50 ms) in window.__longTasks from the first script on. */
+export async function watchLongTasks(page) {
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}

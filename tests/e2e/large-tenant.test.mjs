@@ -2,7 +2,7 @@
 // while processing), and the group's Licenses tab shows real progress ("being processed: N of 100,000").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
+import { withConsole, openConsole, waitIdle, blade, fbutton, watchLongTasks } from './helpers.mjs';
 import { openGroupLicenses } from './flow.mjs';
 
 const USERS = 100_000;
@@ -45,12 +45,7 @@ function bigTenant(sample) {
 test('100,000 users: live progress from the worker, no main-thread task over 50 ms', async (t) => {
   await withConsole(t, async (c) => {
     const { page } = c;
-    await page.addInitScript(() => {
-      window.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-      }).observe({ type: 'longtask', buffered: true });
-    });
+    await watchLongTasks(page);
     await openConsole(page, c.url);
     // The sample's products (ids from the engine's catalogue), via the console's own export.
     await page.locator('.nav-item', { hasText: 'Azure Active Directory' }).click();

@@ -2,18 +2,13 @@
 // Assign → a notification shows status and outcome.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withConsole, openConsole, waitIdle, blade } from './helpers.mjs';
+import { withConsole, openConsole, waitIdle, blade, watchLongTasks } from './helpers.mjs';
 import { assignE3AndEmsToHr, newestNotification, openAllProducts, productRow } from './flow.mjs';
 
 test('step 1: assign E3 and EMS to HR Department with Yammer Enterprise off', async (t) => {
   await withConsole(t, async (c) => {
     const { page } = c;
-    await page.addInitScript(() => {
-      window.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-      }).observe({ type: 'longtask', buffered: true });
-    });
+    await watchLongTasks(page);
     await openConsole(page, c.url);
     await c.shot('home');
     const productsBefore = await openAllProducts(page);

@@ -225,7 +225,7 @@ export function createTable(o) {
     if (!item) {
       row.classList.add('loading');
       row.removeAttribute('aria-selected');
-      replace(row, h('div', { class: 'cell placeholder-cell', attrs: { role: 'gridcell' } }, h('span', { class: 'shimmer' })));
+      replace(row, h('div', { class: 'cell loading-cell', attrs: { role: 'gridcell' } }, h('span', { class: 'shimmer' })));
       return;
     }
     row.classList.remove('loading');
