@@ -12,13 +12,23 @@ if grep -rIlE "$emscripten_refs" engine/ >/dev/null 2>&1; then
   exit 1
 fi
 
+# Style: every C++ file of engine/, wasm/ and tests/ is as clang-format (.clang-format) writes it.
+echo "build: format check (clang-format)"
+mapfile -t cxx_files < <(git ls-files -- 'engine/*.cpp' 'engine/*.h' 'wasm/*.cpp' 'wasm/*.h' 'tests/*.cpp' 'tests/*.h' 2>/dev/null ||
+  find engine wasm tests \( -name '*.cpp' -o -name '*.h' \) -print)
+if ! clang-format --dry-run -Werror "${cxx_files[@]}"; then
+  echo "build: C++ formatting differs from .clang-format; run: clang-format -i ${cxx_files[*]}" >&2
+  exit 1
+fi
+
+# Warnings are errors in both trees (GBL_WERROR), so they cannot pile up.
 echo "build: native"
-cmake -S . -B build/native -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B build/native -G Ninja -DCMAKE_BUILD_TYPE=Release -DGBL_WERROR=ON
 cmake --build build/native
 
 echo "build: wasm"
 # Trap 6: emcmake's default test emulator passes a flag Node 20 rejects; use plain node.
-emcmake cmake -S . -B build/wasm -G Ninja -DCMAKE_BUILD_TYPE=Release \
+emcmake cmake -S . -B build/wasm -G Ninja -DCMAKE_BUILD_TYPE=Release -DGBL_WERROR=ON \
   -DCMAKE_CROSSCOMPILING_EMULATOR="$(command -v node)"
 cmake --build build/wasm
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake ninja-build g++ emscripten nlohmann-json3-dev libgtest-dev libbenchmark-dev chromium)
+packages=(cmake ninja-build g++ clang-format emscripten nlohmann-json3-dev libgtest-dev libbenchmark-dev chromium)
 missing=()
 for package in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)

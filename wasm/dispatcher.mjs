@@ -9,11 +9,35 @@ export const EXPORT_PIECE_BYTES = 64 * 1024 * 1024;
 export const PROGRESS_INTERVAL_MS = 50;
 /** Adaptive chunks aim at this much engine time (ms) between two yields to the event loop. */
 export const TARGET_CHUNK_MS = 20;
-const MIN_CHUNK_USERS = 16;
-const MAX_CHUNK_USERS = 1 << 20;
-const FIRST_CHUNK_USERS = 256;
+/** Bounds of the adaptive chunk size (users per processChunk call). */
+export const MIN_CHUNK_USERS = 16;
+export const MAX_CHUNK_USERS = 1 << 20;
+/** The first chunk of a run, before any timing is known. */
+export const FIRST_CHUNK_USERS = 256;
 
 const nowMs = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * @typedef {object} DispatcherOptions
+ * @property {() => number} [now] the clock (ms) that sizes chunks and spaces progress events; the
+ *   real one by default. Tests pass a fake clock to check the pacing without depending on speed.
+ * @property {() => Promise<void>} [yieldToEvents] the pause between two chunks, where waiting
+ *   messages (cancel, queries) are served; a macrotask by default.
+ * @property {number} [progressIntervalMs] least time between two progress events (PROGRESS_INTERVAL_MS)
+ * @property {number} [targetChunkMs] engine time each adaptive chunk aims at (TARGET_CHUNK_MS)
+ */
+
+/**
+ * The next adaptive chunk size: scale the last chunk so it takes `targetMs` on the clock, growing at
+ * most 4x at a time (a first chunk that ran unusually fast must not overshoot), within bounds.
+ * @param {number} chunk users in the last chunk
+ * @param {number} elapsedMs what the last chunk took on the clock
+ * @param {number} targetMs
+ */
+export function nextChunkSize(chunk, elapsedMs, targetMs) {
+  const scale = Math.min(4, targetMs / Math.max(elapsedMs, 0.05));
+  return Math.max(MIN_CHUNK_USERS, Math.min(MAX_CHUNK_USERS, Math.round(chunk * scale)));
+}
 
 /** A macrotask yield, so messages waiting in the worker's queue (cancel, query) get handled. */
 function makeYield() {
@@ -52,7 +76,10 @@ function progressValue(progress) {
 export class Dispatcher {
   #enginePromise;
   #post;
-  #yield = makeYield();
+  #yield;
+  #now;
+  #progressIntervalMs;
+  #targetChunkMs;
   /** The processing run in progress: {ids, cancelled, groupsCompleted}. */
   #run = null;
   /** A fatal error (engine unusable): every later request fails with it. */
@@ -61,8 +88,13 @@ export class Dispatcher {
   /**
    * @param {object|Promise<object>} engine an Engine from wasm/engine-api.mjs (or a promise of one)
    * @param {(message: object, transfer?: Transferable[]) => void} postMessage
+   * @param {DispatcherOptions} [options]
    */
-  constructor(engine, postMessage) {
+  constructor(engine, postMessage, options = {}) {
+    this.#now = options.now ?? nowMs;
+    this.#yield = options.yieldToEvents ?? makeYield();
+    this.#progressIntervalMs = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
+    this.#targetChunkMs = options.targetChunkMs ?? TARGET_CHUNK_MS;
     this.#enginePromise = Promise.resolve(engine);
     // A failed start surfaces on the first request; avoid an unhandled rejection meanwhile.
     this.#enginePromise.catch(() => {});
@@ -231,9 +263,9 @@ export class Dispatcher {
           for (const id of run.ids) this.#replyError(id, error, false);
           return;
         }
-        const started = nowMs();
+        const started = this.#now();
         const raw = engine.processChunk(chunk);
-        const elapsed = nowMs() - started;
+        const elapsed = this.#now() - started;
         run.groupsCompleted += raw.groupsCompleted;
         const progress = { ...raw, groupsCompleted: run.groupsCompleted };
         if (progress.done) {
@@ -241,13 +273,9 @@ export class Dispatcher {
           for (const id of run.ids) this.#reply(id, progressValue(progress));
           return;
         }
-        if (fixedChunk === null) {
-          // Aim at TARGET_CHUNK_MS per chunk; grow at most 4x at a time to avoid overshooting.
-          const scale = Math.min(4, TARGET_CHUNK_MS / Math.max(elapsed, 0.05));
-          chunk = Math.max(MIN_CHUNK_USERS, Math.min(MAX_CHUNK_USERS, Math.round(chunk * scale)));
-        }
-        const now = nowMs();
-        if (now - lastEvent >= PROGRESS_INTERVAL_MS) {
+        if (fixedChunk === null) chunk = nextChunkSize(chunk, elapsed, this.#targetChunkMs);
+        const now = this.#now();
+        if (now - lastEvent >= this.#progressIntervalMs) {
           lastEvent = now;
           this.#event(progress);
         }

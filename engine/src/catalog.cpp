@@ -8,8 +8,29 @@
 
 namespace gbl {
 
-extern const char* const kCatalogCsv;
-extern const char* const kExclusionsCsv;
+extern const char* const kCatalogCsvParts[];
+extern const char* const kExclusionsCsvParts[];
+
+namespace {
+
+/// The text of an embedded CSV file: its pieces (catalog_data.cpp, nullptr-terminated) joined.
+std::string JoinParts(const char* const* parts) {
+  std::string text;
+  for (; *parts != nullptr; ++parts) text += *parts;
+  return text;
+}
+
+}  // namespace
+
+const std::string& CatalogCsv() {
+  static const std::string text = JoinParts(kCatalogCsvParts);
+  return text;
+}
+
+const std::string& ExclusionsCsv() {
+  static const std::string text = JoinParts(kExclusionsCsvParts);
+  return text;
+}
 
 std::vector<std::vector<std::string>> ParseCsv(std::string_view text) {
   std::vector<std::vector<std::string>> rows;
@@ -55,7 +76,7 @@ std::vector<std::vector<std::string>> ParseCsv(std::string_view text) {
 }
 
 void ForEachCatalogRow(const std::function<void(const std::vector<std::string>&)>& visit) {
-  for (const auto& row : ParseCsv(kCatalogCsv)) {
+  for (const auto& row : ParseCsv(CatalogCsv())) {
     if (row.size() == 6) visit(row);
   }
 }
@@ -80,7 +101,7 @@ struct Catalog {
 const Catalog& GetCatalog() {
   static const Catalog catalog = [] {
     Catalog c;
-    for (auto& r : ParseCsv(kCatalogCsv)) {
+    for (auto& r : ParseCsv(CatalogCsv())) {
       if (r.size() < 6) continue;
       std::string sku = Lower(Trim(r[2]));
       std::string plan = Lower(Trim(r[4]));
@@ -98,7 +119,7 @@ const Catalog& GetCatalog() {
       auto& named = c.plans[plan];
       if (named.first.empty()) named = {Trim(r[3]), Trim(r[5])};
     }
-    for (auto& r : ParseCsv(kExclusionsCsv)) {
+    for (auto& r : ParseCsv(ExclusionsCsv())) {
       if (r.size() < 4) continue;
       std::string family = Trim(r[0]);
       if (c.families.empty() || c.families.back().first != family)

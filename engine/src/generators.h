@@ -35,6 +35,11 @@ class SplitMix64 {
   uint64_t state_;
 };
 
+/// The embedded Microsoft product and service plan catalogue (CSV text, as published).
+const std::string& CatalogCsv();
+/// The embedded 2017 list of mutually exclusive service plans (CSV text).
+const std::string& ExclusionsCsv();
+
 /// Parses CSV text (RFC 4180 quoting, CRLF or LF, optional BOM) into rows, header row dropped.
 std::vector<std::vector<std::string>> ParseCsv(std::string_view text);
 

@@ -25,9 +25,6 @@
 #include "json_writer.h"
 
 namespace gbl {
-
-extern const char* const kCatalogCsv;
-
 namespace {
 
 /// A GUID in its 36-character text form, without quotes.

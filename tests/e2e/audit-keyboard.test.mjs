@@ -8,9 +8,14 @@ import { assignE3AndEmsToHr } from './flow.mjs';
 const rowsOf = (page) => page.locator('[data-table=audit] .table-spacer .row:not(.loading)');
 const footer = (page) => page.locator('[data-table=audit] .table-footer');
 
+// The page's clock is fixed at this local time, so "today" is the same day for the events and for
+// the test, even when the run crosses midnight (timers still run normally).
+const TODAY = '2026-06-15';
+
 test('tenant-wide audit logs: filters on activity, target and date', async (t) => {
   await withConsole(t, async (c) => {
     const { page } = c;
+    await page.clock.setFixedTime(new Date(`${TODAY}T10:00:00`));
     await openConsole(page, c.url);
     await assignE3AndEmsToHr(page);
     await waitIdle(page);
@@ -45,12 +50,10 @@ test('tenant-wide audit logs: filters on activity, target and date', async (t) =
     await footer(page).filter({ hasText: `${all.toLocaleString('en-US')} items` }).waitFor();
 
     // Date: everything happened today; a range in the past holds nothing, today holds everything.
-    const today = new Date();
-    const iso = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
     await audit.locator('input[type=date]').nth(1).fill('2020-01-31');
     await footer(page).filter({ hasText: 'No audit event matches the filters.' }).waitFor();
-    await audit.locator('input[type=date]').nth(0).fill(iso(today));
-    await audit.locator('input[type=date]').nth(1).fill(iso(today));
+    await audit.locator('input[type=date]').nth(0).fill(TODAY);
+    await audit.locator('input[type=date]').nth(1).fill(TODAY);
     await footer(page).filter({ hasText: `${all.toLocaleString('en-US')} items` }).waitFor();
     await c.shot('audit-date');
     assert.deepEqual(c.errors, []);

@@ -1,11 +1,25 @@
 // 100,000 users: the engine works in the worker, the page never blocks (no main-thread task over 50 ms
 // while processing), and the group's Licenses tab shows real progress ("being processed: N of 100,000").
+//
+// Why the long-task check is reliable (README, "Browser tests"): it measures the page, not the engine.
+// The work is sized so the page has something to do on any machine: ten groups of 100,000 members
+// each are assigned at once, 1,000,000 user evaluations in the worker (about 0.6 s here; still about
+// 0.2 s, four progress events or more, on a machine 3x faster), while the page renders every progress
+// event it is sent. What the page does per event is small and bounded (one status line, one bar), and
+// it does not grow with the tenant; the largest task seen here is far below 50 ms, and a run with the
+// page's CPU throttled 3x (CDP Emulation.setCPUThrottlingRate) shows none over 50 ms either. The first
+// chunk of a run always sends a progress event (wasm/dispatcher.mjs), so the intermediate count below
+// is seen however fast the worker is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withConsole, openConsole, waitIdle, blade, fbutton, watchLongTasks } from './helpers.mjs';
+import { writeFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { withConsole, openConsole, waitIdle, blade, fbutton, watchLongTasks, repoRoot } from './helpers.mjs';
 import { openGroupLicenses } from './flow.mjs';
 
 const USERS = 100_000;
+/** Groups holding every user: "All staff" and nine rotas, all assigned the products in one go. */
+const ROTAS = Array.from({ length: 9 }, (_, i) => `Staff rota ${String(i + 2).padStart(2, '0')}`);
 
 /** A Graph-shaped tenant: the sample's products with enough seats, one security group holding everyone. */
 function bigTenant(sample) {
@@ -31,14 +45,14 @@ function bigTenant(sample) {
     organization: [{ id: '11111111-2222-4333-8444-555555555555', displayName: 'Big Corp', countryLetterCode: 'US' }],
     subscribedSkus: skus,
     users,
-    groups: [{
-      id: 'aaaaaaaa-0000-4000-8000-000000000001',
-      displayName: 'All staff',
+    groups: ['All staff', ...ROTAS].map((displayName, i) => ({
+      id: `aaaaaaaa-0000-4000-8000-${hex(i + 1, 12)}`,
+      displayName,
       securityEnabled: true,
       mailEnabled: false,
       groupTypes: [],
       members: users.map((u) => u.id),
-    }],
+    })),
   };
 }
 
@@ -54,8 +68,11 @@ test('100,000 users: live progress from the worker, no main-thread task over 50 
     const [download] = await Promise.all([page.waitForEvent('download'), fbutton(tenantBlade, 'Export').click()]);
     const { readFile } = await import('node:fs/promises');
     const sample = JSON.parse(await readFile(await download.path(), 'utf8'));
-    const doc = Buffer.from(JSON.stringify(bigTenant(sample)));
-    await page.setInputFiles('#tenant-file', { name: 'big.json', mimeType: 'application/json', buffer: doc });
+    // Over 50 MB: playwright takes it from a file.
+    const file = path.join(repoRoot, 'build', 'e2e-tmp', 'big.json');
+    await writeFile(file, JSON.stringify(bigTenant(sample)));
+    t.after(() => rm(file, { force: true }));
+    await page.setInputFiles('#tenant-file', file);
     await page.locator('#toasts .notif', { hasText: '100,000 users' }).waitFor({ timeout: 120000 });
     await waitIdle(page, 120000);
 
@@ -68,6 +85,20 @@ test('100,000 users: live progress from the worker, no main-thread task over 50 
     await products.locator('.simple-body .row', { hasText: 'Office 365 E3' }).locator('input').check();
     await products.locator('.simple-body .row', { hasText: 'Enterprise Mobility + Security E3' }).locator('input').check();
     await fbutton(products, 'Select').click();
+    // Nine more groups, found one by one in the picker, as a person would.
+    await assign.locator('[data-testid=pick-principals]').click();
+    const picker = page.locator('section.blade[data-blade=pick-principals]');
+    for (const name of ROTAS) {
+      await picker.locator('[data-testid=picker-search] input').fill(name);
+      await page.waitForFunction((n) => {
+        const rows = [...document.querySelectorAll('[data-table=pick-groups] .table-spacer .row:not(.loading)')];
+        return rows.length === 1 && rows[0].textContent.includes(n);
+      }, name);
+      await picker.locator('[data-table=pick-groups] .row', { hasText: name }).locator('input[type=checkbox]').check();
+    }
+    await fbutton(picker, 'Select').click();
+    await picker.waitFor({ state: 'detached' });
+    await assign.locator('[data-testid=pick-principals]', { hasText: '10 selected' }).waitFor();
 
     // Record what the status shows while the worker processes, and the long tasks from now on.
     await page.evaluate(() => {
@@ -82,7 +113,7 @@ test('100,000 users: live progress from the worker, no main-thread task over 50 
       obs.observe(document.body, { subtree: true, childList: true, characterData: true });
     });
     await fbutton(assign, 'Assign').click();
-    // The run takes a few hundred ms: the observer above records every status the page showed.
+    // The observer above records every status the page showed.
     await page.waitForFunction(() => window.__seen.some((s) => /being processed/.test(s.text)), null, { timeout: 60000 }).catch(() => {});
     await c.shot('processing-100k');
     await waitIdle(page, 300000);
@@ -93,7 +124,7 @@ test('100,000 users: live progress from the worker, no main-thread task over 50 
     const progress = seen.filter((s) => /being processed: [\d,]+ of 100,000/.test(s.text));
     const values = new Set(progress.map((s) => Number(s.text.match(/being processed: ([\d,]+) of/)[1].replace(/,/g, ''))));
     // The status followed the worker's progress events: at least one value between 0 and the end
-    // (the engine is fast: 100,000 users take a few hundred ms, events come every 50 ms).
+    // (the first chunk's event always has one).
     assert.ok(progress.every((s) => s.bar), 'a progress bar goes with the progress text');
     assert.ok([...values].some((v) => v > 0 && v < USERS), `an intermediate value: ${[...values]}`);
     const longTasks = await page.evaluate(() => window.__longTasks);

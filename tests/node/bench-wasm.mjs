@@ -169,8 +169,20 @@ if (!options['no-worker']) {
   const client = new EngineClient({ createWorker: () => new NodeWorkerAdapter() });
   started = performance.now();
   await client.loadDocument(bytes);
+  // The real pacing of progress events on this machine (the tests check it on a fake clock).
+  const eventTimes = [];
+  const stopWatching = client.onProgress(() => eventTimes.push(performance.now()));
   await client.process();
+  stopWatching();
   log(`worker: loaded and processed the tenant in ${ms(performance.now() - started)}`);
+  if (eventTimes.length >= 3) {
+    const gaps = eventTimes.slice(1).map((t, i) => t - eventTimes[i]);
+    const span = eventTimes.at(-1) - eventTimes[0];
+    log(`worker progress: ${eventTimes.length} events over ${ms(span)} = ${((eventTimes.length - 1) / (span / 1000)).toFixed(1)} per second ` +
+      `(target 5-20), gaps median ${ms(median(gaps))}, longest ${ms(Math.max(...gaps))}`);
+  } else {
+    log(`worker progress: ${eventTimes.length} events (processing too short to measure a rate)`);
+  }
   const times = [];
   const withProcess = [];
   for (let i = 0; i < changeCount; i++) {

@@ -3,23 +3,66 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { EngineClient } from '../../wasm/client.mjs';
-import { Dispatcher, PROGRESS_INTERVAL_MS } from '../../wasm/dispatcher.mjs';
+import {
+  Dispatcher,
+  FIRST_CHUNK_USERS,
+  MAX_CHUNK_USERS,
+  MIN_CHUNK_USERS,
+  PROGRESS_INTERVAL_MS,
+  TARGET_CHUNK_MS,
+  nextChunkSize,
+} from '../../wasm/dispatcher.mjs';
 import { EngineError, createEngine } from '../../wasm/engine-api.mjs';
 import { readWasmBinary } from '../../wasm/node-support.mjs';
 import { EVENT_ID, RequestType } from '../../wasm/protocol.mjs';
 import { NodeWorkerAdapter } from './fixtures/node-worker-adapter.mjs';
 import { NOW_ISO, PLAN, SKU, batch, assignGroupLicense, newEngine } from './helpers.mjs';
 
-/** A dispatcher over a fresh engine, recording what it posts. */
-async function harness(engine) {
+/**
+ * A clock that moves only when the engine works: `msPerUser` for every user a chunk is asked to
+ * evaluate (a chunk uses its whole budget unless the run ends in it). No test below reads the real
+ * clock: the pacing is checked on this one, so it holds on a machine of any speed.
+ */
+function workClock(msPerUser, { slowerAfterChunks = Infinity, slowerMsPerUser = msPerUser } = {}) {
+  return { ms: 0, msPerUser, slowerAfterChunks, slowerMsPerUser, chunks: [], now() { return this.ms; } };
+}
+
+/** The engine with its processChunk calls recorded on `clock` (and moving it). */
+function onClock(engine, clock) {
+  const processChunk = (users) => {
+    if (clock.chunks.length >= clock.slowerAfterChunks) clock.msPerUser = clock.slowerMsPerUser;
+    clock.chunks.push(users);
+    clock.ms += users * clock.msPerUser;
+    return engine.processChunk(users);
+  };
+  return new Proxy(engine, {
+    get(target, key) {
+      if (key === 'processChunk') return processChunk;
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * A dispatcher over a fresh engine, recording what it posts (`at`: the time on `clock`, when given).
+ * `onPost(message)` sees each message as it is posted.
+ */
+async function harness(engine, { clock, onPost, ...options } = {}) {
   const posted = [];
   const waiters = new Map();
   const post = (message, transfer) => {
-    const entry = { message, transfer, at: performance.now() };
+    const entry = { message, transfer, at: clock ? clock.now() : null };
     posted.push(entry);
+    onPost?.(message);
     if (message.id !== EVENT_ID) waiters.get(message.id)?.(message);
   };
-  const dispatcher = new Dispatcher(engine ?? (await newEngine()), post);
+  let real = engine ?? (await newEngine());
+  if (clock) {
+    real = onClock(await real, clock);
+    options.now = () => clock.now();
+  }
+  const dispatcher = new Dispatcher(real, post, options);
   let nextId = 1;
   const send = (type, payload = {}) => {
     const id = nextId++;
@@ -41,7 +84,9 @@ async function syntheticBytes(users, { membershipsPerUser = 6, licensedGroupFrac
 
 describe('Dispatcher', () => {
   test('load, batch, process with progress events, query, export', async () => {
-    const { send, events, posted } = await harness();
+    // 1 ms a user: a chunk of 25 users takes 25 ms, so an event can go out every second chunk at most.
+    const clock = workClock(1);
+    const { send, events, posted } = await harness(undefined, { clock });
     const loaded = await send(RequestType.LOAD_SAMPLE);
     assert.equal(loaded.ok, true);
     assert.ok(loaded.value.users >= 1000);
@@ -53,9 +98,10 @@ describe('Dispatcher', () => {
     assert.equal(applied.ok, true);
     assert.equal(applied.value.responses[0].status, 202);
 
-    const started = performance.now();
+    const started = clock.now();
     const processed = await send(RequestType.PROCESS, { chunkUsers: 25 });
-    const elapsed = performance.now() - started;
+    const elapsed = clock.now() - started;
+    assert.ok(clock.chunks.every((users) => users === 25), 'a fixed chunk size is kept');
     assert.equal(processed.ok, true, JSON.stringify(processed));
     assert.equal(processed.value.done, true);
     const progress = events().map((e) => e.message);
@@ -67,8 +113,9 @@ describe('Dispatcher', () => {
     assert.equal(progress.at(-1).value.done, true);
     assert.ok(progress.slice(0, -1).every((m) => m.value.done === false));
     assert.ok(progress.some((m) => m.value.groupName === 'HR Department'));
-    // At most ~20 per second (plus the first and the final one).
-    assert.ok(progress.length <= elapsed / PROGRESS_INTERVAL_MS + 2, `${progress.length} events in ${elapsed.toFixed(0)} ms`);
+    // At most one event per PROGRESS_INTERVAL_MS (plus the first and the final one).
+    assert.ok(progress.length <= elapsed / PROGRESS_INTERVAL_MS + 2, `${progress.length} events in ${elapsed} ms`);
+    assert.ok(progress.length >= Math.floor(elapsed / (PROGRESS_INTERVAL_MS + 25)), `${progress.length} events in ${elapsed} ms`);
     // The final event comes before the reply.
     const finalIndex = posted.findIndex((p) => p.message.id === EVENT_ID && p.message.value.done);
     const replyIndex = posted.findIndex((p) => p.message === processed);
@@ -92,34 +139,81 @@ describe('Dispatcher', () => {
     assert.equal('directoryAudits' in JSON.parse(new TextDecoder().decode(lean.value)), false);
   });
 
-  test('adaptive chunks: progress 5 to 20 times per second on a long run', async () => {
-    const { send, events } = await harness();
-    // About 1.5 s of processing in 40 groups of ~40,000 members.
-    const bytes = await syntheticBytes(200_000, { membershipsPerUser: 8, licensedGroupFraction: 0.6 });
+  test('adaptive chunks: sized to TARGET_CHUNK_MS of engine time, progress once per PROGRESS_INTERVAL_MS', async () => {
+    // 10 us a user on the work clock: a chunk of 2,000 users takes the 20 ms target.
+    const clock = workClock(0.01);
+    const { send, events } = await harness(undefined, { clock });
+    const bytes = await syntheticBytes(50_000, { membershipsPerUser: 8, licensedGroupFraction: 0.6 });
     const loaded = await send(RequestType.LOAD_DOCUMENT, { bytes: bytes.buffer });
     assert.equal(loaded.ok, true, JSON.stringify(loaded));
     const processed = await send(RequestType.PROCESS);
     assert.equal(processed.ok, true);
+
+    const steady = Math.round(TARGET_CHUNK_MS / clock.msPerUser);
+    const { chunks } = clock;
+    assert.equal(chunks[0], FIRST_CHUNK_USERS);
+    chunks.slice(1).forEach((users, i) => assert.ok(users <= 4 * chunks[i], `chunk ${i + 1} grew more than 4x: ${chunks[i]} -> ${users}`));
+    // 256 -> 1,024 -> 2,000, then 2,000 to the end.
+    assert.deepEqual(chunks.slice(0, 3), [FIRST_CHUNK_USERS, 4 * FIRST_CHUNK_USERS, steady]);
+    assert.ok(chunks.slice(2).every((users) => users === steady), `steady chunks: ${[...new Set(chunks.slice(2))]}`);
+
     const times = events().map((e) => e.at);
-    const total = times.at(-1) - times[0];
-    assert.ok(total >= 400, `processing took ${total.toFixed(0)} ms: too short to judge the rate (enlarge the tenant)`);
+    assert.ok(times.length >= 20, `${times.length} events: a long run`);
     const gaps = times.slice(1).map((t, i) => t - times[i]);
-    const rate = (times.length - 1) / (total / 1000);
-    assert.ok(rate >= 5 && rate <= 21, `${rate.toFixed(1)} events per second`);
-    // Chunks aim at 20 ms of engine time; a busy machine may stretch one, never to half a second.
-    assert.ok(Math.max(...gaps) <= 500, `longest gap ${Math.max(...gaps).toFixed(0)} ms`);
-    assert.ok(Math.min(...gaps.slice(0, -1)) >= PROGRESS_INTERVAL_MS - 1, `shortest gap ${Math.min(...gaps).toFixed(1)} ms`);
+    // Every event but the final one waits PROGRESS_INTERVAL_MS, and comes with the chunk that ends it.
+    for (const gap of gaps.slice(0, -1)) {
+      assert.ok(gap >= PROGRESS_INTERVAL_MS && gap <= PROGRESS_INTERVAL_MS + TARGET_CHUNK_MS, `gap ${gap} ms`);
+    }
+    const rate = (times.length - 2) / ((times.at(-2) - times[0]) / 1000);
+    assert.ok(rate >= 1000 / (PROGRESS_INTERVAL_MS + TARGET_CHUNK_MS) && rate <= 1000 / PROGRESS_INTERVAL_MS, `${rate.toFixed(1)} events per second`);
+  });
+
+  test('adaptive chunks follow the engine: slower work makes smaller chunks, faster work larger ones', async () => {
+    // The machine gets 4x busier after the tenth chunk: chunks shrink to keep 20 ms.
+    const slower = workClock(0.01, { slowerAfterChunks: 10, slowerMsPerUser: 0.04 });
+    const tenant = await syntheticBytes(50_000, { membershipsPerUser: 8, licensedGroupFraction: 0.6 });
+    const busy = await harness(undefined, { clock: slower });
+    await busy.send(RequestType.LOAD_DOCUMENT, { bytes: tenant });
+    assert.equal((await busy.send(RequestType.PROCESS)).ok, true);
+    assert.equal(slower.chunks[9], 2000);
+    assert.equal(slower.chunks[10], 2000, 'the first slow chunk still has the old size');
+    const after = slower.chunks.slice(11);
+    assert.ok(after.length > 5, `${slower.chunks.length} chunks`);
+    assert.ok(after.every((users) => users === Math.round(TARGET_CHUNK_MS / 0.04)), `chunks after the slow-down: ${[...new Set(after)]}`);
+
+    // A machine 100x faster: chunks grow 4x at a time until they hold 20 ms of work.
+    const fast = workClock(0.0001);
+    const quick = await harness(undefined, { clock: fast });
+    await quick.send(RequestType.LOAD_DOCUMENT, { bytes: tenant });
+    assert.equal((await quick.send(RequestType.PROCESS)).ok, true);
+    assert.deepEqual(fast.chunks.slice(0, 5), [256, 1024, 4096, 16384, 65536]);
+    assert.ok(fast.chunks.length > 5 && fast.chunks.slice(5).every((users) => users === 200_000), `${fast.chunks}`);
+  });
+
+  test('nextChunkSize: the target on the clock, at most 4x growth, within bounds', () => {
+    assert.equal(nextChunkSize(1000, 10, 20), 2000);
+    assert.equal(nextChunkSize(1000, 40, 20), 500);
+    assert.equal(nextChunkSize(1000, 1, 20), 4000, 'growth is capped at 4x');
+    assert.equal(nextChunkSize(1000, 0, 20), 4000, 'a chunk that took no time on the clock still grows only 4x');
+    assert.equal(nextChunkSize(MIN_CHUNK_USERS, 1000, 20), MIN_CHUNK_USERS);
+    assert.equal(nextChunkSize(MAX_CHUNK_USERS, 1, 20), MAX_CHUNK_USERS);
   });
 
   test('cancel stops processing between chunks; queries are served meanwhile', async () => {
-    const { send, events, posted } = await harness();
+    // The cancel is sent from the first progress event: the dispatcher serves it before the next
+    // chunk, however fast the machine is.
+    let onProgress = () => {};
+    const { send, posted } = await harness(undefined, { onPost: (m) => m.id === EVENT_ID && onProgress(m) });
     await send(RequestType.LOAD_DOCUMENT, { bytes: await syntheticBytes(100_000) });
+    let cancelled = null;
+    onProgress = (m) => {
+      if (!m.value.done && cancelled === null) cancelled = send(RequestType.CANCEL);
+    };
     const processing = send(RequestType.PROCESS, { chunkUsers: 200 });
     const midQuery = send(RequestType.QUERY, { query: { query: 'processing' } });
-    while (events().length < 2) await new Promise((resolve) => setImmediate(resolve));
-    const cancelled = await send(RequestType.CANCEL);
-    assert.deepEqual(cancelled.value, { cancelled: true });
     const reply = await processing;
+    assert.ok(cancelled, 'a progress event came before the end');
+    assert.deepEqual((await cancelled).value, { cancelled: true });
     assert.equal(reply.ok, false);
     assert.deepEqual(Object.keys(reply.error).sort(), ['code', 'message', 'name']);
     assert.equal(reply.error.code, 'Cancelled');
@@ -129,6 +223,7 @@ describe('Dispatcher', () => {
     assert.ok(posted.indexOf(posted.find((p) => p.message === query)) < posted.indexOf(posted.find((p) => p.message === reply)));
     assert.equal((await send(RequestType.QUERY, { query: { query: 'tenant' } })).value.pending, true);
     // Nothing runs now: cancel says so, and a new process finishes the queue.
+    onProgress = () => {};
     assert.deepEqual((await send(RequestType.CANCEL)).value, { cancelled: false });
     const finished = await send(RequestType.PROCESS);
     assert.equal(finished.ok, true);
@@ -213,11 +308,11 @@ describe('EngineClient over a worker', () => {
   const clients = [];
   after(() => clients.forEach((client) => client.terminate()));
 
-  function newClient() {
+  function newClient(workerData) {
     const workers = [];
     const client = new EngineClient({
       createWorker: () => {
-        const worker = new NodeWorkerAdapter();
+        const worker = new NodeWorkerAdapter(undefined, workerData);
         workers.push(worker);
         return worker;
       },
@@ -247,13 +342,20 @@ describe('EngineClient over a worker', () => {
 
     const document = await client.exportDocument();
     assert.ok(document instanceof ArrayBuffer && document.byteLength > 100_000);
+  });
 
-    // Cancel a long run.
+  test('cancel reaches a run in the worker', async () => {
+    // The worker holds its run after the first progress event until the next message (the cancel).
+    const { client } = newClient({ holdAfterProgress: 1 });
     await client.loadDocument(await syntheticBytes(100_000));
-    const progress = [];
-    client.onProgress((p) => progress.push(p));
+    let firstProgress;
+    const progressed = new Promise((resolve) => {
+      firstProgress = resolve;
+    });
+    client.onProgress((p) => firstProgress(p));
     const running = client.process({ chunkUsers: 200 });
-    while (progress.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    const first = await progressed;
+    assert.equal(first.done, false);
     assert.deepEqual(await client.cancel(), { cancelled: true });
     const error = await running.catch((e) => e);
     assert.ok(error instanceof EngineError);

@@ -52,10 +52,22 @@ export function renderGroupLicenses(view, id) {
   holder.append(table.el);
   view.body.append(status, errors, h('h3', { class: 'section-title', text: 'Products' }), holder);
 
+  // While processing runs, each progress event updates the same text and bar (no new elements):
+  // the page's work per event stays small however often events come.
+  let progressView = null;
   function showProgress(processed, total) {
+    const text = `Latest license changes are being processed: ${num(processed)} of ${num(total)}`;
+    if (progressView && progressView.box.parentNode === status) {
+      progressView.text.textContent = text;
+      progressView.bar.setAttribute('max', String(Math.max(1, total)));
+      progressView.bar.setAttribute('value', String(processed));
+      return;
+    }
     const bar = h('fluent-progress-bar', { attrs: { max: String(Math.max(1, total)), value: String(processed), 'aria-label': 'License processing progress' } });
-    replace(status, h('div', { class: 'status-box status-progress' },
-      h('div', { class: 'status-text', text: `Latest license changes are being processed: ${num(processed)} of ${num(total)}` }), bar));
+    const line = h('div', { class: 'status-text', text });
+    const box = h('div', { class: 'status-box status-progress' }, line, bar);
+    progressView = { box, text: line, bar };
+    replace(status, box);
   }
 
   function showState(g) {
@@ -87,9 +99,18 @@ export function renderGroupLicenses(view, id) {
     if (p && p.groupId === id) showProgress(p.processed, p.total);
     else showState(group);
   }
+  let reloading = false;
   view.onProgress((p) => {
     if (p && !p.done && p.groupId === id) showProgress(p.processed || 0, p.total || 0);
-    else if (p && !p.done && group && p.groupId !== id && (group.processing?.state === 'QueuedForProcessing')) showState(group);
+    else if (p && !p.done && progressView?.box.parentNode === status) {
+      // This group's run ended and another group's began: show where this one stands now.
+      if (!reloading) {
+        reloading = true;
+        load().finally(() => {
+          reloading = false;
+        });
+      }
+    } else if (p && !p.done && group && p.groupId !== id && (group.processing?.state === 'QueuedForProcessing')) showState(group);
   });
   view.onChanged(load);
   return load();

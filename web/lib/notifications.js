@@ -43,6 +43,7 @@ function toggle(open) {
   panel.hidden = !open;
   bell.setAttribute('aria-expanded', String(open));
   if (open) {
+    renderPanel();
     // The panel shows everything the toasts would: clear them so they do not cover it.
     toastsEl?.replaceChildren();
     unread = 0;
@@ -126,8 +127,9 @@ function progressBar(p) {
   return bar;
 }
 
+/** Rebuilds the panel's list; while the panel is closed nobody sees it, so it is built on opening. */
 function renderPanel() {
-  if (!listEl) return;
+  if (!listEl || panel.hidden) return;
   replace(listEl, items.length ? items.map((n) => card(n, false)) : h('div', { class: 'empty', text: 'No notifications' }));
 }
 
@@ -148,12 +150,36 @@ function scheduleToastRemoval(n, el) {
   toastTimers.set(n.id, setTimeout(() => el.remove(), n.status === 'error' ? 15000 : 8000));
 }
 
+/**
+ * Brings a shown toast up to date. A running job updates it many times a second: its text, time and
+ * bar change in place (new Fluent elements cost the page far more than new text).
+ */
 function updateToast(n) {
   const old = toastsEl?.querySelector(`[data-notif="${n.id}"]`);
   if (!old) return;
-  const el = card(n, true);
-  old.replaceWith(el);
-  scheduleToastRemoval(n, el);
+  const text = old.querySelector('.notif-text');
+  let bar = old.querySelector('fluent-progress-bar');
+  if (!!text !== !!n.text || !!old.querySelector('.notif-more') !== !!n.details) {
+    const el = card(n, true);
+    old.replaceWith(el);
+    scheduleToastRemoval(n, el);
+    return;
+  }
+  if (text) text.textContent = n.text;
+  if (n.progress && !bar) {
+    bar = progressBar(n.progress);
+    old.querySelector('.notif-time')?.before(bar);
+  } else if (!n.progress && bar) {
+    bar.remove();
+    bar = null;
+  }
+  if (bar) {
+    bar.setAttribute('max', String(n.progress.total || 1));
+    bar.setAttribute('value', String(n.progress.processed || 0));
+  }
+  const time = old.querySelector('.notif-time');
+  if (time) time.textContent = dateTime(n.time);
+  scheduleToastRemoval(n, old);
 }
 
 /** All notifications (for tests and the panel). */
