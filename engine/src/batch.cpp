@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "licensing.h"
+#include "rules.h"
 
 namespace gbl {
 
@@ -249,20 +250,38 @@ class BatchRunner {
     return true;
   }
 
+  // The 400 message of a direct assignment the rules refuse, naming the evidence.
+  std::string DirectAssignmentError(const User& user, const Violation& v) const {
+    switch (v.kind) {
+      case ErrorKind::kProhibitedInUsageLocationViolation:
+        return "License assignment failed: " + t_.plans[v.plan].name +
+               " is not available in usage location " + t_.LocationOf(user) +
+               " (ProhibitedInUsageLocationViolation).";
+      case ErrorKind::kMutuallyExclusiveViolation:
+        return "License assignment failed because service plans " + t_.plans[v.plan].id + " (" +
+               t_.plans[v.plan].name + ") and " + t_.plans[v.other_plan].id + " (" +
+               t_.plans[v.other_plan].name +
+               ") are mutually exclusive (MutuallyExclusiveViolation).";
+      case ErrorKind::kCountViolation: {
+        const Sku& s = t_.skus[v.sku];
+        return "License assignment failed: not enough licenses for " + s.part_number + " (" +
+               std::to_string(s.consumed) + " of " + std::to_string(s.Assignable()) +
+               " assigned; CountViolation).";
+      }
+      case ErrorKind::kUniquenessViolation:
+        return "License assignment failed: the proxy address " +
+               (v.address < user.proxy_addresses.size() ? user.proxy_addresses[v.address] + " "
+                                                        : std::string()) +
+               "of this user is already being used (UniquenessViolation).";
+      default:
+        return std::string("License assignment failed (") + ErrorName(v.kind) + ").";
+    }
+  }
+
   // A plan that requires another must find it enabled among `enabled`; returns "" when fine.
   std::string MissingPrerequisite(const std::vector<Id>& enabled) const {
-    for (Id p : enabled) {
-      const auto& req = t_.plans[p].requires_any_of;
-      if (req.empty()) continue;
-      bool ok = false;
-      for (Id q : req) ok = ok || std::binary_search(enabled.begin(), enabled.end(), q);
-      if (!ok) {
-        std::string names;
-        for (Id q : req) names += (names.empty() ? "" : " or ") + t_.plans[q].name;
-        return "The service " + t_.plans[p].name + " requires " + names + " to be enabled as well.";
-      }
-    }
-    return "";
+    std::optional<Violation> v = CheckPrerequisites(t_, enabled);
+    return v ? DescribeViolation(t_, nullptr, *v) : std::string();
   }
 
   Response AssignGroupLicense(Id g, const json& body) {
@@ -364,8 +383,8 @@ class BatchRunner {
               [](const AssignmentState& a, const AssignmentState& b) {
                 return a.source != b.source ? a.source < b.source : a.sku < b.sku;
               });
-    // Checks on the direct assignments that change, against every other source.
-    std::vector<Id> enabled_all, enabled_others;
+    // The rules (rules.cpp), on the direct assignments that change, against every other source.
+    std::vector<Id> enabled_all;
     for (const auto& s : next.states) {
       if (!s.Holds()) continue;
       const auto& en = t_.assignments[s.assignment].enabled;
@@ -373,44 +392,14 @@ class BatchRunner {
     }
     std::sort(enabled_all.begin(), enabled_all.end());
     enabled_all.erase(std::unique(enabled_all.begin(), enabled_all.end()), enabled_all.end());
+    std::vector<Id> candidates, replaced;
     for (auto& [sku, disabled] : add) {
-      const Assignment& a = t_.assignments[t_.InternAssignment(sku, disabled)];
-      for (Id p : a.enabled) {
-        const auto& banned = t_.plans[p].prohibited_in;
-        if (std::find(banned.begin(), banned.end(), t_.LocationOf(next)) != banned.end()) {
-          return BadRequest("License assignment failed: " + t_.plans[p].name +
-                            " is not available in usage location " + t_.LocationOf(next) +
-                            " (ProhibitedInUsageLocationViolation).");
-        }
-        int32_t f = t_.plans[p].family;
-        if (f < 0) continue;
-        for (Id q : enabled_all) {
-          if (q != p && t_.plans[q].family == f) {
-            return BadRequest("License assignment failed because service plans " + t_.plans[p].id +
-                              " (" + t_.plans[p].name + ") and " + t_.plans[q].id + " (" +
-                              t_.plans[q].name +
-                              ") are mutually exclusive "
-                              "(MutuallyExclusiveViolation).");
-          }
-        }
-      }
-      if (!HoldsSku(user, sku, kNoId)) {
-        const Sku& s = t_.skus[sku];
-        if (s.consumed >= s.Assignable()) {
-          return BadRequest("License assignment failed: not enough licenses for " + s.part_number +
-                            " (" + std::to_string(s.consumed) + " of " +
-                            std::to_string(s.Assignable()) + " assigned; CountViolation).");
-        }
-      }
-      if (t_.HasDuplicateProxy(next)) {
-        for (Id p : a.enabled) {
-          if (t_.plans[p].exchange) {
-            return BadRequest(
-                "License assignment failed: a proxy address of this user is already "
-                "being used (UniquenessViolation).");
-          }
-        }
-      }
+      candidates.push_back(t_.InternAssignment(sku, disabled));
+      replaced.push_back(sku);
+    }
+    replaced.insert(replaced.end(), remove.begin(), remove.end());
+    if (std::optional<Violation> v = CheckAssignment(t_, user, kDirect, candidates, &replaced)) {
+      return BadRequest(DirectAssignmentError(user, *v));
     }
     std::string missing = MissingPrerequisite(enabled_all);
     if (!missing.empty()) {

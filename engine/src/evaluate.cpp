@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "licensing.h"
+#include "rules.h"
 
 namespace gbl {
 
@@ -49,7 +50,9 @@ void CollectEnabled(const Tenant& t, const User& u, Id except_source, long skip,
 /// Returns true when the state was removed; *changed is set when a held license went away.
 bool TryRemoveState(Tenant* t, User* u, size_t idx, bool* changed) {
   AssignmentState& s = u->states[idx];
+  const Id user = static_cast<Id>(u - t->users.data());
   if (!s.Holds()) {
+    if (s.error != ErrorKind::kNone) t->evidence.erase(StateKey{user, s.source, s.sku});
     u->states.erase(u->states.begin() + static_cast<long>(idx));
     return true;
   }
@@ -71,70 +74,42 @@ bool TryRemoveState(Tenant* t, User* u, size_t idx, bool* changed) {
         s.error = ErrorKind::kDependencyViolation;
         s.updated_ms = t->now_ms;
       }
+      // Evidence: the plan that still needs this state, and the prerequisite it provides.
+      Violation v;
+      v.kind = ErrorKind::kDependencyViolation;
+      v.sku = s.sku;
+      v.plan = r;
+      for (Id q : req) {
+        if (std::binary_search(mine.begin(), mine.end(), q)) {
+          v.other_plan = q;
+          break;
+        }
+      }
+      t->evidence[StateKey{user, s.source, s.sku}] = v;
       return false;
     }
   }
   Id sku = s.sku;
   Id source = s.source;
+  const bool had_error = s.error != ErrorKind::kNone;
   u->states.erase(u->states.begin() + static_cast<long>(idx));
-  (void)source;
+  if (had_error) t->evidence.erase(StateKey{user, source, sku});
   if (!HoldsSku(*u, sku, kNoId)) --t->skus[sku].consumed;
   *changed = true;
   return true;
-}
-
-/// Checks whether every product of group g can be assigned to the user; returns the failure.
-ErrorKind CheckGroup(const Tenant& t, const User& u, Id g) {
-  const Group& grp = t.groups[g];
-  // Duplicate proxy addresses block Exchange Online mailboxes.
-  bool exchange = false;
-  for (Id a : grp.licenses) exchange = exchange || t.assignments[a].exchange;
-  if (exchange && t.HasDuplicateProxy(u)) return ErrorKind::kUniquenessViolation;
-  // Service availability in the usage location (the tenant's stands in).
-  const std::string& loc = t.LocationOf(u);
-  for (Id a : grp.licenses) {
-    for (Id p : t.assignments[a].restricted) {
-      const auto& banned = t.plans[p].prohibited_in;
-      if (std::find(banned.begin(), banned.end(), loc) != banned.end()) {
-        return ErrorKind::kProhibitedInUsageLocationViolation;
-      }
-    }
-  }
-  // Mutually exclusive plans: a different plan of the same family from any other source that
-  // holds its product, or from another product of this group.
-  for (Id a : grp.licenses) {
-    for (const auto& [p, f] : t.assignments[a].exclusive) {
-      for (const auto& s : u.states) {
-        if (s.source == g || !s.Holds()) continue;
-        for (const auto& [q, fq] : t.assignments[s.assignment].exclusive) {
-          if (fq == f && q != p) return ErrorKind::kMutuallyExclusiveViolation;
-        }
-      }
-      for (Id b : grp.licenses) {
-        if (b == a) continue;
-        for (const auto& [q, fq] : t.assignments[b].exclusive) {
-          if (fq == f && q != p) return ErrorKind::kMutuallyExclusiveViolation;
-        }
-      }
-    }
-  }
-  // Seats: a product the user does not hold yet needs an assignable unit.
-  for (Id a : grp.licenses) {
-    Id sku = t.assignments[a].sku;
-    if (HoldsSku(u, sku, kNoId)) continue;
-    const Sku& s = t.skus[sku];
-    if (s.consumed >= s.Assignable()) return ErrorKind::kCountViolation;
-  }
-  return ErrorKind::kNone;
 }
 
 /// Applies group g to the user all-or-nothing; returns true when a held license changed.
 bool AssignGroup(Tenant* t, User* u, Id g) {
   bool changed = false;
   const Group& grp = t->groups[g];
-  ErrorKind err = CheckGroup(*t, *u, g);
+  std::optional<Violation> violation = CheckAssignment(*t, *u, g, grp.licenses);
+  ErrorKind err = violation ? violation->kind : ErrorKind::kNone;
+  const Id user = static_cast<Id>(u - t->users.data());
   for (Id a : grp.licenses) {
     Id sku = t->assignments[a].sku;
+    // Every product of the group fails with the same evidence (all or nothing).
+    if (violation) t->evidence[StateKey{user, g, sku}] = *violation;
     long idx = FindState(*u, g, sku);
     StateKind want = err == ErrorKind::kNone ? StateKind::kActive : StateKind::kError;
     if (idx < 0) {
@@ -152,6 +127,7 @@ bool AssignGroup(Tenant* t, User* u, Id g) {
       continue;
     }
     AssignmentState& st = u->states[static_cast<size_t>(idx)];
+    if (!violation && st.error != ErrorKind::kNone) t->evidence.erase(StateKey{user, g, sku});
     bool held_before = HoldsSku(*u, sku, kNoId);
     bool state_held = st.Holds();
     Id state_assignment = st.assignment;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "licensing.h"
+#include "rules.h"
 
 namespace gbl {
 
@@ -255,6 +256,42 @@ class QueryRunner {
     return Page(total, std::move(items));
   }
 
+  /// The evidence of a state in error (rules.cpp), or null when none was recorded: `reason`
+  /// in words, and the ids it names.
+  json Evidence(Id ui, const AssignmentState& s) const {
+    const Violation* v = t_.EvidenceOf(ui, s);
+    if (v == nullptr) return json();
+    auto plan = [&](Id p) {
+      return json{{"servicePlanId", t_.plans[p].id}, {"servicePlanName", t_.plans[p].name}};
+    };
+    json e = {{"error", ErrorName(v->kind)}, {"reason", DescribeViolation(t_, &t_.users[ui], *v)}};
+    if (v->plan != kNoId) e["servicePlan"] = plan(v->plan);
+    switch (v->kind) {
+      case ErrorKind::kMutuallyExclusiveViolation:
+        e["conflictingServicePlan"] = plan(v->other_plan);
+        e["conflictingSkuId"] = t_.skus[v->other_sku].id;
+        e["conflictingPath"] = PathText(t_, v->other_source);
+        break;
+      case ErrorKind::kDependencyViolation:
+        if (v->other_plan != kNoId) e["prerequisiteServicePlan"] = plan(v->other_plan);
+        break;
+      case ErrorKind::kProhibitedInUsageLocationViolation:
+        e["usageLocation"] = t_.LocationOf(t_.users[ui]);
+        e["fromTenant"] = v->tenant_location;
+        break;
+      case ErrorKind::kUniquenessViolation:
+        if (v->address < t_.users[ui].proxy_addresses.size())
+          e["proxyAddress"] = t_.users[ui].proxy_addresses[v->address];
+        break;
+      case ErrorKind::kCountViolation:
+        e["shortfall"] = v->shortfall;
+        break;
+      default:
+        break;
+    }
+    return e;
+  }
+
   json UserDetail(Id ui) {
     const User& u = t_.users[ui];
     json licenses = json::array();
@@ -285,6 +322,7 @@ class QueryRunner {
              {"state", StateName(s->state)},
              {"error", ErrorName(s->error)},
              {"errorText", ErrorText(s->error)},
+             {"evidence", Evidence(ui, *s)},
              {"disabledPlans", disabled},
              {"lastUpdatedDateTime", Tenant::FormatTime(s->updated_ms)}});
       }
@@ -410,18 +448,20 @@ class QueryRunner {
     for (Id ui : candidates) {
       const User& u = t_.users[ui];
       json failed = json::array();
-      int counts[8] = {0};
+      size_t counts[kErrorKindCount] = {};
       for (const auto& s : u.states) {
         if (s.source != gi || s.error == ErrorKind::kNone) continue;
         failed.push_back({{"skuId", t_.skus[s.sku].id},
                           {"displayName", t_.skus[s.sku].display_name},
-                          {"error", ErrorName(s.error)}});
-        ++counts[static_cast<int>(s.error)];
+                          {"error", ErrorName(s.error)},
+                          {"evidence", Evidence(ui, s)}});
+        ++counts[static_cast<size_t>(s.error)];
       }
       if (failed.empty() || !Matches(page.search, u.display_name, u.upn)) continue;
       if (total++ < page.offset || items.size() >= page.limit) continue;
-      int top = 1;
-      for (int e = 1; e < 7; ++e) {
+      // The most frequent kind; ties go to the kind listed first in error_kinds.def.
+      size_t top = 1;
+      for (size_t e = 1; e < kErrorKindCount; ++e) {
         if (counts[e] > counts[top]) top = e;
       }
       ErrorKind top_kind = static_cast<ErrorKind>(top);

@@ -23,44 +23,35 @@ const char* StateName(StateKind s) {
   return "Error";
 }
 
+namespace {
+
+/// One row of error_kinds.def.
+struct ErrorKindRow {
+  const char* name;
+  const char* text;
+};
+
+constexpr ErrorKindRow kErrorKinds[] = {
+#define GBL_ERROR_KIND(kind, name, text) {name, text},
+#include "error_kinds.def"
+#undef GBL_ERROR_KIND
+};
+static_assert(sizeof(kErrorKinds) / sizeof(kErrorKinds[0]) == kErrorKindCount);
+
+/// Names read from documents besides the table's own: an empty error, and "Others".
+constexpr std::pair<const char*, ErrorKind> kErrorAliases[] = {{"", ErrorKind::kNone},
+                                                               {"Others", ErrorKind::kOther}};
+
+}  // namespace
+
 const char* ErrorName(ErrorKind e) {
-  switch (e) {
-    case ErrorKind::kNone:
-      return "None";
-    case ErrorKind::kCountViolation:
-      return "CountViolation";
-    case ErrorKind::kMutuallyExclusiveViolation:
-      return "MutuallyExclusiveViolation";
-    case ErrorKind::kDependencyViolation:
-      return "DependencyViolation";
-    case ErrorKind::kProhibitedInUsageLocationViolation:
-      return "ProhibitedInUsageLocationViolation";
-    case ErrorKind::kUniquenessViolation:
-      return "UniquenessViolation";
-    case ErrorKind::kOther:
-      return "Other";
-  }
-  return "Other";
+  size_t i = static_cast<size_t>(e);
+  return i < kErrorKindCount ? kErrorKinds[i].name : "Other";
 }
 
 const char* ErrorText(ErrorKind e) {
-  switch (e) {
-    case ErrorKind::kNone:
-      return "";
-    case ErrorKind::kCountViolation:
-      return "Not enough licenses";
-    case ErrorKind::kMutuallyExclusiveViolation:
-      return "Conflicting service plans";
-    case ErrorKind::kDependencyViolation:
-      return "Other products depend on this license";
-    case ErrorKind::kProhibitedInUsageLocationViolation:
-      return "Usage location isn't allowed";
-    case ErrorKind::kUniquenessViolation:
-      return "Proxy address is already being used";
-    case ErrorKind::kOther:
-      return "Other";
-  }
-  return "Other";
+  size_t i = static_cast<size_t>(e);
+  return i < kErrorKindCount ? kErrorKinds[i].text : "Other";
 }
 
 const char* ProcessingStateName(ProcessingState s) {
@@ -91,17 +82,13 @@ bool ParseStateName(std::string_view text, StateKind* out) {
 }
 
 bool ParseErrorName(std::string_view text, ErrorKind* out) {
-  static const std::pair<const char*, ErrorKind> kNames[] = {
-      {"None", ErrorKind::kNone},
-      {"", ErrorKind::kNone},
-      {"CountViolation", ErrorKind::kCountViolation},
-      {"MutuallyExclusiveViolation", ErrorKind::kMutuallyExclusiveViolation},
-      {"DependencyViolation", ErrorKind::kDependencyViolation},
-      {"ProhibitedInUsageLocationViolation", ErrorKind::kProhibitedInUsageLocationViolation},
-      {"UniquenessViolation", ErrorKind::kUniquenessViolation},
-      {"Other", ErrorKind::kOther},
-      {"Others", ErrorKind::kOther}};
-  for (auto& [name, kind] : kNames) {
+  for (size_t i = 0; i < kErrorKindCount; ++i) {
+    if (text == kErrorKinds[i].name) {
+      *out = static_cast<ErrorKind>(i);
+      return true;
+    }
+  }
+  for (auto& [name, kind] : kErrorAliases) {
     if (text == name) {
       *out = kind;
       return true;
@@ -268,6 +255,12 @@ void IdIndex::Reserve(size_t n) {
 }
 
 void IdIndex::Grow() { Reserve(std::max<size_t>(16, slots_.size())); }
+
+const Violation* Tenant::EvidenceOf(Id user, const AssignmentState& s) const {
+  if (s.error == ErrorKind::kNone) return nullptr;
+  auto it = evidence.find(StateKey{user, s.source, s.sku});
+  return it != evidence.end() && it->second.kind == s.error ? &it->second : nullptr;
+}
 
 bool Tenant::HasDuplicateProxy(const User& user) const {
   if (shared_proxies == 0) return false;

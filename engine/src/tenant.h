@@ -20,16 +20,18 @@ constexpr Id kDirect = std::numeric_limits<Id>::max() - 1;
 
 /// licenseAssignmentState.state.
 enum class StateKind : uint8_t { kActive, kActiveWithError, kDisabled, kError };
-/// licenseAssignmentState.error.
+/// licenseAssignmentState.error: one enumerator per row of error_kinds.def.
 enum class ErrorKind : uint8_t {
-  kNone,
-  kCountViolation,
-  kMutuallyExclusiveViolation,
-  kDependencyViolation,
-  kProhibitedInUsageLocationViolation,
-  kUniquenessViolation,
-  kOther
+#define GBL_ERROR_KIND(kind, name, text) kind,
+#include "error_kinds.def"
+#undef GBL_ERROR_KIND
 };
+/// Number of error kinds, kNone included (arrays indexed by ErrorKind have this size).
+constexpr size_t kErrorKindCount = 0
+#define GBL_ERROR_KIND(kind, name, text) +1
+#include "error_kinds.def"
+#undef GBL_ERROR_KIND
+    ;
 /// group.licenseProcessingState.state.
 enum class ProcessingState : uint8_t { kComplete, kQueued, kInProgress };
 
@@ -141,6 +143,42 @@ struct AssignmentState {
   bool Holds() const { return state == StateKind::kActive || state == StateKind::kActiveWithError; }
 };
 
+/// Why an assignment fails: the evidence the service names in its error (rules.cpp). Kept for the
+/// error states the rules set (Tenant::evidence); states read from a document have none.
+struct Violation {
+  ErrorKind kind = ErrorKind::kNone;
+  Id sku = kNoId;           ///< the product that cannot be assigned (or cannot be removed)
+  Id plan = kNoId;          ///< its plan at fault (conflicting, restricted, dependent, mailbox)
+  Id other_plan = kNoId;    ///< Exclusive: the conflicting plan; Dependency: the prerequisite
+  Id other_sku = kNoId;     ///< Exclusive: the product holding other_plan
+  Id other_source = kNoId;  ///< Exclusive: its source (a group index, or kDirect)
+  bool tenant_location = false;  ///< ProhibitedInUsageLocation: the tenant's country applied
+  uint32_t address = kNoId;      ///< Uniqueness: index of the user's shared proxy address
+  int64_t shortfall = 0;         ///< Count: seats missing (consumed + 1 - assignable)
+};
+
+/// Identifies one assignment state: (user, source, sku).
+struct StateKey {
+  Id user = kNoId;
+  Id source = kNoId;
+  Id sku = kNoId;
+  bool operator==(const StateKey& o) const {
+    return user == o.user && source == o.source && sku == o.sku;
+  }
+};
+
+/// Hash of a StateKey.
+struct StateKeyHash {
+  size_t operator()(const StateKey& k) const {
+    uint64_t h =
+        (static_cast<uint64_t>(k.user) << 32) ^ (static_cast<uint64_t>(k.source) << 16) ^ k.sku;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return static_cast<size_t>(h);
+  }
+};
+
 /// A user.
 struct User {
   std::string id;
@@ -242,6 +280,11 @@ class Tenant {
 
   std::vector<AuditEvent> audit;
   std::vector<std::string> audit_text;
+
+  /// Evidence of the error states the rules set, by state; valid while that state has an error.
+  std::unordered_map<StateKey, Violation, StateKeyHash> evidence;
+  /// The evidence of a state in error, or nullptr (none recorded, or the state has no error).
+  const Violation* EvidenceOf(Id user, const AssignmentState& s) const;
 
   int64_t now_ms = 1796112000000;  ///< 2026-12-01T00:00:00Z until SetNow
   std::string actor = "admin@contoso.com";

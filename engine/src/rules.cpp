@@ -1,0 +1,179 @@
+// The licensing rules of spec §2, checked in one place for group processing and direct assignment.
+#include "rules.h"
+
+#include <algorithm>
+
+#include "licensing.h"
+
+namespace gbl {
+
+namespace {
+
+/// True when the state counts as one of the user's other licenses for a check from `source`.
+bool IsOther(const AssignmentState& s, Id source, const std::vector<Id>* replaced_skus) {
+  if (!s.Holds()) return false;
+  if (s.source != source) return true;
+  if (replaced_skus == nullptr) return false;  // the whole source is being (re)assigned
+  return std::find(replaced_skus->begin(), replaced_skus->end(), s.sku) == replaced_skus->end();
+}
+
+/// Index of the first of the user's proxy addresses that another object holds too, or kNoId.
+uint32_t SharedAddress(const Tenant& t, const User& u) {
+  if (t.shared_proxies == 0) return kNoId;
+  for (size_t i = 0; i < u.proxy_addresses.size(); ++i) {
+    auto it = t.proxy_count.find(HashLower(u.proxy_addresses[i]));
+    if (it != t.proxy_count.end() && it->second > 1) return static_cast<uint32_t>(i);
+  }
+  return kNoId;
+}
+
+std::string PlanLabel(const Tenant& t, Id plan) {
+  return plan < t.plans.size() ? t.plans[plan].name : std::string("?");
+}
+
+}  // namespace
+
+std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id source,
+                                         const std::vector<Id>& candidates,
+                                         const std::vector<Id>* replaced_skus) {
+  Violation v;
+  // 1. Duplicate proxy addresses block Exchange Online mailboxes.
+  for (Id a : candidates) {
+    if (!t.assignments[a].exchange) continue;
+    uint32_t address = SharedAddress(t, u);
+    if (address == kNoId) break;
+    v.kind = ErrorKind::kUniquenessViolation;
+    v.sku = t.assignments[a].sku;
+    for (Id p : t.assignments[a].enabled) {
+      if (t.plans[p].exchange) {
+        v.plan = p;
+        break;
+      }
+    }
+    v.address = address;
+    return v;
+  }
+  // 2. Service availability in the usage location (the tenant's stands in).
+  const std::string& loc = t.LocationOf(u);
+  for (Id a : candidates) {
+    for (Id p : t.assignments[a].restricted) {
+      const auto& banned = t.plans[p].prohibited_in;
+      if (std::find(banned.begin(), banned.end(), loc) != banned.end()) {
+        v.kind = ErrorKind::kProhibitedInUsageLocationViolation;
+        v.sku = t.assignments[a].sku;
+        v.plan = p;
+        v.tenant_location = u.usage_location.empty();
+        return v;
+      }
+    }
+  }
+  // 3. Mutually exclusive plans: a different plan of the same family held through another
+  //    source, or enabled by another of the candidates.
+  for (Id a : candidates) {
+    for (const auto& [p, f] : t.assignments[a].exclusive) {
+      for (const auto& s : u.states) {
+        if (!IsOther(s, source, replaced_skus)) continue;
+        for (const auto& [q, fq] : t.assignments[s.assignment].exclusive) {
+          if (fq == f && q != p) {
+            v.kind = ErrorKind::kMutuallyExclusiveViolation;
+            v.sku = t.assignments[a].sku;
+            v.plan = p;
+            v.other_plan = q;
+            v.other_sku = s.sku;
+            v.other_source = s.source;
+            return v;
+          }
+        }
+      }
+      for (Id b : candidates) {
+        if (b == a) continue;
+        for (const auto& [q, fq] : t.assignments[b].exclusive) {
+          if (fq == f && q != p) {
+            v.kind = ErrorKind::kMutuallyExclusiveViolation;
+            v.sku = t.assignments[a].sku;
+            v.plan = p;
+            v.other_plan = q;
+            v.other_sku = t.assignments[b].sku;
+            v.other_source = source;
+            return v;
+          }
+        }
+      }
+    }
+  }
+  // 4. Seats: a product the user does not hold yet needs an assignable unit.
+  for (Id a : candidates) {
+    Id sku = t.assignments[a].sku;
+    if (HoldsSku(u, sku, kNoId)) continue;
+    const Sku& s = t.skus[sku];
+    if (s.consumed >= s.Assignable()) {
+      v.kind = ErrorKind::kCountViolation;
+      v.sku = sku;
+      v.shortfall = s.consumed + 1 - s.Assignable();
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Violation> CheckPrerequisites(const Tenant& t, const std::vector<Id>& enabled) {
+  for (Id p : enabled) {
+    const auto& req = t.plans[p].requires_any_of;
+    if (req.empty()) continue;
+    bool ok = false;
+    for (Id q : req) ok = ok || std::binary_search(enabled.begin(), enabled.end(), q);
+    if (!ok) {
+      Violation v;
+      v.kind = ErrorKind::kDependencyViolation;
+      v.plan = p;
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string DescribeViolation(const Tenant& t, const User* u, const Violation& v) {
+  const std::string product = v.sku < t.skus.size() ? t.skus[v.sku].part_number : std::string();
+  switch (v.kind) {
+    case ErrorKind::kMutuallyExclusiveViolation:
+      return "The license can't be assigned because the user has licensed service plans that "
+             "conflict with plans in the new license. Resolve these conflicting service plan pairs "
+             "to solve this problem: [" +
+             PlanLabel(t, v.plan) + ", " + PlanLabel(t, v.other_plan) +
+             "]. Licenses being added: [" +
+             (v.sku < t.skus.size() ? t.skus[v.sku].id : std::string()) + "]";
+    case ErrorKind::kDependencyViolation: {
+      if (v.plan >= t.plans.size()) return ErrorText(v.kind);
+      std::string names;
+      for (Id q : t.plans[v.plan].requires_any_of) {
+        names += (names.empty() ? "" : " or ") + t.plans[q].name;
+      }
+      return "The service " + t.plans[v.plan].name + " requires " + names +
+             " to be enabled as well.";
+    }
+    case ErrorKind::kProhibitedInUsageLocationViolation: {
+      std::string loc = u != nullptr ? t.LocationOf(*u) : std::string();
+      return PlanLabel(t, v.plan) + " is not available in usage location " + loc +
+             (v.tenant_location ? " (the tenant's country: the user has no usage location)" : "") +
+             ".";
+    }
+    case ErrorKind::kUniquenessViolation: {
+      std::string address = u != nullptr && v.address < u->proxy_addresses.size()
+                                ? u->proxy_addresses[v.address]
+                                : std::string();
+      return "The proxy address " + address + " of this user is already being used by another " +
+             "object, so the mailbox plan " + PlanLabel(t, v.plan) + " can't be provisioned.";
+    }
+    case ErrorKind::kCountViolation: {
+      if (v.sku >= t.skus.size()) return ErrorText(v.kind);
+      const Sku& s = t.skus[v.sku];
+      return "Not enough licenses for " + product + ": " + std::to_string(s.consumed) + " of " +
+             std::to_string(s.Assignable()) + " assigned, " + std::to_string(v.shortfall) +
+             " more needed.";
+    }
+    default:
+      return ErrorText(v.kind);
+  }
+}
+
+}  // namespace gbl
