@@ -32,6 +32,11 @@ emcmake cmake -S . -B build/wasm -G Ninja -DCMAKE_BUILD_TYPE=Release -DGBL_WERRO
   -DCMAKE_CROSSCOMPILING_EMULATOR="$(command -v node)"
 cmake --build build/wasm
 
+# JSDoc types of the worker protocol and the JS glue (tsconfig.json), against the module's types
+# (wasm/engine.d.mts, copied next to the built module).
+echo "build: type check (tsc --noEmit --checkJs)"
+npx tsc -p tsconfig.json
+
 if [[ -f web/vite.config.js ]]; then
   echo "build: web (vite)"
   # Root web/: Vite picks up web/vite.config.js and writes web/dist.

@@ -178,6 +178,26 @@ class WasmEngine {
 
   bool HasPendingWork() const { return engine_.HasPendingWork(); }
 
+  void BeginJournal() { engine_.BeginJournal(); }
+
+  val RollBack() {
+    return Guarded("rollBack", [&] {
+      auto result = engine_.RollBack();
+      if (!result.Ok()) return FromError(result.GetError());
+      return Success(val::undefined());
+    });
+  }
+
+  val Commit() {
+    return Guarded("commit", [&] {
+      auto result = engine_.Commit();
+      if (!result.Ok()) return FromError(result.GetError());
+      return Success(val::undefined());
+    });
+  }
+
+  bool JournalOpen() const { return engine_.JournalOpen(); }
+
   val Query(const std::string& query_json) {
     return Guarded("query", [&] {
       auto result = engine_.Query(query_json);
@@ -277,6 +297,10 @@ EMSCRIPTEN_BINDINGS(gbl_engine) {
       .function("applyBatch", &WasmEngine::ApplyBatch)
       .function("processChunk", &WasmEngine::ProcessChunk)
       .function("hasPendingWork", &WasmEngine::HasPendingWork)
+      .function("beginJournal", &WasmEngine::BeginJournal)
+      .function("rollBack", &WasmEngine::RollBack)
+      .function("commit", &WasmEngine::Commit)
+      .function("journalOpen", &WasmEngine::JournalOpen)
       .function("query", &WasmEngine::Query)
       .function("setNow", &WasmEngine::SetNow)
       .function("setActor", &WasmEngine::SetActor);

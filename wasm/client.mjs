@@ -99,7 +99,11 @@ export class EngineClient {
     return response;
   }
 
-  /** Runs background processing to completion; progress arrives through onProgress. */
+  /**
+   * Runs background processing to completion; progress arrives through onProgress.
+   * @param {{chunkUsers?: number}} [options]
+   * @returns {Promise<import('./protocol.mjs').Progress>}
+   */
   process({ chunkUsers } = {}) {
     const payload = chunkUsers === undefined ? {} : { chunkUsers };
     return this.#request(RequestType.PROCESS, payload);

@@ -52,7 +52,10 @@ export function toUnixMs(now) {
   return ms;
 }
 
-/** Instantiates the wasm module once; several engines may share it. */
+/**
+ * Instantiates the wasm module once; several engines may share it.
+ * @param {import('./dist/engine.mjs').ModuleOptions} [options]
+ */
 export async function loadEngineModule({ wasmBinary, locateFile } = {}) {
   const options = {};
   if (wasmBinary) options.wasmBinary = wasmBinary;
@@ -190,6 +193,7 @@ export class Engine {
   /**
    * Processes until nothing is pending (synchronously, chunk by chunk). `onProgress` sees every
    * chunk's progress and may return false to stop early. Returns the last progress.
+   * @param {{chunkUsers?: number, onProgress?: (progress: import('./protocol.mjs').Progress) => boolean | void}} [options]
    */
   processAll({ chunkUsers = DEFAULT_CHUNK_USERS, onProgress } = {}) {
     let progress = this.processChunk(chunkUsers);
@@ -204,6 +208,29 @@ export class Engine {
   /** True while groups wait for (or are in) background processing. */
   hasPendingWork() {
     return this.#engine().hasPendingWork();
+  }
+
+  /**
+   * Starts a journal: later changes (batches, processing, the clock) can be undone exactly with
+   * rollBack() or kept with commit(). Loading a document drops an open journal.
+   */
+  beginJournal() {
+    this.#engine().beginJournal();
+  }
+
+  /** Undoes every change since beginJournal(); throws EngineError BadRequest when none is open. */
+  rollBack() {
+    unwrap(this.#engine().rollBack());
+  }
+
+  /** Keeps the changes since beginJournal(); throws EngineError BadRequest when none is open. */
+  commit() {
+    unwrap(this.#engine().commit());
+  }
+
+  /** True while a journal is open. */
+  journalOpen() {
+    return this.#engine().journalOpen();
   }
 
   /** Answers a console query (`{query: 'products'}` or its JSON text); returns the parsed value. */
@@ -281,6 +308,7 @@ export function generateSyntheticTenant(module, options = {}) {
 /**
  * Creates an engine. Options: `wasmBinary` (required in Node), `locateFile`, or `module` (an
  * already loaded module from loadEngineModule, to share one wasm instance).
+ * @param {import('./dist/engine.mjs').ModuleOptions & {module?: import('./dist/engine.mjs').EngineModule}} [options]
  */
 export async function createEngine({ wasmBinary, locateFile, module } = {}) {
   const loaded = module ?? (await loadEngineModule({ wasmBinary, locateFile }));

@@ -30,6 +30,56 @@
 // LoadSummary: {users, groups, skus, memberships, queuedGroups}
 // Progress:    {groupId, groupName, processed, total, queuedGroups, groupsCompleted, done}
 
+/**
+ * @typedef {object} LoadSummary
+ * @property {number} users
+ * @property {number} groups
+ * @property {number} skus
+ * @property {number} memberships
+ * @property {number} queuedGroups
+ */
+
+/**
+ * @typedef {object} Progress
+ * @property {string} groupId the group being processed ('' when none)
+ * @property {string} groupName
+ * @property {number} processed members of that group done
+ * @property {number} total members of that group
+ * @property {number} queuedGroups groups waiting after it
+ * @property {number} groupsCompleted groups finished in this run
+ * @property {boolean} done nothing is left to process
+ */
+
+/**
+ * A request (page -> worker): `{id, type, ...payload}`.
+ * @typedef {{id: number} & (
+ *   {type: 'loadDocument', bytes: ArrayBuffer | Uint8Array} |
+ *   {type: 'loadSample'} |
+ *   {type: 'applyBatch', batch: object | string} |
+ *   {type: 'process', chunkUsers?: number} |
+ *   {type: 'cancel'} |
+ *   {type: 'query', query: object | string} |
+ *   {type: 'export', assignedPlans?: boolean, audit?: boolean, chunked?: boolean} |
+ *   {type: 'setNow', now: number | string} |
+ *   {type: 'setActor', actor: string}
+ * )} Request
+ */
+
+/**
+ * An error as it crosses the boundary.
+ * @typedef {{name: string, code: string, message: string}} PlainError
+ */
+
+/**
+ * A reply (worker -> page).
+ * @typedef {{id: number, ok: true, value: any} | {id: number, ok: false, error: PlainError, fatal?: true}} Reply
+ */
+
+/**
+ * An unsolicited event (worker -> page).
+ * @typedef {{id: 0, event: 'progress', value: Progress} | {id: 0, event: 'error', value: PlainError}} Event
+ */
+
 /** Version of this protocol; bump on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
 

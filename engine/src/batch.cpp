@@ -37,14 +37,14 @@ json LicensesJson(const Tenant& t, const std::vector<std::pair<Id, std::vector<I
   json arr = json::array();
   for (const auto& [sku, disabled] : lic) {
     json d = json::array();
-    for (Id p : disabled) d.push_back(t.plans[p].id);
-    arr.push_back({{"disabledPlans", d}, {"skuId", t.skus[sku].id}});
+    for (Id p : disabled) d.push_back(t.plans()[p].id);
+    arr.push_back({{"disabledPlans", d}, {"skuId", t.skus()[sku].id}});
   }
   return arr;
 }
 
 json UserObject(const Tenant& t, Id u) {
-  const User& user = t.users[u];
+  const User& user = t.users()[u];
   return json{{"id", user.id},
               {"displayName", user.display_name},
               {"userPrincipalName", user.upn},
@@ -54,9 +54,9 @@ json UserObject(const Tenant& t, Id u) {
 }
 
 json GroupObject(const Tenant& t, Id g) {
-  const Group& grp = t.groups[g];
+  const Group& grp = t.groups()[g];
   std::vector<std::pair<Id, std::vector<Id>>> lic;
-  for (Id a : grp.licenses) lic.emplace_back(t.assignments[a].sku, t.assignments[a].disabled);
+  for (Id a : grp.licenses) lic.emplace_back(t.assignments()[a].sku, t.assignments()[a].disabled);
   return json{{"id", grp.id},
               {"displayName", grp.display_name},
               {"securityEnabled", grp.security_enabled},
@@ -70,8 +70,8 @@ std::string TemplateText(const Tenant& t, const std::vector<Id>& licenses) {
   json arr = json::array();
   for (Id a : licenses) {
     json d = json::array();
-    for (Id p : t.assignments[a].disabled) d.push_back(t.plans[p].id);
-    arr.push_back({{"SkuId", t.skus[t.assignments[a].sku].id}, {"DisabledPlans", d}});
+    for (Id p : t.assignments()[a].disabled) d.push_back(t.plans()[p].id);
+    arr.push_back({{"SkuId", t.skus()[t.assignments()[a].sku].id}, {"DisabledPlans", d}});
   }
   return Dump(arr);
 }
@@ -138,22 +138,22 @@ class BatchRunner {
   }
 
   Id FindUser(const std::string& key) const {
-    Id found = t_.user_index.Find(key);
+    Id found = t_.user_index().Find(key);
     if (found != kNoId) return found;
     std::string lower = Lower(key);
-    for (Id i = 0; i < t_.users.size(); ++i) {
-      if (Lower(t_.users[i].upn) == lower) return i;
+    for (Id i = 0; i < t_.users().size(); ++i) {
+      if (Lower(t_.users()[i].upn) == lower) return i;
     }
     return kNoId;
   }
-  Id FindGroup(const std::string& key) const { return t_.group_index.Find(key); }
+  Id FindGroup(const std::string& key) const { return t_.group_index().Find(key); }
   Id FindSku(const std::string& key) const {
     std::string k = Lower(key);
     size_t us = k.find('_');  // subscribedSku.id is "<tenantId>_<skuId>"
-    auto it = t_.sku_index.find(k);
-    if (it == t_.sku_index.end() && us != std::string::npos)
-      it = t_.sku_index.find(k.substr(us + 1));
-    return it == t_.sku_index.end() ? kNoId : it->second;
+    auto it = t_.sku_index().find(k);
+    if (it == t_.sku_index().end() && us != std::string::npos)
+      it = t_.sku_index().find(k.substr(us + 1));
+    return it == t_.sku_index().end() ? kNoId : it->second;
   }
 
   // Reads addLicenses / removeLicenses; on failure returns false with *error set.
@@ -188,8 +188,8 @@ class BatchRunner {
                               "\": the tenant has no subscription for it.");
           return false;
         }
-        if (t_.skus[sku].applies_to != "User") {
-          *error = BadRequest(path + ".skuId: " + t_.skus[sku].part_number +
+        if (t_.skus()[sku].applies_to != "User") {
+          *error = BadRequest(path + ".skuId: " + t_.skus()[sku].part_number +
                               " applies to the company, not to users.");
           return false;
         }
@@ -202,12 +202,12 @@ class BatchRunner {
           for (size_t j = 0; j < l["disabledPlans"].size(); ++j) {
             const json& p = l["disabledPlans"][j];
             Id plan = p.is_string() ? t_.FindPlan(p.get<std::string>()) : kNoId;
-            const auto& plans = t_.skus[sku].plans;
+            const auto& plans = t_.skus()[sku].plans;
             if (plan == kNoId || std::find(plans.begin(), plans.end(), plan) == plans.end()) {
               *error =
                   BadRequest(path + ".disabledPlans[" + std::to_string(j) + "]: service plan " +
                              (p.is_string() ? "\"" + p.get<std::string>() + "\"" : Dump(p)) +
-                             " is not part of " + t_.skus[sku].part_number + ".");
+                             " is not part of " + t_.skus()[sku].part_number + ".");
               return false;
             }
             disabled.push_back(plan);
@@ -254,16 +254,16 @@ class BatchRunner {
   std::string DirectAssignmentError(const User& user, const Violation& v) const {
     switch (v.kind) {
       case ErrorKind::kProhibitedInUsageLocationViolation:
-        return "License assignment failed: " + t_.plans[v.plan].name +
+        return "License assignment failed: " + t_.plans()[v.plan].name +
                " is not available in usage location " + t_.LocationOf(user) +
                " (ProhibitedInUsageLocationViolation).";
       case ErrorKind::kMutuallyExclusiveViolation:
-        return "License assignment failed because service plans " + t_.plans[v.plan].id + " (" +
-               t_.plans[v.plan].name + ") and " + t_.plans[v.other_plan].id + " (" +
-               t_.plans[v.other_plan].name +
+        return "License assignment failed because service plans " + t_.plans()[v.plan].id + " (" +
+               t_.plans()[v.plan].name + ") and " + t_.plans()[v.other_plan].id + " (" +
+               t_.plans()[v.other_plan].name +
                ") are mutually exclusive (MutuallyExclusiveViolation).";
       case ErrorKind::kCountViolation: {
-        const Sku& s = t_.skus[v.sku];
+        const Sku& s = t_.skus()[v.sku];
         return "License assignment failed: not enough licenses for " + s.part_number + " (" +
                std::to_string(s.consumed) + " of " + std::to_string(s.Assignable()) +
                " assigned; CountViolation).";
@@ -285,7 +285,7 @@ class BatchRunner {
   }
 
   Response AssignGroupLicense(Id g, const json& body) {
-    Group& grp = t_.groups[g];
+    Group& grp = t_.MutableGroup(g);
     std::vector<std::pair<Id, std::vector<Id>>> add;
     std::vector<Id> remove;
     Response error;
@@ -298,9 +298,9 @@ class BatchRunner {
     std::vector<Id> next = grp.licenses;
     for (Id sku : remove) {
       auto it = std::find_if(next.begin(), next.end(),
-                             [&](Id a) { return t_.assignments[a].sku == sku; });
+                             [&](Id a) { return t_.assignments()[a].sku == sku; });
       if (it == next.end()) {
-        return BadRequest("removeLicenses: " + t_.skus[sku].part_number +
+        return BadRequest("removeLicenses: " + t_.skus()[sku].part_number +
                           " is not assigned to group '" + grp.display_name + "'.");
       }
       next.erase(it);
@@ -309,17 +309,17 @@ class BatchRunner {
       const Id sku = entry.first;
       Id a = t_.InternAssignment(sku, entry.second);
       auto it = std::find_if(next.begin(), next.end(),
-                             [&](Id x) { return t_.assignments[x].sku == sku; });
+                             [&](Id x) { return t_.assignments()[x].sku == sku; });
       if (it != next.end())
         *it = a;
       else
         next.push_back(a);
     }
     std::sort(next.begin(), next.end(),
-              [&](Id a, Id b) { return t_.assignments[a].sku < t_.assignments[b].sku; });
+              [&](Id a, Id b) { return t_.assignments()[a].sku < t_.assignments()[b].sku; });
     std::vector<Id> enabled;
     for (Id a : next) {
-      const auto& en = t_.assignments[a].enabled;
+      const auto& en = t_.assignments()[a].enabled;
       enabled.insert(enabled.end(), en.begin(), en.end());
     }
     std::sort(enabled.begin(), enabled.end());
@@ -345,7 +345,7 @@ class BatchRunner {
     std::vector<Id> remove;
     Response error;
     if (!ReadLicenseChange(body, &add, &remove, &error)) return error;
-    User& user = t_.users[u];
+    User& user = t_.MutableUser(u);
     if (!add.empty() && user.usage_location.empty()) {
       return BadRequest("License assignment cannot be done for user with invalid usage location.");
     }
@@ -356,7 +356,7 @@ class BatchRunner {
       });
       if (it == next.states.end()) {
         return BadRequest("User does not have a corresponding direct license for " +
-                          t_.skus[sku].part_number +
+                          t_.skus()[sku].part_number +
                           " (an inherited license is changed on its group).");
       }
       next.states.erase(it);
@@ -387,7 +387,7 @@ class BatchRunner {
     std::vector<Id> enabled_all;
     for (const auto& s : next.states) {
       if (!s.Holds()) continue;
-      const auto& en = t_.assignments[s.assignment].enabled;
+      const auto& en = t_.assignments()[s.assignment].enabled;
       enabled_all.insert(enabled_all.end(), en.begin(), en.end());
     }
     std::sort(enabled_all.begin(), enabled_all.end());
@@ -415,8 +415,8 @@ class BatchRunner {
     user.states = std::move(next.states);
     for (size_t i = 0; i < touched.size(); ++i) {
       bool now = HoldsSku(user, touched[i], kNoId);
-      if (now && !held_before[i]) ++t_.skus[touched[i]].consumed;
-      if (!now && held_before[i]) --t_.skus[touched[i]].consumed;
+      if (now && !held_before[i]) ++t_.MutableSku(touched[i]).consumed;
+      if (!now && held_before[i]) --t_.MutableSku(touched[i]).consumed;
     }
     bool changed = before != EffectiveLicenses(t_, user);
     if (changed) t_.Audit(Activity::kChangeUserLicense, false, u, kNoId);
@@ -448,12 +448,12 @@ class BatchRunner {
           "The request body must be {\"@odata.id\": \"https://graph.microsoft.com/"
           "v1.0/directoryObjects/{id}\"}.");
     }
-    Group& grp = t_.groups[g];
+    Group& grp = t_.MutableGroup(g);
     if (Dynamic(grp)) {
       return BadRequest("Members of dynamic group '" + grp.display_name +
                         "' follow its membership rule and cannot be added by hand.");
     }
-    if (Id u = t_.user_index.Find(id); u != kNoId) {
+    if (Id u = t_.user_index().Find(id); u != kNoId) {
       auto it = std::lower_bound(grp.members.begin(), grp.members.end(), u);
       if (it != grp.members.end() && *it == u) {
         return BadRequest(
@@ -461,7 +461,7 @@ class BatchRunner {
             "modified properties: 'members'.");
       }
       grp.members.insert(it, u);
-      User& user = t_.users[u];
+      User& user = t_.MutableUser(u);
       user.groups.insert(std::lower_bound(user.groups.begin(), user.groups.end(), g), g);
       t_.Audit(Activity::kAddMember, false, u, g);
       if (EvaluateUser(&t_, u, kNoId)) t_.Audit(Activity::kChangeUserLicense, true, u, g);
@@ -482,16 +482,16 @@ class BatchRunner {
   }
 
   Response RemoveMember(Id g, const std::string& id) {
-    Group& grp = t_.groups[g];
+    Group& grp = t_.MutableGroup(g);
     if (Dynamic(grp)) {
       return BadRequest("Members of dynamic group '" + grp.display_name +
                         "' follow its membership rule and cannot be removed by hand.");
     }
-    if (Id u = t_.user_index.Find(id); u != kNoId) {
+    if (Id u = t_.user_index().Find(id); u != kNoId) {
       auto it = std::lower_bound(grp.members.begin(), grp.members.end(), u);
       if (it == grp.members.end() || *it != u) return NotFound("member of the group", id);
       grp.members.erase(it);
-      User& user = t_.users[u];
+      User& user = t_.MutableUser(u);
       user.groups.erase(std::lower_bound(user.groups.begin(), user.groups.end(), g));
       t_.Audit(Activity::kRemoveMember, false, u, g);
       if (EvaluateUser(&t_, u, kNoId)) t_.Audit(Activity::kChangeUserLicense, true, u, g);
@@ -509,7 +509,7 @@ class BatchRunner {
 
   Response PatchUser(Id u, const json& body) {
     if (!body.is_object()) return BadRequest("The request body must be an object.");
-    User next = t_.users[u];
+    User next = t_.users()[u];
     for (auto it = body.begin(); it != body.end(); ++it) {
       const std::string& k = it.key();
       const json& v = it.value();
@@ -547,7 +547,7 @@ class BatchRunner {
                           "accountEnabled, proxyAddresses, displayName, mail).");
       }
     }
-    User& user = t_.users[u];
+    User& user = t_.MutableUser(u);
     t_.IndexProxies(user, -1);
     user.usage_location = next.usage_location;
     user.account_enabled = next.account_enabled;
@@ -592,7 +592,7 @@ class BatchRunner {
       return BadRequest("usageLocation: expected a two-letter ISO 3166 country code.");
     }
     std::string lower = Lower(u.upn);
-    for (const auto& other : t_.users) {
+    for (const auto& other : t_.users()) {
       if (Lower(other.upn) == lower) {
         return BadRequest(
             "Another object with the same value for property userPrincipalName "
@@ -600,13 +600,11 @@ class BatchRunner {
       }
     }
     if (u.id.empty()) u.id = t_.NewObjectId();
-    if (t_.user_index.Contains(u.id) || t_.group_index.Contains(u.id)) {
+    if (t_.user_index().Contains(u.id) || t_.group_index().Contains(u.id)) {
       return BadRequest("Another object with the same id '" + u.id + "' already exists.");
     }
-    Id uid = static_cast<Id>(t_.users.size());
-    t_.user_index.Insert(u.id, uid);
-    t_.users.push_back(std::move(u));
-    t_.IndexProxies(t_.users[uid], 1);
+    Id uid = t_.AddUser(std::move(u));
+    t_.IndexProxies(t_.users()[uid], 1);
     t_.Audit(Activity::kAddUser, false, uid, kNoId);
     return Response{201, UserObject(t_, uid)};
   }
@@ -647,7 +645,7 @@ class BatchRunner {
       if (!binds.is_array()) return BadRequest("members@odata.bind: expected an array of URLs.");
       for (size_t i = 0; i < binds.size(); ++i) {
         std::string id = binds[i].is_string() ? RefId(json{{"@odata.id", binds[i]}}) : "";
-        Id member = t_.user_index.Find(id);
+        Id member = t_.user_index().Find(id);
         if (member == kNoId) {
           return BadRequest("members@odata.bind[" + std::to_string(i) + "]: unknown user '" + id +
                             "'.");
@@ -656,17 +654,15 @@ class BatchRunner {
       }
     }
     if (g.id.empty()) g.id = t_.NewObjectId();
-    if (t_.user_index.Contains(g.id) || t_.group_index.Contains(g.id)) {
+    if (t_.user_index().Contains(g.id) || t_.group_index().Contains(g.id)) {
       return BadRequest("Another object with the same id '" + g.id + "' already exists.");
     }
     std::sort(members.begin(), members.end());
     members.erase(std::unique(members.begin(), members.end()), members.end());
     g.members = members;
-    Id gid = static_cast<Id>(t_.groups.size());
-    t_.group_index.Insert(g.id, gid);
-    t_.groups.push_back(std::move(g));
+    Id gid = t_.AddGroup(std::move(g));
     for (Id u : members) {
-      auto& gs = t_.users[u].groups;
+      auto& gs = t_.MutableUser(u).groups;
       gs.insert(std::lower_bound(gs.begin(), gs.end(), gid), gid);
     }
     t_.Audit(Activity::kAddGroup, false, kNoId, gid);
@@ -674,7 +670,7 @@ class BatchRunner {
   }
 
   Response DeleteGroup(Id g) {
-    Group& grp = t_.groups[g];
+    Group& grp = t_.MutableGroup(g);
     if (!grp.licenses.empty()) {
       return BadRequest("Group '" + grp.display_name +
                         "' has licenses assigned and cannot be "
@@ -682,16 +678,22 @@ class BatchRunner {
     }
     std::vector<Id> members = grp.members;
     grp.deleted = true;
-    t_.group_index.Erase(grp.id);
-    t_.queue.erase(std::remove(t_.queue.begin(), t_.queue.end(), g), t_.queue.end());
-    if (t_.run.group == g) t_.run = GroupRun{};
-    for (auto& other : t_.groups) {
-      auto it = std::lower_bound(other.member_groups.begin(), other.member_groups.end(), g);
-      if (it != other.member_groups.end() && *it == g) other.member_groups.erase(it);
+    t_.UnindexGroup(g);
+    if (std::find(t_.queue().begin(), t_.queue().end(), g) != t_.queue().end()) {
+      auto& queue = t_.MutableQueue();
+      queue.erase(std::remove(queue.begin(), queue.end(), g), queue.end());
+    }
+    if (t_.run().group == g) t_.MutableRun() = GroupRun{};
+    for (Id o = 0; o < t_.groups().size(); ++o) {
+      const auto& nested = t_.groups()[o].member_groups;
+      auto it = std::lower_bound(nested.begin(), nested.end(), g);
+      if (it == nested.end() || *it != g) continue;
+      auto& mine = t_.MutableGroup(o).member_groups;
+      mine.erase(std::lower_bound(mine.begin(), mine.end(), g));
     }
     grp.members.clear();
     for (Id u : members) {
-      auto& gs = t_.users[u].groups;
+      auto& gs = t_.MutableUser(u).groups;
       gs.erase(std::lower_bound(gs.begin(), gs.end(), g));
       // States still held from it (its license removal not processed yet) go now.
       if (EvaluateUser(&t_, u, g)) t_.Audit(Activity::kChangeUserLicense, true, u, g);
@@ -707,7 +709,7 @@ class BatchRunner {
     if (!body.is_object() || !body.contains("prepaidUnits") || !body["prepaidUnits"].is_object()) {
       return BadRequest("The request body must be {\"prepaidUnits\": {\"enabled\": N, ...}}.");
     }
-    PrepaidUnits next = t_.skus[sku].prepaid;
+    PrepaidUnits next = t_.skus()[sku].prepaid;
     const json& p = body["prepaidUnits"];
     for (auto it = p.begin(); it != p.end(); ++it) {
       int64_t* target = it.key() == "enabled"     ? &next.enabled
@@ -721,7 +723,7 @@ class BatchRunner {
       }
       *target = it.value().get<int64_t>();
     }
-    Sku& s = t_.skus[sku];
+    Sku& s = t_.MutableSku(sku);
     if (next.enabled + next.warning < s.consumed) {
       return BadRequest("prepaidUnits: " + std::to_string(next.enabled + next.warning) +
                         " assignable units would be fewer than the " + std::to_string(s.consumed) +

@@ -17,11 +17,11 @@ Result<LoadSummary> Engine::LoadDocument(std::string_view json_text) {
   next->actor = tenant_->actor;
   tenant_ = std::move(next);
   LoadSummary s;
-  s.users = tenant_->users.size();
-  s.groups = tenant_->groups.size();
-  s.skus = tenant_->skus.size();
-  for (const auto& g : tenant_->groups) s.memberships += g.members.size();
-  s.queued_groups = tenant_->queue.size();
+  s.users = tenant_->users().size();
+  s.groups = tenant_->groups().size();
+  s.skus = tenant_->skus().size();
+  for (const auto& g : tenant_->groups()) s.memberships += g.members.size();
+  s.queued_groups = tenant_->queue().size();
   return s;
 }
 
@@ -62,7 +62,7 @@ ProcessProgress Engine::ProcessAll(const std::function<bool(const ProcessProgres
 }
 
 bool Engine::HasPendingWork() const {
-  return tenant_->run.group != kNoId || !tenant_->queue.empty();
+  return tenant_->run().group != kNoId || !tenant_->queue().empty();
 }
 
 Result<std::string> Engine::Query(std::string_view query_json) const {
@@ -74,6 +74,20 @@ void Engine::SetNow(int64_t unix_ms) { tenant_->now_ms = unix_ms; }
 void Engine::SetActor(std::string_view user_principal_name) {
   tenant_->actor = std::string(user_principal_name);
 }
+
+void Engine::BeginJournal() { tenant_->BeginJournal(); }
+
+Result<Unit> Engine::RollBack() {
+  if (!tenant_->RollbackJournal()) return Error{"BadRequest", "rollBack: no journal is open"};
+  return Unit{};
+}
+
+Result<Unit> Engine::Commit() {
+  if (!tenant_->CommitJournal()) return Error{"BadRequest", "commit: no journal is open"};
+  return Unit{};
+}
+
+bool Engine::JournalOpen() const { return tenant_->JournalOpen(); }
 
 const Tenant& Engine::GetTenant() const { return *tenant_; }
 

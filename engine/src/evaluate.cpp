@@ -39,7 +39,7 @@ void CollectEnabled(const Tenant& t, const User& u, Id except_source, long skip,
   for (size_t i = 0; i < u.states.size(); ++i) {
     const AssignmentState& s = u.states[i];
     if (static_cast<long>(i) == skip || s.source == except_source || !s.Holds()) continue;
-    const auto& en = t.assignments[s.assignment].enabled;
+    const auto& en = t.assignments()[s.assignment].enabled;
     out->insert(out->end(), en.begin(), en.end());
   }
   std::sort(out->begin(), out->end());
@@ -50,17 +50,17 @@ void CollectEnabled(const Tenant& t, const User& u, Id except_source, long skip,
 /// Returns true when the state was removed; *changed is set when a held license went away.
 bool TryRemoveState(Tenant* t, User* u, size_t idx, bool* changed) {
   AssignmentState& s = u->states[idx];
-  const Id user = static_cast<Id>(u - t->users.data());
+  const Id user = static_cast<Id>(u - t->users().data());
   if (!s.Holds()) {
-    if (s.error != ErrorKind::kNone) t->evidence.erase(StateKey{user, s.source, s.sku});
+    if (s.evidence == kEvidenceOverflow) t->EraseEvidence(StateKey{user, s.source, s.sku});
     u->states.erase(u->states.begin() + static_cast<long>(idx));
     return true;
   }
   static thread_local std::vector<Id> remaining;
   CollectEnabled(*t, *u, kNoId, static_cast<long>(idx), &remaining);
-  const auto& mine = t->assignments[s.assignment].enabled;
+  const auto& mine = t->assignments()[s.assignment].enabled;
   for (Id r : remaining) {
-    const auto& req = t->plans[r].requires_any_of;
+    const auto& req = t->plans()[r].requires_any_of;
     if (req.empty()) continue;
     bool satisfied_after = false, provided_here = false;
     for (Id q : req) {
@@ -85,16 +85,17 @@ bool TryRemoveState(Tenant* t, User* u, size_t idx, bool* changed) {
           break;
         }
       }
-      t->evidence[StateKey{user, s.source, s.sku}] = v;
+      s.evidence = t->InternViolation(v);
+      if (s.evidence == kEvidenceOverflow) t->SetEvidence(StateKey{user, s.source, s.sku}, v);
       return false;
     }
   }
   Id sku = s.sku;
   Id source = s.source;
-  const bool had_error = s.error != ErrorKind::kNone;
+  const bool overflow = s.evidence == kEvidenceOverflow;
   u->states.erase(u->states.begin() + static_cast<long>(idx));
-  if (had_error) t->evidence.erase(StateKey{user, source, sku});
-  if (!HoldsSku(*u, sku, kNoId)) --t->skus[sku].consumed;
+  if (overflow) t->EraseEvidence(StateKey{user, source, sku});
+  if (!HoldsSku(*u, sku, kNoId)) --t->MutableSku(sku).consumed;
   *changed = true;
   return true;
 }
@@ -102,14 +103,15 @@ bool TryRemoveState(Tenant* t, User* u, size_t idx, bool* changed) {
 /// Applies group g to the user all-or-nothing; returns true when a held license changed.
 bool AssignGroup(Tenant* t, User* u, Id g) {
   bool changed = false;
-  const Group& grp = t->groups[g];
+  const Group& grp = t->groups()[g];
   std::optional<Violation> violation = CheckAssignment(*t, *u, g, grp.licenses);
   ErrorKind err = violation ? violation->kind : ErrorKind::kNone;
-  const Id user = static_cast<Id>(u - t->users.data());
+  // Every product of the group fails with the same evidence (all or nothing).
+  const uint16_t evidence = violation ? t->InternViolation(*violation) : 0;
+  const Id user = static_cast<Id>(u - t->users().data());
   for (Id a : grp.licenses) {
-    Id sku = t->assignments[a].sku;
-    // Every product of the group fails with the same evidence (all or nothing).
-    if (violation) t->evidence[StateKey{user, g, sku}] = *violation;
+    Id sku = t->assignments()[a].sku;
+    if (evidence == kEvidenceOverflow) t->SetEvidence(StateKey{user, g, sku}, *violation);
     long idx = FindState(*u, g, sku);
     StateKind want = err == ErrorKind::kNone ? StateKind::kActive : StateKind::kError;
     if (idx < 0) {
@@ -119,25 +121,29 @@ bool AssignGroup(Tenant* t, User* u, Id g) {
       st.assignment = a;
       st.state = want;
       st.error = err;
+      st.evidence = evidence;
       st.updated_ms = t->now_ms;
       bool held_before = HoldsSku(*u, sku, kNoId);
       InsertState(u, st);
-      if (want == StateKind::kActive && !held_before) ++t->skus[sku].consumed;
+      if (want == StateKind::kActive && !held_before) ++t->MutableSku(sku).consumed;
       changed = changed || want == StateKind::kActive;
       continue;
     }
     AssignmentState& st = u->states[static_cast<size_t>(idx)];
-    if (!violation && st.error != ErrorKind::kNone) t->evidence.erase(StateKey{user, g, sku});
+    if (st.evidence == kEvidenceOverflow && evidence != kEvidenceOverflow) {
+      t->EraseEvidence(StateKey{user, g, sku});
+    }
     bool held_before = HoldsSku(*u, sku, kNoId);
     bool state_held = st.Holds();
     Id state_assignment = st.assignment;
     if (st.state != want || st.error != err || st.assignment != a) st.updated_ms = t->now_ms;
     st.state = want;
     st.error = err;
+    st.evidence = evidence;
     st.assignment = a;
     bool held_after = HoldsSku(*u, sku, kNoId);
-    if (held_after && !held_before) ++t->skus[sku].consumed;
-    if (!held_after && held_before) --t->skus[sku].consumed;
+    if (held_after && !held_before) ++t->MutableSku(sku).consumed;
+    if (!held_after && held_before) --t->MutableSku(sku).consumed;
     changed = changed || state_held != st.Holds() || (st.Holds() && state_assignment != a);
   }
   return changed;
@@ -153,11 +159,11 @@ bool GroupHasError(const User& u, Id g) {
 /// True when the state's group no longer gives the user its product. `member` says whether
 /// the user is known to be in the group (kNoId: look it up).
 bool Stale(const Tenant& t, const User& u, const AssignmentState& s, bool known_member = false) {
-  const Group& g = t.groups[s.source];
+  const Group& g = t.groups()[s.source];
   if (!Licensable(g)) return true;
   if (!known_member && !std::binary_search(u.groups.begin(), u.groups.end(), s.source)) return true;
   for (Id a : g.licenses) {
-    if (t.assignments[a].sku == s.sku) return false;
+    if (t.assignments()[a].sku == s.sku) return false;
   }
   return true;
 }
@@ -185,7 +191,7 @@ std::vector<std::pair<Id, std::vector<Id>>> EffectiveLicenses(const Tenant& t, c
   std::vector<std::pair<Id, std::vector<Id>>> out;
   for (const auto& s : u.states) {
     if (!s.Holds()) continue;
-    const auto& dis = t.assignments[s.assignment].disabled;
+    const auto& dis = t.assignments()[s.assignment].disabled;
     auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == s.sku; });
     if (it == out.end()) {
       out.emplace_back(s.sku, dis);
@@ -203,8 +209,8 @@ std::vector<std::pair<Id, std::vector<Id>>> EffectiveLicenses(const Tenant& t, c
 
 bool EvaluateGroupOnly(Tenant* t, Id user, Id group, bool member) {
   // Background processing of one group: only that group's states move.
-  User& u = t->users[user];
-  Group& g = t->groups[group];
+  User& u = t->MutableUserStates(user);
+  const Group& g = t->groups()[group];
   bool changed = false;
   bool err_before = GroupHasError(u, group);
   for (size_t i = 0; i < u.states.size();) {
@@ -220,15 +226,15 @@ bool EvaluateGroupOnly(Tenant* t, Id user, Id group, bool member) {
   bool err_after = GroupHasError(u, group);
   if (err_before != err_after) {
     if (err_after)
-      ++g.error_users;
+      ++t->MutableGroup(group).error_users;
     else
-      --g.error_users;
+      --t->MutableGroup(group).error_users;
   }
   return changed;
 }
 
 bool EvaluateUser(Tenant* t, Id user, Id only_group) {
-  User& u = t->users[user];
+  User& u = t->MutableUserStates(user);
   bool changed = false;
   if (only_group != kNoId) {
     bool member = std::binary_search(u.groups.begin(), u.groups.end(), only_group);
@@ -246,16 +252,18 @@ bool EvaluateUser(Tenant* t, Id user, Id only_group) {
   }
   // 2. Try every licensed group of the user, in group order.
   for (Id g : u.groups) {
-    if (Licensable(t->groups[g]) && !t->groups[g].licenses.empty()) {
+    if (Licensable(t->groups()[g]) && !t->groups()[g].licenses.empty()) {
       changed = AssignGroup(t, &u, g) || changed;
     }
   }
   ErrorGroups(u, &err_after);
   for (Id g : err_before) {
-    if (!std::binary_search(err_after.begin(), err_after.end(), g)) --t->groups[g].error_users;
+    if (!std::binary_search(err_after.begin(), err_after.end(), g))
+      --t->MutableGroup(g).error_users;
   }
   for (Id g : err_after) {
-    if (!std::binary_search(err_before.begin(), err_before.end(), g)) ++t->groups[g].error_users;
+    if (!std::binary_search(err_before.begin(), err_before.end(), g))
+      ++t->MutableGroup(g).error_users;
   }
   return changed;
 }

@@ -8,7 +8,8 @@
 #include "json_reader.h"
 
 namespace gbl {
-namespace {
+// Not anonymous: Tenant names Loader as its friend.
+namespace load_detail {
 
 /// A syntax or schema failure under construction.
 struct LoadError {
@@ -32,18 +33,18 @@ class Loader {
       return error_;
     }
     tenant_->ApplyCatalogue();
-    for (auto& g : tenant_->groups) {
+    for (auto& g : tenant_->groups_) {
       std::sort(g.members.begin(), g.members.end());
       g.members.erase(std::unique(g.members.begin(), g.members.end()), g.members.end());
       std::sort(g.member_groups.begin(), g.member_groups.end());
       g.member_groups.erase(std::unique(g.member_groups.begin(), g.member_groups.end()),
                             g.member_groups.end());
     }
-    for (Id gi = 0; gi < tenant_->groups.size(); ++gi) {
-      for (Id u : tenant_->groups[gi].members) tenant_->users[u].groups.push_back(gi);
+    for (Id gi = 0; gi < tenant_->groups_.size(); ++gi) {
+      for (Id u : tenant_->groups_[gi].members) tenant_->users_[u].groups.push_back(gi);
     }
-    tenant_->proxy_count.reserve(tenant_->users.size() + tenant_->users.size() / 4);
-    for (auto& u : tenant_->users) {
+    tenant_->proxy_count_.reserve(tenant_->users_.size() + tenant_->users_.size() / 4);
+    for (auto& u : tenant_->users_) {
       std::sort(u.states.begin(), u.states.end(),
                 [](const AssignmentState& a, const AssignmentState& b) {
                   return a.source != b.source ? a.source < b.source : a.sku < b.sku;
@@ -361,7 +362,7 @@ class Loader {
           }
           if (sku.id.empty()) return Schema(path + ".skuId", "missing");
           std::string key_id = Lower(sku.id);
-          if (tenant_->sku_index.count(key_id)) {
+          if (tenant_->sku_index_.count(key_id)) {
             return Schema(path + ".skuId", "duplicate skuId \"" + sku.id + "\"");
           }
           if (!plans_given || plan_rows.empty()) {
@@ -374,24 +375,24 @@ class Loader {
             }
           }
           for (size_t j = 0; j < plan_rows.size(); ++j) {
-            auto [it, inserted] = tenant_->plan_index.emplace(
-                plan_rows[j].first, static_cast<Id>(tenant_->plans.size()));
+            auto [it, inserted] = tenant_->plan_index_.emplace(
+                plan_rows[j].first, static_cast<Id>(tenant_->plans_.size()));
             if (inserted) {
               Plan plan;
               plan.id = plan_rows[j].first;
               plan.name = plan_rows[j].second;
               plan.applies_to = plan_applies[j];
-              tenant_->plans.push_back(std::move(plan));
-            } else if (tenant_->plans[it->second].name.empty()) {
-              tenant_->plans[it->second].name = plan_rows[j].second;
+              tenant_->plans_.push_back(std::move(plan));
+            } else if (tenant_->plans_[it->second].name.empty()) {
+              tenant_->plans_[it->second].name = plan_rows[j].second;
             }
             if (std::find(sku.plans.begin(), sku.plans.end(), it->second) != sku.plans.end())
               continue;
             sku.plans.push_back(it->second);
             sku.plan_provisioning.push_back(plan_status[j]);
           }
-          tenant_->sku_index.emplace(key_id, static_cast<Id>(tenant_->skus.size()));
-          tenant_->skus.push_back(std::move(sku));
+          tenant_->sku_index_.emplace(key_id, static_cast<Id>(tenant_->skus_.size()));
+          tenant_->skus_.push_back(std::move(sku));
           return true;
         });
   }
@@ -422,12 +423,12 @@ class Loader {
                     return false;
                   }
                   if (key == "mutuallyExclusive") {
-                    int32_t f = static_cast<int32_t>(tenant_->family_names.size());
-                    tenant_->family_names.push_back(family.empty() ? "family" + std::to_string(f)
-                                                                   : family);
+                    int32_t f = static_cast<int32_t>(tenant_->family_names_.size());
+                    tenant_->family_names_.push_back(family.empty() ? "family" + std::to_string(f)
+                                                                    : family);
                     for (const auto& id : list) {
                       Id p = tenant_->FindPlan(id);
-                      if (p != kNoId) tenant_->plans[p].family = f;
+                      if (p != kNoId) tenant_->plans_[p].family = f;
                     }
                     return true;
                   }
@@ -437,14 +438,14 @@ class Loader {
                   if (key == "dependencies") {
                     for (const auto& id : list) {
                       Id q = tenant_->FindPlan(id);
-                      if (q != kNoId) tenant_->plans[p].requires_any_of.push_back(q);
+                      if (q != kNoId) tenant_->plans_[p].requires_any_of.push_back(q);
                     }
-                    if (tenant_->plans[p].requires_any_of.empty() && !list.empty()) {
+                    if (tenant_->plans_[p].requires_any_of.empty() && !list.empty()) {
                       // Required plans that the tenant does not have at all: never satisfiable.
-                      tenant_->plans[p].requires_any_of.push_back(p);
+                      tenant_->plans_[p].requires_any_of.push_back(p);
                     }
                   } else {
-                    for (auto& country : list) tenant_->plans[p].prohibited_in.push_back(country);
+                    for (auto& country : list) tenant_->plans_[p].prohibited_in.push_back(country);
                   }
                   return true;
                 })) {
@@ -475,13 +476,13 @@ class Loader {
                       const std::vector<std::string>& disabled_ids, Id* sku,
                       std::vector<Id>* disabled) {
     if (sku_id.empty()) return Schema(path + ".skuId", "missing");
-    auto it = tenant_->sku_index.find(Lower(sku_id));
-    if (it == tenant_->sku_index.end()) {
+    auto it = tenant_->sku_index_.find(Lower(sku_id));
+    if (it == tenant_->sku_index_.end()) {
       return Schema(path + ".skuId", "unknown skuId \"" + sku_id + "\" (not in subscribedSkus)");
     }
     *sku = it->second;
     disabled->clear();
-    const Sku& s = tenant_->skus[*sku];
+    const Sku& s = tenant_->skus_[*sku];
     for (size_t i = 0; i < disabled_ids.size(); ++i) {
       Id p = tenant_->FindPlan(disabled_ids[i]);
       if (p == kNoId || std::find(s.plans.begin(), s.plans.end(), p) == s.plans.end()) {
@@ -510,13 +511,13 @@ class Loader {
 
   bool LoadUsers() {
     // A Graph user is at least a few hundred bytes: size the id index from the text left.
-    tenant_->user_index.Reserve(users_.text.size() / 400);
+    tenant_->user_index_.Reserve(users_.text.size() / 400);
     return ForEachItem(
         users_, "users", [&](JsonReader& r, size_t base, const std::string& path, size_t) {
           User u;
           std::vector<std::pair<Id, Id>> assigned;  // (sku, assignment) from assignedLicenses
           bool have_states = false;
-          Id uid = static_cast<Id>(tenant_->users.size());
+          Id uid = static_cast<Id>(tenant_->users_.size());
           auto other = [&](const std::string& key) {
             if (key == "accountEnabled")
               return Bool(r, base, path, "accountEnabled", &u.account_enabled);
@@ -599,10 +600,10 @@ class Loader {
               u.states.push_back(st);
             }
           }
-          if (!tenant_->user_index.Insert(u.id, uid)) {
+          if (!tenant_->user_index_.Insert(u.id, uid)) {
             return Schema(path + ".id", "duplicate id \"" + u.id + "\"");
           }
-          tenant_->users.push_back(std::move(u));
+          tenant_->users_.push_back(std::move(u));
           return true;
         });
   }
@@ -617,7 +618,7 @@ class Loader {
     return ForEachItem(
         groups_, "groups", [&](JsonReader& r, size_t base, const std::string& path, size_t) {
           Group g;
-          Id gid = static_cast<Id>(tenant_->groups.size());
+          Id gid = static_cast<Id>(tenant_->groups_.size());
           std::vector<std::pair<Id, Id>> licenses;
           bool state_given = false;
           std::string state_text;
@@ -681,7 +682,7 @@ class Loader {
                 } else {
                   return Schema(mpath_of(), "expected an id or a directory object");
                 }
-                Id u = tenant_->user_index.Find(id);
+                Id u = tenant_->user_index_.Find(id);
                 if (u != kNoId && type != "#microsoft.graph.group") {
                   g.members.push_back(u);
                 } else if (type == "#microsoft.graph.user") {
@@ -710,29 +711,29 @@ class Loader {
           }
           std::sort(licenses.begin(), licenses.end());
           for (auto& l : licenses) g.licenses.push_back(l.second);
-          if (tenant_->user_index.Contains(g.id) || !tenant_->group_index.Insert(g.id, gid)) {
+          if (tenant_->user_index_.Contains(g.id) || !tenant_->group_index_.Insert(g.id, gid)) {
             return Schema(path + ".id", "duplicate id \"" + g.id + "\"");
           }
-          tenant_->groups.push_back(std::move(g));
+          tenant_->groups_.push_back(std::move(g));
           return true;
         });
   }
 
   bool ResolvePending() {
     for (auto& m : pending_members_) {
-      Id child = tenant_->group_index.Find(m.id);
+      Id child = tenant_->group_index_.Find(m.id);
       if (child == kNoId) {
         return Schema(m.path, "unknown directory object \"" + m.id + "\"");
       }
       if (child == m.group) return Schema(m.path, "a group cannot be a member of itself");
-      tenant_->groups[m.group].member_groups.push_back(child);
+      tenant_->groups_[m.group].member_groups.push_back(child);
     }
     for (auto& p : pending_) {
-      Id group = tenant_->group_index.Find(p.group_id);
+      Id group = tenant_->group_index_.Find(p.group_id);
       if (group == kNoId) {
         return Schema(p.Path(), "unknown group \"" + p.group_id + "\"");
       }
-      User& u = tenant_->users[p.user];
+      User& u = tenant_->users_[p.user];
       AssignmentState& st = u.states[p.state_index];
       for (const auto& other : u.states) {
         if (&other != &st && other.source == group && other.sku == st.sku) {
@@ -780,8 +781,8 @@ class Loader {
                 while (inner.NextKey(&k2)) {
                   if (k2 == "id" && inner.Peek() == JsonType::kString) {
                     inner.ReadString(&value);
-                    Id u = tenant_->user_index.Find(value);
-                    Id g = tenant_->group_index.Find(value);
+                    Id u = tenant_->user_index_.Find(value);
+                    Id g = tenant_->group_index_.Find(value);
                     if (u != kNoId && e.user == kNoId) e.user = u;
                     if (g != kNoId && e.group == kNoId) e.group = g;
                   } else {
@@ -794,24 +795,24 @@ class Loader {
             }
           }
           if (inner.Failed()) return Syntax(inner, base);
-          tenant_->audit.push_back(e);
+          tenant_->audit_.push_back(e);
           return true;
         });
   }
 
   void QueueGroups() {
     Tenant& t = *tenant_;
-    for (Id gi = 0; gi < t.groups.size(); ++gi) {
-      Group& g = t.groups[gi];
+    for (Id gi = 0; gi < t.groups_.size(); ++gi) {
+      Group& g = t.groups_[gi];
       if (g.licenses.empty() || !g.security_enabled) {
         g.processing = ProcessingState::kComplete;
         continue;
       }
       bool needed = g.processing != ProcessingState::kComplete;
       for (size_t i = 0; !needed && i < g.members.size(); ++i) {
-        const User& u = t.users[g.members[i]];
+        const User& u = t.users_[g.members[i]];
         for (Id a : g.licenses) {
-          Id sku = t.assignments[a].sku;
+          Id sku = t.assignments_[a].sku;
           bool found = false;
           for (const auto& s : u.states) found = found || (s.source == gi && s.sku == sku);
           if (!found) {
@@ -822,7 +823,7 @@ class Loader {
       }
       if (needed) {
         g.processing = ProcessingState::kQueued;
-        t.queue.push_back(gi);
+        t.queue_.push_back(gi);
       }
     }
   }
@@ -835,18 +836,18 @@ class Loader {
   std::vector<PendingMember> pending_members_;
 };
 
-}  // namespace
+}  // namespace load_detail
 
 Result<std::unique_ptr<Tenant>> LoadTenant(std::string_view text) {
-  Loader loader(text);
+  load_detail::Loader loader(text);
   return loader.Run();
 }
 
 void RecomputeCounters(Tenant* t) {
-  for (auto& s : t->skus) s.consumed = 0;
-  for (auto& g : t->groups) g.error_users = 0;
+  for (auto& s : t->skus_) s.consumed = 0;
+  for (auto& g : t->groups_) g.error_users = 0;
   std::vector<Id> held, err_groups;
-  for (const auto& u : t->users) {
+  for (const auto& u : t->users_) {
     held.clear();
     err_groups.clear();
     for (const auto& s : u.states) {
@@ -855,10 +856,10 @@ void RecomputeCounters(Tenant* t) {
     }
     std::sort(held.begin(), held.end());
     held.erase(std::unique(held.begin(), held.end()), held.end());
-    for (Id sku : held) ++t->skus[sku].consumed;
+    for (Id sku : held) ++t->skus_[sku].consumed;
     std::sort(err_groups.begin(), err_groups.end());
     err_groups.erase(std::unique(err_groups.begin(), err_groups.end()), err_groups.end());
-    for (Id g : err_groups) ++t->groups[g].error_users;
+    for (Id g : err_groups) ++t->groups_[g].error_users;
   }
 }
 

@@ -6,11 +6,12 @@
 namespace gbl {
 
 void QueueGroup(Tenant* t, Id group) {
-  Group& g = t->groups[group];
-  if (std::find(t->queue.begin(), t->queue.end(), group) == t->queue.end()) {
-    t->queue.push_back(group);
+  if (std::find(t->queue().begin(), t->queue().end(), group) == t->queue().end()) {
+    t->MutableQueue().push_back(group);
   }
-  if (t->run.group != group) g.processing = ProcessingState::kQueued;
+  if (t->run().group != group && t->groups()[group].processing != ProcessingState::kQueued) {
+    t->MutableGroup(group).processing = ProcessingState::kQueued;
+  }
 }
 
 namespace {
@@ -23,20 +24,21 @@ bool UserFailedGroup(const User& u, Id g) {
 }
 
 void StartRun(Tenant* t, Id g) {
-  Group& grp = t->groups[g];
-  t->run = GroupRun{};
-  t->run.group = g;
-  t->run.members = grp.members;
+  Group& grp = t->MutableGroup(g);
+  GroupRun& run = t->MutableRun();
+  run = GroupRun{};
+  run.group = g;
+  run.members = grp.members;
   grp.processing = ProcessingState::kInProgress;
   // The change being applied: the group's license template at pick-up.
   std::string detail = "[";
   for (size_t i = 0; i < grp.licenses.size(); ++i) {
-    const Assignment& a = t->assignments[grp.licenses[i]];
+    const Assignment& a = t->assignments()[grp.licenses[i]];
     if (i) detail += ",";
-    detail += "{\"SkuId\":\"" + t->skus[a.sku].id + "\",\"DisabledPlans\":[";
+    detail += "{\"SkuId\":\"" + t->skus()[a.sku].id + "\",\"DisabledPlans\":[";
     for (size_t j = 0; j < a.disabled.size(); ++j) {
       if (j) detail += ",";
-      detail += "\"" + t->plans[a.disabled[j]].id + "\"";
+      detail += "\"" + t->plans()[a.disabled[j]].id + "\"";
     }
     detail += "]}";
   }
@@ -45,18 +47,18 @@ void StartRun(Tenant* t, Id g) {
 }
 
 void FinishRun(Tenant* t, ProcessProgress* progress) {
-  Id g = t->run.group;
+  Id g = t->run().group;
   AuditEvent e;
   e.time_ms = t->now_ms;
   e.activity = Activity::kFinishApplying;
   e.by_system = true;
   e.group = g;
-  e.succeeded = t->run.succeeded;
-  e.failed = t->run.failed;
-  t->audit.push_back(e);
-  bool again = std::find(t->queue.begin(), t->queue.end(), g) != t->queue.end();
-  t->groups[g].processing = again ? ProcessingState::kQueued : ProcessingState::kComplete;
-  t->run = GroupRun{};
+  e.succeeded = t->run().succeeded;
+  e.failed = t->run().failed;
+  t->AppendAudit(e);
+  bool again = std::find(t->queue().begin(), t->queue().end(), g) != t->queue().end();
+  t->MutableGroup(g).processing = again ? ProcessingState::kQueued : ProcessingState::kComplete;
+  t->MutableRun() = GroupRun{};
   ++progress->groups_completed;
 }
 
@@ -64,15 +66,15 @@ void FinishRun(Tenant* t, ProcessProgress* progress) {
 
 ProcessProgress CurrentProgress(const Tenant& t) {
   ProcessProgress p;
-  p.queued_groups = t.queue.size();
-  if (t.run.group != kNoId) {
-    const Group& g = t.groups[t.run.group];
+  p.queued_groups = t.queue().size();
+  if (t.run().group != kNoId) {
+    const Group& g = t.groups()[t.run().group];
     p.group_id = g.id;
     p.group_name = g.display_name;
-    p.processed = t.run.next;
-    p.total = t.run.members.size();
+    p.processed = t.run().next;
+    p.total = t.run().members.size();
   }
-  p.done = t.run.group == kNoId && t.queue.empty();
+  p.done = t.run().group == kNoId && t.queue().empty();
   return p;
 }
 
@@ -80,24 +82,24 @@ ProcessProgress RunChunk(Tenant* t, size_t max_users) {
   ProcessProgress progress;
   size_t budget = max_users == 0 ? 1 : max_users;
   while (budget > 0) {
-    if (t->run.group == kNoId) {
-      if (t->queue.empty()) break;
-      Id g = t->queue.front();
-      t->queue.pop_front();
-      if (t->groups[g].deleted) continue;
+    if (t->run().group == kNoId) {
+      if (t->queue().empty()) break;
+      Id g = t->queue().front();
+      t->MutableQueue().pop_front();
+      if (t->groups()[g].deleted) continue;
       StartRun(t, g);
     }
-    GroupRun& run = t->run;
-    const Group& grp = t->groups[run.group];
+    GroupRun& run = t->MutableRun();
+    const Group& grp = t->groups()[run.group];
     while (run.next < run.members.size() && budget > 0) {
       // The members' records are scattered in memory: ask for the ones a few steps ahead.
       if (run.next + 8 < run.members.size()) {
-        const User& ahead = t->users[run.members[run.next + 8]];
+        const User& ahead = t->users()[run.members[run.next + 8]];
         __builtin_prefetch(&ahead);
         __builtin_prefetch(ahead.states.data());
       }
       if (run.next + 16 < run.members.size())
-        __builtin_prefetch(&t->users[run.members[run.next + 16]]);
+        __builtin_prefetch(&t->users()[run.members[run.next + 16]]);
       Id u = run.members[run.next++];
       --budget;
       // A member removed since pick-up was already re-evaluated by the removal.
@@ -107,7 +109,7 @@ ProcessProgress RunChunk(Tenant* t, size_t max_users) {
       }
       if (grp.licenses.empty() || !Licensable(grp)) {
         ++run.succeeded;
-      } else if (UserFailedGroup(t->users[u], run.group)) {
+      } else if (UserFailedGroup(t->users()[u], run.group)) {
         ++run.failed;
       } else {
         ++run.succeeded;

@@ -46,7 +46,7 @@ bool Matches(const std::string& needle, const std::string& a, const std::string&
 }
 
 json ProductRow(const Tenant& t, Id s) {
-  const Sku& sku = t.skus[s];
+  const Sku& sku = t.skus()[s];
   return json{{"skuId", sku.id},
               {"skuPartNumber", sku.part_number},
               {"displayName", sku.display_name},
@@ -62,10 +62,10 @@ json ProductRow(const Tenant& t, Id s) {
 
 json PlanList(const Tenant& t, const Assignment& a) {
   json plans = json::array();
-  for (Id p : t.skus[a.sku].plans) {
-    plans.push_back({{"servicePlanId", t.plans[p].id},
-                     {"servicePlanName", t.plans[p].name},
-                     {"friendlyName", t.plans[p].friendly},
+  for (Id p : t.skus()[a.sku].plans) {
+    plans.push_back({{"servicePlanId", t.plans()[p].id},
+                     {"servicePlanName", t.plans()[p].name},
+                     {"friendlyName", t.plans()[p].friendly},
                      {"enabled", !std::binary_search(a.disabled.begin(), a.disabled.end(), p)}});
   }
   return plans;
@@ -73,7 +73,7 @@ json PlanList(const Tenant& t, const Assignment& a) {
 
 std::string PathText(const Tenant& t, Id source) {
   return source == kDirect ? std::string("Direct")
-                           : "Inherited (" + t.groups[source].display_name + ")";
+                           : "Inherited (" + t.groups()[source].display_name + ")";
 }
 
 class QueryRunner {
@@ -101,8 +101,8 @@ class QueryRunner {
       std::string id = q.contains("skuId") && q["skuId"].is_string() ? q["skuId"].get<std::string>()
                        : q.contains("id") && q["id"].is_string()     ? q["id"].get<std::string>()
                                                                      : "";
-      auto it = t_.sku_index.find(Lower(id));
-      if (it == t_.sku_index.end())
+      auto it = t_.sku_index().find(Lower(id));
+      if (it == t_.sku_index().end())
         return Error{"NotFound", "no subscribed product \"" + id + "\""};
       if (name == "product") return Dump(Product(it->second));
       if (name == "licensedUsers") return Dump(LicensedUsers(it->second, page));
@@ -110,12 +110,12 @@ class QueryRunner {
     }
     std::string id = q["id"].is_string() ? q["id"].get<std::string>() : "";
     if (name == "user") {
-      Id u = t_.user_index.Find(id);
+      Id u = t_.user_index().Find(id);
       if (u == kNoId) return Error{"NotFound", "no user \"" + id + "\""};
       return Dump(UserDetail(u));
     }
     if (name == "group" || name == "groupMembers" || name == "groupErrors") {
-      Id g = t_.group_index.Find(id);
+      Id g = t_.group_index().Find(id);
       if (g == kNoId) return Error{"NotFound", "no group \"" + id + "\""};
       if (name == "group") return Dump(GroupDetail(g));
       if (name == "groupMembers") return Dump(GroupMembers(g, page));
@@ -127,31 +127,31 @@ class QueryRunner {
  private:
   json Tenant() {
     size_t groups = 0;
-    for (const auto& g : t_.groups) groups += g.deleted ? 0 : 1;
+    for (const auto& g : t_.groups()) groups += g.deleted ? 0 : 1;
     return json{{"id", t_.org_id},
                 {"displayName", t_.org_name},
                 {"countryLetterCode", t_.country},
-                {"users", t_.users.size()},
+                {"users", t_.users().size()},
                 {"groups", groups},
-                {"skus", t_.skus.size()},
-                {"auditEvents", t_.audit.size()},
-                {"pending", t_.run.group != kNoId || !t_.queue.empty()}};
+                {"skus", t_.skus().size()},
+                {"auditEvents", t_.audit().size()},
+                {"pending", t_.run().group != kNoId || !t_.queue().empty()}};
   }
 
   json Products() {
     json rows = json::array();
-    for (Id s = 0; s < t_.skus.size(); ++s) rows.push_back(ProductRow(t_, s));
+    for (Id s = 0; s < t_.skus().size(); ++s) rows.push_back(ProductRow(t_, s));
     return rows;
   }
 
   json Product(Id s) {
     json row = ProductRow(t_, s);
     json plans = json::array();
-    for (Id p : t_.skus[s].plans) {
-      plans.push_back({{"servicePlanId", t_.plans[p].id},
-                       {"servicePlanName", t_.plans[p].name},
-                       {"friendlyName", t_.plans[p].friendly},
-                       {"appliesTo", t_.plans[p].applies_to}});
+    for (Id p : t_.skus()[s].plans) {
+      plans.push_back({{"servicePlanId", t_.plans()[p].id},
+                       {"servicePlanName", t_.plans()[p].name},
+                       {"friendlyName", t_.plans()[p].friendly},
+                       {"appliesTo", t_.plans()[p].applies_to}});
     }
     row["servicePlans"] = plans;
     return row;
@@ -164,7 +164,7 @@ class QueryRunner {
   json LicensedUsers(Id sku, const Paging& page) {
     json items = json::array();
     size_t total = 0;
-    for (const auto& u : t_.users) {
+    for (const auto& u : t_.users()) {
       bool any = false;
       for (const auto& s : u.states) any = any || s.sku == sku;
       if (!any || !Matches(page.search, u.display_name, u.upn)) continue;
@@ -186,9 +186,9 @@ class QueryRunner {
   }
 
   json GroupRow(Id gi) {
-    const Group& g = t_.groups[gi];
+    const Group& g = t_.groups()[gi];
     json lic = json::array();
-    for (Id a : g.licenses) lic.push_back(t_.skus[t_.assignments[a].sku].display_name);
+    for (Id a : g.licenses) lic.push_back(t_.skus()[t_.assignments()[a].sku].display_name);
     return json{{"id", g.id},
                 {"displayName", g.display_name},
                 {"securityEnabled", g.security_enabled},
@@ -203,11 +203,11 @@ class QueryRunner {
   json LicensedGroups(Id sku, const Paging& page) {
     json items = json::array();
     size_t total = 0;
-    for (Id gi = 0; gi < t_.groups.size(); ++gi) {
-      const Group& g = t_.groups[gi];
+    for (Id gi = 0; gi < t_.groups().size(); ++gi) {
+      const Group& g = t_.groups()[gi];
       if (g.deleted) continue;
       bool has = false;
-      for (Id a : g.licenses) has = has || t_.assignments[a].sku == sku;
+      for (Id a : g.licenses) has = has || t_.assignments()[a].sku == sku;
       if (!has || !Matches(page.search, g.display_name)) continue;
       if (total++ < page.offset || items.size() >= page.limit) continue;
       items.push_back(GroupRow(gi));
@@ -218,7 +218,7 @@ class QueryRunner {
   json Users(const Paging& page) {
     json items = json::array();
     size_t total = 0;
-    for (const auto& u : t_.users) {
+    for (const auto& u : t_.users()) {
       if (!Matches(page.search, u.display_name, u.upn)) continue;
       if (total++ < page.offset || items.size() >= page.limit) continue;
       size_t held = 0;
@@ -245,8 +245,8 @@ class QueryRunner {
   json Groups(const Paging& page, bool licensed_only, bool errors_only) {
     json items = json::array();
     size_t total = 0;
-    for (Id gi = 0; gi < t_.groups.size(); ++gi) {
-      const Group& g = t_.groups[gi];
+    for (Id gi = 0; gi < t_.groups().size(); ++gi) {
+      const Group& g = t_.groups()[gi];
       if (g.deleted || !Matches(page.search, g.display_name)) continue;
       if (licensed_only && g.licenses.empty()) continue;
       if (errors_only && g.error_users == 0) continue;
@@ -262,29 +262,30 @@ class QueryRunner {
     const Violation* v = t_.EvidenceOf(ui, s);
     if (v == nullptr) return json();
     auto plan = [&](Id p) {
-      return json{{"servicePlanId", t_.plans[p].id}, {"servicePlanName", t_.plans[p].name}};
+      return json{{"servicePlanId", t_.plans()[p].id}, {"servicePlanName", t_.plans()[p].name}};
     };
-    json e = {{"error", ErrorName(v->kind)}, {"reason", DescribeViolation(t_, &t_.users[ui], *v)}};
+    json e = {{"error", ErrorName(v->kind)},
+              {"reason", DescribeViolation(t_, &t_.users()[ui], *v)}};
     if (v->plan != kNoId) e["servicePlan"] = plan(v->plan);
     switch (v->kind) {
       case ErrorKind::kMutuallyExclusiveViolation:
         e["conflictingServicePlan"] = plan(v->other_plan);
-        e["conflictingSkuId"] = t_.skus[v->other_sku].id;
+        e["conflictingSkuId"] = t_.skus()[v->other_sku].id;
         e["conflictingPath"] = PathText(t_, v->other_source);
         break;
       case ErrorKind::kDependencyViolation:
         if (v->other_plan != kNoId) e["prerequisiteServicePlan"] = plan(v->other_plan);
         break;
       case ErrorKind::kProhibitedInUsageLocationViolation:
-        e["usageLocation"] = t_.LocationOf(t_.users[ui]);
+        e["usageLocation"] = t_.LocationOf(t_.users()[ui]);
         e["fromTenant"] = v->tenant_location;
         break;
       case ErrorKind::kUniquenessViolation:
-        if (v->address < t_.users[ui].proxy_addresses.size())
-          e["proxyAddress"] = t_.users[ui].proxy_addresses[v->address];
+        if (v->address < t_.users()[ui].proxy_addresses.size())
+          e["proxyAddress"] = t_.users()[ui].proxy_addresses[v->address];
         break;
       case ErrorKind::kCountViolation:
-        e["shortfall"] = v->shortfall;
+        e["shortfall"] = SeatsShort(t_.skus()[v->sku]);
         break;
       default:
         break;
@@ -293,7 +294,7 @@ class QueryRunner {
   }
 
   json UserDetail(Id ui) {
-    const User& u = t_.users[ui];
+    const User& u = t_.users()[ui];
     json licenses = json::array();
     std::vector<Id> skus;
     for (const auto& s : u.states) {
@@ -314,10 +315,11 @@ class QueryRunner {
       for (const AssignmentState* s : sources) {
         held = held || s->Holds();
         json disabled = json::array();
-        for (Id p : t_.assignments[s->assignment].disabled) disabled.push_back(t_.plans[p].id);
+        for (Id p : t_.assignments()[s->assignment].disabled) disabled.push_back(t_.plans()[p].id);
         assignments.push_back(
-            {{"assignedByGroup", s->source == kDirect ? json() : json(t_.groups[s->source].id)},
-             {"groupName", s->source == kDirect ? json() : json(t_.groups[s->source].display_name)},
+            {{"assignedByGroup", s->source == kDirect ? json() : json(t_.groups()[s->source].id)},
+             {"groupName",
+              s->source == kDirect ? json() : json(t_.groups()[s->source].display_name)},
              {"path", PathText(t_, s->source)},
              {"state", StateName(s->state)},
              {"error", ErrorName(s->error)},
@@ -327,32 +329,32 @@ class QueryRunner {
              {"lastUpdatedDateTime", Tenant::FormatTime(s->updated_ms)}});
       }
       json plans = json::array();
-      for (Id p : t_.skus[sku].plans) {
+      for (Id p : t_.skus()[sku].plans) {
         json enabled_by = json::array();
         for (const AssignmentState* s : sources) {
           if (!s->Holds()) continue;
-          const auto& en = t_.assignments[s->assignment].enabled;
+          const auto& en = t_.assignments()[s->assignment].enabled;
           if (std::binary_search(en.begin(), en.end(), p))
             enabled_by.push_back(PathText(t_, s->source));
         }
-        plans.push_back({{"servicePlanId", t_.plans[p].id},
-                         {"servicePlanName", t_.plans[p].name},
-                         {"friendlyName", t_.plans[p].friendly},
+        plans.push_back({{"servicePlanId", t_.plans()[p].id},
+                         {"servicePlanName", t_.plans()[p].name},
+                         {"friendlyName", t_.plans()[p].friendly},
                          {"enabled", !enabled_by.empty()},
                          {"enabledBy", enabled_by}});
       }
-      licenses.push_back({{"skuId", t_.skus[sku].id},
-                          {"displayName", t_.skus[sku].display_name},
-                          {"skuPartNumber", t_.skus[sku].part_number},
+      licenses.push_back({{"skuId", t_.skus()[sku].id},
+                          {"displayName", t_.skus()[sku].display_name},
+                          {"skuPartNumber", t_.skus()[sku].part_number},
                           {"state", held ? "Active" : "Error"},
                           {"assignments", assignments},
                           {"servicePlans", plans}});
     }
     json groups = json::array();
     for (Id g : u.groups) {
-      groups.push_back({{"id", t_.groups[g].id},
-                        {"displayName", t_.groups[g].display_name},
-                        {"licensed", !t_.groups[g].licenses.empty()}});
+      groups.push_back({{"id", t_.groups()[g].id},
+                        {"displayName", t_.groups()[g].display_name},
+                        {"licensed", !t_.groups()[g].licenses.empty()}});
     }
     return json{{"id", u.id},
                 {"displayName", u.display_name},
@@ -366,23 +368,23 @@ class QueryRunner {
   }
 
   json GroupDetail(Id gi) {
-    const Group& g = t_.groups[gi];
+    const Group& g = t_.groups()[gi];
     json licenses = json::array();
     for (Id a : g.licenses) {
-      const Assignment& as = t_.assignments[a];
+      const Assignment& as = t_.assignments()[a];
       json disabled = json::array();
-      for (Id p : as.disabled) disabled.push_back(t_.plans[p].id);
-      licenses.push_back({{"skuId", t_.skus[as.sku].id},
-                          {"displayName", t_.skus[as.sku].display_name},
-                          {"skuPartNumber", t_.skus[as.sku].part_number},
+      for (Id p : as.disabled) disabled.push_back(t_.plans()[p].id);
+      licenses.push_back({{"skuId", t_.skus()[as.sku].id},
+                          {"displayName", t_.skus()[as.sku].display_name},
+                          {"skuPartNumber", t_.skus()[as.sku].part_number},
                           {"disabledPlans", disabled},
                           {"servicePlans", PlanList(t_, as)}});
     }
     json processing = {
         {"state", ProcessingStateName(g.processing)}, {"processed", 0}, {"total", 0}};
-    if (t_.run.group == gi) {
-      processing["processed"] = t_.run.next;
-      processing["total"] = t_.run.members.size();
+    if (t_.run().group == gi) {
+      processing["processed"] = t_.run().next;
+      processing["total"] = t_.run().members.size();
     } else if (g.processing == ProcessingState::kComplete) {
       processing["processed"] = g.members.size();
       processing["total"] = g.members.size();
@@ -403,11 +405,11 @@ class QueryRunner {
   }
 
   json GroupMembers(Id gi, const Paging& page) {
-    const Group& g = t_.groups[gi];
+    const Group& g = t_.groups()[gi];
     json items = json::array();
     size_t total = 0;
     for (Id c : g.member_groups) {
-      const Group& child = t_.groups[c];
+      const Group& child = t_.groups()[c];
       if (!Matches(page.search, child.display_name)) continue;
       if (total++ < page.offset || items.size() >= page.limit) continue;
       items.push_back({{"id", child.id},
@@ -416,7 +418,7 @@ class QueryRunner {
                        {"userPrincipalName", nullptr}});
     }
     for (Id u : g.members) {
-      const User& user = t_.users[u];
+      const User& user = t_.users()[u];
       if (!Matches(page.search, user.display_name, user.upn)) continue;
       if (total++ < page.offset || items.size() >= page.limit) continue;
       items.push_back({{"id", user.id},
@@ -428,16 +430,16 @@ class QueryRunner {
   }
 
   json GroupErrors(Id gi, const Paging& page) {
-    const Group& g = t_.groups[gi];
+    const Group& g = t_.groups()[gi];
     json items = json::array();
     size_t total = 0;
     // Members in error, plus former members whose removal is blocked (DependencyViolation).
     std::vector<Id> candidates = g.members;
     if (g.error_users > 0) {
-      for (Id ui = 0; ui < t_.users.size() && candidates.size() < g.members.size() + g.error_users;
-           ++ui) {
+      for (Id ui = 0;
+           ui < t_.users().size() && candidates.size() < g.members.size() + g.error_users; ++ui) {
         if (std::binary_search(g.members.begin(), g.members.end(), ui)) continue;
-        for (const auto& s : t_.users[ui].states) {
+        for (const auto& s : t_.users()[ui].states) {
           if (s.source == gi && s.error != ErrorKind::kNone) {
             candidates.push_back(ui);
             break;
@@ -446,13 +448,13 @@ class QueryRunner {
       }
     }
     for (Id ui : candidates) {
-      const User& u = t_.users[ui];
+      const User& u = t_.users()[ui];
       json failed = json::array();
       size_t counts[kErrorKindCount] = {};
       for (const auto& s : u.states) {
         if (s.source != gi || s.error == ErrorKind::kNone) continue;
-        failed.push_back({{"skuId", t_.skus[s.sku].id},
-                          {"displayName", t_.skus[s.sku].display_name},
+        failed.push_back({{"skuId", t_.skus()[s.sku].id},
+                          {"displayName", t_.skus()[s.sku].display_name},
                           {"error", ErrorName(s.error)},
                           {"evidence", Evidence(ui, s)}});
         ++counts[static_cast<size_t>(s.error)];
@@ -477,17 +479,18 @@ class QueryRunner {
 
   json Processing() {
     json queue = json::array();
-    for (Id g : t_.queue) {
-      queue.push_back({{"groupId", t_.groups[g].id}, {"displayName", t_.groups[g].display_name}});
+    for (Id g : t_.queue()) {
+      queue.push_back(
+          {{"groupId", t_.groups()[g].id}, {"displayName", t_.groups()[g].display_name}});
     }
     json current = nullptr;
-    if (t_.run.group != kNoId) {
-      current = {{"groupId", t_.groups[t_.run.group].id},
-                 {"displayName", t_.groups[t_.run.group].display_name},
-                 {"processed", t_.run.next},
-                 {"total", t_.run.members.size()}};
+    if (t_.run().group != kNoId) {
+      current = {{"groupId", t_.groups()[t_.run().group].id},
+                 {"displayName", t_.groups()[t_.run().group].display_name},
+                 {"processed", t_.run().next},
+                 {"total", t_.run().members.size()}};
     }
-    return json{{"pending", t_.run.group != kNoId || !t_.queue.empty()},
+    return json{{"pending", t_.run().group != kNoId || !t_.queue().empty()},
                 {"current", current},
                 {"queue", queue}};
   }
@@ -509,16 +512,16 @@ class QueryRunner {
     }
     Id target_user = kNoId, target_group = kNoId;
     if (!target.empty()) {
-      target_user = t_.user_index.Find(target);
-      target_group = t_.group_index.Find(target);
+      target_user = t_.user_index().Find(target);
+      target_group = t_.group_index().Find(target);
       if (target_user == kNoId && target_group == kNoId) {
         return Error{"NotFound", "targetId: no user or group \"" + target + "\""};
       }
     }
     std::string out = "{\"items\":[";
     size_t total = 0, written = 0;
-    for (size_t i = t_.audit.size(); i-- > 0;) {
-      const AuditEvent& e = t_.audit[i];
+    for (size_t i = t_.audit().size(); i-- > 0;) {
+      const AuditEvent& e = t_.audit()[i];
       if (e.time_ms < from || e.time_ms > to) continue;
       if (target_user != kNoId && e.user != target_user) continue;
       if (target_group != kNoId && e.group != target_group) continue;

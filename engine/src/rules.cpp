@@ -19,16 +19,16 @@ bool IsOther(const AssignmentState& s, Id source, const std::vector<Id>* replace
 
 /// Index of the first of the user's proxy addresses that another object holds too, or kNoId.
 uint32_t SharedAddress(const Tenant& t, const User& u) {
-  if (t.shared_proxies == 0) return kNoId;
+  if (t.shared_proxies() == 0) return kNoId;
   for (size_t i = 0; i < u.proxy_addresses.size(); ++i) {
-    auto it = t.proxy_count.find(HashLower(u.proxy_addresses[i]));
-    if (it != t.proxy_count.end() && it->second > 1) return static_cast<uint32_t>(i);
+    auto it = t.proxy_count().find(HashLower(u.proxy_addresses[i]));
+    if (it != t.proxy_count().end() && it->second > 1) return static_cast<uint32_t>(i);
   }
   return kNoId;
 }
 
 std::string PlanLabel(const Tenant& t, Id plan) {
-  return plan < t.plans.size() ? t.plans[plan].name : std::string("?");
+  return plan < t.plans().size() ? t.plans()[plan].name : std::string("?");
 }
 
 }  // namespace
@@ -39,13 +39,13 @@ std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id sour
   Violation v;
   // 1. Duplicate proxy addresses block Exchange Online mailboxes.
   for (Id a : candidates) {
-    if (!t.assignments[a].exchange) continue;
+    if (!t.assignments()[a].exchange) continue;
     uint32_t address = SharedAddress(t, u);
     if (address == kNoId) break;
     v.kind = ErrorKind::kUniquenessViolation;
-    v.sku = t.assignments[a].sku;
-    for (Id p : t.assignments[a].enabled) {
-      if (t.plans[p].exchange) {
+    v.sku = t.assignments()[a].sku;
+    for (Id p : t.assignments()[a].enabled) {
+      if (t.plans()[p].exchange) {
         v.plan = p;
         break;
       }
@@ -56,11 +56,11 @@ std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id sour
   // 2. Service availability in the usage location (the tenant's stands in).
   const std::string& loc = t.LocationOf(u);
   for (Id a : candidates) {
-    for (Id p : t.assignments[a].restricted) {
-      const auto& banned = t.plans[p].prohibited_in;
+    for (Id p : t.assignments()[a].restricted) {
+      const auto& banned = t.plans()[p].prohibited_in;
       if (std::find(banned.begin(), banned.end(), loc) != banned.end()) {
         v.kind = ErrorKind::kProhibitedInUsageLocationViolation;
-        v.sku = t.assignments[a].sku;
+        v.sku = t.assignments()[a].sku;
         v.plan = p;
         v.tenant_location = u.usage_location.empty();
         return v;
@@ -70,13 +70,13 @@ std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id sour
   // 3. Mutually exclusive plans: a different plan of the same family held through another
   //    source, or enabled by another of the candidates.
   for (Id a : candidates) {
-    for (const auto& [p, f] : t.assignments[a].exclusive) {
+    for (const auto& [p, f] : t.assignments()[a].exclusive) {
       for (const auto& s : u.states) {
         if (!IsOther(s, source, replaced_skus)) continue;
-        for (const auto& [q, fq] : t.assignments[s.assignment].exclusive) {
+        for (const auto& [q, fq] : t.assignments()[s.assignment].exclusive) {
           if (fq == f && q != p) {
             v.kind = ErrorKind::kMutuallyExclusiveViolation;
-            v.sku = t.assignments[a].sku;
+            v.sku = t.assignments()[a].sku;
             v.plan = p;
             v.other_plan = q;
             v.other_sku = s.sku;
@@ -87,13 +87,13 @@ std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id sour
       }
       for (Id b : candidates) {
         if (b == a) continue;
-        for (const auto& [q, fq] : t.assignments[b].exclusive) {
+        for (const auto& [q, fq] : t.assignments()[b].exclusive) {
           if (fq == f && q != p) {
             v.kind = ErrorKind::kMutuallyExclusiveViolation;
-            v.sku = t.assignments[a].sku;
+            v.sku = t.assignments()[a].sku;
             v.plan = p;
             v.other_plan = q;
-            v.other_sku = t.assignments[b].sku;
+            v.other_sku = t.assignments()[b].sku;
             v.other_source = source;
             return v;
           }
@@ -103,22 +103,26 @@ std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id sour
   }
   // 4. Seats: a product the user does not hold yet needs an assignable unit.
   for (Id a : candidates) {
-    Id sku = t.assignments[a].sku;
+    Id sku = t.assignments()[a].sku;
     if (HoldsSku(u, sku, kNoId)) continue;
-    const Sku& s = t.skus[sku];
+    const Sku& s = t.skus()[sku];
     if (s.consumed >= s.Assignable()) {
       v.kind = ErrorKind::kCountViolation;
       v.sku = sku;
-      v.shortfall = s.consumed + 1 - s.Assignable();
       return v;
     }
   }
   return std::nullopt;
 }
 
+int64_t SeatsShort(const Sku& s) {
+  int64_t missing = s.consumed + 1 - s.Assignable();
+  return missing > 0 ? missing : 0;
+}
+
 std::optional<Violation> CheckPrerequisites(const Tenant& t, const std::vector<Id>& enabled) {
   for (Id p : enabled) {
-    const auto& req = t.plans[p].requires_any_of;
+    const auto& req = t.plans()[p].requires_any_of;
     if (req.empty()) continue;
     bool ok = false;
     for (Id q : req) ok = ok || std::binary_search(enabled.begin(), enabled.end(), q);
@@ -133,7 +137,7 @@ std::optional<Violation> CheckPrerequisites(const Tenant& t, const std::vector<I
 }
 
 std::string DescribeViolation(const Tenant& t, const User* u, const Violation& v) {
-  const std::string product = v.sku < t.skus.size() ? t.skus[v.sku].part_number : std::string();
+  const std::string product = v.sku < t.skus().size() ? t.skus()[v.sku].part_number : std::string();
   switch (v.kind) {
     case ErrorKind::kMutuallyExclusiveViolation:
       return "The license can't be assigned because the user has licensed service plans that "
@@ -141,14 +145,14 @@ std::string DescribeViolation(const Tenant& t, const User* u, const Violation& v
              "to solve this problem: [" +
              PlanLabel(t, v.plan) + ", " + PlanLabel(t, v.other_plan) +
              "]. Licenses being added: [" +
-             (v.sku < t.skus.size() ? t.skus[v.sku].id : std::string()) + "]";
+             (v.sku < t.skus().size() ? t.skus()[v.sku].id : std::string()) + "]";
     case ErrorKind::kDependencyViolation: {
-      if (v.plan >= t.plans.size()) return ErrorText(v.kind);
+      if (v.plan >= t.plans().size()) return ErrorText(v.kind);
       std::string names;
-      for (Id q : t.plans[v.plan].requires_any_of) {
-        names += (names.empty() ? "" : " or ") + t.plans[q].name;
+      for (Id q : t.plans()[v.plan].requires_any_of) {
+        names += (names.empty() ? "" : " or ") + t.plans()[q].name;
       }
-      return "The service " + t.plans[v.plan].name + " requires " + names +
+      return "The service " + t.plans()[v.plan].name + " requires " + names +
              " to be enabled as well.";
     }
     case ErrorKind::kProhibitedInUsageLocationViolation: {
@@ -165,11 +169,11 @@ std::string DescribeViolation(const Tenant& t, const User* u, const Violation& v
              "object, so the mailbox plan " + PlanLabel(t, v.plan) + " can't be provisioned.";
     }
     case ErrorKind::kCountViolation: {
-      if (v.sku >= t.skus.size()) return ErrorText(v.kind);
-      const Sku& s = t.skus[v.sku];
+      if (v.sku >= t.skus().size()) return ErrorText(v.kind);
+      const Sku& s = t.skus()[v.sku];
       return "Not enough licenses for " + product + ": " + std::to_string(s.consumed) + " of " +
-             std::to_string(s.Assignable()) + " assigned, " + std::to_string(v.shortfall) +
-             " more needed.";
+             std::to_string(s.Assignable()) + " assigned, " + std::to_string(SeatsShort(s)) +
+             " more needed to assign this user now.";
     }
     default:
       return ErrorText(v.kind);

@@ -24,6 +24,9 @@ std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id sour
 /// prerequisites enabled too; the failure is a DependencyViolation naming the plan.
 std::optional<Violation> CheckPrerequisites(const Tenant& t, const std::vector<Id>& enabled);
 
+/// Seats to add so one more user can hold the product now (0: a seat is free; reprocess).
+int64_t SeatsShort(const Sku& s);
+
 /// The violation's evidence in words, for Graph error messages and the audit log, e.g. "Resolve
 /// these conflicting service plan pairs: [SHAREPOINTSTANDARD, SHAREPOINTENTERPRISE]".
 std::string DescribeViolation(const Tenant& t, const User* u, const Violation& v);

@@ -103,20 +103,21 @@ Id Tenant::InternAssignment(Id sku, std::vector<Id> disabled) {
     key.push_back(',');
     key += std::to_string(d);
   }
-  auto it = assignment_index.find(key);
-  if (it != assignment_index.end()) return it->second;
+  auto it = assignment_index_.find(key);
+  if (it != assignment_index_.end()) return it->second;
   Assignment a;
   a.sku = sku;
   a.disabled = std::move(disabled);
-  for (Id p : skus[sku].plans) {
+  for (Id p : skus_[sku].plans) {
     if (!std::binary_search(a.disabled.begin(), a.disabled.end(), p)) a.enabled.push_back(p);
   }
   std::sort(a.enabled.begin(), a.enabled.end());
   a.enabled.erase(std::unique(a.enabled.begin(), a.enabled.end()), a.enabled.end());
   DeriveAssignment(&a);
-  Id id = static_cast<Id>(assignments.size());
-  assignments.push_back(std::move(a));
-  assignment_index.emplace(std::move(key), id);
+  Id id = static_cast<Id>(assignments_.size());
+  assignments_.push_back(std::move(a));
+  if (journal_) journal_->interned_keys.push_back(key);
+  assignment_index_.emplace(std::move(key), id);
   return id;
 }
 
@@ -125,15 +126,15 @@ void Tenant::DeriveAssignment(Assignment* a) const {
   a->restricted.clear();
   a->exchange = false;
   for (Id p : a->enabled) {
-    if (plans[p].family >= 0) a->exclusive.emplace_back(p, plans[p].family);
-    if (!plans[p].prohibited_in.empty()) a->restricted.push_back(p);
-    a->exchange = a->exchange || plans[p].exchange;
+    if (plans_[p].family >= 0) a->exclusive.emplace_back(p, plans_[p].family);
+    if (!plans_[p].prohibited_in.empty()) a->restricted.push_back(p);
+    a->exchange = a->exchange || plans_[p].exchange;
   }
 }
 
 Id Tenant::FindPlan(std::string_view id) const {
-  auto it = plan_index.find(Lower(id));
-  return it == plan_index.end() ? kNoId : it->second;
+  auto it = plan_index_.find(Lower(id));
+  return it == plan_index_.end() ? kNoId : it->second;
 }
 
 const std::string& Tenant::LocationOf(const User& user) const {
@@ -256,17 +257,34 @@ void IdIndex::Reserve(size_t n) {
 
 void IdIndex::Grow() { Reserve(std::max<size_t>(16, slots_.size())); }
 
+static_assert(sizeof(AssignmentState) == 24, "evidence must fit in the state's padding");
+
 const Violation* Tenant::EvidenceOf(Id user, const AssignmentState& s) const {
-  if (s.error == ErrorKind::kNone) return nullptr;
-  auto it = evidence.find(StateKey{user, s.source, s.sku});
-  return it != evidence.end() && it->second.kind == s.error ? &it->second : nullptr;
+  if (s.error == ErrorKind::kNone || s.evidence == 0) return nullptr;
+  if (s.evidence != kEvidenceOverflow) return &violations_[s.evidence];
+  auto it = evidence_.find(StateKey{user, s.source, s.sku});
+  return it != evidence_.end() && it->second.kind == s.error ? &it->second : nullptr;
+}
+
+uint16_t Tenant::InternViolation(const Violation& v) {
+  if (last_violation_ != 0 && last_violation_ < violations_.size() &&
+      violations_[last_violation_] == v) {
+    return last_violation_;
+  }
+  auto it = violation_index_.find(v);
+  if (it != violation_index_.end()) return last_violation_ = it->second;
+  if (violations_.size() >= kEvidenceOverflow) return kEvidenceOverflow;
+  uint16_t id = static_cast<uint16_t>(violations_.size());
+  violations_.push_back(v);
+  violation_index_.emplace(v, id);
+  return last_violation_ = id;
 }
 
 bool Tenant::HasDuplicateProxy(const User& user) const {
-  if (shared_proxies == 0) return false;
+  if (shared_proxies_ == 0) return false;
   for (const auto& address : user.proxy_addresses) {
-    auto it = proxy_count.find(HashLower(address));
-    if (it != proxy_count.end() && it->second > 1) return true;
+    auto it = proxy_count_.find(HashLower(address));
+    if (it != proxy_count_.end() && it->second > 1) return true;
   }
   return false;
 }
@@ -274,20 +292,24 @@ bool Tenant::HasDuplicateProxy(const User& user) const {
 void Tenant::IndexProxies(const User& user, int delta) {
   for (const auto& address : user.proxy_addresses) {
     uint64_t key = HashLower(address);
+    if (journal_) {
+      auto it = proxy_count_.find(key);
+      journal_->proxy_counts.emplace(key, it == proxy_count_.end() ? 0u : it->second);
+    }
     if (delta > 0) {
-      if (++proxy_count[key] == 2) ++shared_proxies;
+      if (++proxy_count_[key] == 2) ++shared_proxies_;
     } else {
-      auto it = proxy_count.find(key);
-      if (it == proxy_count.end()) continue;
-      if (it->second-- == 2) --shared_proxies;
-      if (it->second == 0) proxy_count.erase(it);
+      auto it = proxy_count_.find(key);
+      if (it == proxy_count_.end()) continue;
+      if (it->second-- == 2) --shared_proxies_;
+      if (it->second == 0) proxy_count_.erase(it);
     }
   }
 }
 
 uint32_t Tenant::AuditText(std::string text) {
-  audit_text.push_back(std::move(text));
-  return static_cast<uint32_t>(audit_text.size() - 1);
+  audit_text_.push_back(std::move(text));
+  return static_cast<uint32_t>(audit_text_.size() - 1);
 }
 
 void Tenant::Audit(Activity activity, bool by_system, Id user, Id group, uint32_t text) {
@@ -305,7 +327,203 @@ void Tenant::Audit(Activity activity, bool by_system, Id user, Id group, uint32_
     }
     e.actor = audit_actor_index;
   }
-  audit.push_back(e);
+  audit_.push_back(e);
+}
+
+void Tenant::AppendAudit(AuditEvent e) { audit_.push_back(e); }
+
+namespace {
+
+/// Saves a copy of `items[id]` in `saved` the first time it is touched in the journal (objects
+/// added since the journal began are dropped on rollback instead).
+template <typename T>
+void SaveOnce(std::vector<T>& items, Id id, size_t base, std::vector<bool>* marks,
+              std::vector<std::pair<Id, T>>* saved) {
+  if (id >= base) return;
+  if (marks->size() < base) marks->resize(base, false);
+  if ((*marks)[id]) return;
+  (*marks)[id] = true;
+  saved->emplace_back(id, items[id]);
+}
+
+}  // namespace
+
+User& Tenant::MutableUser(Id u) {
+  if (!journal_ || u >= journal_->users) return users_[u];
+  Journal& j = *journal_;
+  if (j.user_saved.size() < j.users) j.user_saved.resize(j.users, false);
+  if (j.user_saved[u]) return users_[u];
+  j.user_saved[u] = true;
+  j.saved_users.emplace_back(u, users_[u]);
+  // States saved earlier are the ones from before the journal: the whole copy takes them.
+  if (u < j.states_saved.size() && j.states_saved[u]) {
+    for (auto& [id, states] : j.saved_states) {
+      if (id == u) j.saved_users.back().second.states = states;
+    }
+  }
+  return users_[u];
+}
+
+User& Tenant::MutableUserStates(Id u) {
+  if (!journal_ || u >= journal_->users) return users_[u];
+  Journal& j = *journal_;
+  if (j.user_saved.size() < j.users) j.user_saved.resize(j.users, false);
+  if (j.states_saved.size() < j.users) j.states_saved.resize(j.users, false);
+  if (j.user_saved[u] || j.states_saved[u]) return users_[u];
+  j.states_saved[u] = true;
+  j.saved_states.emplace_back(u, users_[u].states);
+  return users_[u];
+}
+
+Group& Tenant::MutableGroup(Id g) {
+  if (journal_) {
+    SaveOnce(groups_, g, journal_->groups, &journal_->group_saved, &journal_->saved_groups);
+  }
+  return groups_[g];
+}
+
+Sku& Tenant::MutableSku(Id s) {
+  if (journal_) SaveOnce(skus_, s, journal_->skus, &journal_->sku_saved, &journal_->saved_skus);
+  return skus_[s];
+}
+
+std::deque<Id>& Tenant::MutableQueue() {
+  if (journal_ && !journal_->queue_saved) {
+    journal_->queue_saved = true;
+    journal_->queue = queue_;
+  }
+  return queue_;
+}
+
+GroupRun& Tenant::MutableRun() {
+  if (journal_ && !journal_->run_saved) {
+    journal_->run_saved = true;
+    journal_->run = run_;
+  }
+  return run_;
+}
+
+Id Tenant::AddUser(User user) {
+  Id id = static_cast<Id>(users_.size());
+  user_index_.Insert(user.id, id);
+  users_.push_back(std::move(user));
+  return id;
+}
+
+Id Tenant::AddGroup(Group group) {
+  Id id = static_cast<Id>(groups_.size());
+  group_index_.Insert(group.id, id);
+  groups_.push_back(std::move(group));
+  return id;
+}
+
+void Tenant::UnindexGroup(Id g) {
+  const std::string& id = groups_[g].id;
+  if (group_index_.Find(id) != g) return;
+  if (journal_ && g < journal_->groups) journal_->unindexed_groups.emplace_back(id, g);
+  group_index_.Erase(id);
+}
+
+void Tenant::SetEvidence(const StateKey& key, const Violation& v) {
+  auto it = evidence_.find(key);
+  if (journal_) {
+    journal_->evidence.emplace(key, it == evidence_.end() ? std::make_pair(false, Violation{})
+                                                          : std::make_pair(true, it->second));
+  }
+  if (it == evidence_.end()) {
+    evidence_.emplace(key, v);
+  } else {
+    it->second = v;
+  }
+}
+
+void Tenant::EraseEvidence(const StateKey& key) {
+  auto it = evidence_.find(key);
+  if (it == evidence_.end()) return;
+  if (journal_) journal_->evidence.emplace(key, std::make_pair(true, it->second));
+  evidence_.erase(it);
+}
+
+void Tenant::BeginJournal() {
+  journal_ = std::make_unique<Journal>();
+  Journal& j = *journal_;
+  j.users = users_.size();
+  j.groups = groups_.size();
+  j.skus = skus_.size();
+  j.assignments = assignments_.size();
+  j.audit = audit_.size();
+  j.audit_text = audit_text_.size();
+  j.violations = violations_.size();
+  j.shared_proxies = shared_proxies_;
+  j.now_ms = now_ms;
+  j.actor = actor;
+  j.audit_actor_cache = audit_actor_cache;
+  j.audit_actor_index = audit_actor_index;
+  j.id_counter = id_counter;
+}
+
+bool Tenant::RollbackJournal() {
+  if (!journal_) return false;
+  std::unique_ptr<Journal> j = std::move(journal_);  // nothing below is journaled
+  // Objects created since: out of the indices, then dropped.
+  for (size_t u = j->users; u < users_.size(); ++u) {
+    if (user_index_.Find(users_[u].id) == u) user_index_.Erase(users_[u].id);
+  }
+  for (size_t g = j->groups; g < groups_.size(); ++g) {
+    if (group_index_.Find(groups_[g].id) == g) group_index_.Erase(groups_[g].id);
+  }
+  users_.resize(j->users);
+  groups_.resize(j->groups);
+  skus_.resize(j->skus);
+  // States-only copies first: a whole copy of the same user, when there is one, wins.
+  for (auto& [u, states] : j->saved_states) users_[u].states = std::move(states);
+  for (auto it = j->saved_users.rbegin(); it != j->saved_users.rend(); ++it) {
+    users_[it->first] = std::move(it->second);
+  }
+  for (auto it = j->saved_groups.rbegin(); it != j->saved_groups.rend(); ++it) {
+    groups_[it->first] = std::move(it->second);
+  }
+  for (auto it = j->saved_skus.rbegin(); it != j->saved_skus.rend(); ++it) {
+    skus_[it->first] = std::move(it->second);
+  }
+  for (const auto& [id, g] : j->unindexed_groups) group_index_.Insert(id, g);
+  for (const auto& key : j->interned_keys) assignment_index_.erase(key);
+  assignments_.resize(j->assignments);
+  audit_.resize(j->audit);
+  audit_text_.resize(j->audit_text);
+  for (size_t i = j->violations; i < violations_.size(); ++i)
+    violation_index_.erase(violations_[i]);
+  violations_.resize(j->violations);
+  last_violation_ = 0;
+  if (j->queue_saved) queue_ = std::move(j->queue);
+  if (j->run_saved) run_ = std::move(j->run);
+  for (auto& [key, was] : j->evidence) {
+    if (was.first) {
+      evidence_[key] = was.second;
+    } else {
+      evidence_.erase(key);
+    }
+  }
+  for (const auto& [key, count] : j->proxy_counts) {
+    if (count == 0) {
+      proxy_count_.erase(key);
+    } else {
+      proxy_count_[key] = count;
+    }
+  }
+  shared_proxies_ = j->shared_proxies;
+  now_ms = j->now_ms;
+  actor = j->actor;
+  audit_actor_cache = j->audit_actor_cache;
+  audit_actor_index = j->audit_actor_index;
+  id_counter = j->id_counter;
+  return true;
+}
+
+bool Tenant::CommitJournal() {
+  if (!journal_) return false;
+  journal_.reset();
+  return true;
 }
 
 namespace {
@@ -402,24 +620,24 @@ std::string Tenant::NewObjectId() {
                   static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3fff)),
                   static_cast<unsigned long long>(b & 0xffffffffffffULL));
     std::string id = buf;
-    if (!user_index.Contains(id) && !group_index.Contains(id)) return id;
+    if (!user_index_.Contains(id) && !group_index_.Contains(id)) return id;
   }
 }
 
 void Tenant::ApplyCatalogue() {
-  for (auto& sku : skus) {
+  for (auto& sku : skus_) {
     if (const CatalogProduct* p = FindCatalogProduct(sku.id)) {
       if (sku.display_name.empty()) sku.display_name = p->display_name;
       if (sku.part_number.empty()) sku.part_number = p->part_number;
       // Friendly names as this product lists them.
       for (size_t i = 0; i < p->plans.size(); ++i) {
         Id plan = FindPlan(p->plans[i].first);
-        if (plan != kNoId && plans[plan].friendly.empty()) plans[plan].friendly = p->friendly[i];
+        if (plan != kNoId && plans_[plan].friendly.empty()) plans_[plan].friendly = p->friendly[i];
       }
     }
     if (sku.display_name.empty()) sku.display_name = sku.part_number;
   }
-  for (auto& plan : plans) {
+  for (auto& plan : plans_) {
     if (plan.friendly.empty()) plan.friendly = CatalogPlanFriendlyName(plan.id);
     if (plan.name.empty()) plan.name = CatalogPlanName(plan.id);
     if (plan.friendly.empty()) plan.friendly = plan.name;
@@ -427,16 +645,16 @@ void Tenant::ApplyCatalogue() {
   }
   if (!rules_from_document) {
     for (const auto& [name, ids] : CatalogExclusionFamilies()) {
-      int32_t family = static_cast<int32_t>(family_names.size());
-      family_names.push_back(name);
+      int32_t family = static_cast<int32_t>(family_names_.size());
+      family_names_.push_back(name);
       for (const auto& id : ids) {
         Id p = FindPlan(id);
-        if (p != kNoId) plans[p].family = family;
+        if (p != kNoId) plans_[p].family = family;
       }
     }
   }
-  // Rules are final now: refresh what assignments interned during the load derived from them.
-  for (auto& a : assignments) DeriveAssignment(&a);
+  // Rules are final now: refresh what assignments_ interned during the load derived from them.
+  for (auto& a : assignments_) DeriveAssignment(&a);
 }
 
 }  // namespace gbl

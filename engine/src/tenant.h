@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -130,13 +131,14 @@ struct Assignment {
   bool exchange = false;       ///< enables an Exchange Online mailbox plan
 };
 
-/// One licenseAssignmentState of a user.
+/// One licenseAssignmentState of a user (24 bytes: one per (user, source, product)).
 struct AssignmentState {
   Id sku = kNoId;         ///< the product
   Id source = kDirect;    ///< group index, or kDirect
   Id assignment = kNoId;  ///< interned options (disabled plans)
   StateKind state = StateKind::kActive;
   ErrorKind error = ErrorKind::kNone;
+  uint16_t evidence = 0;   ///< Tenant::violations() index of the error's evidence (0: none)
   int64_t updated_ms = 0;  ///< lastUpdatedDateTime
 
   /// True when the state holds the product (a seat is consumed).
@@ -154,8 +156,30 @@ struct Violation {
   Id other_source = kNoId;  ///< Exclusive: its source (a group index, or kDirect)
   bool tenant_location = false;  ///< ProhibitedInUsageLocation: the tenant's country applied
   uint32_t address = kNoId;      ///< Uniqueness: index of the user's shared proxy address
-  int64_t shortfall = 0;         ///< Count: seats missing (consumed + 1 - assignable)
+
+  bool operator==(const Violation& o) const {
+    return kind == o.kind && sku == o.sku && plan == o.plan && other_plan == o.other_plan &&
+           other_sku == o.other_sku && other_source == o.other_source &&
+           tenant_location == o.tenant_location && address == o.address;
+  }
 };
+
+/// Hash of a Violation (for interning).
+struct ViolationHash {
+  size_t operator()(const Violation& v) const {
+    uint64_t h = static_cast<uint64_t>(v.kind) * 0x9E3779B97F4A7C15ULL;
+    for (uint64_t x :
+         {uint64_t{v.sku}, uint64_t{v.plan}, uint64_t{v.other_plan}, uint64_t{v.other_sku},
+          uint64_t{v.other_source}, uint64_t{v.address}, uint64_t{v.tenant_location}}) {
+      h = (h ^ x) * 0xff51afd7ed558ccdULL;
+      h ^= h >> 29;
+    }
+    return static_cast<size_t>(h);
+  }
+};
+
+/// AssignmentState::evidence when the interned table is full: the evidence is kept by state.
+constexpr uint16_t kEvidenceOverflow = 0xFFFF;
 
 /// Identifies one assignment state: (user, source, sku).
 struct StateKey {
@@ -246,51 +270,134 @@ struct GroupRun {
   uint32_t failed = 0;
 };
 
-/// The whole tenant.
+namespace load_detail {
+class Loader;
+}  // namespace load_detail
+class Tenant;
+void RecomputeCounters(Tenant* t);
+
+/// What a journal saved to undo a run of changes (Tenant::BeginJournal / RollbackJournal): the
+/// first-touched copy of each entity that changed, the sizes of the append-only tables, and the
+/// scalars. Rolling back costs what changed, not the tenant.
+struct Journal {
+  size_t users = 0, groups = 0, skus = 0, assignments = 0, audit = 0, audit_text = 0;
+  size_t violations = 0;
+  std::vector<std::pair<Id, User>> saved_users;
+  std::vector<std::pair<Id, std::vector<AssignmentState>>> saved_states;  ///< states only
+  std::vector<bool> states_saved;
+  std::vector<std::pair<Id, Group>> saved_groups;
+  std::vector<std::pair<Id, Sku>> saved_skus;
+  std::vector<bool> user_saved, group_saved, sku_saved;
+  bool queue_saved = false, run_saved = false;
+  std::deque<Id> queue;
+  GroupRun run;
+  std::unordered_map<StateKey, std::pair<bool, Violation>, StateKeyHash> evidence;  ///< had, was
+  std::unordered_map<uint64_t, uint32_t> proxy_counts;       ///< first-seen count (0: absent)
+  std::vector<std::pair<std::string, Id>> unindexed_groups;  ///< ids erased from group_index_
+  std::vector<std::string> interned_keys;                    ///< assignment_index_ keys added
+  // Scalars.
+  size_t shared_proxies = 0;
+  int64_t now_ms = 0;
+  std::string actor, audit_actor_cache;
+  uint32_t audit_actor_index = kNoId;
+  uint64_t id_counter = 0;
+};
+
+/// The whole tenant. Its tables are private: they change only through the methods below, which
+/// keep the indices, counters and the journal in step (the loader, which builds a tenant before
+/// anyone sees it, is the one friend). Scalars stay public; a journal restores them by value.
 class Tenant {
  public:
   std::string org_id;
   std::string org_name;
   std::string country;  ///< countryLetterCode: stands in for users without a usage location
-
-  std::vector<Plan> plans;
-  std::unordered_map<std::string, Id> plan_index;
-  std::vector<std::string> family_names;
   bool rules_from_document = false;
-
-  std::vector<Sku> skus;
-  std::unordered_map<std::string, Id> sku_index;
-
-  std::vector<User> users;
-  IdIndex user_index;
-
-  std::vector<Group> groups;
-  IdIndex group_index;
-
-  std::vector<Assignment> assignments;
-  std::unordered_map<std::string, Id> assignment_index;
-
-  /// Holders per proxy address, keyed by HashLower (a 64-bit collision, about 1 in 10^7 for a
-  /// million addresses, could only report a duplicate that is not there).
-  std::unordered_map<uint64_t, uint32_t> proxy_count;
-  size_t shared_proxies = 0;  ///< addresses held by more than one object (0: no lookups needed)
-
-  std::deque<Id> queue;  ///< groups waiting for background processing, in order
-  GroupRun run;          ///< the group being processed (run.group == kNoId when none)
-
-  std::vector<AuditEvent> audit;
-  std::vector<std::string> audit_text;
-
-  /// Evidence of the error states the rules set, by state; valid while that state has an error.
-  std::unordered_map<StateKey, Violation, StateKeyHash> evidence;
-  /// The evidence of a state in error, or nullptr (none recorded, or the state has no error).
-  const Violation* EvidenceOf(Id user, const AssignmentState& s) const;
 
   int64_t now_ms = 1796112000000;  ///< 2026-12-01T00:00:00Z until SetNow
   std::string actor = "admin@contoso.com";
   std::string audit_actor_cache;       ///< actor of the last admin event
   uint32_t audit_actor_index = kNoId;  ///< its audit_text index
   uint64_t id_counter = 0;             ///< for ids of created objects
+
+  // Reading.
+  /// Service plans, by dense id.
+  const std::vector<Plan>& plans() const { return plans_; }
+  /// Lower-cased servicePlanId → plan.
+  const std::unordered_map<std::string, Id>& plan_index() const { return plan_index_; }
+  /// Names of the mutual-exclusion families.
+  const std::vector<std::string>& family_names() const { return family_names_; }
+  /// Subscribed SKUs, by dense id.
+  const std::vector<Sku>& skus() const { return skus_; }
+  /// Lower-cased skuId → SKU.
+  const std::unordered_map<std::string, Id>& sku_index() const { return sku_index_; }
+  /// Users, by dense id.
+  const std::vector<User>& users() const { return users_; }
+  /// User object id → user.
+  const IdIndex& user_index() const { return user_index_; }
+  /// Groups, by dense id (deleted ones stay, flagged).
+  const std::vector<Group>& groups() const { return groups_; }
+  /// Group object id → group (deleted groups are not found).
+  const IdIndex& group_index() const { return group_index_; }
+  /// Interned (SKU, disabled plans) pairs.
+  const std::vector<Assignment>& assignments() const { return assignments_; }
+  /// Holders per proxy address, keyed by HashLower (a 64-bit collision, about 1 in 10^7 for a
+  /// million addresses, could only report a duplicate that is not there).
+  const std::unordered_map<uint64_t, uint32_t>& proxy_count() const { return proxy_count_; }
+  /// Addresses held by more than one object (0: no lookups needed).
+  size_t shared_proxies() const { return shared_proxies_; }
+  /// Groups waiting for background processing, in order.
+  const std::deque<Id>& queue() const { return queue_; }
+  /// The group being processed (run().group == kNoId when none).
+  const GroupRun& run() const { return run_; }
+  /// Audit events, oldest first.
+  const std::vector<AuditEvent>& audit() const { return audit_; }
+  /// Audit texts (details, raw imported events, actors).
+  const std::vector<std::string>& audit_text() const { return audit_text_; }
+  /// The evidence of a state in error, or nullptr (none recorded, or the state has no error).
+  const Violation* EvidenceOf(Id user, const AssignmentState& s) const;
+
+  // Changing (journaled while a journal is open).
+  /// The user, to change.
+  User& MutableUser(Id u);
+  /// The user, to change its license states only (group processing): the journal then saves
+  /// just the states, not the whole user. Nothing but `states` may be changed through it.
+  User& MutableUserStates(Id u);
+  /// The group, to change.
+  Group& MutableGroup(Id g);
+  /// The SKU, to change.
+  Sku& MutableSku(Id s);
+  /// The processing queue, to change.
+  std::deque<Id>& MutableQueue();
+  /// The current group run, to change.
+  GroupRun& MutableRun();
+  /// Adds a user (its id must be new) and indexes its id; returns its dense id.
+  Id AddUser(User user);
+  /// Adds a group (its id must be new) and indexes its id; returns its dense id.
+  Id AddGroup(Group group);
+  /// Takes a (deleted) group's id out of the index.
+  void UnindexGroup(Id g);
+  /// Appends an audit event as given.
+  void AppendAudit(AuditEvent e);
+  /// Interns a violation; returns the value for AssignmentState::evidence (kEvidenceOverflow
+  /// when the table is full: then SetEvidence keeps it by state).
+  uint16_t InternViolation(const Violation& v);
+  /// Records the evidence of a state whose `evidence` is kEvidenceOverflow.
+  void SetEvidence(const StateKey& key, const Violation& v);
+  /// Forgets the evidence kept by state (its error cleared or the state went away).
+  void EraseEvidence(const StateKey& key);
+  /// Interned violations (index 0: none).
+  const std::vector<Violation>& violations() const { return violations_; }
+
+  /// Starts recording every change so that RollbackJournal can undo them exactly; replaces an
+  /// open journal (whose changes are then kept).
+  void BeginJournal();
+  /// Undoes every change since BeginJournal: the tenant is as it was (the same export, byte for
+  /// byte); false when no journal is open.
+  bool RollbackJournal();
+  /// Keeps the changes and closes the journal; false when none is open.
+  bool CommitJournal();
+  /// True while a journal records.
+  bool JournalOpen() const { return journal_ != nullptr; }
 
   /// Interns (sku, disabled plans); disabled must be sorted and unique.
   Id InternAssignment(Id sku, std::vector<Id> disabled);
@@ -316,6 +423,33 @@ class Tenant {
   void ApplyCatalogue();
   /// Makes a new object id (GUID-shaped, deterministic per tenant).
   std::string NewObjectId();
+
+ private:
+  friend class load_detail::Loader;
+  friend void RecomputeCounters(Tenant* t);
+
+  std::vector<Plan> plans_;
+  std::unordered_map<std::string, Id> plan_index_;
+  std::vector<std::string> family_names_;
+  std::vector<Sku> skus_;
+  std::unordered_map<std::string, Id> sku_index_;
+  std::vector<User> users_;
+  IdIndex user_index_;
+  std::vector<Group> groups_;
+  IdIndex group_index_;
+  std::vector<Assignment> assignments_;
+  std::unordered_map<std::string, Id> assignment_index_;
+  std::unordered_map<uint64_t, uint32_t> proxy_count_;
+  size_t shared_proxies_ = 0;
+  std::deque<Id> queue_;
+  GroupRun run_;
+  std::vector<AuditEvent> audit_;
+  std::vector<std::string> audit_text_;
+  std::vector<Violation> violations_ = std::vector<Violation>(1);
+  std::unordered_map<Violation, uint16_t, ViolationHash> violation_index_;
+  uint16_t last_violation_ = 0;  ///< the last one interned (consecutive users often share it)
+  std::unordered_map<StateKey, Violation, StateKeyHash> evidence_;  ///< overflow only
+  std::unique_ptr<Journal> journal_;
 };
 
 /// Catalogue lookups (embedded Microsoft product and service plan catalogue).

@@ -132,9 +132,9 @@ void WriteLicenses(const Tenant& t, const std::vector<std::pair<Id, std::vector<
     w->BeginObject();
     w->Key("disabledPlans");
     w->BeginArray();
-    for (Id p : disabled) w->String(t.plans[p].id);
+    for (Id p : disabled) w->String(t.plans()[p].id);
     w->EndArray();
-    w->Field("skuId", t.skus[sku].id);
+    w->Field("skuId", t.skus()[sku].id);
     w->EndObject();
   }
   w->EndArray();
@@ -165,14 +165,14 @@ void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* 
     if (s.source == kDirect)
       w->Null();
     else
-      w->String(t.groups[s.source].id);
+      w->String(t.groups()[s.source].id);
     w->Key("disabledPlans");
     w->BeginArray();
-    for (Id p : t.assignments[s.assignment].disabled) w->String(t.plans[p].id);
+    for (Id p : t.assignments()[s.assignment].disabled) w->String(t.plans()[p].id);
     w->EndArray();
     w->Field("error", ErrorName(s.error));
     w->Field("lastUpdatedDateTime", Tenant::FormatTime(s.updated_ms));
-    w->Field("skuId", t.skus[s.sku].id);
+    w->Field("skuId", t.skus()[s.sku].id);
     w->Field("state", StateName(s.state));
     w->EndObject();
   };
@@ -195,15 +195,15 @@ void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* 
     for (const auto& s : u.states) {
       if (s.sku == sku && s.Holds() && (since == 0 || s.updated_ms < since)) since = s.updated_ms;
     }
-    for (Id p : t.skus[sku].plans) {
+    for (Id p : t.skus()[sku].plans) {
       if (std::binary_search(disabled.begin(), disabled.end(), p)) continue;
       if (std::find(seen.begin(), seen.end(), p) != seen.end()) continue;
       seen.push_back(p);
       w->BeginObject();
       w->Field("assignedDateTime", Tenant::FormatTime(since));
       w->Field("capabilityStatus", "Enabled");
-      w->Field("service", t.plans[p].name);
-      w->Field("servicePlanId", t.plans[p].id);
+      w->Field("service", t.plans()[p].name);
+      w->Field("servicePlanId", t.plans()[p].id);
       w->EndObject();
     }
   }
@@ -212,7 +212,7 @@ void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* 
 }
 
 void WriteGroup(const Tenant& t, Id gi, JsonWriter* w) {
-  const Group& g = t.groups[gi];
+  const Group& g = t.groups()[gi];
   w->BeginObject();
   w->Field("id", g.id);
   w->Field("displayName", g.display_name);
@@ -225,7 +225,7 @@ void WriteGroup(const Tenant& t, Id gi, JsonWriter* w) {
   w->EndArray();
   if (!g.membership_rule.empty()) w->Field("membershipRule", g.membership_rule);
   std::vector<std::pair<Id, std::vector<Id>>> lic;
-  for (Id a : g.licenses) lic.emplace_back(t.assignments[a].sku, t.assignments[a].disabled);
+  for (Id a : g.licenses) lic.emplace_back(t.assignments()[a].sku, t.assignments()[a].disabled);
   w->Key("assignedLicenses");
   WriteLicenses(t, lic, w);
   w->Key("licenseProcessingState");
@@ -237,13 +237,13 @@ void WriteGroup(const Tenant& t, Id gi, JsonWriter* w) {
   for (Id u : g.members) {
     w->BeginObject();
     w->Field("@odata.type", "#microsoft.graph.user");
-    w->Field("id", t.users[u].id);
+    w->Field("id", t.users()[u].id);
     w->EndObject();
   }
   for (Id c : g.member_groups) {
     w->BeginObject();
     w->Field("@odata.type", "#microsoft.graph.group");
-    w->Field("id", t.groups[c].id);
+    w->Field("id", t.groups()[c].id);
     w->EndObject();
   }
   w->EndArray();
@@ -251,9 +251,9 @@ void WriteGroup(const Tenant& t, Id gi, JsonWriter* w) {
   w->BeginArray();
   if (g.error_users > 0) {
     for (Id u : g.members) {
-      for (const auto& s : t.users[u].states) {
+      for (const auto& s : t.users()[u].states) {
         if (s.source == gi && s.error != ErrorKind::kNone) {
-          w->String(t.users[u].id);
+          w->String(t.users()[u].id);
           break;
         }
       }
@@ -267,37 +267,37 @@ void WriteRules(const Tenant& t, JsonWriter* w) {
   w->BeginObject();
   w->Key("mutuallyExclusive");
   w->BeginArray();
-  for (size_t f = 0; f < t.family_names.size(); ++f) {
+  for (size_t f = 0; f < t.family_names().size(); ++f) {
     std::vector<Id> members;
-    for (Id p = 0; p < t.plans.size(); ++p) {
-      if (t.plans[p].family == static_cast<int32_t>(f)) members.push_back(p);
+    for (Id p = 0; p < t.plans().size(); ++p) {
+      if (t.plans()[p].family == static_cast<int32_t>(f)) members.push_back(p);
     }
     if (members.empty()) continue;
     w->BeginObject();
-    w->Field("name", t.family_names[f]);
+    w->Field("name", t.family_names()[f]);
     w->Key("servicePlanIds");
     w->BeginArray();
-    for (Id p : members) w->String(t.plans[p].id);
+    for (Id p : members) w->String(t.plans()[p].id);
     w->EndArray();
     w->EndObject();
   }
   w->EndArray();
   w->Key("dependencies");
   w->BeginArray();
-  for (const auto& p : t.plans) {
+  for (const auto& p : t.plans()) {
     if (p.requires_any_of.empty()) continue;
     w->BeginObject();
     w->Field("servicePlanId", p.id);
     w->Key("requiresAnyOf");
     w->BeginArray();
-    for (Id q : p.requires_any_of) w->String(t.plans[q].id);
+    for (Id q : p.requires_any_of) w->String(t.plans()[q].id);
     w->EndArray();
     w->EndObject();
   }
   w->EndArray();
   w->Key("usageLocationRestrictions");
   w->BeginArray();
-  for (const auto& p : t.plans) {
+  for (const auto& p : t.plans()) {
     if (p.prohibited_in.empty()) continue;
     w->BeginObject();
     w->Field("servicePlanId", p.id);
@@ -314,13 +314,13 @@ void WriteRules(const Tenant& t, JsonWriter* w) {
 }  // namespace
 
 std::string AuditActivityName(const Tenant& t, const AuditEvent& e) {
-  if (e.activity == Activity::kImported) return e.actor == kNoId ? "" : t.audit_text[e.actor];
+  if (e.activity == Activity::kImported) return e.actor == kNoId ? "" : t.audit_text()[e.actor];
   return ActivityName(e.activity);
 }
 
 std::string AuditEventJson(const Tenant& t, size_t index) {
-  const AuditEvent& e = t.audit[index];
-  if (e.activity == Activity::kImported) return t.audit_text[e.text];
+  const AuditEvent& e = t.audit()[index];
+  if (e.activity == Activity::kImported) return t.audit_text()[e.text];
   std::string out;
   JsonWriter w(&out);
   char id[48];
@@ -346,7 +346,7 @@ std::string AuditEventJson(const Tenant& t, size_t index) {
   } else {
     w.Key("user");
     w.BeginObject();
-    w.Field("userPrincipalName", e.actor == kNoId ? std::string() : t.audit_text[e.actor]);
+    w.Field("userPrincipalName", e.actor == kNoId ? std::string() : t.audit_text()[e.actor]);
     w.EndObject();
   }
   w.EndObject();
@@ -364,7 +364,7 @@ std::string AuditEventJson(const Tenant& t, size_t index) {
     w.EndArray();
   };
   if (e.user != kNoId) {
-    const User& u = t.users[e.user];
+    const User& u = t.users()[e.user];
     w.BeginObject();
     w.Field("id", u.id);
     w.Field("displayName", u.display_name);
@@ -376,7 +376,7 @@ std::string AuditEventJson(const Tenant& t, size_t index) {
     w.EndObject();
   }
   if (e.group != kNoId) {
-    const Group& g = t.groups[e.group];
+    const Group& g = t.groups()[e.group];
     w.BeginObject();
     w.Field("id", g.id);
     w.Field("displayName", g.display_name);
@@ -387,10 +387,10 @@ std::string AuditEventJson(const Tenant& t, size_t index) {
                    ", Users for whom license assignment failed: " + std::to_string(e.failed) +
                    ".]");
     } else if (e.activity == Activity::kStartApplying && e.text != kNoId) {
-      modified("AssignedLicense", "", t.audit_text[e.text]);
+      modified("AssignedLicense", "", t.audit_text()[e.text]);
     } else if (e.activity == Activity::kSetGroupLicense && e.text != kNoId) {
       // The old and new templates are stored side by side.
-      modified("AssignedLicense", t.audit_text[e.text], t.audit_text[e.text + 1]);
+      modified("AssignedLicense", t.audit_text()[e.text], t.audit_text()[e.text + 1]);
     } else {
       w.Key("modifiedProperties");
       w.BeginArray();
@@ -424,7 +424,7 @@ bool WriteDocument(const Tenant& t, const ExportOptions& options, std::string* o
   w.EndArray();
   w.Key("subscribedSkus");
   w.BeginArray();
-  for (const auto& s : t.skus) {
+  for (const auto& s : t.skus()) {
     w.BeginObject();
     if (!s.object_id.empty()) w.Field("id", s.object_id);
     w.Field("skuId", s.id);
@@ -442,7 +442,7 @@ bool WriteDocument(const Tenant& t, const ExportOptions& options, std::string* o
     w.Key("servicePlans");
     w.BeginArray();
     for (size_t i = 0; i < s.plans.size(); ++i) {
-      const Plan& p = t.plans[s.plans[i]];
+      const Plan& p = t.plans()[s.plans[i]];
       w.BeginObject();
       w.Field("servicePlanId", p.id);
       w.Field("servicePlanName", p.name);
@@ -456,15 +456,15 @@ bool WriteDocument(const Tenant& t, const ExportOptions& options, std::string* o
   w.EndArray();
   w.Key("users");
   w.BeginArray();
-  for (const auto& u : t.users) {
+  for (const auto& u : t.users()) {
     WriteUser(t, u, options.assigned_plans, &w);
     if (!flush()) return false;
   }
   w.EndArray();
   w.Key("groups");
   w.BeginArray();
-  for (Id g = 0; g < t.groups.size(); ++g) {
-    if (t.groups[g].deleted) continue;
+  for (Id g = 0; g < t.groups().size(); ++g) {
+    if (t.groups()[g].deleted) continue;
     WriteGroup(t, g, &w);
     if (!flush()) return false;
   }
@@ -474,7 +474,7 @@ bool WriteDocument(const Tenant& t, const ExportOptions& options, std::string* o
   if (options.audit) {
     w.Key("directoryAudits");
     w.BeginArray();
-    for (size_t i = 0; i < t.audit.size(); ++i) {
+    for (size_t i = 0; i < t.audit().size(); ++i) {
       w.Raw(AuditEventJson(t, i));
       if (!flush()) return false;
     }

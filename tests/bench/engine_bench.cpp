@@ -11,6 +11,9 @@
 //                           arg 0: a small licensed group, arg 1: the biggest group (groups[0])
 //   BM_TemplateChange100k   assignLicense on groups[0] (a tenth of the users) toggling its
 //                           disabledPlans, then ProcessAll
+//   BM_RollbackTemplateChange100k  the same change and its processing inside a journal (not
+//                           timed), then the rollback alone (timed): the planner's preview cost
+//   BM_PreviewTemplateChange100k   journal + change + processing + rollback, all timed
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -422,11 +425,86 @@ void BM_TemplateChange100k(benchmark::State& state) {
   state.counters["group_members"] = static_cast<double>(group["members"].size());
 }
 
+/// The big group's first product with one more plan disabled, as an assignLicense batch.
+std::string TemplateToggleBatch(const Targets& t) {
+  const json& group = t.big_group;
+  json license = group["assignedLicenses"][0];
+  std::string sku = license["skuId"].get<std::string>();
+  json changed = license["disabledPlans"];
+  for (const json& p : t.sku_plans.value(sku, json::array())) {
+    if (std::find(changed.begin(), changed.end(), p) == changed.end()) {
+      changed.push_back(p);
+      break;
+    }
+  }
+  json b = {
+      {"requests",
+       json::array({{{"id", "1"},
+                     {"method", "POST"},
+                     {"url", "/groups/" + group["id"].get<std::string>() + "/assignLicense"},
+                     {"body",
+                      {{"addLicenses", json::array({{{"skuId", sku}, {"disabledPlans", changed}}})},
+                       {"removeLicenses", json::array()}}}}})}};
+  return b.dump();
+}
+
+void BM_RollbackTemplateChange100k(benchmark::State& state) {
+  const Targets& t = GetTargets();
+  gbl::Engine* engine = ProcessedEngine(state);
+  if (engine == nullptr) return;
+  if (!t.ok || t.big_group["assignedLicenses"].empty()) {
+    state.SkipWithError("could not find the licensed big group in the document");
+    return;
+  }
+  const std::string batch = TemplateToggleBatch(t);
+  for (auto _ : state) {
+    state.PauseTiming();
+    engine->BeginJournal();
+    auto result = engine->ApplyBatch(batch);
+    engine->ProcessAll();
+    std::string why;
+    if (!BatchSucceeded(result, &why)) {
+      state.SkipWithError(("assignLicense batch failed: " + why).c_str());
+      break;
+    }
+    state.ResumeTiming();
+    if (!engine->RollBack().Ok()) {
+      state.SkipWithError("rollback failed");
+      break;
+    }
+  }
+  state.counters["group_members"] = static_cast<double>(t.big_group["members"].size());
+}
+
+void BM_PreviewTemplateChange100k(benchmark::State& state) {
+  const Targets& t = GetTargets();
+  gbl::Engine* engine = ProcessedEngine(state);
+  if (engine == nullptr) return;
+  if (!t.ok || t.big_group["assignedLicenses"].empty()) {
+    state.SkipWithError("could not find the licensed big group in the document");
+    return;
+  }
+  const std::string batch = TemplateToggleBatch(t);
+  for (auto _ : state) {
+    engine->BeginJournal();
+    auto result = engine->ApplyBatch(batch);
+    engine->ProcessAll();
+    if (!engine->RollBack().Ok()) {
+      state.SkipWithError("rollback failed");
+      break;
+    }
+    benchmark::DoNotOptimize(result);
+  }
+  state.counters["group_members"] = static_cast<double>(t.big_group["members"].size());
+}
+
 BENCHMARK(BM_MemoryPerMembership)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LoadDocument)->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FullProcessing)->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_MembershipChange)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TemplateChange100k)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RollbackTemplateChange100k)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PreviewTemplateChange100k)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

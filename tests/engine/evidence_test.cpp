@@ -123,9 +123,13 @@ TEST(Evidence, CountViolationNamesTheShortfall) {
     json ev = Evidence(e, user, kEms, "g");
     ASSERT_TRUE(ev.is_object()) << user << ": " << ev.dump();
     EXPECT_EQ(ev["error"], "CountViolation");
-    EXPECT_EQ(ev["shortfall"], 1) << "one seat short when the user was evaluated";
+    EXPECT_EQ(ev["shortfall"], 1) << "one more seat lets this user in";
     EXPECT_NE(ev["reason"].get<std::string>().find("EMS"), std::string::npos);
   }
+  // Seats bought: none is missing any more (the users wait for a reprocess).
+  Apply1(&e, Req("PATCH", "/subscribedSkus/" + std::string(kEms),
+                 {{"prepaidUnits", {{"enabled", 5}}}}));
+  EXPECT_EQ(Evidence(e, "u2", kEms, "g")["shortfall"], 0);
 }
 
 TEST(Evidence, UsageLocationNamesThePlanAndWhetherTheTenantsCountryApplied) {
@@ -234,6 +238,39 @@ TEST(ProcessedOutput, ConflictHeavyTenantIsByteForByteUnchanged) {
   EXPECT_NE(out.find("MutuallyExclusiveViolation"), std::string::npos);
   EXPECT_NE(out.find("CountViolation"), std::string::npos);
   EXPECT_EQ(Fnv1a(out), 9760745176093145560ULL) << "size " << out.size();
+}
+
+}  // namespace
+}  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+TEST(Evidence, TheInternedTableOverflowsIntoEvidenceKeptByState) {
+  // Evidence is interned (a 16-bit index in the state's padding); past 65,534 distinct
+  // violations it is kept by state instead, and still found.
+  Tenant t;
+  Violation v;
+  v.kind = ErrorKind::kUniquenessViolation;
+  for (uint32_t i = 0; i + 1 < kEvidenceOverflow; ++i) {
+    v.address = i;
+    ASSERT_NE(t.InternViolation(v), kEvidenceOverflow) << i;
+  }
+  v.address = 70000;
+  EXPECT_EQ(t.InternViolation(v), kEvidenceOverflow);
+  v.address = 5;
+  EXPECT_EQ(t.InternViolation(v), 6) << "a known violation keeps its index";
+  AssignmentState s;
+  s.source = 3;
+  s.sku = 4;
+  s.error = ErrorKind::kUniquenessViolation;
+  s.evidence = kEvidenceOverflow;
+  v.address = 70000;
+  t.SetEvidence(StateKey{7, 3, 4}, v);
+  ASSERT_NE(t.EvidenceOf(7, s), nullptr);
+  EXPECT_EQ(t.EvidenceOf(7, s)->address, 70000u);
+  t.EraseEvidence(StateKey{7, 3, 4});
+  EXPECT_EQ(t.EvidenceOf(7, s), nullptr);
 }
 
 }  // namespace

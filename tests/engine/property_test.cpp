@@ -24,16 +24,16 @@ class RandomChanges {
   /// Applies one random change (or a chunk of background processing).
   void Step() {
     const Tenant& t = e_.GetTenant();
-    const std::string user = t.users[Pick(t.users.size())].id;
+    const std::string user = t.users()[Pick(t.users().size())].id;
     std::string group;
     for (int tries = 0; tries < 10 && group.empty(); ++tries) {
-      const Group& g = t.groups[Pick(t.groups.size())];
+      const Group& g = t.groups()[Pick(t.groups().size())];
       if (!g.deleted) group = g.id;
     }
-    const gbl::Sku& sku = t.skus[Pick(t.skus.size())];
+    const gbl::Sku& sku = t.skus()[Pick(t.skus().size())];
     json disabled = json::array();
     for (Id p : sku.plans) {
-      if (Pick(6) == 0) disabled.push_back(t.plans[p].id);
+      if (Pick(6) == 0) disabled.push_back(t.plans()[p].id);
     }
     switch (Pick(10)) {
       case 0:
@@ -42,9 +42,9 @@ class RandomChanges {
         break;
       case 2:
       case 3: {
-        const Group& g = t.groups[t.group_index.Find(group)];
+        const Group& g = t.groups()[t.group_index().Find(group)];
         if (!g.members.empty())
-          RemoveMember(&e_, group, t.users[g.members[Pick(g.members.size())]].id);
+          RemoveMember(&e_, group, t.users()[g.members[Pick(g.members.size())]].id);
         break;
       }
       case 4:
@@ -93,15 +93,15 @@ class RandomChanges {
 /// `loaded` holds each SKU's consumption as the document stood (an export may be over-assigned).
 void CheckInvariants(const Tenant& t, bool settled, const std::string& where,
                      const std::vector<int64_t>& loaded) {
-  std::vector<int64_t> holders(t.skus.size(), 0);
-  std::vector<uint32_t> error_users(t.groups.size(), 0);
-  for (const auto& u : t.users) {
+  std::vector<int64_t> holders(t.skus().size(), 0);
+  std::vector<uint32_t> error_users(t.groups().size(), 0);
+  for (const auto& u : t.users()) {
     std::vector<Id> held, enabled, err_groups;
     std::map<Id, std::vector<const AssignmentState*>> by_group;
     for (const auto& s : u.states) {
       if (s.Holds()) {
         held.push_back(s.sku);
-        const auto& en = t.assignments[s.assignment].enabled;
+        const auto& en = t.assignments()[s.assignment].enabled;
         enabled.insert(enabled.end(), en.begin(), en.end());
       }
       if (s.source != kDirect) {
@@ -122,10 +122,10 @@ void CheckInvariants(const Tenant& t, bool settled, const std::string& where,
     enabled.erase(std::unique(enabled.begin(), enabled.end()), enabled.end());
     for (size_t i = 0; i < enabled.size(); ++i) {
       for (size_t j = i + 1; j < enabled.size(); ++j) {
-        int32_t f = t.plans[enabled[i]].family;
-        ASSERT_FALSE(f >= 0 && f == t.plans[enabled[j]].family)
-            << where << ": " << u.id << " holds conflicting plans " << t.plans[enabled[i]].name
-            << " and " << t.plans[enabled[j]].name;
+        int32_t f = t.plans()[enabled[i]].family;
+        ASSERT_FALSE(f >= 0 && f == t.plans()[enabled[j]].family)
+            << where << ": " << u.id << " holds conflicting plans " << t.plans()[enabled[i]].name
+            << " and " << t.plans()[enabled[j]].name;
       }
     }
     // All or nothing per (user, group).
@@ -136,29 +136,29 @@ void CheckInvariants(const Tenant& t, bool settled, const std::string& where,
         any_error = any_error || s->state == StateKind::kError;
       }
       ASSERT_FALSE(any_held && any_error)
-          << where << ": " << u.id << " has part of group " << t.groups[g].display_name;
+          << where << ": " << u.id << " has part of group " << t.groups()[g].display_name;
       if (settled && std::binary_search(u.groups.begin(), u.groups.end(), g)) {
-        ASSERT_EQ(states.size(), t.groups[g].licenses.size())
+        ASSERT_EQ(states.size(), t.groups()[g].licenses.size())
             << where << ": " << u.id << " lacks a state for a product of "
-            << t.groups[g].display_name;
+            << t.groups()[g].display_name;
       }
     }
     if (settled) {
       for (Id g : u.groups) {
-        if (Licensable(t.groups[g]) && !t.groups[g].licenses.empty()) {
+        if (Licensable(t.groups()[g]) && !t.groups()[g].licenses.empty()) {
           ASSERT_TRUE(by_group.count(g)) << where << ": member " << u.id << " never processed";
         }
       }
     }
   }
-  for (Id s = 0; s < t.skus.size(); ++s) {
-    ASSERT_EQ(t.skus[s].consumed, holders[s])
-        << where << ": consumedUnits of " << t.skus[s].part_number;
-    ASSERT_LE(t.skus[s].consumed, std::max(t.skus[s].Assignable(), loaded[s]))
+  for (Id s = 0; s < t.skus().size(); ++s) {
+    ASSERT_EQ(t.skus()[s].consumed, holders[s])
+        << where << ": consumedUnits of " << t.skus()[s].part_number;
+    ASSERT_LE(t.skus()[s].consumed, std::max(t.skus()[s].Assignable(), loaded[s]))
         << where << ": seats over-consumed";
   }
-  for (Id g = 0; g < t.groups.size(); ++g) {
-    ASSERT_EQ(t.groups[g].error_users, error_users[g]) << where << ": error count of group " << g;
+  for (Id g = 0; g < t.groups().size(); ++g) {
+    ASSERT_EQ(t.groups()[g].error_users, error_users[g]) << where << ": error count of group " << g;
   }
 }
 
@@ -187,7 +187,7 @@ TEST(Property, InvariantsHoldUnderRandomChangesWithScarceSeatsAndConflicts) {
     auto r = e.LoadDocument(Synthetic(seed, 0.5, true));
     ASSERT_TRUE(r.Ok()) << r.GetError().message;
     std::vector<int64_t> loaded;
-    for (const auto& sku : e.GetTenant().skus) loaded.push_back(sku.consumed);
+    for (const auto& sku : e.GetTenant().skus()) loaded.push_back(sku.consumed);
     RandomChanges changes(&e, seed * 7919);
     for (int step = 0; step < 150; ++step) {
       changes.Step();
@@ -244,7 +244,7 @@ TEST(Property, IncrementalProcessingEqualsProcessingFromScratch) {
     RandomChanges changes(&incremental, seed * 104729);
     for (int step = 0; step < 200; ++step) changes.Step();
     incremental.ProcessAll();
-    std::vector<int64_t> none(incremental.GetTenant().skus.size(), 0);
+    std::vector<int64_t> none(incremental.GetTenant().skus().size(), 0);
     CheckInvariants(incremental.GetTenant(), true, "seed " + std::to_string(seed), none);
     if (::testing::Test::HasFatalFailure()) return;
 

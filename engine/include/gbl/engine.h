@@ -99,6 +99,18 @@ class Engine {
   /// Sets the name recorded as initiator of admin changes (default "admin@contoso.com").
   void SetActor(std::string_view user_principal_name);
 
+  /// Starts a journal: every change from now on (batches, processing, the clock) can be undone
+  /// exactly by RollBack, or kept by Commit. The planner previews a change this way. Loading a
+  /// document drops an open journal (the loaded tenant replaces everything).
+  void BeginJournal();
+  /// Undoes every change since BeginJournal, in time proportional to what changed; the tenant
+  /// exports byte for byte as before. A BadRequest error when no journal is open.
+  Result<Unit> RollBack();
+  /// Keeps the changes since BeginJournal and closes the journal; BadRequest when none is open.
+  Result<Unit> Commit();
+  /// True while a journal is open.
+  bool JournalOpen() const;
+
   /// Read access to the tenant model (for tests and benchmarks).
   const Tenant& GetTenant() const;
 
