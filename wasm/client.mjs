@@ -11,7 +11,7 @@
 // or a fatal reply such as a wasm trap), every pending request rejects with code 'WorkerDied', and the
 // next request starts a new worker and restores the last good tenant first: the last successfully
 // loaded document (or the sample), the batches applied since, the clock and actor, then processing.
-import { EVENT_ID, EngineError, ErrorCode, EventType, RequestType, plainToError } from './protocol.mjs';
+import { EVENT_ID, EngineError, ErrorCode, EventType, PROTOCOL_VERSION, RequestType, plainToError } from './protocol.mjs';
 
 export { EngineError, ErrorCode };
 
@@ -169,7 +169,7 @@ export class EngineClient {
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, type });
       try {
-        worker.postMessage({ id, type, ...payload });
+        worker.postMessage({ id, type, v: PROTOCOL_VERSION, ...payload });
       } catch (error) {
         this.#pending.delete(id);
         reject(new EngineError(ErrorCode.BAD_REQUEST, `${type}: the request cannot be sent to the worker (${error?.message ?? error})`));

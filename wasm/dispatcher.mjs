@@ -1,7 +1,7 @@
 // The worker side of the protocol (wasm/protocol.mjs) as a plain class: it takes an Engine (or a
 // promise of one) and a postMessage function, so it runs unchanged in a browser worker, in a Node
 // worker_threads worker and in a Node test without any worker.
-import { EVENT_ID, EngineError, ErrorCode, EventType, RequestType, concatChunks, errorToPlain } from './protocol.mjs';
+import { EVENT_ID, EngineError, ErrorCode, EventType, PROTOCOL_VERSION, RequestType, concatChunks, errorToPlain } from './protocol.mjs';
 
 /** A chunked export sends pieces of about this size (each a transferred ArrayBuffer). */
 export const EXPORT_PIECE_BYTES = 64 * 1024 * 1024;
@@ -116,6 +116,11 @@ export class Dispatcher {
         event: 'error',
         value: errorToPlain(badRequest('message without a positive integer id ignored')),
       });
+      return;
+    }
+    if (message.v !== undefined && message.v !== PROTOCOL_VERSION) {
+      // A page and a worker from different builds: refuse rather than misread each other.
+      this.#replyError(id, badRequest(`protocol version ${JSON.stringify(message.v)} is not this worker's (${PROTOCOL_VERSION}); reload the page`), false);
       return;
     }
     let engine;

@@ -1,7 +1,8 @@
 // The page <-> worker protocol, in one module (shared by wasm/client.mjs, wasm/dispatcher.mjs and
 // the web console). Version it when a request or reply changes shape.
 //
-// Request (page -> worker):  {id, type, ...payload}        id: positive integer, unique per worker
+// Request (page -> worker):  {id, type, v?, ...payload}    id: positive integer, unique per worker;
+//                            v: PROTOCOL_VERSION (EngineClient sends it; a different one is refused)
 // Reply   (worker -> page):  {id, ok: true, value}
 //                            {id, ok: false, error: {name, code, message}, fatal?: true}
 // Event   (worker -> page):  {id: 0, event: 'progress', value: Progress}    (unsolicited)
@@ -52,7 +53,7 @@
 
 /**
  * A request (page -> worker): `{id, type, ...payload}`.
- * @typedef {{id: number} & (
+ * @typedef {{id: number, v?: number} & (
  *   {type: 'loadDocument', bytes: ArrayBuffer | Uint8Array} |
  *   {type: 'loadSample'} |
  *   {type: 'applyBatch', batch: object | string} |

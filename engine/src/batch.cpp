@@ -80,45 +80,107 @@ class BatchRunner {
  public:
   explicit BatchRunner(Tenant* t) : t_(*t) {}
 
+  /// What a route's placeholders resolved to.
+  struct RouteArgs {
+    Id group = kNoId;  ///< {group}
+    Id user = kNoId;   ///< {user}
+    std::string id;    ///< {id}: a member's object id
+    std::string sku;   ///< {sku}: a skuId, resolved by the handler
+  };
+  using Handler = Response (*)(BatchRunner&, const RouteArgs&, const json&);
+  /// One Graph request the engine serves.
+  struct Route {
+    const char* method;
+    const char* pattern;  ///< segments after the version; {group}, {user}: must exist (else 404)
+    bool graph_v1;        ///< false: an extension of ours that Graph v1.0 does not have
+    Handler handler;
+  };
+
+  /// Every request the engine serves, in one table.
+  static const std::vector<Route>& Routes() {
+    static const std::vector<Route> kRoutes = {
+        {"POST", "groups", true,
+         [](BatchRunner& r, const RouteArgs&, const json& b) { return r.CreateGroup(b); }},
+        {"DELETE", "groups/{group}", true,
+         [](BatchRunner& r, const RouteArgs& a, const json&) { return r.DeleteGroup(a.group); }},
+        {"POST", "groups/{group}/assignLicense", true,
+         [](BatchRunner& r, const RouteArgs& a, const json& b) {
+           return r.AssignGroupLicense(a.group, b);
+         }},
+        {"POST", "groups/{group}/reprocessLicenseAssignment", false,
+         [](BatchRunner& r, const RouteArgs& a, const json&) {
+           QueueGroup(&r.t_, a.group);
+           return Response{202, GroupObject(r.t_, a.group)};
+         }},
+        {"POST", "groups/{group}/members/$ref", true,
+         [](BatchRunner& r, const RouteArgs& a, const json& b) { return r.AddMember(a.group, b); }},
+        {"DELETE", "groups/{group}/members/{id}/$ref", true,
+         [](BatchRunner& r, const RouteArgs& a, const json&) {
+           return r.RemoveMember(a.group, a.id);
+         }},
+        {"POST", "users", true,
+         [](BatchRunner& r, const RouteArgs&, const json& b) { return r.CreateUser(b); }},
+        {"PATCH", "users/{user}", true,
+         [](BatchRunner& r, const RouteArgs& a, const json& b) { return r.PatchUser(a.user, b); }},
+        {"POST", "users/{user}/assignLicense", true,
+         [](BatchRunner& r, const RouteArgs& a, const json& b) {
+           return r.AssignUserLicense(a.user, b);
+         }},
+        {"POST", "users/{user}/reprocessLicenseAssignment", true,
+         [](BatchRunner& r, const RouteArgs& a, const json&) {
+           if (EvaluateUser(&r.t_, a.user, kNoId)) {
+             r.t_.Audit(Activity::kChangeUserLicense, true, a.user, kNoId);
+           }
+           return Response{200, UserObject(r.t_, a.user)};
+         }},
+        {"PATCH", "subscribedSkus/{sku}", false,
+         [](BatchRunner& r, const RouteArgs& a, const json& b) { return r.PatchSku(a.sku, b); }},
+    };
+    return kRoutes;
+  }
+
   Response Handle(const std::string& method, const std::string& url, const json& body) {
     std::vector<std::string> seg = Segments(url);
     if (seg.empty()) return BadRequest("Invalid request URL '" + url + "'.");
-    const std::string& m = method;
-    if (seg[0] == "groups") {
-      if (seg.size() == 1 && m == "POST") return CreateGroup(body);
-      if (seg.size() < 2) return BadRequest("Unsupported request: " + m + " " + url);
-      Id g = FindGroup(seg[1]);
-      if (g == kNoId) return NotFound("group", seg[1]);
-      if (seg.size() == 2 && m == "DELETE") return DeleteGroup(g);
-      if (seg.size() == 3 && m == "POST" && seg[2] == "assignLicense")
-        return AssignGroupLicense(g, body);
-      if (seg.size() == 3 && m == "POST" && seg[2] == "reprocessLicenseAssignment") {
-        QueueGroup(&t_, g);
-        return Response{202, GroupObject(t_, g)};
-      }
-      if (seg.size() == 4 && m == "POST" && seg[2] == "members" && seg[3] == "$ref")
-        return AddMember(g, body);
-      if (seg.size() == 5 && m == "DELETE" && seg[2] == "members" && seg[4] == "$ref")
-        return RemoveMember(g, seg[3]);
-    } else if (seg[0] == "users") {
-      if (seg.size() == 1 && m == "POST") return CreateUser(body);
-      if (seg.size() < 2) return BadRequest("Unsupported request: " + m + " " + url);
-      Id u = FindUser(seg[1]);
-      if (u == kNoId) return NotFound("user", seg[1]);
-      if (seg.size() == 2 && m == "PATCH") return PatchUser(u, body);
-      if (seg.size() == 3 && m == "POST" && seg[2] == "assignLicense")
-        return AssignUserLicense(u, body);
-      if (seg.size() == 3 && m == "POST" && seg[2] == "reprocessLicenseAssignment") {
-        if (EvaluateUser(&t_, u, kNoId)) t_.Audit(Activity::kChangeUserLicense, true, u, kNoId);
-        return Response{200, UserObject(t_, u)};
-      }
-    } else if (seg[0] == "subscribedSkus" && seg.size() == 2 && m == "PATCH") {
-      return PatchSku(seg[1], body);
+    // An object named in the URL must exist, whatever is asked of it.
+    RouteArgs args;
+    if (seg.size() >= 2 && seg[0] == "groups") {
+      args.group = FindGroup(seg[1]);
+      if (args.group == kNoId) return NotFound("group", seg[1]);
+    } else if (seg.size() >= 2 && seg[0] == "users") {
+      args.user = FindUser(seg[1]);
+      if (args.user == kNoId) return NotFound("user", seg[1]);
     }
-    return BadRequest("Unsupported request: " + m + " " + url);
+    for (const Route& route : Routes()) {
+      if (method != route.method || !Matches(route.pattern, seg, &args)) continue;
+      return route.handler(*this, args, body);
+    }
+    return BadRequest("Unsupported request: " + method + " " + url);
   }
 
  private:
+  /// True when `seg` has the pattern's shape; fills the pass-through placeholders.
+  static bool Matches(std::string_view pattern, const std::vector<std::string>& seg,
+                      RouteArgs* args) {
+    size_t i = 0, pos = 0;
+    while (pos <= pattern.size()) {
+      size_t next = pattern.find('/', pos);
+      if (next == std::string_view::npos) next = pattern.size();
+      std::string_view part = pattern.substr(pos, next - pos);
+      if (i >= seg.size()) return false;
+      if (part == "{id}") {
+        args->id = seg[i];
+      } else if (part == "{sku}") {
+        args->sku = seg[i];
+      } else if (part != "{group}" && part != "{user}" && part != seg[i]) {
+        return false;
+      }
+      ++i;
+      pos = next + 1;
+    }
+    return i == seg.size();
+  }
+
   static std::vector<std::string> Segments(std::string url) {
     for (const char* prefix : {"https://graph.microsoft.com", "http://graph.microsoft.com"}) {
       if (url.rfind(prefix, 0) == 0) url = url.substr(std::string(prefix).size());

@@ -14,7 +14,7 @@ import {
 } from '../../wasm/dispatcher.mjs';
 import { EngineError, createEngine } from '../../wasm/engine-api.mjs';
 import { readWasmBinary } from '../../wasm/node-support.mjs';
-import { EVENT_ID, RequestType } from '../../wasm/protocol.mjs';
+import { EVENT_ID, PROTOCOL_VERSION, RequestType } from '../../wasm/protocol.mjs';
 import { NodeWorkerAdapter } from './fixtures/node-worker-adapter.mjs';
 import { NOW_ISO, PLAN, SKU, batch, assignGroupLicense, newEngine } from './helpers.mjs';
 
@@ -293,6 +293,17 @@ describe('Dispatcher', () => {
     const first = await failedStart.send(RequestType.LOAD_SAMPLE);
     assert.equal(first.fatal, true);
     assert.match(first.error.message, /failed to start: no wasm here/);
+  });
+
+  test('a request of another protocol version is refused; the current one is served', async () => {
+    const { dispatcher, posted } = await harness();
+    await dispatcher.handle({ id: 1, type: RequestType.LOAD_SAMPLE, v: PROTOCOL_VERSION + 1 });
+    const refused = posted.at(-1).message;
+    assert.equal(refused.ok, false);
+    assert.equal(refused.error.code, 'BadRequest');
+    assert.match(refused.error.message, /protocol version/);
+    await dispatcher.handle({ id: 2, type: RequestType.LOAD_SAMPLE, v: PROTOCOL_VERSION });
+    assert.equal(posted.at(-1).message.ok, true);
   });
 
   test('messages without an id are reported, not answered', async () => {
