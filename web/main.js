@@ -88,8 +88,10 @@ async function refreshTenantName() {
   try {
     const t = await engine.query({ query: 'tenant' });
     $('tenant-name').textContent = t?.displayName || '';
+    $('rules-badge').textContent = t?.rulesProfile ? `Rules: ${t.rulesProfile}` : '';
   } catch {
     $('tenant-name').textContent = '';
+    $('rules-badge').textContent = '';
   }
 }
 engine.on('changed', refreshTenantName);

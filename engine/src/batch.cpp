@@ -133,6 +133,8 @@ class BatchRunner {
            }
            return Response{200, UserObject(r.t_, a.user)};
          }},
+        {"PATCH", "licensingRules", false,
+         [](BatchRunner& r, const RouteArgs&, const json& b) { return r.PatchRules(b); }},
         {"PATCH", "subscribedSkus/{sku}", false,
          [](BatchRunner& r, const RouteArgs& a, const json& b) { return r.PatchSku(a.sku, b); }},
     };
@@ -335,6 +337,8 @@ class BatchRunner {
                (v.address < user.proxy_addresses.size() ? user.proxy_addresses[v.address] + " "
                                                         : std::string()) +
                "of this user is already being used (UniquenessViolation).";
+      case ErrorKind::kDependencyViolation:
+        return "License operation failed (DependencyViolation). " + DescribeViolation(t_, &user, v);
       default:
         return std::string("License assignment failed (") + ErrorName(v.kind) + ").";
     }
@@ -446,14 +450,6 @@ class BatchRunner {
                 return a.source != b.source ? a.source < b.source : a.sku < b.sku;
               });
     // The rules (rules.cpp), on the direct assignments that change, against every other source.
-    std::vector<Id> enabled_all;
-    for (const auto& s : next.states) {
-      if (!s.Holds()) continue;
-      const auto& en = t_.assignments()[s.assignment].enabled;
-      enabled_all.insert(enabled_all.end(), en.begin(), en.end());
-    }
-    std::sort(enabled_all.begin(), enabled_all.end());
-    enabled_all.erase(std::unique(enabled_all.begin(), enabled_all.end()), enabled_all.end());
     std::vector<Id> candidates, replaced;
     for (auto& [sku, disabled] : add) {
       candidates.push_back(t_.InternAssignment(sku, disabled));
@@ -462,10 +458,6 @@ class BatchRunner {
     replaced.insert(replaced.end(), remove.begin(), remove.end());
     if (std::optional<Violation> v = CheckAssignment(t_, user, kDirect, candidates, &replaced)) {
       return BadRequest(DirectAssignmentError(user, *v));
-    }
-    std::string missing = MissingPrerequisite(enabled_all);
-    if (!missing.empty()) {
-      return BadRequest("License operation failed (DependencyViolation). " + missing);
     }
     // Commit: seats follow what the user holds before and after.
     std::vector<Id> touched;
@@ -763,6 +755,34 @@ class BatchRunner {
     grp.processing = ProcessingState::kComplete;
     t_.Audit(Activity::kDeleteGroup, false, kNoId, g);
     return Response{204, json()};
+  }
+
+  // Our extension: switch the rule profile; every user is re-evaluated at once under it.
+  Response PatchRules(const json& body) {
+    if (!body.is_object() || !body.contains("profile") || !body["profile"].is_string()) {
+      return BadRequest("The request body must be {\"profile\": NAME}.");
+    }
+    for (const auto& [k, v] : body.items()) {
+      if (k != "profile")
+        return BadRequest("Property '" + k + "' cannot be changed here (supported: profile).");
+      (void)v;
+    }
+    std::string name = body["profile"].get<std::string>();
+    if (!IsRulesProfile(name)) {
+      std::string known;
+      for (const auto& n : RulesProfileNames()) known += (known.empty() ? "" : ", ") + n;
+      return BadRequest("Unknown rule profile '" + name + "' (known: " + known + ").");
+    }
+    t_.SetRulesProfile(name);
+    for (Id u = 0; u < t_.users().size(); ++u) {
+      const User& user = t_.users()[u];
+      if (user.states.empty() && user.groups.empty()) continue;
+      if (EvaluateUser(&t_, u, kNoId, true)) {
+        t_.Audit(Activity::kChangeUserLicense, true, u, kNoId);
+      }
+    }
+    return Response{200, json{{"profile", t_.rules_profile},
+                              {"description", RulesProfileDescription(t_.rules_profile)}}};
   }
 
   Response PatchSku(const std::string& key, const json& body) {

@@ -1,4 +1,5 @@
 // The embedded Microsoft catalogue: product names, service plans, 2017 exclusion families.
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -157,6 +158,65 @@ std::string CatalogPlanName(std::string_view plan_id) {
   const auto& plans = GetCatalog().plans;
   auto it = plans.find(Lower(plan_id));
   return it == plans.end() ? std::string() : it->second.first;
+}
+
+namespace {
+
+/// The rule profiles: which of the 2017 exclusion families each keeps.
+struct RulesProfileRow {
+  const char* name;
+  const char* description;
+  std::vector<std::string> dropped_families;  ///< 2017 families that no longer conflict
+};
+
+const std::vector<RulesProfileRow>& RulesProfiles() {
+  static const std::vector<RulesProfileRow> kProfiles = {
+      // licensing-groups-resolve-problems.md (MicrosoftDocs/entra-docs, 2023-2025): Exchange
+      // Online (Plan 1) and (Plan 2) "have been updated to allow duplication". No other family is
+      // documented as lifted, so the rest of the 2017 list stays.
+      {"current",
+       "Today's service: the 2017 conflicts without Exchange Online (Plan 1/Plan 2)",
+       {"exchange_online"}},
+      // The 2017 reference list as the seed walkthrough knew it.
+      {"2017", "The 2017 walkthrough: every 2017 conflict, Exchange Online included", {}},
+  };
+  return kProfiles;
+}
+
+const RulesProfileRow* FindProfile(std::string_view name) {
+  for (const auto& row : RulesProfiles()) {
+    if (name == row.name) return &row;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+bool IsRulesProfile(std::string_view name) { return FindProfile(name) != nullptr; }
+
+std::vector<std::string> RulesProfileNames() {
+  std::vector<std::string> names;
+  for (const auto& row : RulesProfiles()) names.push_back(row.name);
+  return names;
+}
+
+std::string RulesProfileDescription(std::string_view name) {
+  const RulesProfileRow* row = FindProfile(name);
+  return row != nullptr ? row->description : "";
+}
+
+std::vector<std::pair<std::string, std::vector<std::string>>> ProfileExclusionFamilies(
+    std::string_view name) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  const RulesProfileRow* row = FindProfile(name);
+  if (row == nullptr) return out;
+  for (const auto& family : CatalogExclusionFamilies()) {
+    const auto& dropped = row->dropped_families;
+    if (std::find(dropped.begin(), dropped.end(), family.first) == dropped.end()) {
+      out.push_back(family);
+    }
+  }
+  return out;
 }
 
 const std::vector<std::pair<std::string, std::vector<std::string>>>& CatalogExclusionFamilies() {

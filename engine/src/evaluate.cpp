@@ -101,10 +101,11 @@ bool TryRemoveState(Tenant* t, User* u, size_t idx, bool* changed) {
 }
 
 /// Applies group g to the user all-or-nothing; returns true when a held license changed.
-bool AssignGroup(Tenant* t, User* u, Id g) {
+bool AssignGroup(Tenant* t, User* u, Id g, bool from_scratch = false) {
   bool changed = false;
   const Group& grp = t->groups()[g];
-  std::optional<Violation> violation = CheckAssignment(*t, *u, g, grp.licenses);
+  std::optional<Violation> violation =
+      CheckAssignment(*t, *u, g, grp.licenses, nullptr, from_scratch);
   ErrorKind err = violation ? violation->kind : ErrorKind::kNone;
   // Every product of the group fails with the same evidence (all or nothing).
   const uint16_t evidence = violation ? t->InternViolation(*violation) : 0;
@@ -233,7 +234,7 @@ bool EvaluateGroupOnly(Tenant* t, Id user, Id group, bool member) {
   return changed;
 }
 
-bool EvaluateUser(Tenant* t, Id user, Id only_group) {
+bool EvaluateUser(Tenant* t, Id user, Id only_group, bool from_scratch) {
   User& u = t->MutableUserStates(user);
   bool changed = false;
   if (only_group != kNoId) {
@@ -253,7 +254,7 @@ bool EvaluateUser(Tenant* t, Id user, Id only_group) {
   // 2. Try every licensed group of the user, in group order.
   for (Id g : u.groups) {
     if (Licensable(t->groups()[g]) && !t->groups()[g].licenses.empty()) {
-      changed = AssignGroup(t, &u, g) || changed;
+      changed = AssignGroup(t, &u, g, from_scratch) || changed;
     }
   }
   ErrorGroups(u, &err_after);

@@ -14,8 +14,9 @@ namespace gbl {
 
 /// Re-evaluates a user's group-based assignments: drops states of groups the user no longer gets
 /// (unless a dependency blocks it), then tries every licensed group (only `only_group` when given)
-/// all-or-nothing. Returns true when the user's effective licenses changed.
-bool EvaluateUser(Tenant* t, Id user, Id only_group);
+/// all-or-nothing. Returns true when the user's effective licenses changed. `from_scratch`: each
+/// group is checked only against direct licenses and the groups before it (a rules change).
+bool EvaluateUser(Tenant* t, Id user, Id only_group, bool from_scratch = false);
 /// Evaluates one user against one group only (background processing); `member` says whether
 /// the user is a member of the group. Returns true when the user's held licenses changed.
 bool EvaluateGroupOnly(Tenant* t, Id user, Id group, bool member);

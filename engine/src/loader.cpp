@@ -404,10 +404,25 @@ class Loader {
     size_t base = c.base;
     if (r.Peek() == JsonType::kNull) return r.ReadNull() || Syntax(r, base);
     if (r.Peek() != JsonType::kObject) return Schema("licensingRules", "expected an object");
-    tenant_->rules_from_document = true;
     r.BeginObject();
     std::string key;
     while (r.NextKey(&key)) {
+      if (key == "profile") {
+        std::string profile;
+        if (r.Peek() != JsonType::kString || !r.ReadString(&profile)) {
+          return r.Failed() ? Syntax(r, base)
+                            : Schema("licensingRules.profile", "expected a string");
+        }
+        if (!IsRulesProfile(profile)) {
+          std::string known;
+          for (const auto& n : RulesProfileNames()) known += (known.empty() ? "" : ", ") + n;
+          return Schema("licensingRules.profile",
+                        "unknown rule profile \"" + profile + "\" (known: " + known + ")");
+        }
+        tenant_->rules_profile = profile;
+        continue;
+      }
+      if (key == "mutuallyExclusive") tenant_->rules_from_document = true;
       if (key == "mutuallyExclusive" || key == "dependencies" ||
           key == "usageLocationRestrictions") {
         std::string name = "licensingRules." + key;
@@ -438,11 +453,12 @@ class Loader {
                   if (key == "dependencies") {
                     for (const auto& id : list) {
                       Id q = tenant_->FindPlan(id);
-                      if (q != kNoId) tenant_->plans_[p].requires_any_of.push_back(q);
-                    }
-                    if (tenant_->plans_[p].requires_any_of.empty() && !list.empty()) {
-                      // Required plans that the tenant does not have at all: never satisfiable.
-                      tenant_->plans_[p].requires_any_of.push_back(p);
+                      if (q != kNoId) {
+                        tenant_->plans_[p].requires_any_of.push_back(q);
+                      } else {
+                        // A prerequisite no product of the tenant carries (kept for the export).
+                        tenant_->plans_[p].requires_unowned.push_back(Lower(id));
+                      }
                     }
                   } else {
                     for (auto& country : list) tenant_->plans_[p].prohibited_in.push_back(country);

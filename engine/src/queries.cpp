@@ -135,7 +135,18 @@ class QueryRunner {
                 {"groups", groups},
                 {"skus", t_.skus().size()},
                 {"auditEvents", t_.audit().size()},
-                {"pending", t_.run().group != kNoId || !t_.queue().empty()}};
+                {"pending", t_.run().group != kNoId || !t_.queue().empty()},
+                {"rulesProfile", t_.rules_profile},
+                {"rulesProfiles", Profiles()}};
+  }
+
+  /// The rule profiles a trainer can switch between.
+  static json Profiles() {
+    json list = json::array();
+    for (const auto& name : RulesProfileNames()) {
+      list.push_back({{"name", name}, {"description", RulesProfileDescription(name)}});
+    }
+    return list;
   }
 
   json Products() {

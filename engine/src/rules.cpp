@@ -35,7 +35,8 @@ std::string PlanLabel(const Tenant& t, Id plan) {
 
 std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id source,
                                          const std::vector<Id>& candidates,
-                                         const std::vector<Id>* replaced_skus) {
+                                         const std::vector<Id>* replaced_skus,
+                                         bool earlier_groups_only) {
   Violation v;
   // 1. Duplicate proxy addresses block Exchange Online mailboxes.
   for (Id a : candidates) {
@@ -73,6 +74,7 @@ std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id sour
     for (const auto& [p, f] : t.assignments()[a].exclusive) {
       for (const auto& s : u.states) {
         if (!IsOther(s, source, replaced_skus)) continue;
+        if (earlier_groups_only && s.source != kDirect && s.source > source) continue;
         for (const auto& [q, fq] : t.assignments()[s.assignment].exclusive) {
           if (fq == f && q != p) {
             v.kind = ErrorKind::kMutuallyExclusiveViolation;
@@ -112,6 +114,35 @@ std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id sour
       return v;
     }
   }
+  // 5. Prerequisites: a plan that needs another must find it enabled: among the group's own
+  //    products for a group ("in the same group", licensing-group-advanced.md), among everything
+  //    the user keeps for a direct license.
+  bool dependent = replaced_skus != nullptr;
+  for (Id a : candidates) dependent = dependent || t.assignments()[a].dependent;
+  if (dependent) {
+    std::vector<Id> enabled;
+    for (Id a : candidates) {
+      const auto& en = t.assignments()[a].enabled;
+      enabled.insert(enabled.end(), en.begin(), en.end());
+    }
+    if (replaced_skus != nullptr) {
+      for (const auto& s : u.states) {
+        if (!IsOther(s, source, replaced_skus)) continue;
+        const auto& en = t.assignments()[s.assignment].enabled;
+        enabled.insert(enabled.end(), en.begin(), en.end());
+      }
+    }
+    std::sort(enabled.begin(), enabled.end());
+    enabled.erase(std::unique(enabled.begin(), enabled.end()), enabled.end());
+    if (std::optional<Violation> missing = CheckPrerequisites(t, enabled)) {
+      for (Id a : candidates) {
+        const auto& en = t.assignments()[a].enabled;
+        if (std::binary_search(en.begin(), en.end(), missing->plan))
+          missing->sku = t.assignments()[a].sku;
+      }
+      return missing;
+    }
+  }
   return std::nullopt;
 }
 
@@ -123,7 +154,8 @@ int64_t SeatsShort(const Sku& s) {
 std::optional<Violation> CheckPrerequisites(const Tenant& t, const std::vector<Id>& enabled) {
   for (Id p : enabled) {
     const auto& req = t.plans()[p].requires_any_of;
-    if (req.empty()) continue;
+    // No rule, or a rule whose prerequisites no product of the tenant has: never satisfied.
+    if (req.empty() && t.plans()[p].requires_unowned.empty()) continue;
     bool ok = false;
     for (Id q : req) ok = ok || std::binary_search(enabled.begin(), enabled.end(), q);
     if (!ok) {
@@ -148,12 +180,22 @@ std::string DescribeViolation(const Tenant& t, const User* u, const Violation& v
              (v.sku < t.skus().size() ? t.skus()[v.sku].id : std::string()) + "]";
     case ErrorKind::kDependencyViolation: {
       if (v.plan >= t.plans().size()) return ErrorText(v.kind);
+      // In words, as the portal says it: "The service Microsoft Workplace Analytics requires
+      // Exchange Online (Plan 2) to be enabled as well."
+      auto words = [&](Id q) {
+        const Plan& plan = t.plans()[q];
+        return plan.friendly.empty() ? plan.name : plan.friendly;
+      };
       std::string names;
       for (Id q : t.plans()[v.plan].requires_any_of) {
-        names += (names.empty() ? "" : " or ") + t.plans()[q].name;
+        names += (names.empty() ? "" : " or ") + words(q);
       }
-      return "The service " + t.plans()[v.plan].name + " requires " + names +
-             " to be enabled as well.";
+      for (const auto& id : t.plans()[v.plan].requires_unowned) {
+        std::string name = CatalogPlanFriendlyName(id);
+        if (name.empty()) name = CatalogPlanName(id);
+        names += (names.empty() ? "" : " or ") + (name.empty() ? id : name);
+      }
+      return "The service " + words(v.plan) + " requires " + names + " to be enabled as well.";
     }
     case ErrorKind::kProhibitedInUsageLocationViolation: {
       std::string loc = u != nullptr ? t.LocationOf(*u) : std::string();

@@ -16,9 +16,12 @@ namespace gbl {
 /// nothing, in the service's order: proxy uniqueness, usage location, mutually exclusive plans,
 /// seats. The user's other held states are those of other sources; with `replaced_skus` (direct
 /// assignment), the direct states of those products are being replaced and do not count either.
+/// With `earlier_groups_only`, another group's state counts only when that group comes before
+/// `source` in the user's group order (re-evaluation as if processed from scratch).
 std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id source,
                                          const std::vector<Id>& candidates,
-                                         const std::vector<Id>* replaced_skus = nullptr);
+                                         const std::vector<Id>* replaced_skus = nullptr,
+                                         bool earlier_groups_only = false);
 
 /// Checks that every plan of `enabled` (sorted plan ids) that needs a prerequisite finds one of its
 /// prerequisites enabled too; the failure is a DependencyViolation naming the plan.

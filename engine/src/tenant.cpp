@@ -125,7 +125,10 @@ void Tenant::DeriveAssignment(Assignment* a) const {
   a->exclusive.clear();
   a->restricted.clear();
   a->exchange = false;
+  a->dependent = false;
   for (Id p : a->enabled) {
+    a->dependent =
+        a->dependent || !plans_[p].requires_any_of.empty() || !plans_[p].requires_unowned.empty();
     if (plans_[p].family >= 0) a->exclusive.emplace_back(p, plans_[p].family);
     if (!plans_[p].prohibited_in.empty()) a->restricted.push_back(p);
     a->exchange = a->exchange || plans_[p].exchange;
@@ -489,6 +492,14 @@ bool Tenant::RollbackJournal() {
   for (const auto& [id, g] : j->unindexed_groups) group_index_.Insert(id, g);
   for (const auto& key : j->interned_keys) assignment_index_.erase(key);
   assignments_.resize(j->assignments);
+  if (j->rules_saved) {
+    plans_ = std::move(j->plans);
+    family_names_ = std::move(j->family_names);
+    j->assignments_before.resize(j->assignments);
+    assignments_ = std::move(j->assignments_before);
+    rules_profile = std::move(j->rules_profile);
+    rules_from_document = j->rules_from_document;
+  }
   audit_.resize(j->audit);
   audit_text_.resize(j->audit_text);
   for (size_t i = j->violations; i < violations_.size(); ++i)
@@ -517,6 +528,33 @@ bool Tenant::RollbackJournal() {
   audit_actor_cache = j->audit_actor_cache;
   audit_actor_index = j->audit_actor_index;
   id_counter = j->id_counter;
+  return true;
+}
+
+bool Tenant::SetRulesProfile(std::string_view name) {
+  if (!IsRulesProfile(name)) return false;
+  if (journal_ && !journal_->rules_saved) {
+    Journal& j = *journal_;
+    j.rules_saved = true;
+    j.plans = plans_;
+    j.family_names = family_names_;
+    j.assignments_before = assignments_;
+    j.rules_profile = rules_profile;
+    j.rules_from_document = rules_from_document;
+  }
+  rules_profile = std::string(name);
+  rules_from_document = false;
+  family_names_.clear();
+  for (auto& plan : plans_) plan.family = -1;
+  for (const auto& [family_name, ids] : ProfileExclusionFamilies(rules_profile)) {
+    int32_t family = static_cast<int32_t>(family_names_.size());
+    family_names_.push_back(family_name);
+    for (const auto& id : ids) {
+      Id p = FindPlan(id);
+      if (p != kNoId) plans_[p].family = family;
+    }
+  }
+  for (auto& a : assignments_) DeriveAssignment(&a);
   return true;
 }
 
@@ -644,7 +682,7 @@ void Tenant::ApplyCatalogue() {
     plan.exchange = plan.name.rfind("EXCHANGE_S_", 0) == 0 && plan.name != "EXCHANGE_S_FOUNDATION";
   }
   if (!rules_from_document) {
-    for (const auto& [name, ids] : CatalogExclusionFamilies()) {
+    for (const auto& [name, ids] : ProfileExclusionFamilies(rules_profile)) {
       int32_t family = static_cast<int32_t>(family_names_.size());
       family_names_.push_back(name);
       for (const auto& id : ids) {

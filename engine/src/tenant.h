@@ -92,6 +92,9 @@ struct Plan {
   int32_t family = -1;              ///< mutual-exclusion family, -1 when none
   bool exchange = false;            ///< an Exchange Online mailbox plan (proxy uniqueness applies)
   std::vector<Id> requires_any_of;  ///< prerequisites: one of these must stay enabled
+  /// Prerequisites the rules name that this tenant has no product for (servicePlanIds as given):
+  /// with none of requires_any_of present either, the plan can never be assigned.
+  std::vector<std::string> requires_unowned;
   std::vector<std::string> prohibited_in;  ///< usage locations where the plan is not available
 };
 
@@ -129,6 +132,7 @@ struct Assignment {
   std::vector<std::pair<Id, int32_t>> exclusive;  ///< enabled plans in an exclusion family
   std::vector<Id> restricted;  ///< enabled plans with usage-location restrictions
   bool exchange = false;       ///< enables an Exchange Online mailbox plan
+  bool dependent = false;      ///< enables a plan that needs a prerequisite
 };
 
 /// One licenseAssignmentState of a user (24 bytes: one per (user, source, product)).
@@ -295,6 +299,12 @@ struct Journal {
   std::unordered_map<uint64_t, uint32_t> proxy_counts;       ///< first-seen count (0: absent)
   std::vector<std::pair<std::string, Id>> unindexed_groups;  ///< ids erased from group_index_
   std::vector<std::string> interned_keys;                    ///< assignment_index_ keys added
+  bool rules_saved = false;  ///< a profile switch: plans, families, options as they were
+  std::vector<Plan> plans;
+  std::vector<std::string> family_names;
+  std::vector<Assignment> assignments_before;
+  std::string rules_profile;
+  bool rules_from_document = false;
   // Scalars.
   size_t shared_proxies = 0;
   int64_t now_ms = 0;
@@ -311,7 +321,8 @@ class Tenant {
   std::string org_id;
   std::string org_name;
   std::string country;  ///< countryLetterCode: stands in for users without a usage location
-  bool rules_from_document = false;
+  bool rules_from_document = false;       ///< the document listed its mutuallyExclusive families
+  std::string rules_profile = "current";  ///< the rule profile in force (RulesProfileNames)
 
   int64_t now_ms = 1796112000000;  ///< 2026-12-01T00:00:00Z until SetNow
   std::string actor = "admin@contoso.com";
@@ -421,6 +432,9 @@ class Tenant {
   static bool ParseTime(std::string_view text, int64_t* ms);
   /// Fills catalogue names, default rules and plan flags; call after loading SKUs and rules.
   void ApplyCatalogue();
+  /// Puts a rule profile's exclusion families in force (replacing the current ones) and
+  /// re-derives every license option; the caller re-evaluates the users. False when unknown.
+  bool SetRulesProfile(std::string_view name);
   /// Makes a new object id (GUID-shaped, deterministic per tenant).
   std::string NewObjectId();
 
@@ -467,6 +481,15 @@ std::string CatalogPlanFriendlyName(std::string_view plan_id);
 std::string CatalogPlanName(std::string_view plan_id);
 /// The 2017 exclusion families: (family, [plan ids]).
 const std::vector<std::pair<std::string, std::vector<std::string>>>& CatalogExclusionFamilies();
+/// True when `name` is a rule profile ("current", "2017").
+bool IsRulesProfile(std::string_view name);
+/// The rule profiles' names, the default first.
+std::vector<std::string> RulesProfileNames();
+/// A profile's description in words ("" when unknown).
+std::string RulesProfileDescription(std::string_view name);
+/// The exclusion families of a profile (the 2017 list minus what it lifts).
+std::vector<std::pair<std::string, std::vector<std::string>>> ProfileExclusionFamilies(
+    std::string_view name);
 /// Lower-cases ASCII.
 std::string Lower(std::string_view s);
 

@@ -265,6 +265,7 @@ void WriteGroup(const Tenant& t, Id gi, JsonWriter* w) {
 
 void WriteRules(const Tenant& t, JsonWriter* w) {
   w->BeginObject();
+  w->Field("profile", t.rules_profile);
   w->Key("mutuallyExclusive");
   w->BeginArray();
   for (size_t f = 0; f < t.family_names().size(); ++f) {
@@ -285,12 +286,13 @@ void WriteRules(const Tenant& t, JsonWriter* w) {
   w->Key("dependencies");
   w->BeginArray();
   for (const auto& p : t.plans()) {
-    if (p.requires_any_of.empty()) continue;
+    if (p.requires_any_of.empty() && p.requires_unowned.empty()) continue;
     w->BeginObject();
     w->Field("servicePlanId", p.id);
     w->Key("requiresAnyOf");
     w->BeginArray();
     for (Id q : p.requires_any_of) w->String(t.plans()[q].id);
+    for (const auto& id : p.requires_unowned) w->String(id);
     w->EndArray();
     w->EndObject();
   }

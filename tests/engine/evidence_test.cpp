@@ -229,15 +229,24 @@ TEST(ProcessedOutput, ConflictHeavyTenantIsByteForByteUnchanged) {
   o.seat_ratio = 0.9;
   o.direct_fraction = 0.3;
   o.seed = 11;
+  // Pinned to the 2017 profile, the one it was recorded on; the export names its profile, and
+  // without that field it is the document recorded before profiles existed.
+  json doc = json::parse(GenerateSyntheticTenant(o));
+  doc["licensingRules"] = {{"profile", "2017"}};
   Engine e;
-  Result<LoadSummary> loaded = e.LoadDocument(GenerateSyntheticTenant(o));
+  Result<LoadSummary> loaded = e.LoadDocument(doc.dump());
   ASSERT_TRUE(loaded.Ok()) << loaded.GetError().message;
   e.SetNow(1796112000000);
   e.ProcessAll();
   std::string out = e.ExportDocument();
   EXPECT_NE(out.find("MutuallyExclusiveViolation"), std::string::npos);
   EXPECT_NE(out.find("CountViolation"), std::string::npos);
-  EXPECT_EQ(Fnv1a(out), 9760745176093145560ULL) << "size " << out.size();
+  const std::string field = "\"profile\":\"2017\",";
+  size_t at = out.find(field);
+  ASSERT_NE(at, std::string::npos);
+  std::string without = out;
+  without.erase(at, field.size());
+  EXPECT_EQ(Fnv1a(without), 9760745176093145560ULL) << "size " << without.size();
 }
 
 }  // namespace

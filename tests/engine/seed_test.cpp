@@ -7,12 +7,17 @@
 namespace gbl::testing {
 namespace {
 
-class SeedScenario : public ::testing::Test {
+// Every step on every rule profile: the walkthrough must work the same on today's rules
+// (SharePoint Plan 1/Plan 2 still conflict) and on 2017's.
+class SeedScenario : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     engine_.SetNow(1796115600000);  // 2026-12-01T01:00:00Z
     auto r = engine_.LoadSample();
     ASSERT_TRUE(r.Ok()) << r.GetError().message;
+    json switched = Apply1(&engine_, Req("PATCH", "/licensingRules", {{"profile", GetParam()}}));
+    ASSERT_EQ(switched["status"], 200) << switched.dump();
+    ASSERT_EQ(Q(engine_, {{"query", "tenant"}})["rulesProfile"], GetParam());
     hr_ = GroupId("HR Department");
     kiosk_ = GroupId("Kiosk users");
   }
@@ -44,7 +49,7 @@ class SeedScenario : public ::testing::Test {
   std::string hr_, kiosk_;
 };
 
-TEST_F(SeedScenario, SampleStartsWithHrUnlicensedAndKioskHoldingE1) {
+TEST_P(SeedScenario, SampleStartsWithHrUnlicensedAndKioskHoldingE1) {
   json hr = Q(engine_, {{"query", "group"}, {"id", hr_}});
   EXPECT_EQ(hr["members"], 1000);
   EXPECT_TRUE(hr["licenses"].empty());
@@ -54,7 +59,7 @@ TEST_F(SeedScenario, SampleStartsWithHrUnlicensedAndKioskHoldingE1) {
   EXPECT_FALSE(engine_.HasPendingWork());
 }
 
-TEST_F(SeedScenario, AssignmentIsAcceptedAndQueued) {
+TEST_P(SeedScenario, AssignmentIsAcceptedAndQueued) {
   json r = AssignGroup(&engine_, hr_, json::array({License(kE3, {kYammer}), License(kEms)}));
   EXPECT_EQ(r["status"], 202);
   EXPECT_EQ(r["body"]["licenseProcessingState"]["state"], "QueuedForProcessing");
@@ -67,7 +72,7 @@ TEST_F(SeedScenario, AssignmentIsAcceptedAndQueued) {
   }
 }
 
-TEST_F(SeedScenario, HrDepartmentGets990LicensedAndTenInConflict) {
+TEST_P(SeedScenario, HrDepartmentGets990LicensedAndTenInConflict) {
   AssignHr();
   json g = Q(engine_, {{"query", "group"}, {"id", hr_}});
   EXPECT_EQ(g["processing"]["state"], "ProcessingComplete");
@@ -100,7 +105,7 @@ TEST_F(SeedScenario, HrDepartmentGets990LicensedAndTenInConflict) {
   EXPECT_EQ(licensed, 990);
 }
 
-TEST_F(SeedScenario, AuditLogShowsStartAndFinishWith990And10) {
+TEST_P(SeedScenario, AuditLogShowsStartAndFinishWith990And10) {
   AssignHr();
   json audit = Q(engine_, {{"query", "audit"}, {"targetId", hr_}, {"limit", 5000}});
   int starts = 0, finishes = 0, sets = 0;
@@ -127,7 +132,7 @@ TEST_F(SeedScenario, AuditLogShowsStartAndFinishWith990And10) {
   EXPECT_EQ(changes["total"], 990);
 }
 
-TEST_F(SeedScenario, RemovingTheTenFromKioskUsersLetsAllThousandBeLicensed) {
+TEST_P(SeedScenario, RemovingTheTenFromKioskUsersLetsAllThousandBeLicensed) {
   AssignHr();
   auto errors = HrErrorUsers();
   ASSERT_EQ(errors.size(), 10u);
@@ -150,7 +155,7 @@ TEST_F(SeedScenario, RemovingTheTenFromKioskUsersLetsAllThousandBeLicensed) {
   EXPECT_GE(licensed["total"], 1000);
 }
 
-TEST_F(SeedScenario, UserLicensesShowInheritedE1AndTheHrAssignmentInError) {
+TEST_P(SeedScenario, UserLicensesShowInheritedE1AndTheHrAssignmentInError) {
   AssignHr();
   std::string id = HrErrorUsers().at(0);
   json u = Q(engine_, {{"query", "user"}, {"id", id}});
@@ -164,6 +169,12 @@ TEST_F(SeedScenario, UserLicensesShowInheritedE1AndTheHrAssignmentInError) {
   EXPECT_EQ(by_sku[kE3]["assignments"][0]["path"], "Inherited (HR Department)");
   EXPECT_EQ(by_sku[kE3]["assignments"][0]["errorText"], "Conflicting service plans");
 }
+
+INSTANTIATE_TEST_SUITE_P(Profiles, SeedScenario, ::testing::Values("current", "2017"),
+                         [](const ::testing::TestParamInfo<std::string>& p) {
+                           return p.param == "2017" ? std::string("Rules2017")
+                                                    : std::string("RulesCurrent");
+                         });
 
 }  // namespace
 }  // namespace gbl::testing

@@ -73,6 +73,22 @@ function registerTenantBlade() {
       drop.addEventListener('dragleave', () => drop.classList.remove('over'));
       drop.addEventListener('drop', () => drop.classList.remove('over'));
       const info = h('div');
+      // Licensing rules: which profile the engine applies (our extension: PATCH /licensingRules).
+      const rulesSelect = h('select', { id: 'rules-profile', attrs: { 'aria-describedby': 'rules-profile-help' } });
+      const rulesHelp = h('p', { id: 'rules-profile-help', class: 'help-text' });
+      const rulesLabel = h('label', { attrs: { for: 'rules-profile' }, text: 'Rule profile' });
+      rulesSelect.addEventListener('change', async () => {
+        const profile = rulesSelect.value;
+        try {
+          const { responses } = await engine.batch([{ method: 'PATCH', url: '/licensingRules', body: { profile } }]);
+          const r = responses[0];
+          if (!r || r.status >= 300) throw new Error(r?.body?.error?.message || 'the rule profile was not changed');
+          notifications.notify({ title: 'Licensing rules', text: `Rule profile ${profile}: ${r.body.description}. Every user was re-evaluated.`, status: 'success' });
+        } catch (err) {
+          replace(message, h('fluent-message-bar', { attrs: { intent: 'error' } }, engine.errorText(err)));
+          await load();
+        }
+      });
       const onImport = (e) => {
         if (e.state === 'busy') replace(message, h('fluent-message-bar', { attrs: { intent: 'info' } }, `Importing ${e.file.name}…`));
         else if (e.state === 'ok') replace(message, h('fluent-message-bar', { attrs: { intent: 'success' } }, `Imported ${e.file.name}.`));
@@ -89,6 +105,7 @@ function registerTenantBlade() {
           replace(message, h('fluent-message-bar', { attrs: { intent: 'success' } }, 'The sample tenant was loaded.'));
         }, { icon: 'reset' }));
       ctx.body.append(message, h('h3', { class: 'section-title', text: 'Current tenant' }), info,
+        h('h3', { class: 'section-title', text: 'Licensing rules' }), h('div', { class: 'field-row' }, rulesLabel, rulesSelect), rulesHelp,
         h('h3', { class: 'section-title', text: 'Import' }), drop, h('div', { class: 'file-row' }, fileLabel, fileInput));
       async function load() {
         const t = await engine.query({ query: 'tenant' });
@@ -97,7 +114,12 @@ function registerTenantBlade() {
           ['Users', num(t.users)],
           ['Groups', num(t.groups)],
           ['Products', num(t.skus)],
+          ['Rule profile', t.rulesProfile],
         ]));
+        const profiles = t.rulesProfiles || [];
+        replace(rulesSelect, profiles.map((p) => h('option', { attrs: { value: p.name }, text: `${p.name}: ${p.description}` })));
+        rulesSelect.value = t.rulesProfile;
+        rulesHelp.textContent = 'Switching the profile re-evaluates every user at once. current: today\'s documented conflicts (Exchange Online Plan 1 and Plan 2 may be held together since 2023). 2017: the list the 2017 walkthrough used.';
       }
       ctx.onChanged(load);
       return load();

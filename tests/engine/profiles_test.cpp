@@ -1,0 +1,190 @@
+// Rule profiles (issue: today's service, not only 2017's): `current` (the default) lifts the
+// Exchange Online Plan 1 / Plan 2 conflict, as licensing-groups-resolve-problems.md says since
+// 2023; `2017` keeps the seed-era list.
+#include "tenant.h"
+#include "test_util.h"
+
+namespace gbl::testing {
+namespace {
+
+json Skus() { return json::array({Sku(kE1, "STANDARDPACK", 10), Sku(kE3, "ENTERPRISEPACK", 10)}); }
+
+/// E1 from one group, E3 without SharePoint from another: only Exchange Plan 1 / Plan 2 overlap.
+json ExchangeOnlyOverlap(const std::string& profile) {
+  json doc =
+      TenantDoc(Skus(), json::array({UserDoc("u1")}),
+                json::array({GroupDoc("e1", {"u1"}, json::array({License(kE1)})),
+                             GroupDoc("e3", {"u1"}, json::array({License(kE3, {kSharePoint2})}))}));
+  if (!profile.empty()) doc["licensingRules"] = {{"profile", profile}};
+  return doc;
+}
+
+TEST(Profiles, CurrentIsTheDefaultAndLetsExchangePlansStack) {
+  Engine e;
+  Load(&e, ExchangeOnlyOverlap(""));
+  e.ProcessAll();
+  EXPECT_EQ(Q(e, {{"query", "tenant"}})["rulesProfile"], "current");
+  EXPECT_TRUE(HasLicense(e, "u1", kE1));
+  EXPECT_TRUE(HasLicense(e, "u1", kE3))
+      << "Exchange Online (Plan 1) and (Plan 2) allow duplication";
+}
+
+TEST(Profiles, The2017ProfileKeepsTheExchangeConflict) {
+  Engine e;
+  Load(&e, ExchangeOnlyOverlap("2017"));
+  e.ProcessAll();
+  auto states = States(e, "u1", kE3);
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0]["error"], "MutuallyExclusiveViolation");
+  json u = Q(e, {{"query", "user"}, {"id", "u1"}});
+  json ev;
+  for (const auto& l : u["licenses"]) {
+    if (l["skuId"] == kE3) ev = l["assignments"][0]["evidence"];
+  }
+  EXPECT_EQ(ev["servicePlan"]["servicePlanId"], kExchange2);
+}
+
+TEST(Profiles, SharePointPlansStillConflictOnCurrent) {
+  Engine e;
+  Load(&e, TenantDoc(Skus(), json::array({UserDoc("u1")}),
+                     json::array({GroupDoc("e1", {"u1"}, json::array({License(kE1)})),
+                                  GroupDoc("e3", {"u1"}, json::array({License(kE3)}))})));
+  e.ProcessAll();
+  EXPECT_EQ(States(e, "u1", kE3)[0]["error"], "MutuallyExclusiveViolation");
+  json u = Q(e, {{"query", "user"}, {"id", "u1"}});
+  for (const auto& l : u["licenses"]) {
+    if (l["skuId"] == kE3) {
+      EXPECT_EQ(l["assignments"][0]["evidence"]["servicePlan"]["servicePlanId"], kSharePoint2);
+    }
+  }
+}
+
+TEST(Profiles, AnUnknownProfileIsASchemaErrorNamingIt) {
+  Engine e;
+  json doc = ExchangeOnlyOverlap("2019");
+  auto r = e.LoadDocument(doc.dump());
+  ASSERT_FALSE(r.Ok());
+  EXPECT_EQ(r.GetError().code, "SchemaError");
+  EXPECT_NE(r.GetError().message.find("licensingRules.profile"), std::string::npos);
+  EXPECT_NE(r.GetError().message.find("2019"), std::string::npos);
+}
+
+TEST(Profiles, SwitchingReEvaluatesEveryUserAndTheExportKeepsIt) {
+  Engine e;
+  Load(&e, ExchangeOnlyOverlap(""));
+  e.ProcessAll();
+  ASSERT_TRUE(HasLicense(e, "u1", kE3));
+  json r = Apply1(&e, Req("PATCH", "/licensingRules", {{"profile", "2017"}}));
+  ASSERT_EQ(r["status"], 200) << r.dump();
+  EXPECT_EQ(States(e, "u1", kE3)[0]["error"], "MutuallyExclusiveViolation");
+  // The export names the profile and its families; it loads back to the same rules.
+  Engine reloaded;
+  ASSERT_TRUE(reloaded.LoadDocument(e.ExportDocument()).Ok());
+  EXPECT_EQ(Q(reloaded, {{"query", "tenant"}})["rulesProfile"], "2017");
+  EXPECT_EQ(reloaded.ExportDocument(), e.ExportDocument());
+  // And back: the error clears at once.
+  ASSERT_EQ(Apply1(&e, Req("PATCH", "/licensingRules", {{"profile", "current"}}))["status"], 200);
+  EXPECT_TRUE(HasLicense(e, "u1", kE3));
+}
+
+TEST(Profiles, ASwitchIsUndoneByTheJournal) {
+  Engine e;
+  Load(&e, ExchangeOnlyOverlap(""));
+  e.ProcessAll();
+  const std::string before = e.ExportDocument();
+  e.BeginJournal();
+  ASSERT_EQ(Apply1(&e, Req("PATCH", "/licensingRules", {{"profile", "2017"}}))["status"], 200);
+  ASSERT_TRUE(e.RollBack().Ok());
+  EXPECT_EQ(e.ExportDocument(), before);
+  EXPECT_TRUE(HasLicense(e, "u1", kE3));
+}
+
+TEST(Profiles, BadSwitchRequestsAreRefusedAndChangeNothing) {
+  Engine e;
+  Load(&e, ExchangeOnlyOverlap(""));
+  e.ProcessAll();
+  const std::string before = e.ExportDocument();
+  for (json body : {json{{"profile", "2019"}}, json{{"profile", 7}}, json{{"colour", "red"}}}) {
+    json r = Apply1(&e, Req("PATCH", "/licensingRules", body));
+    EXPECT_EQ(r["status"], 400) << body.dump();
+  }
+  EXPECT_EQ(e.ExportDocument(), before);
+}
+
+}  // namespace
+}  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+/// Intune (in EMS) needs Exchange Online (Plan 1), which no product of this tenant has.
+json UnownedPrerequisite(bool template_in_document) {
+  json doc = TenantDoc(
+      json::array({Sku(kEms, "EMS", 10)}), json::array({UserDoc("u1")}),
+      json::array({GroupDoc("g", {"u1"},
+                            template_in_document ? json::array({License(kEms)}) : json::array())}));
+  doc["licensingRules"] = {
+      {"dependencies",
+       json::array({{{"servicePlanId", kIntune},
+                     {"requiresAnyOf", json::array({"9aaf7827-d63c-4b61-89c3-182f06f82e5c"})}}})}};
+  return doc;
+}
+
+TEST(Dependencies, APrerequisiteTheTenantDoesNotOwnFailsTheGroupsMembers) {
+  Engine e;
+  Load(&e, UnownedPrerequisite(true));
+  e.ProcessAll();
+  auto states = States(e, "u1", kEms);
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0]["state"], "Error");
+  EXPECT_EQ(states[0]["error"], "DependencyViolation");
+  EXPECT_EQ(Consumed(e, kEms), 0);
+  json u = Q(e, {{"query", "user"}, {"id", "u1"}});
+  std::string reason = u["licenses"][0]["assignments"][0]["evidence"]["reason"];
+  EXPECT_NE(reason.find("Exchange Online (Plan 1)"), std::string::npos) << reason;
+}
+
+TEST(Dependencies, APrerequisiteTheTenantDoesNotOwnRefusesTheGroupTemplateAndTheDirectLicense) {
+  Engine e;
+  Load(&e, UnownedPrerequisite(false));
+  json g = AssignGroup(&e, "g", json::array({License(kEms)}));
+  EXPECT_EQ(g["status"], 400);
+  EXPECT_NE(g["body"]["error"]["message"].get<std::string>().find("requires"), std::string::npos);
+  json d = AssignUser(&e, "u1", json::array({License(kEms)}));
+  EXPECT_EQ(d["status"], 400);
+  EXPECT_NE(d["body"]["error"]["message"].get<std::string>().find("DependencyViolation"),
+            std::string::npos);
+  // Without Intune nothing is missing.
+  EXPECT_EQ(AssignUser(&e, "u1", json::array({License(kEms, {kIntune})}))["status"], 200);
+}
+
+TEST(Dependencies, AnUnownedPrerequisiteSurvivesExportAndReload) {
+  Engine e;
+  Load(&e, UnownedPrerequisite(true));
+  e.ProcessAll();
+  Engine reloaded;
+  ASSERT_TRUE(reloaded.LoadDocument(e.ExportDocument()).Ok());
+  EXPECT_EQ(reloaded.ExportDocument(), e.ExportDocument());
+  EXPECT_EQ(AssignUser(&reloaded, "u1", json::array({License(kEms)}))["status"], 400);
+}
+
+TEST(Dependencies, TheMessageNamesPlansInWords) {
+  Engine e;
+  json doc = TenantDoc(json::array({Sku(kEms, "EMS", 10)}), json::array({UserDoc("u1")}),
+                       json::array({GroupDoc("g", {"u1"})}));
+  doc["licensingRules"] = {
+      {"dependencies",
+       json::array({{{"servicePlanId", kIntune}, {"requiresAnyOf", json::array({kAadP1})}}})}};
+  Load(&e, doc);
+  json r = AssignGroup(&e, "g", json::array({License(kEms, {kAadP1})}));
+  ASSERT_EQ(r["status"], 400);
+  std::string message = r["body"]["error"]["message"];
+  EXPECT_EQ(message.find("INTUNE_A"), std::string::npos) << message;
+  // The catalogue's friendly names (EMS E3 lists Intune as "MICROSOFT INTUNE").
+  EXPECT_NE(Lower(message).find("the service microsoft intune requires microsoft entra id p1"),
+            std::string::npos)
+      << message;
+}
+
+}  // namespace
+}  // namespace gbl::testing
