@@ -106,13 +106,27 @@ bool AssignGroup(Tenant* t, User* u, Id g, bool from_scratch = false) {
   const Group& grp = t->groups()[g];
   std::optional<Violation> violation =
       CheckAssignment(*t, *u, g, grp.licenses, nullptr, from_scratch);
-  ErrorKind err = violation ? violation->kind : ErrorKind::kNone;
-  // Every product of the group fails with the same evidence (all or nothing).
-  const uint16_t evidence = violation ? t->InternViolation(*violation) : 0;
   const Id user = static_cast<Id>(u - t->users().data());
   for (Id a : grp.licenses) {
     Id sku = t->assignments()[a].sku;
-    if (evidence == kEvidenceOverflow) t->SetEvidence(StateKey{user, g, sku}, *violation);
+    // All or nothing: the product at fault carries the reason; the group's other products,
+    // not assigned because of it, carry Other ("the result of an error with another license
+    // assigned by the same group", licensing-groups-resolve-problems.md).
+    ErrorKind err = ErrorKind::kNone;
+    Violation why;
+    if (violation) {
+      why = *violation;
+      if (sku != violation->sku) {
+        why = Violation{};
+        why.kind = ErrorKind::kOther;
+        why.sku = sku;
+        why.other_sku = violation->sku;
+        why.other_source = g;
+      }
+      err = why.kind;
+    }
+    const uint16_t evidence = violation ? t->InternViolation(why) : 0;
+    if (evidence == kEvidenceOverflow) t->SetEvidence(StateKey{user, g, sku}, why);
     long idx = FindState(*u, g, sku);
     StateKind want = err == ErrorKind::kNone ? StateKind::kActive : StateKind::kError;
     if (idx < 0) {
@@ -161,6 +175,8 @@ bool GroupHasError(const User& u, Id g) {
 /// the user is known to be in the group (kNoId: look it up).
 bool Stale(const Tenant& t, const User& u, const AssignmentState& s, bool known_member = false) {
   const Group& g = t.groups()[s.source];
+  // A group outside the document: what it gives stands, unless its removal was already pending.
+  if (g.external) return s.error == ErrorKind::kDependencyViolation;
   if (!Licensable(g)) return true;
   if (!known_member && !std::binary_search(u.groups.begin(), u.groups.end(), s.source)) return true;
   for (Id a : g.licenses) {

@@ -744,10 +744,21 @@ class Loader {
       if (child == m.group) return Schema(m.path, "a group cannot be a member of itself");
       tenant_->groups_[m.group].member_groups.push_back(child);
     }
+    std::unordered_map<std::string, Id> external;
     for (auto& p : pending_) {
       Id group = tenant_->group_index_.Find(p.group_id);
       if (group == kNoId) {
-        return Schema(p.Path(), "unknown group \"" + p.group_id + "\"");
+        // A group the document does not list: its states are kept as they stand.
+        auto [it, added] = external.emplace(Lower(p.group_id), kNoId);
+        if (added) {
+          Group g;
+          g.id = p.group_id;
+          g.deleted = true;
+          g.external = true;
+          it->second = static_cast<Id>(tenant_->groups_.size());
+          tenant_->groups_.push_back(std::move(g));
+        }
+        group = it->second;
       }
       User& u = tenant_->users_[p.user];
       AssignmentState& st = u.states[p.state_index];

@@ -72,8 +72,10 @@ json PlanList(const Tenant& t, const Assignment& a) {
 }
 
 std::string PathText(const Tenant& t, Id source) {
-  return source == kDirect ? std::string("Direct")
-                           : "Inherited (" + t.groups()[source].display_name + ")";
+  if (source == kDirect) return "Direct";
+  const Group& g = t.groups()[source];
+  if (g.external) return "Inherited (group " + g.id + ", not in the document)";
+  return "Inherited (" + g.display_name + ")";
 }
 
 class QueryRunner {
@@ -298,6 +300,9 @@ class QueryRunner {
       case ErrorKind::kCountViolation:
         e["shortfall"] = SeatsShort(t_.skus()[v->sku]);
         break;
+      case ErrorKind::kOther:
+        if (v->other_sku != kNoId) e["failingSkuId"] = t_.skus()[v->other_sku].id;
+        break;
       default:
         break;
     }
@@ -472,11 +477,14 @@ class QueryRunner {
       }
       if (failed.empty() || !Matches(page.search, u.display_name, u.upn)) continue;
       if (total++ < page.offset || items.size() >= page.limit) continue;
-      // The most frequent kind; ties go to the kind listed first in error_kinds.def.
+      // The most frequent kind; ties go to the kind listed first in error_kinds.def. Other (a
+      // product not assigned because another of the group failed) is the top reason only alone.
+      const size_t other = static_cast<size_t>(ErrorKind::kOther);
       size_t top = 1;
       for (size_t e = 1; e < kErrorKindCount; ++e) {
-        if (counts[e] > counts[top]) top = e;
+        if (e != other && counts[e] > counts[top]) top = e;
       }
+      if (counts[top] == 0) top = other;
       ErrorKind top_kind = static_cast<ErrorKind>(top);
       items.push_back({{"id", u.id},
                        {"displayName", u.display_name},

@@ -217,6 +217,12 @@ std::string DescribeViolation(const Tenant& t, const User* u, const Violation& v
              std::to_string(s.Assignable()) + " assigned, " + std::to_string(SeatsShort(s)) +
              " more needed to assign this user now.";
     }
+    case ErrorKind::kOther: {
+      if (v.other_sku >= t.skus().size()) return ErrorText(v.kind);
+      const Sku& failing = t.skus()[v.other_sku];
+      return "Not assigned because " + failing.display_name +
+             ", assigned by the same group, could not be assigned (all or nothing).";
+    }
     default:
       return ErrorText(v.kind);
   }

@@ -229,6 +229,9 @@ struct Group {
   bool security_enabled = true;
   bool mail_enabled = false;
   bool deleted = false;
+  /// Named by users' states but not in the document (a partial export, or a group deleted while a
+  /// dependency kept its license): kept out of lists and the export, its states kept as they stand.
+  bool external = false;
   std::vector<std::string> group_types;
   std::vector<Id> members;        ///< user members (first level), sorted ascending
   std::vector<Id> member_groups;  ///< nested group members (not licensed through this group)

@@ -188,3 +188,65 @@ TEST(Dependencies, TheMessageNamesPlansInWords) {
 
 }  // namespace
 }  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+TEST(GroupsOutsideTheDocument, APartialExportsInheritedStatesStandAndSurviveReEvaluation) {
+  // A user exported without the group that licenses them: the state is kept as it stands.
+  json users = json::array({UserDoc("u1")});
+  users[0]["licenseAssignmentStates"] = json::array({{{"skuId", kE3},
+                                                      {"assignedByGroup", "ghost"},
+                                                      {"state", "Active"},
+                                                      {"error", "None"},
+                                                      {"disabledPlans", json::array()}}});
+  Engine e;
+  Load(&e, TenantDoc(Skus(), users, json::array()));
+  EXPECT_TRUE(HasLicense(e, "u1", kE3));
+  EXPECT_EQ(Consumed(e, kE3), 1);
+  json u = Q(e, {{"query", "user"}, {"id", "u1"}});
+  EXPECT_EQ(u["licenses"][0]["assignments"][0]["path"],
+            "Inherited (group ghost, not in the document)");
+  EXPECT_EQ(Q(e, {{"query", "groups"}})["total"], 0) << "not listed as a group of this tenant";
+  // A change to the user re-evaluates them; what the unlisted group gives stays.
+  Apply1(&e, Req("PATCH", "/users/u1", {{"usageLocation", "GB"}}));
+  EXPECT_TRUE(HasLicense(e, "u1", kE3));
+  Engine reloaded;
+  ASSERT_TRUE(reloaded.LoadDocument(e.ExportDocument()).Ok());
+  EXPECT_EQ(reloaded.ExportDocument(), e.ExportDocument());
+}
+
+TEST(GroupsOutsideTheDocument, AGroupDeletedWhileADependencyKeepsItsLicenseExportsAndReloads) {
+  // Intune (EMS, direct, without Entra ID P1) needs the P1 that the group's EMS gives. The group's
+  // license is removed (the state stays, in error: the dependency) and the group deleted: the
+  // export names the deleted group in the state and must load again.
+  json doc = TenantDoc(json::array({Sku(kEms, "EMS", 10)}), json::array({UserDoc("u1")}),
+                       json::array({GroupDoc("g", {"u1"}, json::array({License(kEms)}))}));
+  doc["licensingRules"] = {
+      {"dependencies",
+       json::array({{{"servicePlanId", kIntune}, {"requiresAnyOf", json::array({kAadP1})}}})}};
+  Engine e;
+  Load(&e, doc);
+  e.ProcessAll();
+  ASSERT_EQ(AssignUser(&e, "u1", json::array({License(kEms, {kAadP1})}))["status"], 200);
+  ASSERT_EQ(AssignGroup(&e, "g", json::array(), json::array({kEms}))["status"], 202);
+  e.ProcessAll();
+  ASSERT_EQ(Apply1(&e, Req("DELETE", "/groups/g"))["status"], 204);
+  auto states = States(e, "u1", kEms);
+  ASSERT_EQ(states.size(), 2u);
+  json inherited = states[0]["assignedByGroup"].is_null() ? states[1] : states[0];
+  EXPECT_EQ(inherited["error"], "DependencyViolation");
+  Engine reloaded;
+  auto r = reloaded.LoadDocument(e.ExportDocument());
+  ASSERT_TRUE(r.Ok()) << r.GetError().message;
+  EXPECT_EQ(reloaded.ExportDocument(), e.ExportDocument());
+  // Resolving the dependency and reprocessing the user lets the deleted group's license go.
+  for (Engine* x : {&e, &reloaded}) {
+    ASSERT_EQ(AssignUser(x, "u1", json::array({License(kEms, {kAadP1, kIntune})}))["status"], 200);
+    ASSERT_EQ(Apply1(x, Req("POST", "/users/u1/reprocessLicenseAssignment"))["status"], 200);
+    EXPECT_EQ(States(*x, "u1", kEms).size(), 1u) << "only the direct license is left";
+  }
+}
+
+}  // namespace
+}  // namespace gbl::testing

@@ -70,7 +70,8 @@ TEST(Rules, EnabledPlansAreTheUnionOverSources) {
 }
 
 TEST(Rules, AllOrNothingPerUserAndGroup) {
-  // E3 + EMS on a group; EMS has no seat left: neither product lands, both states in error.
+  // E3 + EMS on a group; EMS has no seat left: neither product lands, both states in error. EMS
+  // carries the reason; E3, not assigned because of it, carries Other.
   Engine e;
   json skus = json::array({Sku(kE3, "ENTERPRISEPACK", 10), Sku(kEms, "EMS", 0)});
   Load(&e,
@@ -81,9 +82,12 @@ TEST(Rules, AllOrNothingPerUserAndGroup) {
   auto states = States(e, "u1", kE3);
   ASSERT_EQ(states.size(), 1u);
   EXPECT_EQ(states[0]["state"], "Error");
-  EXPECT_EQ(states[0]["error"], "CountViolation");
+  EXPECT_EQ(states[0]["error"], "Other");
   EXPECT_EQ(States(e, "u1", kEms)[0]["error"], "CountViolation");
   EXPECT_EQ(Consumed(e, kE3), 0);
+  json errors = Q(e, {{"query", "groupErrors"}, {"id", "g"}});
+  EXPECT_EQ(errors["items"][0]["topReason"], "CountViolation") << "Other is never the top reason "
+                                                                  "next to the real one";
 }
 
 TEST(Rules, CountViolationGivesTheLastSeatsInDocumentOrder) {
