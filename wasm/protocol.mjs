@@ -81,6 +81,27 @@
  * @typedef {{id: 0, event: 'progress', value: Progress} | {id: 0, event: 'error', value: PlainError}} Event
  */
 
+/** Graph's limit of requests in one JSON batch; the engine refuses more. */
+export const MAX_BATCH_REQUESTS = 20;
+
+/**
+ * Splits a Graph batch `{requests}` into batches of at most MAX_BATCH_REQUESTS, in order, when
+ * none of its requests uses `dependsOn` (a dependency must stay in its batch); otherwise, or when
+ * it is small enough or not a batch, returns it alone (the engine then says what is wrong).
+ * @param {any} batch
+ * @returns {any[]}
+ */
+export function splitBatch(batch) {
+  const requests = batch?.requests;
+  if (!Array.isArray(requests) || requests.length <= MAX_BATCH_REQUESTS) return [batch];
+  if (requests.some((r) => r && typeof r === 'object' && 'dependsOn' in r)) return [batch];
+  const parts = [];
+  for (let i = 0; i < requests.length; i += MAX_BATCH_REQUESTS) {
+    parts.push({ ...batch, requests: requests.slice(i, i + MAX_BATCH_REQUESTS) });
+  }
+  return parts;
+}
+
 /** Version of this protocol; bump on any incompatible change. */
 export const PROTOCOL_VERSION = 1;
 

@@ -14,7 +14,13 @@ namespace {
 struct Response {
   int status = 200;
   json body;
+  bool extension = false;  ///< served by a request Graph v1.0 does not have (our extension)
 };
+
+/// Graph's limit of requests in one JSON batch.
+constexpr size_t kMaxBatchRequests = 20;
+/// The response header that marks our extensions, so nobody replays them against a real tenant.
+constexpr const char* kExtensionHeader = "x-gbl-extension";
 
 Response Fail(int status, const std::string& code, const std::string& message) {
   Response r;
@@ -101,6 +107,10 @@ class BatchRunner {
     static const std::vector<Route> kRoutes = {
         {"POST", "groups", true,
          [](BatchRunner& r, const RouteArgs&, const json& b) { return r.CreateGroup(b); }},
+        {"PATCH", "groups/{group}", true,
+         [](BatchRunner& r, const RouteArgs& a, const json& b) {
+           return r.PatchGroup(a.group, b);
+         }},
         {"DELETE", "groups/{group}", true,
          [](BatchRunner& r, const RouteArgs& a, const json&) { return r.DeleteGroup(a.group); }},
         {"POST", "groups/{group}/assignLicense", true,
@@ -155,7 +165,9 @@ class BatchRunner {
     }
     for (const Route& route : Routes()) {
       if (method != route.method || !Matches(route.pattern, seg, &args)) continue;
-      return route.handler(*this, args, body);
+      Response r = route.handler(*this, args, body);
+      r.extension = r.extension || !route.graph_v1;
+      return r;
     }
     return BadRequest("Unsupported request: " + method + " " + url);
   }
@@ -611,7 +623,10 @@ class BatchRunner {
     t_.IndexProxies(user, 1);
     t_.Audit(Activity::kUpdateUser, false, u, kNoId);
     if (EvaluateUser(&t_, u, kNoId)) t_.Audit(Activity::kChangeUserLicense, true, u, kNoId);
-    return Response{204, json()};
+    Response done{204, json()};
+    // proxyAddresses is read-only in Graph v1.0: changing it is our extension.
+    done.extension = body.contains("proxyAddresses");
+    return done;
   }
 
   Response CreateUser(const json& body) {
@@ -757,6 +772,54 @@ class BatchRunner {
     return Response{204, json()};
   }
 
+  // PATCH /groups/{id} with members@odata.bind: adds up to 20 members in one request (Graph's
+  // limit), all or none.
+  Response PatchGroup(Id g, const json& body) {
+    if (!body.is_object()) return BadRequest("The request body must be a JSON object.");
+    for (const auto& [k, v] : body.items()) {
+      (void)v;
+      if (k != "members@odata.bind") {
+        return BadRequest("Property '" + k +
+                          "' cannot be changed here (supported: members@odata.bind).");
+      }
+    }
+    if (!body.contains("members@odata.bind")) return Response{204, json()};
+    const json& binds = body["members@odata.bind"];
+    if (!binds.is_array()) return BadRequest("members@odata.bind: expected an array of URLs.");
+    if (binds.size() > 20) {
+      return BadRequest("members@odata.bind: at most 20 members can be added in one request (" +
+                        std::to_string(binds.size()) + " given).");
+    }
+    if (Dynamic(t_.groups()[g])) {
+      return BadRequest("Members of dynamic group '" + t_.groups()[g].display_name +
+                        "' follow its membership rule and cannot be added by hand.");
+    }
+    std::vector<Id> users;
+    for (size_t i = 0; i < binds.size(); ++i) {
+      std::string at = "members@odata.bind[" + std::to_string(i) + "]";
+      if (!binds[i].is_string()) return BadRequest(at + ": expected a URL.");
+      std::string url = binds[i].get<std::string>();
+      std::string id = url.substr(url.find_last_of('/') + 1);
+      Id u = t_.user_index().Find(id);
+      if (u == kNoId) return BadRequest(at + ": unknown user '" + id + "'.");
+      const auto& members = t_.groups()[g].members;
+      if (std::binary_search(members.begin(), members.end(), u) ||
+          std::find(users.begin(), users.end(), u) != users.end()) {
+        return BadRequest(
+            "One or more added object references already exist for the following modified "
+            "properties: 'members'.");
+      }
+      users.push_back(u);
+    }
+    for (Id u : users) {
+      json ref = {
+          {"@odata.id", "https://graph.microsoft.com/v1.0/directoryObjects/" + t_.users()[u].id}};
+      Response added = AddMember(g, ref);
+      if (added.status >= 300) return added;  // validated above; not expected
+    }
+    return Response{204, json()};
+  }
+
   // Our extension: switch the rule profile; every user is re-evaluated at once under it.
   Response PatchRules(const json& body) {
     if (!body.is_object() || !body.contains("profile") || !body["profile"].is_string()) {
@@ -837,6 +900,13 @@ Result<std::string> ApplyBatchText(Tenant* t, std::string_view batch_json) {
     return Error{"SchemaError", "$: a change batch must be {\"requests\": [...]}"};
   }
   const json& requests = batch["requests"];
+  if (requests.size() > kMaxBatchRequests) {
+    return Error{"BadRequest", "$.requests: a batch holds at most " +
+                                   std::to_string(kMaxBatchRequests) +
+                                   " requests (Graph's limit); " + std::to_string(requests.size()) +
+                                   " given: split it"};
+  }
+  std::vector<std::string> ids;
   for (size_t i = 0; i < requests.size(); ++i) {
     const json& r = requests[i];
     std::string path = "requests[" + std::to_string(i) + "]";
@@ -846,17 +916,57 @@ Result<std::string> ApplyBatchText(Tenant* t, std::string_view batch_json) {
         return Error{"SchemaError", path + "." + key + ": required string"};
       }
     }
+    std::string id = r["id"].get<std::string>();
+    if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
+      return Error{"SchemaError", path + ".id: duplicate request id \"" + id + "\""};
+    }
+    if (r.contains("dependsOn")) {
+      const json& deps = r["dependsOn"];
+      if (!deps.is_array())
+        return Error{"SchemaError", path + ".dependsOn: expected an array of ids"};
+      for (size_t d = 0; d < deps.size(); ++d) {
+        if (!deps[d].is_string() ||
+            std::find(ids.begin(), ids.end(), deps[d].get<std::string>()) == ids.end()) {
+          return Error{"SchemaError", path + ".dependsOn[" + std::to_string(d) +
+                                          "]: not the id of an earlier request of this batch"};
+        }
+      }
+    }
+    ids.push_back(std::move(id));
   }
   BatchRunner runner(t);
   json responses = json::array();
+  std::vector<int> statuses;
   for (const auto& r : requests) {
     std::string method = r["method"].get<std::string>();
     for (char& c : method) {
       if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     }
-    json body = r.contains("body") ? r["body"] : json();
-    Response resp = runner.Handle(method, r["url"].get<std::string>(), body);
+    // A request whose dependency failed does not run (Graph: 424 Failed Dependency).
+    std::string failed_dependency;
+    if (r.contains("dependsOn")) {
+      for (const auto& d : r["dependsOn"]) {
+        size_t at = static_cast<size_t>(std::find(ids.begin(), ids.end(), d.get<std::string>()) -
+                                        ids.begin());
+        if (statuses[at] < 200 || statuses[at] >= 300) failed_dependency = d.get<std::string>();
+      }
+    }
+    Response resp;
+    if (!failed_dependency.empty()) {
+      resp =
+          Fail(424, "FailedDependency",
+               "The request was not run: request " + failed_dependency + " it depends on failed.");
+    } else {
+      json body = r.contains("body") ? r["body"] : json();
+      resp = runner.Handle(method, r["url"].get<std::string>(), body);
+    }
+    statuses.push_back(resp.status);
     json out = {{"id", r["id"]}, {"status", resp.status}};
+    if (resp.extension) {
+      out["headers"] = {{kExtensionHeader,
+                         "not in Microsoft Graph v1.0: an extension of this planner; do not replay "
+                         "against a real tenant"}};
+    }
     if (!resp.body.is_null()) out["body"] = resp.body;
     responses.push_back(std::move(out));
   }

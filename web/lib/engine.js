@@ -3,6 +3,7 @@
 // page-side EngineClient (wasm/client.mjs). Mutating calls are serialised and logged to IndexedDB so the
 // tenant survives a reload.
 import { EngineClient } from '../../wasm/client.mjs';
+import { splitBatch } from '../../wasm/protocol.mjs';
 import * as store from './store.js';
 
 const listeners = new Map();
@@ -151,12 +152,16 @@ export async function query(q) {
 export function batch(requests, { process = true } = {}) {
   return serial(async () => {
     const body = { requests: requests.map((r, i) => ({ id: String(r.id ?? i + 1), ...r })) };
-    const now = await setNow();
-    const value = parse(await client.applyBatch(JSON.stringify(body)));
-    ops.push({ type: 'applyBatch', now, batch: JSON.stringify(body) });
+    // Graph takes at most 20 requests a batch: more are sent 20 at a time, in order.
+    const responses = [];
+    for (const part of splitBatch(body)) {
+      const now = await setNow();
+      const value = parse(await client.applyBatch(JSON.stringify(part)));
+      ops.push({ type: 'applyBatch', now, batch: JSON.stringify(part) });
+      if (Array.isArray(value?.responses)) responses.push(...value.responses);
+    }
     await persistOps();
     emit('changed', { reason: 'batch' });
-    const responses = Array.isArray(value?.responses) ? value.responses : [];
     const t = await query({ query: 'tenant' });
     let processing = null;
     if (process && t?.pending) processing = serial(() => runProcess(true));
