@@ -111,6 +111,15 @@ ProcessProgress RunChunk(Tenant* t, size_t max_users) {
         ++run.succeeded;
       } else if (UserFailedGroup(t->users()[u], run.group)) {
         ++run.failed;
+        // The service's failed "Change user license", naming the reason of the product at fault.
+        for (const auto& s : t->users()[u].states) {
+          if (s.source != run.group || s.error == ErrorKind::kNone) continue;
+          if (s.error == ErrorKind::kOther && grp.licenses.size() > 1) continue;
+          if (const Violation* why = t->EvidenceOf(u, s)) {
+            t->AuditLicenseFailure(u, run.group, *why);
+            break;
+          }
+        }
       } else {
         ++run.succeeded;
       }

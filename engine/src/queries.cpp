@@ -515,15 +515,21 @@ class QueryRunner {
   }
 
   Result<std::string> Audit(const json& q, const Paging& page) {
-    std::string target, activity;
+    std::string target, activity, result;
     int64_t from = INT64_MIN, to = INT64_MAX;
-    for (const char* key : {"targetId", "activity", "from", "to"}) {
+    for (const char* key : {"targetId", "activity", "from", "to", "result"}) {
       if (!q.contains(key) || q[key].is_null()) continue;
       if (!q[key].is_string()) return Error{"BadRequest", std::string(key) + ": expected a string"};
       std::string v = q[key].get<std::string>();
       std::string k = key;
       if (k == "targetId") target = v;
       if (k == "activity") activity = v;
+      if (k == "result") {
+        if (v != "success" && v != "failure" && !v.empty()) {
+          return Error{"BadRequest", "result: expected \"success\" or \"failure\""};
+        }
+        result = v;
+      }
       if ((k == "from" || k == "to") && !v.empty() &&
           !gbl::Tenant::ParseTime(v, k == "from" ? &from : &to)) {
         return Error{"BadRequest", k + ": not an ISO 8601 time: \"" + v + "\""};
@@ -545,6 +551,13 @@ class QueryRunner {
       if (target_user != kNoId && e.user != target_user) continue;
       if (target_group != kNoId && e.group != target_group) continue;
       if (!activity.empty() && AuditActivityName(t_, e) != activity) continue;
+      if (!result.empty()) {
+        bool failed = e.activity == Activity::kChangeUserLicense && e.failed != 0;
+        if (e.activity == Activity::kImported) {
+          failed = t_.audit_text()[e.text].find("\"result\":\"failure\"") != std::string::npos;
+        }
+        if ((result == "failure") != failed) continue;
+      }
       if (total++ < page.offset || written >= page.limit) continue;
       if (written++) out += ",";
       out += AuditEventJson(t_, i);

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "generators.h"
+#include "rules.h"
 
 namespace gbl {
 
@@ -335,6 +336,37 @@ void Tenant::Audit(Activity activity, bool by_system, Id user, Id group, uint32_
 
 void Tenant::AppendAudit(AuditEvent e) { audit_.push_back(e); }
 
+void Tenant::AuditLicenseFailure(Id user, Id group, const Violation& why) {
+  // The reason as the service words it at the time; identical texts are stored once.
+  std::string reason;
+  if (why.kind == ErrorKind::kCountViolation && why.sku < skus_.size()) {
+    reason = "There are not enough licenses of " + skus_[why.sku].part_number + " to assign.";
+  } else {
+    reason = DescribeViolation(*this, &users_[user], why);
+  }
+  if (why.kind != ErrorKind::kMutuallyExclusiveViolation && why.sku < skus_.size()) {
+    reason += " Licenses being added: [" + skus_[why.sku].id + "]";
+  }
+  uint32_t text;
+  auto it = failure_text_.find(reason);
+  if (it != failure_text_.end() && it->second < audit_text_.size() &&
+      audit_text_[it->second] == reason) {
+    text = it->second;
+  } else {
+    text = AuditText(reason);
+    failure_text_[std::move(reason)] = text;
+  }
+  AuditEvent e;
+  e.time_ms = now_ms;
+  e.activity = Activity::kChangeUserLicense;
+  e.by_system = true;
+  e.user = user;
+  e.group = group;
+  e.failed = 1;
+  e.text = text;
+  audit_.push_back(e);
+}
+
 namespace {
 
 /// Saves a copy of `items[id]` in `saved` the first time it is touched in the journal (objects
@@ -506,6 +538,7 @@ bool Tenant::RollbackJournal() {
     violation_index_.erase(violations_[i]);
   violations_.resize(j->violations);
   last_violation_ = 0;
+  failure_text_.clear();  // derived; texts past the rolled-back audit_text_ are gone
   if (j->queue_saved) queue_ = std::move(j->queue);
   if (j->run_saved) run_ = std::move(j->run);
   for (auto& [key, was] : j->evidence) {

@@ -263,7 +263,7 @@ struct AuditEvent {
   Id user = kNoId;         ///< target user
   Id group = kNoId;        ///< target group (or the group behind a user license change)
   uint32_t succeeded = 0;  ///< Finish: users successfully assigned
-  uint32_t failed = 0;     ///< Finish: users in error
+  uint32_t failed = 0;     ///< Finish: users in error; Change user license: 1 for a failure
   uint32_t text = kNoId;   ///< index into Tenant::audit_text (details or raw imported JSON)
   uint32_t actor = kNoId;  ///< index into Tenant::audit_text (initiating admin UPN)
 };
@@ -429,6 +429,9 @@ class Tenant {
   uint32_t AuditText(std::string text);
   /// Records an audit event at the current time.
   void Audit(Activity activity, bool by_system, Id user, Id group, uint32_t text = kNoId);
+  /// Records the service's failed "Change user license" for a user the group could not license,
+  /// with the violation's reason as its resultReason.
+  void AuditLicenseFailure(Id user, Id group, const Violation& why);
   /// Formats milliseconds since the epoch as an ISO-8601 UTC time ("2026-12-01T00:00:00Z").
   static std::string FormatTime(int64_t ms);
   /// Parses an ISO-8601 UTC time; false when malformed.
@@ -465,6 +468,7 @@ class Tenant {
   std::vector<Violation> violations_ = std::vector<Violation>(1);
   std::unordered_map<Violation, uint16_t, ViolationHash> violation_index_;
   uint16_t last_violation_ = 0;  ///< the last one interned (consecutive users often share it)
+  std::unordered_map<std::string, uint32_t> failure_text_;  ///< reason → audit text (derived)
   std::unordered_map<StateKey, Violation, StateKeyHash> evidence_;  ///< overflow only
   std::unique_ptr<Journal> journal_;
 };

@@ -332,8 +332,9 @@ std::string AuditEventJson(const Tenant& t, size_t index) {
   w.Field("category", Category(e.activity));
   std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012zx", index);
   w.Field("correlationId", id);
-  w.Field("result", "success");
-  w.Field("resultReason", "");
+  const bool failure = e.activity == Activity::kChangeUserLicense && e.failed != 0;
+  w.Field("result", failure ? "failure" : "success");
+  w.Field("resultReason", failure && e.text != kNoId ? t.audit_text()[e.text] : std::string());
   w.Field("activityDisplayName", ActivityName(e.activity));
   w.Field("activityDateTime", Tenant::FormatTime(e.time_ms));
   w.Field("loggedByService", "Core Directory");

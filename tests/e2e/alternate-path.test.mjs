@@ -54,7 +54,7 @@ test('alternate path: assign from the group Licenses tab, live status, then appl
     await hr.getByText('Latest license changes have been applied to all users').waitFor();
     await blade(page, 'HR Department -').locator('[role=tab]', { hasText: 'Audit logs' }).click();
     const audit = blade(page, 'HR Department - Audit logs');
-    await audit.locator('select').selectOption('Finish applying group based license to users');
+    await audit.getByLabel('Activity', { exact: true }).selectOption('Finish applying group based license to users');
     await audit.locator('[data-table=audit] .table-footer', { hasText: '3 items' }).waitFor();
     assert.deepEqual(c.errors, []);
   });

@@ -28,12 +28,19 @@ test('tenant-wide audit logs: filters on activity, target and date', async (t) =
     assert.ok(all > 990, `events: ${all}`);
 
     // Activity.
-    await audit.locator('select').selectOption('Set group license');
+    await audit.getByLabel('Activity', { exact: true }).selectOption('Set group license');
     await footer(page).filter({ hasText: /^1 item$/ }).waitFor();
     assert.match(await rowsOf(page).first().innerText(), /Set group license[\s\S]*HR Department/);
     // The admin, not the system, set the license.
     assert.doesNotMatch(await rowsOf(page).first().innerText(), /group-Based Licensing/);
-    await audit.locator('select').selectOption('');
+    await audit.getByLabel('Activity', { exact: true }).selectOption('');
+
+    // Status: the ten users the service could not license, each a failed "Change user license".
+    await audit.getByLabel('Status', { exact: true }).selectOption('failure');
+    await footer(page).filter({ hasText: /^10 items$/ }).waitFor();
+    assert.match(await rowsOf(page).first().innerText(), /Change user license[\s\S]*Failure/);
+    await audit.getByLabel('Status', { exact: true }).selectOption('');
+    await footer(page).filter({ hasText: `${all.toLocaleString('en-US')} items` }).waitFor();
 
     // Target: a user by name → only that user's events.
     const changeRow = rowsOf(page).filter({ hasText: 'Change user license' }).first();

@@ -26,7 +26,7 @@ test('reload keeps the tenant and its audit log; reset goes back to the sample',
     page = await c.restartBrowser();
     await openConsole(page, c.url, hash.replace('licenses', 'audit'));
     const audit = blade(page, 'HR Department - Audit logs');
-    await audit.locator('select').selectOption('Finish applying group based license to users');
+    await audit.getByLabel('Activity', { exact: true }).selectOption('Finish applying group based license to users');
     await audit.locator('.row', { hasText: 'Users successfully assigned licenses: 990' }).waitFor();
     await c.shot('after-restart-audit');
 

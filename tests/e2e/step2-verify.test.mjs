@@ -44,14 +44,14 @@ test('step 2: HR Department licenses are applied; audit logs show Start and Fini
       return list.length > 0 && list.every((r) => r.textContent.includes(n));
     }, name);
     // Filter on the activity: Start, then Finish.
-    await audit.locator('select').selectOption('Start applying group based license to users');
+    await audit.getByLabel('Activity', { exact: true }).selectOption('Start applying group based license to users');
     await onlyActivity('Start applying group based license to users');
     assert.equal(await rows.count(), 1);
     const startText = await rows.first().innerText();
     assert.match(startText, /HR Department/);
     assert.match(startText, /Microsoft Entra group-Based Licensing/);
     await c.shot('audit-start');
-    await audit.locator('select').selectOption('Finish applying group based license to users');
+    await audit.getByLabel('Activity', { exact: true }).selectOption('Finish applying group based license to users');
     await onlyActivity('Finish applying group based license to users');
     assert.equal(await rows.count(), 1);
     const finishText = await rows.first().innerText();

@@ -130,9 +130,31 @@ TEST_P(SeedScenario, AuditLogShowsStartAndFinishWith990And10) {
   EXPECT_EQ(starts, 1);
   EXPECT_EQ(finishes, 1);
   EXPECT_EQ(sets, 1);
-  json changes =
-      Q(engine_, {{"query", "audit"}, {"activity", "Change user license"}, {"limit", 1}});
+  json changes = Q(engine_, {{"query", "audit"},
+                             {"activity", "Change user license"},
+                             {"result", "success"},
+                             {"limit", 1}});
   EXPECT_EQ(changes["total"], 990);
+  // The ten the service could not license: a failed "Change user license" each, by the group
+  // licensing app, naming the conflicting plan pair.
+  json failures = Q(engine_, {{"query", "audit"},
+                              {"activity", "Change user license"},
+                              {"result", "failure"},
+                              {"limit", 100}});
+  ASSERT_EQ(failures["total"], 10);
+  for (const auto& f : failures["items"]) {
+    EXPECT_EQ(f["result"], "failure");
+    EXPECT_EQ(f["initiatedBy"]["app"]["displayName"], "Microsoft Entra group-Based Licensing");
+    std::string reason = f["resultReason"];
+    EXPECT_NE(reason.find("Resolve these conflicting service plan pairs"), std::string::npos);
+    // On current the pair is SharePoint's; 2017 also has Exchange's, which it meets first.
+    const char* plan = GetParam() == "current" ? "SHAREPOINTENTERPRISE" : "EXCHANGE_S_ENTERPRISE";
+    EXPECT_NE(reason.find(plan), std::string::npos) << reason;
+    EXPECT_NE(reason.find(kE3), std::string::npos) << "licenses being added";
+  }
+  auto bad = engine_.Query(R"({"query":"audit","result":"maybe"})");
+  ASSERT_FALSE(bad.Ok());
+  EXPECT_EQ(bad.GetError().code, "BadRequest");
 }
 
 TEST_P(SeedScenario, RemovingTheTenFromKioskUsersLetsAllThousandBeLicensed) {

@@ -42,12 +42,13 @@ export function detailsSummary(a) {
 let filterSeq = 0;
 
 export function renderAuditLogs(view, { targetId, targetName: fixedTarget } = {}) {
-  const f = { activity: '', targetId: targetId || '', from: '', to: '' };
+  const f = { activity: '', result: '', targetId: targetId || '', from: '', to: '' };
   const seq = ++filterSeq;
   const q = () => {
     const base = { query: 'audit' };
     if (f.targetId) base.targetId = f.targetId;
     if (f.activity) base.activity = f.activity;
+    if (f.result) base.result = f.result;
     if (f.from) base.from = new Date(`${f.from}T00:00:00`).toISOString();
     if (f.to) base.to = new Date(`${f.to}T23:59:59.999`).toISOString();
     return (offset, limit) => engine.query({ ...base, offset, limit });
@@ -74,6 +75,8 @@ export function renderAuditLogs(view, { targetId, targetName: fixedTarget } = {}
   const apply = () => table.setFetch(q());
   const activity = h('select', { id: `audit-activity-${seq}`, class: 'native-select', on: { change: () => { f.activity = activity.value; apply(); } } },
     h('option', { value: '', text: 'All' }), KNOWN_ACTIVITIES.map((a) => h('option', { value: a, text: a })));
+  const status = h('select', { id: `audit-status-${seq}`, class: 'native-select', on: { change: () => { f.result = status.value; apply(); } } },
+    h('option', { value: '', text: 'All' }), h('option', { value: 'success', text: 'Success' }), h('option', { value: 'failure', text: 'Failure' }));
   const from = h('input', { type: 'date', id: `audit-from-${seq}`, class: 'native-input', on: { change: () => { f.from = from.value; apply(); } } });
   const to = h('input', { type: 'date', id: `audit-to-${seq}`, class: 'native-input', on: { change: () => { f.to = to.value; apply(); } } });
   let targetField = null;
@@ -127,6 +130,7 @@ export function renderAuditLogs(view, { targetId, targetName: fixedTarget } = {}
   }
   const filters = h('div', { class: 'filters', attrs: { role: 'group', 'aria-label': 'Filters' } },
     h('div', { class: 'field' }, h('label', { attrs: { for: activity.id }, text: 'Activity' }), activity),
+    h('div', { class: 'field' }, h('label', { attrs: { for: status.id }, text: 'Status' }), status),
     targetField,
     h('div', { class: 'field' }, h('label', { attrs: { for: from.id }, text: 'From' }), from),
     h('div', { class: 'field' }, h('label', { attrs: { for: to.id }, text: 'To' }), to));
