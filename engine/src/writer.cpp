@@ -72,6 +72,40 @@ void JsonWriter::AppendQuoted(std::string* out, std::string_view s) {
 
 namespace {
 
+/// Graph's assignedPlan.service for a plan: the workload it belongs to, by plan-name prefix (as
+/// Graph reports them in users' assignedPlans); a plan not in the table keeps its own name.
+std::string ServiceOfPlan(const std::string& plan) {
+  static const std::pair<const char*, const char*> kServices[] = {
+      {"EXCHANGE_", "exchange"},
+      {"SHAREPOINT", "SharePoint"},
+      {"ONEDRIVE", "SharePoint"},
+      {"MCO", "MicrosoftCommunicationsOnline"},
+      {"OFFICESUBSCRIPTION", "MicrosoftOffice"},
+      {"OFFICE_BUSINESS", "MicrosoftOffice"},
+      {"TEAMS1", "TeamspaceAPI"},
+      {"PROJECTWORKMANAGEMENT", "ProjectWorkManagement"},
+      {"SWAY", "Sway"},
+      {"YAMMER_", "YammerEnterprise"},
+      {"AAD_PREMIUM", "AADPremiumService"},
+      {"INTUNE_A", "SCO"},
+      {"RMS_S_", "RMSOnline"},
+      {"MFA_PREMIUM", "MultiFactorService"},
+      {"ADALLOM_", "Adallom"},
+      {"STREAM_", "MicrosoftStream"},
+      {"POWERAPPS_", "PowerAppsService"},
+      {"FLOW_", "ProcessSimple"},
+      {"FORMS_", "OfficeForms"},
+      {"BPOS_S_TODO", "To-Do"},
+      {"WHITEBOARD_", "WhiteboardServices"},
+      {"KAIZALA_", "MicrosoftKaizala"},
+      {"Deskless", "Deskless"},
+  };
+  for (const auto& [prefix, service] : kServices) {
+    if (plan.rfind(prefix, 0) == 0) return service;
+  }
+  return plan;
+}
+
 const char* ActivityName(Activity a) {
   switch (a) {
     case Activity::kSetGroupLicense:
@@ -201,8 +235,10 @@ void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* 
       seen.push_back(p);
       w->BeginObject();
       w->Field("assignedDateTime", Tenant::FormatTime(since));
-      w->Field("capabilityStatus", "Enabled");
-      w->Field("service", t.plans()[p].name);
+      // The subscription's status carries over to its plans (Enabled, Warning, Suspended,
+      // Deleted, LockedOut); `service` is the workload's name, not the plan's.
+      w->Field("capabilityStatus", t.skus()[sku].capability_status);
+      w->Field("service", ServiceOfPlan(t.plans()[p].name));
       w->Field("servicePlanId", t.plans()[p].id);
       w->EndObject();
     }

@@ -1,6 +1,8 @@
 // Rule profiles (issue: today's service, not only 2017's): `current` (the default) lifts the
 // Exchange Online Plan 1 / Plan 2 conflict, as licensing-groups-resolve-problems.md says since
 // 2023; `2017` keeps the seed-era list.
+#include <map>
+
 #include "tenant.h"
 #include "test_util.h"
 
@@ -246,6 +248,30 @@ TEST(GroupsOutsideTheDocument, AGroupDeletedWhileADependencyKeepsItsLicenseExpor
     ASSERT_EQ(Apply1(x, Req("POST", "/users/u1/reprocessLicenseAssignment"))["status"], 200);
     EXPECT_EQ(States(*x, "u1", kEms).size(), 1u) << "only the direct license is left";
   }
+}
+
+}  // namespace
+}  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+TEST(AssignedPlans, ServiceIsTheWorkloadAndStatusFollowsTheSubscription) {
+  json skus = json::array({Sku(kE3, "ENTERPRISEPACK", 10)});
+  skus[0]["capabilityStatus"] = "Warning";
+  Engine e;
+  Load(&e, TenantDoc(skus, json::array({UserDoc("u1")}),
+                     json::array({GroupDoc("g", {"u1"}, json::array({License(kE3)}))})));
+  e.ProcessAll();
+  json u = ExportedUser(e, "u1");
+  std::map<std::string, json> by_plan;
+  for (const auto& p : u["assignedPlans"]) by_plan[p["servicePlanId"]] = p;
+  ASSERT_TRUE(by_plan.count(kExchange2));
+  EXPECT_EQ(by_plan[kExchange2]["service"], "exchange");
+  EXPECT_EQ(by_plan[kSharePoint2]["service"], "SharePoint");
+  EXPECT_EQ(by_plan[kTeams]["service"], "TeamspaceAPI");
+  EXPECT_EQ(by_plan[kSway]["service"], "Sway");
+  for (const auto& [id, p] : by_plan) EXPECT_EQ(p["capabilityStatus"], "Warning") << id;
 }
 
 }  // namespace
