@@ -116,7 +116,7 @@ ProcessProgress RunChunk(Tenant* t, size_t max_users) {
           if (s.source != run.group || s.error == ErrorKind::kNone) continue;
           if (s.error == ErrorKind::kOther && grp.licenses.size() > 1) continue;
           if (const Violation* why = t->EvidenceOf(u, s)) {
-            t->AuditLicenseFailure(u, run.group, *why);
+            t->AuditLicenseFailure(u, run.group, s.evidence, *why);
             break;
           }
         }

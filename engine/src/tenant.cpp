@@ -336,7 +336,23 @@ void Tenant::Audit(Activity activity, bool by_system, Id user, Id group, uint32_
 
 void Tenant::AppendAudit(AuditEvent e) { audit_.push_back(e); }
 
-void Tenant::AuditLicenseFailure(Id user, Id group, const Violation& why) {
+void Tenant::AuditLicenseFailure(Id user, Id group, uint16_t evidence, const Violation& why) {
+  AuditEvent e;
+  e.time_ms = now_ms;
+  e.activity = Activity::kChangeUserLicense;
+  e.by_system = true;
+  e.user = user;
+  e.group = group;
+  e.failed = 1;
+  // Most reasons depend on the violation alone (not on the user): one text per interned one.
+  const bool per_user = why.kind == ErrorKind::kProhibitedInUsageLocationViolation ||
+                        why.kind == ErrorKind::kUniquenessViolation;
+  const bool cacheable = !per_user && evidence != 0 && evidence != kEvidenceOverflow;
+  if (cacheable && evidence < violation_text_.size() && violation_text_[evidence] != kNoId) {
+    e.text = violation_text_[evidence];
+    audit_.push_back(e);
+    return;
+  }
   // The reason as the service words it at the time; identical texts are stored once.
   std::string reason;
   if (why.kind == ErrorKind::kCountViolation && why.sku < skus_.size()) {
@@ -356,13 +372,10 @@ void Tenant::AuditLicenseFailure(Id user, Id group, const Violation& why) {
     text = AuditText(reason);
     failure_text_[std::move(reason)] = text;
   }
-  AuditEvent e;
-  e.time_ms = now_ms;
-  e.activity = Activity::kChangeUserLicense;
-  e.by_system = true;
-  e.user = user;
-  e.group = group;
-  e.failed = 1;
+  if (cacheable) {
+    if (violation_text_.size() <= evidence) violation_text_.resize(evidence + 1u, kNoId);
+    violation_text_[evidence] = text;
+  }
   e.text = text;
   audit_.push_back(e);
 }
@@ -539,6 +552,7 @@ bool Tenant::RollbackJournal() {
   violations_.resize(j->violations);
   last_violation_ = 0;
   failure_text_.clear();  // derived; texts past the rolled-back audit_text_ are gone
+  violation_text_.clear();
   if (j->queue_saved) queue_ = std::move(j->queue);
   if (j->run_saved) run_ = std::move(j->run);
   for (auto& [key, was] : j->evidence) {

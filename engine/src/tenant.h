@@ -431,7 +431,7 @@ class Tenant {
   void Audit(Activity activity, bool by_system, Id user, Id group, uint32_t text = kNoId);
   /// Records the service's failed "Change user license" for a user the group could not license,
   /// with the violation's reason as its resultReason.
-  void AuditLicenseFailure(Id user, Id group, const Violation& why);
+  void AuditLicenseFailure(Id user, Id group, uint16_t evidence, const Violation& why);
   /// Formats milliseconds since the epoch as an ISO-8601 UTC time ("2026-12-01T00:00:00Z").
   static std::string FormatTime(int64_t ms);
   /// Parses an ISO-8601 UTC time; false when malformed.
@@ -469,6 +469,7 @@ class Tenant {
   std::unordered_map<Violation, uint16_t, ViolationHash> violation_index_;
   uint16_t last_violation_ = 0;  ///< the last one interned (consecutive users often share it)
   std::unordered_map<std::string, uint32_t> failure_text_;  ///< reason → audit text (derived)
+  std::vector<uint32_t> violation_text_;  ///< interned violation → its audit text (derived)
   std::unordered_map<StateKey, Violation, StateKeyHash> evidence_;  ///< overflow only
   std::unique_ptr<Journal> journal_;
 };
