@@ -593,6 +593,12 @@ bool Tenant::SetRulesProfile(std::string_view name) {
   rules_from_document = false;
   family_names_.clear();
   for (auto& plan : plans_) plan.family = -1;
+  AddProfileFamilies();
+  for (auto& a : assignments_) DeriveAssignment(&a);
+  return true;
+}
+
+void Tenant::AddProfileFamilies() {
   for (const auto& [family_name, ids] : ProfileExclusionFamilies(rules_profile)) {
     int32_t family = static_cast<int32_t>(family_names_.size());
     family_names_.push_back(family_name);
@@ -601,8 +607,6 @@ bool Tenant::SetRulesProfile(std::string_view name) {
       if (p != kNoId) plans_[p].family = family;
     }
   }
-  for (auto& a : assignments_) DeriveAssignment(&a);
-  return true;
 }
 
 bool Tenant::CommitJournal() {
@@ -728,16 +732,7 @@ void Tenant::ApplyCatalogue() {
     if (plan.friendly.empty()) plan.friendly = plan.name;
     plan.exchange = plan.name.rfind("EXCHANGE_S_", 0) == 0 && plan.name != "EXCHANGE_S_FOUNDATION";
   }
-  if (!rules_from_document) {
-    for (const auto& [name, ids] : ProfileExclusionFamilies(rules_profile)) {
-      int32_t family = static_cast<int32_t>(family_names_.size());
-      family_names_.push_back(name);
-      for (const auto& id : ids) {
-        Id p = FindPlan(id);
-        if (p != kNoId) plans_[p].family = family;
-      }
-    }
-  }
+  if (!rules_from_document) AddProfileFamilies();
   // Rules are final now: refresh what assignments_ interned during the load derived from them.
   for (auto& a : assignments_) DeriveAssignment(&a);
 }

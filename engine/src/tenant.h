@@ -448,6 +448,9 @@ class Tenant {
   friend class load_detail::Loader;
   friend void RecomputeCounters(Tenant* t);
 
+  /// Adds the exclusion families of rules_profile (after those already there).
+  void AddProfileFamilies();
+
   std::vector<Plan> plans_;
   std::unordered_map<std::string, Id> plan_index_;
   std::vector<std::string> family_names_;

@@ -448,15 +448,24 @@ std::string TemplateToggleBatch(const Targets& t) {
   return b.dump();
 }
 
-void BM_RollbackTemplateChange100k(benchmark::State& state) {
+/// The processed engine and the big group's template toggle, or nullptr (the state says why).
+gbl::Engine* TemplateToggleSetUp(benchmark::State& state, std::string* batch) {
   const Targets& t = GetTargets();
   gbl::Engine* engine = ProcessedEngine(state);
-  if (engine == nullptr) return;
+  if (engine == nullptr) return nullptr;
   if (!t.ok || t.big_group["assignedLicenses"].empty()) {
     state.SkipWithError("could not find the licensed big group in the document");
-    return;
+    return nullptr;
   }
-  const std::string batch = TemplateToggleBatch(t);
+  *batch = TemplateToggleBatch(t);
+  state.counters["group_members"] = static_cast<double>(t.big_group["members"].size());
+  return engine;
+}
+
+void BM_RollbackTemplateChange100k(benchmark::State& state) {
+  std::string batch;
+  gbl::Engine* engine = TemplateToggleSetUp(state, &batch);
+  if (engine == nullptr) return;
   for (auto _ : state) {
     state.PauseTiming();
     engine->BeginJournal();
@@ -473,18 +482,12 @@ void BM_RollbackTemplateChange100k(benchmark::State& state) {
       break;
     }
   }
-  state.counters["group_members"] = static_cast<double>(t.big_group["members"].size());
 }
 
 void BM_PreviewTemplateChange100k(benchmark::State& state) {
-  const Targets& t = GetTargets();
-  gbl::Engine* engine = ProcessedEngine(state);
+  std::string batch;
+  gbl::Engine* engine = TemplateToggleSetUp(state, &batch);
   if (engine == nullptr) return;
-  if (!t.ok || t.big_group["assignedLicenses"].empty()) {
-    state.SkipWithError("could not find the licensed big group in the document");
-    return;
-  }
-  const std::string batch = TemplateToggleBatch(t);
   for (auto _ : state) {
     engine->BeginJournal();
     auto result = engine->ApplyBatch(batch);
@@ -495,7 +498,6 @@ void BM_PreviewTemplateChange100k(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(result);
   }
-  state.counters["group_members"] = static_cast<double>(t.big_group["members"].size());
 }
 
 BENCHMARK(BM_MemoryPerMembership)->Iterations(1)->Unit(benchmark::kMillisecond);

@@ -2,117 +2,17 @@
 // methods and is recorded, so a rollback gives back exactly the tenant that was, whatever happened.
 #include <random>
 
+#include "random_changes.h"
 #include "tenant.h"
 #include "test_util.h"
 
 namespace gbl::testing {
 namespace {
 
-/// Random Graph changes of every kind the engine accepts, plus processing and the clock.
-class Changes {
+/// Random changes of every kind the engine accepts, plus processing and the clock.
+class Changes : public RandomChanges {
  public:
-  Changes(Engine* e, uint64_t seed) : e_(*e), rng_(seed) {}
-
-  size_t Pick(size_t n) {
-    return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng_);
-  }
-
-  void Step() {
-    const Tenant& t = e_.GetTenant();
-    const std::string user = t.users()[Pick(t.users().size())].id;
-    std::string group;
-    for (int tries = 0; tries < 10 && group.empty(); ++tries) {
-      const Group& g = t.groups()[Pick(t.groups().size())];
-      if (!g.deleted) group = g.id;
-    }
-    const gbl::Sku& sku = t.skus()[Pick(t.skus().size())];
-    json disabled = json::array();
-    for (Id p : sku.plans) {
-      if (Pick(6) == 0) disabled.push_back(t.plans()[p].id);
-    }
-    const json license = {{"skuId", sku.id}, {"disabledPlans", disabled}};
-    switch (Pick(16)) {
-      case 0:
-      case 1:
-        AddMember(&e_, group, user);
-        break;
-      case 2: {
-        const Group& g = t.groups()[t.group_index().Find(group)];
-        if (!g.members.empty()) {
-          RemoveMember(&e_, group, t.users()[g.members[Pick(g.members.size())]].id);
-        }
-        break;
-      }
-      case 3:
-        AssignGroup(&e_, group, json::array({license}));
-        break;
-      case 4:
-        AssignGroup(&e_, group, json::array(), json::array({sku.id}));
-        break;
-      case 5:
-        AssignUser(&e_, user, json::array({license}));
-        break;
-      case 6:
-        AssignUser(&e_, user, json::array(), json::array({sku.id}));
-        break;
-      case 7: {
-        static const char* kLocations[] = {"US", "GB", "DE"};
-        Apply1(&e_, Req("PATCH", "/users/" + user,
-                        {{"usageLocation", Pick(4) == 0 ? json() : json(kLocations[Pick(3)])}}));
-        break;
-      }
-      case 8: {
-        // Shared addresses come and go (proxy uniqueness index, UniquenessViolation evidence).
-        const std::string other = t.users()[Pick(t.users().size())].upn;
-        Apply1(&e_, Req("PATCH", "/users/" + user,
-                        {{"proxyAddresses", json::array({"smtp:" + other})}}));
-        break;
-      }
-      case 9:
-        Apply1(&e_, Req("POST", "/users/" + user + "/reprocessLicenseAssignment"));
-        break;
-      case 10:
-        Apply1(&e_, Req("PATCH", "/subscribedSkus/" + sku.id,
-                        {{"prepaidUnits",
-                          {{"enabled", std::max<int64_t>(sku.consumed,
-                                                         sku.prepaid.enabled - 2 +
-                                                             static_cast<int64_t>(Pick(5)))}}}}));
-        break;
-      case 11: {
-        const int n = static_cast<int>(created_++);
-        Apply1(&e_, Req("POST", "/users",
-                        {{"displayName", "New " + std::to_string(n)},
-                         {"userPrincipalName", "new" + std::to_string(n) + "@contoso.com"},
-                         {"usageLocation", "US"}}));
-        break;
-      }
-      case 12: {
-        const int n = static_cast<int>(created_++);
-        Apply1(&e_,
-               Req("POST", "/groups",
-                   {{"displayName", "New group " + std::to_string(n)},
-                    {"securityEnabled", true},
-                    {"mailEnabled", false},
-                    {"members@odata.bind",
-                     json::array({"https://graph.microsoft.com/v1.0/directoryObjects/" + user})}}));
-        break;
-      }
-      case 13:
-        Apply1(&e_, Req("DELETE", "/groups/" + group));
-        break;
-      case 14:
-        e_.SetNow(1796112000000 + static_cast<int64_t>(Pick(1000000)));
-        e_.SetActor(Pick(2) == 0 ? "admin@contoso.com" : "helpdesk@contoso.com");
-        break;
-      default:
-        e_.ProcessChunk(1 + Pick(300));
-    }
-  }
-
- private:
-  Engine& e_;
-  std::mt19937_64 rng_;
-  size_t created_ = 0;
+  Changes(Engine* e, uint64_t seed) : RandomChanges(e, seed, true) {}
 };
 
 std::string Tenant(uint64_t seed) {

@@ -7,87 +7,12 @@
 #include <random>
 
 #include "licensing.h"
+#include "random_changes.h"
 #include "tenant.h"
 #include "test_util.h"
 
 namespace gbl::testing {
 namespace {
-
-class RandomChanges {
- public:
-  RandomChanges(Engine* e, uint64_t seed) : e_(*e), rng_(seed) {}
-
-  size_t Pick(size_t n) {
-    return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng_);
-  }
-
-  /// Applies one random change (or a chunk of background processing).
-  void Step() {
-    const Tenant& t = e_.GetTenant();
-    const std::string user = t.users()[Pick(t.users().size())].id;
-    std::string group;
-    for (int tries = 0; tries < 10 && group.empty(); ++tries) {
-      const Group& g = t.groups()[Pick(t.groups().size())];
-      if (!g.deleted) group = g.id;
-    }
-    const gbl::Sku& sku = t.skus()[Pick(t.skus().size())];
-    json disabled = json::array();
-    for (Id p : sku.plans) {
-      if (Pick(6) == 0) disabled.push_back(t.plans()[p].id);
-    }
-    switch (Pick(10)) {
-      case 0:
-      case 1:
-        AddMember(&e_, group, user);
-        break;
-      case 2:
-      case 3: {
-        const Group& g = t.groups()[t.group_index().Find(group)];
-        if (!g.members.empty())
-          RemoveMember(&e_, group, t.users()[g.members[Pick(g.members.size())]].id);
-        break;
-      }
-      case 4:
-        if (Pick(3) == 0) {
-          AssignGroup(&e_, group, json::array(), json::array({sku.id}));
-        } else {
-          AssignGroup(&e_, group, json::array({{{"skuId", sku.id}, {"disabledPlans", disabled}}}));
-        }
-        break;
-      case 5:
-        if (Pick(2) == 0) {
-          AssignUser(&e_, user, json::array({{{"skuId", sku.id}, {"disabledPlans", disabled}}}));
-        } else {
-          AssignUser(&e_, user, json::array(), json::array({sku.id}));
-        }
-        break;
-      case 6: {
-        static const char* kLocations[] = {"US", "GB", "DE"};
-        Apply1(&e_, Req("PATCH", "/users/" + user,
-                        {{"usageLocation", Pick(4) == 0 ? json() : json(kLocations[Pick(3)])}}));
-        break;
-      }
-      case 7:
-        if (Pick(2) == 0) {
-          Apply1(&e_, Req("POST", "/users/" + user + "/reprocessLicenseAssignment"));
-        } else {
-          Apply1(&e_, Req("POST", "/groups/" + group + "/reprocessLicenseAssignment"));
-        }
-        break;
-      case 8:
-        Apply1(&e_, Req("PATCH", "/subscribedSkus/" + sku.id,
-                        {{"prepaidUnits",
-                          {{"enabled", sku.prepaid.enabled + static_cast<int64_t>(Pick(3))}}}}));
-        break;
-      default:
-        e_.ProcessChunk(1 + Pick(200));
-    }
-  }
-
- private:
-  Engine& e_;
-  std::mt19937_64 rng_;
-};
 
 /// Checks the invariants of a tenant; `settled` adds the ones that hold once processing is done.
 /// `loaded` holds each SKU's consumption as the document stood (an export may be over-assigned).
