@@ -337,20 +337,13 @@ void Tenant::Audit(Activity activity, bool by_system, Id user, Id group, uint32_
 void Tenant::AppendAudit(AuditEvent e) { audit_.push_back(e); }
 
 void Tenant::AuditLicenseFailure(Id user, Id group, uint16_t evidence, const Violation& why) {
-  AuditEvent e;
-  e.time_ms = now_ms;
-  e.activity = Activity::kChangeUserLicense;
-  e.by_system = true;
-  e.user = user;
-  e.group = group;
-  e.failed = 1;
   // Most reasons depend on the violation alone (not on the user): one text per interned one.
   const bool per_user = why.kind == ErrorKind::kProhibitedInUsageLocationViolation ||
                         why.kind == ErrorKind::kUniquenessViolation;
   const bool cacheable = !per_user && evidence != 0 && evidence != kEvidenceOverflow;
   if (cacheable && evidence < violation_text_.size() && violation_text_[evidence] != kNoId) {
-    e.text = violation_text_[evidence];
-    audit_.push_back(e);
+    Audit(Activity::kChangeUserLicense, true, user, group, violation_text_[evidence]);
+    audit_.back().failed = 1;
     return;
   }
   // The reason as the service words it at the time; identical texts are stored once.
@@ -376,8 +369,8 @@ void Tenant::AuditLicenseFailure(Id user, Id group, uint16_t evidence, const Vio
     if (violation_text_.size() <= evidence) violation_text_.resize(evidence + 1u, kNoId);
     violation_text_[evidence] = text;
   }
-  e.text = text;
-  audit_.push_back(e);
+  Audit(Activity::kChangeUserLicense, true, user, group, text);
+  audit_.back().failed = 1;
 }
 
 namespace {
@@ -404,10 +397,8 @@ User& Tenant::MutableUser(Id u) {
   j.user_saved[u] = true;
   j.saved_users.emplace_back(u, users_[u]);
   // States saved earlier are the ones from before the journal: the whole copy takes them.
-  if (u < j.states_saved.size() && j.states_saved[u]) {
-    for (auto& [id, states] : j.saved_states) {
-      if (id == u) j.saved_users.back().second.states = states;
-    }
+  if (u < j.states_slot.size() && j.states_slot[u] != kNoId) {
+    j.saved_users.back().second.states = j.saved_states[j.states_slot[u]].second;
   }
   return users_[u];
 }
@@ -416,9 +407,9 @@ User& Tenant::MutableUserStates(Id u) {
   if (!journal_ || u >= journal_->users) return users_[u];
   Journal& j = *journal_;
   if (j.user_saved.size() < j.users) j.user_saved.resize(j.users, false);
-  if (j.states_saved.size() < j.users) j.states_saved.resize(j.users, false);
-  if (j.user_saved[u] || j.states_saved[u]) return users_[u];
-  j.states_saved[u] = true;
+  if (j.states_slot.size() < j.users) j.states_slot.resize(j.users, kNoId);
+  if (j.user_saved[u] || j.states_slot[u] != kNoId) return users_[u];
+  j.states_slot[u] = static_cast<uint32_t>(j.saved_states.size());
   j.saved_states.emplace_back(u, users_[u].states);
   return users_[u];
 }

@@ -291,7 +291,7 @@ struct Journal {
   size_t violations = 0;
   std::vector<std::pair<Id, User>> saved_users;
   std::vector<std::pair<Id, std::vector<AssignmentState>>> saved_states;  ///< states only
-  std::vector<bool> states_saved;
+  std::vector<uint32_t> states_slot;  ///< user → index in saved_states (kNoId: not saved)
   std::vector<std::pair<Id, Group>> saved_groups;
   std::vector<std::pair<Id, Sku>> saved_skus;
   std::vector<bool> user_saved, group_saved, sku_saved;
