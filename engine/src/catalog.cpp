@@ -92,6 +92,16 @@ std::string Trim(std::string s) {
   return s.substr(b);
 }
 
+/// True when a name has letters and none of them is lower-case.
+bool IsAllCapitals(std::string_view s) {
+  bool letters = false;
+  for (char ch : s) {
+    if (ch >= 'a' && ch <= 'z') return false;
+    letters = letters || (ch >= 'A' && ch <= 'Z');
+  }
+  return letters;
+}
+
 struct Catalog {
   std::unordered_map<std::string, CatalogProduct> products;
   std::unordered_map<std::string, std::pair<std::string, std::string>>
@@ -118,7 +128,13 @@ const Catalog& GetCatalog() {
         p.friendly.push_back(Trim(r[5]));
       }
       auto& named = c.plans[plan];
-      if (named.first.empty()) named = {Trim(r[3]), Trim(r[5])};
+      // The first name listed; a capitals-only friendly name ("EXCHANGE ONLINE (PLAN 2)") gives
+      // way to the same plan's name in words from another product.
+      if (named.first.empty()) {
+        named = {Trim(r[3]), Trim(r[5])};
+      } else if (IsAllCapitals(named.second) && !IsAllCapitals(r[5])) {
+        named.second = Trim(r[5]);
+      }
     }
     for (auto& r : ParseCsv(ExclusionsCsv())) {
       if (r.size() < 4) continue;
@@ -217,6 +233,41 @@ std::vector<std::pair<std::string, std::vector<std::string>>> ProfileExclusionFa
     }
   }
   return out;
+}
+
+const std::vector<DefaultDependency>& DefaultDependencies() {
+  // Plan ids from the catalogue (licensing-service-plan-reference.md). The government clouds'
+  // copies of a plan count as the same prerequisite (our reading: the docs name the commercial
+  // plans only).
+  static const std::vector<DefaultDependency> kRows = {
+      // licensing-groups-resolve-problems.md and licensing-group-advanced.md (MicrosoftDocs/
+      // entra-docs): "Microsoft Workplace Analytics ... requires Exchange Online (Plan 1 or 2) ...
+      // in the same group".
+      {{"f477b0f0-3bb1-4890-940c-40fcee6ce05f"},  // WORKPLACE_ANALYTICS
+       {"9aaf7827-d63c-4b61-89c3-182f06f82e5c",   // EXCHANGE_S_STANDARD: Exchange Online (Plan 1)
+        "efb87545-963c-4e0d-99df-69c6916d9eb0",   // EXCHANGE_S_ENTERPRISE: Exchange Online (Plan 2)
+        "e9b4930a-925f-45e2-ac2a-3f7788ca6fdd",   // EXCHANGE_S_STANDARD_GOV
+        "8c3069c0-ccdb-44be-ab77-986203a67df2"},  // EXCHANGE_S_ENTERPRISE_GOV
+       2,
+       "licensing-group-advanced.md: Workplace Analytics needs Exchange Online (Plan 1 or 2)"},
+      // licensing-groups-resolve-problems.md, deleting a group whose licenses another license
+      // depends on: a direct Microsoft 365 Audio Conferencing "depends on" Skype for Business in
+      // Office 365 E3/E5 (Microsoft Teams, which replaced Skype, counts as well: our reading).
+      {{"3e26ee1f-8a5f-4d52-aee2-b81ce45c8f40",   // MCOMEETADV: Microsoft 365 Audio Conferencing
+        "f544b08d-1645-4287-82de-8d91f37c02a1",   // MCOMEETADV_GOV
+        "f1e3613f-3818-4254-9b5e-f02d803384e0"},  // MCOMEETADV_AR_GCCHigh
+       {"0feaeb32-d00e-4d66-bd5a-43b5b83db82c",   // MCOSTANDARD: Skype for Business Online (Plan 2)
+        "57ff2da0-773e-42df-b2af-ffb7a2317929",   // TEAMS1: Microsoft Teams
+        "b2669e95-76ef-4e7e-a367-002f60a39f3e",   // MCOSTANDARD_MIDMARKET
+        "a31ef4a2-f787-435e-8335-e47eb0cafc94",   // MCOSTANDARD_GOV
+        "304767db-7d23-49e8-a945-4a7eb65f9f28",   // TEAMS_GOV
+        "9953b155-8aef-4c56-92f3-72b0487fce41",   // TEAMS_AR_GCCHIGH
+        "fd500458-c24c-478e-856c-a6067a8376cd"},  // TEAMS_AR_DOD
+       2,
+       "licensing-groups-resolve-problems.md: Audio Conferencing depends on Skype for Business "
+       "(Teams)"},
+  };
+  return kRows;
 }
 
 const std::vector<std::pair<std::string, std::vector<std::string>>>& CatalogExclusionFamilies() {

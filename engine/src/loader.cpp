@@ -423,6 +423,7 @@ class Loader {
         continue;
       }
       if (key == "mutuallyExclusive") tenant_->rules_from_document = true;
+      if (key == "dependencies") tenant_->dependencies_from_document = true;
       if (key == "mutuallyExclusive" || key == "dependencies" ||
           key == "usageLocationRestrictions") {
         std::string name = "licensingRules." + key;

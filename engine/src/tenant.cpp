@@ -600,6 +600,26 @@ void Tenant::AddProfileFamilies() {
   }
 }
 
+void Tenant::AddDefaultDependencies() {
+  for (const DefaultDependency& row : DefaultDependencies()) {
+    std::vector<Id> owned;
+    for (const auto& id : row.requires_any_of) {
+      Id q = FindPlan(id);
+      if (q != kNoId) owned.push_back(q);
+    }
+    for (const auto& id : row.plans) {
+      Id p = FindPlan(id);
+      if (p == kNoId || !plans_[p].requires_any_of.empty() || !plans_[p].requires_unowned.empty())
+        continue;
+      plans_[p].requires_any_of = owned;
+      if (owned.empty()) {
+        for (size_t i = 0; i < row.named && i < row.requires_any_of.size(); ++i)
+          plans_[p].requires_unowned.push_back(row.requires_any_of[i]);
+      }
+    }
+  }
+}
+
 bool Tenant::CommitJournal() {
   if (!journal_) return false;
   journal_.reset();
@@ -724,6 +744,7 @@ void Tenant::ApplyCatalogue() {
     plan.exchange = plan.name.rfind("EXCHANGE_S_", 0) == 0 && plan.name != "EXCHANGE_S_FOUNDATION";
   }
   if (!rules_from_document) AddProfileFamilies();
+  if (!dependencies_from_document) AddDefaultDependencies();
   // Rules are final now: refresh what assignments_ interned during the load derived from them.
   for (auto& a : assignments_) DeriveAssignment(&a);
 }

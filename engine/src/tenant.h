@@ -324,8 +324,9 @@ class Tenant {
   std::string org_id;
   std::string org_name;
   std::string country;  ///< countryLetterCode: stands in for users without a usage location
-  bool rules_from_document = false;       ///< the document listed its mutuallyExclusive families
-  std::string rules_profile = "current";  ///< the rule profile in force (RulesProfileNames)
+  bool rules_from_document = false;         ///< the document listed its mutuallyExclusive families
+  bool dependencies_from_document = false;  ///< the document listed licensingRules.dependencies
+  std::string rules_profile = "current";    ///< the rule profile in force (RulesProfileNames)
 
   int64_t now_ms = 1796112000000;  ///< 2026-12-01T00:00:00Z until SetNow
   std::string actor = "admin@contoso.com";
@@ -450,6 +451,9 @@ class Tenant {
 
   /// Adds the exclusion families of rules_profile (after those already there).
   void AddProfileFamilies();
+  /// Adds DefaultDependencies() for the plans this tenant has: the prerequisites it owns; when it
+  /// owns none, the ones the docs name, as unowned (the rule can then never be met).
+  void AddDefaultDependencies();
 
   std::vector<Plan> plans_;
   std::unordered_map<std::string, Id> plan_index_;
@@ -492,6 +496,15 @@ std::string CatalogPlanFriendlyName(std::string_view plan_id);
 std::string CatalogPlanName(std::string_view plan_id);
 /// The 2017 exclusion families: (family, [plan ids]).
 const std::vector<std::pair<std::string, std::vector<std::string>>>& CatalogExclusionFamilies();
+/// A documented add-on prerequisite, used when a document gives no `licensingRules.dependencies`.
+struct DefaultDependency {
+  std::vector<std::string> plans;            ///< dependent servicePlanIds
+  std::vector<std::string> requires_any_of;  ///< prerequisite servicePlanIds (one suffices)
+  size_t named = 0;    ///< the first `named` prerequisites are the ones the docs name in words
+  const char* source;  ///< where Microsoft documents it
+};
+/// The default add-on prerequisites (Workplace Analytics, Audio Conferencing).
+const std::vector<DefaultDependency>& DefaultDependencies();
 /// True when `name` is a rule profile ("current", "2017").
 bool IsRulesProfile(std::string_view name);
 /// The rule profiles' names, the default first.

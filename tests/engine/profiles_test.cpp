@@ -276,3 +276,131 @@ TEST(AssignedPlans, ServiceIsTheWorkloadAndStatusFollowsTheSubscription) {
 
 }  // namespace
 }  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+constexpr const char* kWorkplaceAnalytics = "3d957427-ecdc-4df2-aacd-01cc9d519da8";
+constexpr const char* kAudioConferencing = "0c266dff-15dd-4b49-8397-2bb16070ed52";
+
+/// E3 (Exchange Online (Plan 2), Skype for Business Online (Plan 2), Teams) and two add-ons.
+json AddOnTenant(json groups, json rules = nullptr) {
+  json doc = TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 10),
+                                    Sku(kWorkplaceAnalytics, "WORKPLACE_ANALYTICS", 10),
+                                    Sku(kAudioConferencing, "MCOMEETADV", 10)}),
+                       json::array({UserDoc("u1"), UserDoc("u2")}), std::move(groups));
+  if (!rules.is_null()) doc["licensingRules"] = std::move(rules);
+  return doc;
+}
+
+/// Every plan of E3 but Exchange Online (Plan 2) disabled.
+std::vector<std::string> AllE3PlansBut(const Engine& e, const std::string& keep) {
+  std::vector<std::string> off;
+  for (const auto& s : Export(e)["subscribedSkus"]) {
+    if (s["skuId"] != kE3) continue;
+    for (const auto& p : s["servicePlans"]) {
+      if (p["servicePlanId"] != keep) off.push_back(p["servicePlanId"]);
+    }
+  }
+  return off;
+}
+
+TEST(DefaultDependencies, WorkplaceAnalyticsNeedsExchangeOnlineInTheSameGroup) {
+  // licensing-group-advanced.md: the add-on's prerequisite must be "in the same group"; the
+  // portal refuses the group operation naming the plans in words.
+  Engine e;
+  Load(&e, AddOnTenant(json::array({GroupDoc("e3", {"u1", "u2"}, json::array({License(kE3)})),
+                                    GroupDoc("wa", {"u1"}), GroupDoc("wa-ex", {"u2"})})));
+  e.ProcessAll();
+  json alone = AssignGroup(&e, "wa", json::array({License(kWorkplaceAnalytics)}));
+  ASSERT_EQ(alone["status"], 400);
+  std::string message = alone["body"]["error"]["message"];
+  EXPECT_NE(message.find("The service Microsoft Workplace Analytics requires Exchange Online "
+                         "(Plan 2) to be enabled as well."),
+            std::string::npos)
+      << message;
+  EXPECT_FALSE(HasLicense(e, "u1", kWorkplaceAnalytics));
+  // The docs' recipe: E3 with only Exchange Online (Plan 2) enabled beside the add-on. u2 holds
+  // one E3 seat (also through the full-E3 group) and one Workplace Analytics seat.
+  json with = AssignGroup(
+      &e, "wa-ex",
+      json::array({License(kE3, AllE3PlansBut(e, kExchange2)), License(kWorkplaceAnalytics)}));
+  ASSERT_EQ(with["status"], 202) << with.dump();
+  e.ProcessAll();
+  EXPECT_TRUE(HasLicense(e, "u2", kWorkplaceAnalytics));
+  EXPECT_EQ(Consumed(e, kE3), 2);
+  EXPECT_EQ(Consumed(e, kWorkplaceAnalytics), 1);
+}
+
+TEST(DefaultDependencies, AnExportedGroupWithTheAddOnAloneFailsItsMembers) {
+  // A template read from a document is not refused: its members get DependencyViolation even
+  // when another group gives them Exchange (the prerequisite must be in the same group).
+  Engine e;
+  Load(&e, AddOnTenant(
+               json::array({GroupDoc("e3", {"u1"}, json::array({License(kE3)})),
+                            GroupDoc("wa", {"u1"}, json::array({License(kWorkplaceAnalytics)}))})));
+  e.ProcessAll();
+  auto states = States(e, "u1", kWorkplaceAnalytics);
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0]["error"], "DependencyViolation");
+  EXPECT_TRUE(HasLicense(e, "u1", kE3));
+}
+
+TEST(DefaultDependencies, AudioConferencingNeedsSkypeForBusinessOrTeams) {
+  // A direct add-on may lean on a prerequisite from any source (§6.11); the removal of that
+  // source then fails with DependencyViolation (licensing-groups-resolve-problems.md).
+  Engine e;
+  Load(&e, AddOnTenant(json::array({GroupDoc("e3", {"u1"}, json::array({License(kE3)}))})));
+  e.ProcessAll();
+  json refused = AssignUser(&e, "u2", json::array({License(kAudioConferencing)}));
+  ASSERT_EQ(refused["status"], 400);
+  std::string message = refused["body"]["error"]["message"];
+  EXPECT_NE(Lower(message).find("requires skype for business online (plan 2) or microsoft teams"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(AssignUser(&e, "u1", json::array({License(kAudioConferencing)}))["status"], 200);
+  RemoveMember(&e, "e3", "u1");
+  e.ProcessAll();
+  auto states = States(e, "u1", kE3);
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0]["state"], "ActiveWithError");
+  EXPECT_EQ(states[0]["error"], "DependencyViolation");
+  EXPECT_EQ(Consumed(e, kE3), 1);
+}
+
+TEST(DefaultDependencies, WithNoExchangeProductWorkplaceAnalyticsCanNeverBeAssigned) {
+  Engine e;
+  json doc =
+      TenantDoc(json::array({Sku(kWorkplaceAnalytics, "WORKPLACE_ANALYTICS", 10)}),
+                json::array({UserDoc("u1")}),
+                json::array({GroupDoc("wa", {"u1"}, json::array({License(kWorkplaceAnalytics)}))}));
+  Load(&e, doc);
+  e.ProcessAll();
+  auto states = States(e, "u1", kWorkplaceAnalytics);
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_EQ(states[0]["error"], "DependencyViolation");
+  json u = Q(e, {{"query", "user"}, {"id", "u1"}});
+  std::string reason = u["licenses"][0]["assignments"][0]["evidence"]["reason"];
+  EXPECT_NE(reason.find("requires Exchange Online (Plan 1) or Exchange Online (Plan 2)"),
+            std::string::npos)
+      << reason;
+}
+
+TEST(DefaultDependencies, ADocumentsOwnDependenciesReplaceTheDefaults) {
+  Engine e;
+  Load(&e, AddOnTenant(json::array({GroupDoc("wa", {"u1"})}), {{"dependencies", json::array()}}));
+  EXPECT_EQ(AssignGroup(&e, "wa", json::array({License(kWorkplaceAnalytics)}))["status"], 202);
+  e.ProcessAll();
+  EXPECT_TRUE(HasLicense(e, "u1", kWorkplaceAnalytics));
+  // And the defaults are written out, so a processed export reloads to the same rules.
+  Engine defaults;
+  Load(&defaults, AddOnTenant(json::array()));
+  json rules = Export(defaults)["licensingRules"]["dependencies"];
+  EXPECT_EQ(rules.size(), 2u) << rules.dump();
+  Engine reloaded;
+  ASSERT_TRUE(reloaded.LoadDocument(defaults.ExportDocument()).Ok());
+  EXPECT_EQ(reloaded.ExportDocument(), defaults.ExportDocument());
+}
+
+}  // namespace
+}  // namespace gbl::testing

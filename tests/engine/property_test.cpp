@@ -126,18 +126,24 @@ TEST(Property, InvariantsHoldUnderRandomChangesWithScarceSeatsAndConflicts) {
   }
 }
 
-/// The final tenant's inputs only: directory, templates and direct assignments, no states.
+/// The final tenant's inputs only: directory, templates and direct assignments, no states but
+/// the removals a dependency blocked (history, not derived: the license stays because it was held,
+/// licensing-groups-resolve-problems.md).
 std::string Inputs(const Engine& e) {
   json doc = Export(e);
   doc.erase("directoryAudits");
   for (auto& u : doc["users"]) {
     json direct = json::array();
+    json blocked = json::array();
     for (const auto& s : u["licenseAssignmentStates"]) {
       if (s["assignedByGroup"].is_null()) {
         direct.push_back({{"skuId", s["skuId"]}, {"disabledPlans", s["disabledPlans"]}});
+      } else if (s["error"] == "DependencyViolation" && s["state"] == "ActiveWithError") {
+        blocked.push_back(s);
       }
     }
-    u.erase("licenseAssignmentStates");
+    u["licenseAssignmentStates"] = blocked;
+    if (blocked.empty()) u.erase("licenseAssignmentStates");
     u.erase("assignedPlans");
     u["assignedLicenses"] = direct;
   }
