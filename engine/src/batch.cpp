@@ -138,7 +138,7 @@ class BatchRunner {
          }},
         {"POST", "users/{user}/reprocessLicenseAssignment", true,
          [](BatchRunner& r, const RouteArgs& a, const json&) {
-           if (EvaluateUser(&r.t_, a.user, kNoId)) {
+           if (EvaluateUser(&r.t_, a.user, kNoId, Evaluation::kReprocess)) {
              r.t_.Audit(Activity::kChangeUserLicense, true, a.user, kNoId);
            }
            return Response{200, UserObject(r.t_, a.user)};
@@ -622,7 +622,13 @@ class BatchRunner {
     user.mail = next.mail;
     t_.IndexProxies(user, 1);
     t_.Audit(Activity::kUpdateUser, false, u, kNoId);
-    if (EvaluateUser(&t_, u, kNoId)) t_.Audit(Activity::kChangeUserLicense, true, u, kNoId);
+    // Only the usage location feeds the rules a change re-evaluates at once: the licenses "are
+    // correctly assigned next time" (licensing-groups-resolve-problems.md). A fixed proxy address
+    // waits for a forced processing of the group or the user (same page); accountEnabled,
+    // displayName and mail are read by no rule.
+    if (body.contains("usageLocation") && EvaluateUser(&t_, u, kNoId)) {
+      t_.Audit(Activity::kChangeUserLicense, true, u, kNoId);
+    }
     Response done{204, json()};
     // proxyAddresses is read-only in Graph v1.0: changing it is our extension.
     done.extension = body.contains("proxyAddresses");
@@ -840,7 +846,7 @@ class BatchRunner {
     for (Id u = 0; u < t_.users().size(); ++u) {
       const User& user = t_.users()[u];
       if (user.states.empty() && user.groups.empty()) continue;
-      if (EvaluateUser(&t_, u, kNoId, true)) {
+      if (EvaluateUser(&t_, u, kNoId, Evaluation::kFromScratch)) {
         t_.Audit(Activity::kChangeUserLicense, true, u, kNoId);
       }
     }

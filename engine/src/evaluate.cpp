@@ -250,7 +250,8 @@ bool EvaluateGroupOnly(Tenant* t, Id user, Id group, bool member) {
   return changed;
 }
 
-bool EvaluateUser(Tenant* t, Id user, Id only_group, bool from_scratch) {
+bool EvaluateUser(Tenant* t, Id user, Id only_group, Evaluation how) {
+  const bool from_scratch = how == Evaluation::kFromScratch;
   User& u = t->MutableUserStates(user);
   bool changed = false;
   if (only_group != kNoId) {
@@ -261,10 +262,18 @@ bool EvaluateUser(Tenant* t, Id user, Id only_group, bool from_scratch) {
   // A change to the user: every source is evaluated again.
   static thread_local std::vector<Id> err_before, err_after;
   ErrorGroups(u, &err_before);
-  // 1. Drop states of sources that no longer apply (a dependency can keep one, in error).
+  // 1. Drop states of sources that no longer apply (a dependency can keep one, in error). A
+  //    removal a dependency already blocked waits for a reprocess: "After you resolve the
+  //    dependency, you need to trigger the reprocessing of the user" (licensing-groups-resolve-
+  //    problems.md, 2025).
   for (size_t i = 0; i < u.states.size();) {
     const AssignmentState& s = u.states[i];
-    if (s.source != kDirect && Stale(*t, u, s) && TryRemoveState(t, &u, i, &changed)) continue;
+    const bool blocked =
+        s.state == StateKind::kActiveWithError && s.error == ErrorKind::kDependencyViolation;
+    if (s.source != kDirect && (how != Evaluation::kUserChange || !blocked) && Stale(*t, u, s) &&
+        TryRemoveState(t, &u, i, &changed)) {
+      continue;
+    }
     ++i;
   }
   // 2. Try every licensed group of the user, in group order.

@@ -12,11 +12,19 @@
 
 namespace gbl {
 
+/// Why a user is evaluated: what the service does differs (licensing-groups-resolve-problems.md).
+enum class Evaluation {
+  kUserChange,  ///< a change to the user: a removal a dependency blocked is not retried
+  kReprocess,   ///< reprocessLicenseAssignment: everything is tried again
+  kFromScratch  ///< a rules change: as kReprocess, each group against direct licenses and the
+                ///< groups before it only
+};
+
 /// Re-evaluates a user's group-based assignments: drops states of groups the user no longer gets
-/// (unless a dependency blocks it), then tries every licensed group (only `only_group` when given)
-/// all-or-nothing. Returns true when the user's effective licenses changed. `from_scratch`: each
-/// group is checked only against direct licenses and the groups before it (a rules change).
-bool EvaluateUser(Tenant* t, Id user, Id only_group, bool from_scratch = false);
+/// (unless a dependency blocks it; a blocked removal is retried only on kReprocess/kFromScratch),
+/// then tries every licensed group (only `only_group` when given) all-or-nothing. Returns true
+/// when the user's effective licenses changed.
+bool EvaluateUser(Tenant* t, Id user, Id only_group, Evaluation how = Evaluation::kUserChange);
 /// Evaluates one user against one group only (background processing); `member` says whether
 /// the user is a member of the group. Returns true when the user's held licenses changed.
 bool EvaluateGroupOnly(Tenant* t, Id user, Id group, bool member);

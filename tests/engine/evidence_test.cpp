@@ -183,6 +183,8 @@ TEST(Evidence, UniquenessNamesTheSharedAddressAndClearsWithTheError) {
   EXPECT_EQ(ev["servicePlan"]["servicePlanId"], kExchange2) << "the mailbox plan of E3";
   EXPECT_EQ(Evidence(e, "u1", kE3, "g")["proxyAddress"], "SMTP:u1@contoso.com");
   Apply1(&e, Req("PATCH", "/users/u2", {{"proxyAddresses", json::array({"SMTP:u2@contoso.com"})}}));
+  EXPECT_EQ(Apply1(&e, Req("POST", "/groups/g/reprocessLicenseAssignment"))["status"], 202);
+  e.ProcessAll();
   EXPECT_TRUE(HasLicense(e, "u2", kE3));
   EXPECT_TRUE(Evidence(e, "u2", kE3, "g").is_null()) << "no error, no evidence";
 }

@@ -61,6 +61,25 @@ TEST(Profiles, SharePointPlansStillConflictOnCurrent) {
   }
 }
 
+TEST(Profiles, AnExportsExchangeConflictsClearWhenReprocessed) {
+  // The docs' tip: "If you are experiencing conflicts with these service plans, try reprocessing
+  // them" (licensing-groups-resolve-problems.md): an export recorded under the old rule loads
+  // with its errors as they stand, and a reprocess applies today's rule.
+  Engine old;
+  Load(&old, ExchangeOnlyOverlap("2017"));
+  old.ProcessAll();
+  ASSERT_EQ(States(old, "u1", kE3)[0]["error"], "MutuallyExclusiveViolation");
+  json doc = Export(old);
+  doc["licensingRules"] = {{"profile", "current"}};
+  Engine e;
+  Load(&e, doc);
+  e.ProcessAll();
+  EXPECT_EQ(States(e, "u1", kE3)[0]["error"], "MutuallyExclusiveViolation");
+  EXPECT_EQ(Apply1(&e, Req("POST", "/groups/e3/reprocessLicenseAssignment"))["status"], 202);
+  e.ProcessAll();
+  EXPECT_TRUE(HasLicense(e, "u1", kE3));
+}
+
 TEST(Profiles, AnUnknownProfileIsASchemaErrorNamingIt) {
   Engine e;
   json doc = ExchangeOnlyOverlap("2019");

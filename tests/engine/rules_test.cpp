@@ -165,8 +165,12 @@ TEST(Rules, DependencyViolationBlocksRemovalOfARequiredPlan) {
   json group_state = states[0]["assignedByGroup"].is_null() ? states[1] : states[0];
   EXPECT_EQ(group_state["state"], "ActiveWithError");
   EXPECT_EQ(group_state["error"], "DependencyViolation");
-  // Disabling Intune on the direct assignment lets the group license go.
+  // Disabling Intune on the direct assignment resolves the dependency; the group license goes
+  // when the user is reprocessed: "After you resolve the dependency, you need to trigger the
+  // reprocessing of the user" (licensing-groups-resolve-problems.md, 2025).
   ASSERT_EQ(AssignUser(&e, "u1", json::array({License(kEms, {kAadP1, kIntune})}))["status"], 200);
+  EXPECT_EQ(States(e, "u1", kEms).size(), 2u) << "resolving the dependency alone removes nothing";
+  EXPECT_EQ(Apply1(&e, Req("POST", "/users/u1/reprocessLicenseAssignment"))["status"], 200);
   EXPECT_EQ(States(e, "u1", kEms).size(), 1u);
 }
 
@@ -209,12 +213,66 @@ TEST(Rules, DuplicateProxyAddressesGiveUniquenessViolation) {
   e.ProcessAll();
   EXPECT_EQ(States(e, "u1", kE3)[0]["error"], "UniquenessViolation");
   EXPECT_EQ(States(e, "u2", kE3)[0]["error"], "UniquenessViolation");
-  // Fix the address, then reprocess the user.
+}
+
+TEST(Recovery, AFixedProxyAddressClearsOnlyWhenTheGroupOrTheUserIsReprocessed) {
+  // "After you resolve any proxy address problems for the affected users, make sure to force
+  // license processing on the group" (licensing-groups-resolve-problems.md); the 2025 revision
+  // also names reprocessing the user.
+  Engine e;
+  json users = json::array({UserDoc("u1"), UserDoc("u2"), UserDoc("u3")});
+  users[1]["proxyAddresses"] = json::array({"smtp:u1@contoso.com"});
+  users[2]["proxyAddresses"] = json::array({"smtp:u1@contoso.com"});
+  Load(&e,
+       TenantDoc(StandardSkus(), users,
+                 json::array({GroupDoc("g", {"u1", "u2", "u3"}, json::array({License(kE3)}))})));
+  e.ProcessAll();
   Apply1(&e, Req("PATCH", "/users/u2", {{"proxyAddresses", json::array({"SMTP:u2@contoso.com"})}}));
+  Apply1(&e, Req("PATCH", "/users/u3", {{"proxyAddresses", json::array({"SMTP:u3@contoso.com"})}}));
+  EXPECT_EQ(States(e, "u2", kE3)[0]["error"], "UniquenessViolation")
+      << "the fix alone clears nothing";
+  EXPECT_FALSE(HasLicense(e, "u1", kE3));
+  // Reprocessing the user clears that user.
+  EXPECT_EQ(Apply1(&e, Req("POST", "/users/u2/reprocessLicenseAssignment"))["status"], 200);
   EXPECT_TRUE(HasLicense(e, "u2", kE3));
-  EXPECT_FALSE(HasLicense(e, "u1", kE3)) << "u1 is not re-evaluated until reprocessed";
-  EXPECT_EQ(Apply1(&e, Req("POST", "/users/u1/reprocessLicenseAssignment"))["status"], 200);
+  EXPECT_FALSE(HasLicense(e, "u1", kE3));
+  // Reprocessing the group clears every member.
+  EXPECT_EQ(Apply1(&e, Req("POST", "/groups/g/reprocessLicenseAssignment"))["status"], 202);
+  e.ProcessAll();
   EXPECT_TRUE(HasLicense(e, "u1", kE3));
+  EXPECT_TRUE(HasLicense(e, "u3", kE3));
+}
+
+TEST(Recovery, ANewUsageLocationIsAppliedAtOnce) {
+  // "modify them so that the licenses are correctly assigned next time": the change is the next
+  // time the user is processed (our reading).
+  Engine e;
+  json doc = TenantDoc(StandardSkus(), json::array({UserDoc("u1", "CN")}),
+                       json::array({GroupDoc("g", {"u1"}, json::array({License(kE3)}))}));
+  doc["licensingRules"] = {
+      {"usageLocationRestrictions", json::array({{{"servicePlanId", kExchange2},
+                                                  {"prohibitedCountries", json::array({"CN"})}}})}};
+  Load(&e, doc);
+  e.ProcessAll();
+  EXPECT_EQ(States(e, "u1", kE3)[0]["error"], "ProhibitedInUsageLocationViolation");
+  EXPECT_EQ(Apply1(&e, Req("PATCH", "/users/u1", {{"usageLocation", "US"}}))["status"], 204);
+  EXPECT_TRUE(HasLicense(e, "u1", kE3));
+}
+
+TEST(Recovery, OtherUserPropertiesReEvaluateNothing) {
+  // A direct E1 blocks the group's E3 (their SharePoint plans conflict). Renaming or disabling
+  // the account changes no license.
+  Engine e;
+  json users = Users(1);
+  users[0]["assignedLicenses"] = json::array({License(kE1)});
+  Load(&e, TenantDoc(StandardSkus(), users,
+                     json::array({GroupDoc("hr", {"u1"}, json::array({License(kE3)}))})));
+  e.ProcessAll();
+  ASSERT_EQ(States(e, "u1", kE3)[0]["error"], "MutuallyExclusiveViolation");
+  EXPECT_EQ(Apply1(&e, Req("PATCH", "/users/u1",
+                           {{"displayName", "Renamed"}, {"accountEnabled", false}}))["status"],
+            204);
+  EXPECT_EQ(States(e, "u1", kE3)[0]["error"], "MutuallyExclusiveViolation");
 }
 
 TEST(Rules, OnlySecurityEnabledGroupsCarryLicenses) {
