@@ -130,6 +130,12 @@ class BatchRunner {
          }},
         {"POST", "users", true,
          [](BatchRunner& r, const RouteArgs&, const json& b) { return r.CreateUser(b); }},
+        {"DELETE", "users/{user}", true,
+         [](BatchRunner& r, const RouteArgs& a, const json&) { return r.DeleteUser(a.user); }},
+        {"POST", "directory/deletedItems/{id}/restore", true,
+         [](BatchRunner& r, const RouteArgs& a, const json&) { return r.RestoreUser(a.id); }},
+        {"DELETE", "directory/deletedItems/{id}", true,
+         [](BatchRunner& r, const RouteArgs& a, const json&) { return r.PurgeUser(a.id); }},
         {"PATCH", "users/{user}", true,
          [](BatchRunner& r, const RouteArgs& a, const json& b) { return r.PatchUser(a.user, b); }},
         {"POST", "users/{user}/assignLicense", true,
@@ -213,14 +219,114 @@ class BatchRunner {
     return seg;
   }
 
+  /// A user in the directory (not deleted) by id or userPrincipalName.
   Id FindUser(const std::string& key) const {
     Id found = t_.user_index().Find(key);
-    if (found != kNoId) return found;
+    if (found != kNoId) return t_.users()[found].deleted ? kNoId : found;
     std::string lower = Lower(key);
     for (Id i = 0; i < t_.users().size(); ++i) {
-      if (Lower(t_.users()[i].upn) == lower) return i;
+      if (!t_.users()[i].deleted && Lower(t_.users()[i].upn) == lower) return i;
     }
     return kNoId;
+  }
+  /// A user in directory/deletedItems by id, still restorable (kNoId otherwise).
+  Id FindDeletedUser(const std::string& key) const {
+    Id found = t_.user_index().Find(key);
+    if (found == kNoId || !t_.users()[found].deleted) return kNoId;
+    return t_.deleted_users().count(found) != 0 ? found : kNoId;
+  }
+
+  // DELETE /users/{id} (Graph user-delete): the user goes to directory/deletedItems; its licenses
+  // free their seats at once and its memberships go (no dependency can keep a license of a user
+  // who is gone); what a restore brings back is kept aside.
+  Response DeleteUser(Id u) {
+    User& user = t_.MutableUser(u);
+    DeletedUser saved;
+    saved.deleted_ms = t_.now_ms;
+    saved.groups = user.groups;
+    std::vector<Id> held, in_error;
+    for (const auto& st : user.states) {
+      if (st.source == kDirect) saved.direct.emplace_back(st.sku, st.assignment);
+      if (st.Holds()) held.push_back(st.sku);
+      if (st.source != kDirect && st.error != ErrorKind::kNone) in_error.push_back(st.source);
+      if (st.evidence == kEvidenceOverflow) t_.EraseEvidence(StateKey{u, st.source, st.sku});
+    }
+    std::sort(held.begin(), held.end());
+    held.erase(std::unique(held.begin(), held.end()), held.end());
+    for (Id sku : held) --t_.MutableSku(sku).consumed;
+    in_error.erase(std::unique(in_error.begin(), in_error.end()), in_error.end());
+    for (Id g : in_error) --t_.MutableGroup(g).error_users;
+    for (Id g : user.groups) {
+      auto& members = t_.MutableGroup(g).members;
+      auto it = std::lower_bound(members.begin(), members.end(), u);
+      if (it != members.end() && *it == u) members.erase(it);
+    }
+    t_.IndexProxies(user, -1);
+    user.groups.clear();
+    user.states.clear();
+    user.deleted = true;
+    t_.SetDeletedUser(u, std::move(saved));
+    t_.Audit(Activity::kDeleteUser, false, u, kNoId);
+    return Response{204, json()};
+  }
+
+  // POST /directory/deletedItems/{id}/restore (Graph directory-deleteditems-restore): within 30
+  // days the user comes back with its memberships, its direct licenses (a seat each, or the
+  // restore is refused naming the product: our choice) and, through the groups, its inherited ones.
+  Response RestoreUser(const std::string& id) {
+    Id u = FindDeletedUser(id);
+    if (u == kNoId) return NotFound("deleted user", id);
+    const DeletedUser d = t_.deleted_users().at(u);
+    if (t_.now_ms - d.deleted_ms > kRestoreWindowMs) {
+      return Fail(404, "Request_ResourceNotFound",
+                  "Resource '" + id + "' was deleted on " + Tenant::FormatTime(d.deleted_ms) +
+                      ", more than 30 days ago: it is deleted permanently and cannot be restored.");
+    }
+    for (const auto& [sku, a] : d.direct) {
+      const Sku& product = t_.skus()[sku];
+      if (product.consumed >= product.Assignable()) {
+        return BadRequest("License assignment failed: not enough licenses of " +
+                          product.part_number + " (" + product.id +
+                          ") to restore the user's direct license; " +
+                          std::to_string(SeatsShort(product)) + " more needed.");
+      }
+    }
+    User& user = t_.MutableUser(u);
+    user.deleted = false;
+    t_.IndexProxies(user, 1);
+    for (Id g : d.groups) {
+      if (t_.groups()[g].deleted) continue;
+      auto& members = t_.MutableGroup(g).members;
+      members.insert(std::lower_bound(members.begin(), members.end(), u), u);
+      user.groups.push_back(g);
+    }
+    for (const auto& [sku, a] : d.direct) {
+      AssignmentState st;
+      st.sku = sku;
+      st.source = kDirect;
+      st.assignment = a;
+      st.state = StateKind::kActive;
+      st.updated_ms = t_.now_ms;
+      user.states.insert(std::upper_bound(user.states.begin(), user.states.end(), st,
+                                          [](const AssignmentState& x, const AssignmentState& y) {
+                                            return x.source != y.source ? x.source < y.source
+                                                                        : x.sku < y.sku;
+                                          }),
+                         st);
+      ++t_.MutableSku(sku).consumed;
+    }
+    t_.SetDeletedUser(u, std::nullopt);
+    t_.Audit(Activity::kRestoreUser, false, u, kNoId);
+    if (EvaluateUser(&t_, u, kNoId)) t_.Audit(Activity::kChangeUserLicense, true, u, kNoId);
+    return Response{200, UserObject(t_, u)};
+  }
+
+  // DELETE /directory/deletedItems/{id}: deleted permanently, no restore.
+  Response PurgeUser(const std::string& id) {
+    Id u = FindDeletedUser(id);
+    if (u == kNoId) return NotFound("deleted user", id);
+    t_.SetDeletedUser(u, std::nullopt);
+    return Response{204, json()};
   }
   Id FindGroup(const std::string& key) const { return t_.group_index().Find(key); }
   Id FindSku(const std::string& key) const {

@@ -17,7 +17,7 @@ Result<LoadSummary> Engine::LoadDocument(std::string_view json_text) {
   next->actor = tenant_->actor;
   tenant_ = std::move(next);
   LoadSummary s;
-  s.users = tenant_->users().size();
+  s.users = tenant_->users().size() - tenant_->deleted_users().size();
   s.groups = tenant_->groups().size();
   s.skus = tenant_->skus().size();
   for (const auto& g : tenant_->groups()) s.memberships += g.members.size();

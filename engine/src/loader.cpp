@@ -29,7 +29,7 @@ class Loader {
     if (!Deferred(org_, &Loader::LoadOrganization) || !Deferred(skus_, &Loader::LoadSkus) ||
         !Deferred(rules_, &Loader::LoadRules) || !Deferred(users_, &Loader::LoadUsers) ||
         !Deferred(groups_, &Loader::LoadGroups) || !ResolvePending() ||
-        !Deferred(audits_, &Loader::LoadAudits)) {
+        !Deferred(deleted_, &Loader::LoadDeletedUsers) || !Deferred(audits_, &Loader::LoadAudits)) {
       return error_;
     }
     tenant_->ApplyCatalogue();
@@ -45,6 +45,7 @@ class Loader {
     }
     tenant_->proxy_count_.reserve(tenant_->users_.size() + tenant_->users_.size() / 4);
     for (auto& u : tenant_->users_) {
+      if (u.deleted) continue;
       std::sort(u.states.begin(), u.states.end(),
                 [](const AssignmentState& a, const AssignmentState& b) {
                   return a.source != b.source ? a.source < b.source : a.sku < b.sku;
@@ -96,6 +97,8 @@ class Loader {
     if (s == &org_ || s == &skus_) return true;
     if (s == &rules_ || s == &users_) return skus_.done;
     if (s == &groups_) return skus_.done && users_.done;
+    // deletedItems: after every member list is resolved, so always set aside (it is small).
+    if (s == &deleted_) return false;
     return users_.done && groups_.done;  // directoryAudits
   }
 
@@ -133,6 +136,8 @@ class Loader {
         s = &groups_, load = &Loader::LoadGroups;
       else if (key == "licensingRules")
         s = &rules_, load = &Loader::LoadRules;
+      else if (key == "deletedItems")
+        s = &deleted_, load = &Loader::LoadDeletedUsers;
       else if (key == "directoryAudits")
         s = &audits_, load = &Loader::LoadAudits;
       if (s && s->present) return Schema(key, "appears twice in the document");
@@ -625,6 +630,69 @@ class Loader {
         });
   }
 
+  // deletedItems: users in the recycle bin (GET /directory/deletedItems/microsoft.graph.user),
+  // with our extension memberOf (group ids) and assignedLicenses (their direct licenses); other
+  // kinds of deleted object are skipped.
+  bool LoadDeletedUsers() {
+    return ForEachItem(
+        deleted_, "deletedItems", [&](JsonReader& r, size_t base, const std::string& path, size_t) {
+          User u;
+          u.deleted = true;
+          DeletedUser d;
+          std::string type, when;
+          std::vector<std::string> member_of;
+          auto other = [&](const std::string& key) {
+            if (key == "accountEnabled")
+              return Bool(r, base, path, "accountEnabled", &u.account_enabled);
+            if (key == "assignedLicenses") {
+              return IterateArray(r, base, path + ".assignedLicenses",
+                                  [&](JsonReader&, size_t, const std::string& lpath, size_t) {
+                                    Id sku;
+                                    std::vector<Id> disabled;
+                                    if (!ReadLicense(r, base, lpath, &sku, &disabled)) return false;
+                                    for (const auto& [seen, a] : d.direct) {
+                                      if (seen == sku)
+                                        return Schema(lpath, "the same skuId appears twice");
+                                    }
+                                    d.direct.emplace_back(
+                                        sku, tenant_->InternAssignment(sku, std::move(disabled)));
+                                    return true;
+                                  });
+            }
+            return Skip(r, base);
+          };
+          if (!ReadObject(
+                  r, base, path,
+                  {Required("id", &u.id), Text("@odata.type", &type),
+                   Text("displayName", &u.display_name), Text("userPrincipalName", &u.upn),
+                   Text("mail", &u.mail), Text("usageLocation", &u.usage_location),
+                   Text("deletedDateTime", &when), List("proxyAddresses", &u.proxy_addresses),
+                   List("memberOf", &member_of)},
+                  other)) {
+            return false;
+          }
+          if (!type.empty() && type != "#microsoft.graph.user") return true;
+          if (u.id.empty()) return Schema(path + ".id", "missing");
+          if (when.empty()) return Schema(path + ".deletedDateTime", "missing");
+          if (!Tenant::ParseTime(when, &d.deleted_ms)) {
+            return Schema(path + ".deletedDateTime", "not an ISO 8601 time: \"" + when + "\"");
+          }
+          for (const auto& gid : member_of) {
+            Id g = tenant_->group_index_.Find(gid);
+            if (g != kNoId) d.groups.push_back(g);  // a group gone since cannot take it back
+          }
+          std::sort(d.groups.begin(), d.groups.end());
+          d.groups.erase(std::unique(d.groups.begin(), d.groups.end()), d.groups.end());
+          Id uid = static_cast<Id>(tenant_->users_.size());
+          if (!tenant_->user_index_.Insert(u.id, uid)) {
+            return Schema(path + ".id", "duplicate id \"" + u.id + "\" (also a user)");
+          }
+          tenant_->users_.push_back(std::move(u));
+          tenant_->deleted_users_[uid] = std::move(d);
+          return true;
+        });
+  }
+
   struct PendingMember {
     Id group;
     std::string id;
@@ -859,7 +927,7 @@ class Loader {
   std::string_view text_;
   std::unique_ptr<Tenant> tenant_;
   Error error_;
-  Section org_, skus_, users_, groups_, rules_, audits_;
+  Section org_, skus_, users_, groups_, rules_, deleted_, audits_;
   std::vector<PendingState> pending_;
   std::vector<PendingMember> pending_members_;
 };

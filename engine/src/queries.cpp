@@ -113,7 +113,7 @@ class QueryRunner {
     std::string id = q["id"].is_string() ? q["id"].get<std::string>() : "";
     if (name == "user") {
       Id u = t_.user_index().Find(id);
-      if (u == kNoId) return Error{"NotFound", "no user \"" + id + "\""};
+      if (u == kNoId || t_.users()[u].deleted) return Error{"NotFound", "no user \"" + id + "\""};
       return Dump(UserDetail(u));
     }
     if (name == "group" || name == "groupMembers" || name == "groupErrors") {
@@ -130,10 +130,13 @@ class QueryRunner {
   json Tenant() {
     size_t groups = 0;
     for (const auto& g : t_.groups()) groups += g.deleted ? 0 : 1;
+    size_t users = 0;
+    for (const auto& u : t_.users()) users += u.deleted ? 0 : 1;
     return json{{"id", t_.org_id},
                 {"displayName", t_.org_name},
                 {"countryLetterCode", t_.country},
-                {"users", t_.users().size()},
+                {"users", users},
+                {"deletedUsers", t_.deleted_users().size()},
                 {"groups", groups},
                 {"skus", t_.skus().size()},
                 {"auditEvents", t_.audit().size()},
@@ -232,7 +235,7 @@ class QueryRunner {
     json items = json::array();
     size_t total = 0;
     for (const auto& u : t_.users()) {
-      if (!Matches(page.search, u.display_name, u.upn)) continue;
+      if (u.deleted || !Matches(page.search, u.display_name, u.upn)) continue;
       if (total++ < page.offset || items.size() >= page.limit) continue;
       size_t held = 0;
       bool errors = false;

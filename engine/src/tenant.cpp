@@ -527,6 +527,12 @@ bool Tenant::RollbackJournal() {
   }
   for (const auto& [id, g] : j->unindexed_groups) group_index_.Insert(id, g);
   for (const auto& key : j->interned_keys) assignment_index_.erase(key);
+  for (auto it = j->deleted_before.rbegin(); it != j->deleted_before.rend(); ++it) {
+    if (it->second)
+      deleted_users_[it->first] = std::move(*it->second);
+    else
+      deleted_users_.erase(it->first);
+  }
   assignments_.resize(j->assignments);
   if (j->rules_saved) {
     plans_ = std::move(j->plans);
@@ -567,6 +573,18 @@ bool Tenant::RollbackJournal() {
   audit_actor_index = j->audit_actor_index;
   id_counter = j->id_counter;
   return true;
+}
+
+void Tenant::SetDeletedUser(Id u, std::optional<DeletedUser> entry) {
+  auto it = deleted_users_.find(u);
+  if (journal_) {
+    journal_->deleted_before.emplace_back(
+        u, it == deleted_users_.end() ? std::nullopt : std::optional<DeletedUser>(it->second));
+  }
+  if (entry)
+    deleted_users_[u] = std::move(*entry);
+  else if (it != deleted_users_.end())
+    deleted_users_.erase(it);
 }
 
 bool Tenant::SetRulesProfile(std::string_view name) {

@@ -5,6 +5,7 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -215,10 +216,21 @@ struct User {
   std::string usage_location;  ///< empty when not set
   std::string mail;
   bool account_enabled = true;
+  bool deleted = false;  ///< in directory/deletedItems (DeletedUser), or deleted for good
   std::vector<std::string> proxy_addresses;
   std::vector<Id> groups;               ///< groups the user is a direct member of, sorted
   std::vector<AssignmentState> states;  ///< sorted by (source, sku)
 };
+
+/// A deleted user as directory/deletedItems keeps it: what a restore brings back.
+struct DeletedUser {
+  int64_t deleted_ms = 0;                 ///< deletedDateTime
+  std::vector<Id> groups;                 ///< groups the user was a direct member of, sorted
+  std::vector<std::pair<Id, Id>> direct;  ///< direct licenses: (sku, assignment)
+};
+
+/// How long a deleted user can be restored (Graph: 30 days, then deleted permanently).
+inline constexpr int64_t kRestoreWindowMs = 30LL * 24 * 3600 * 1000;
 
 /// A group.
 struct Group {
@@ -252,6 +264,8 @@ enum class Activity : uint8_t {
   kAddGroup,
   kDeleteGroup,
   kUpdateUser,
+  kDeleteUser,
+  kRestoreUser,
   kImported,  ///< an event read from the document, written back as it was
 };
 
@@ -302,6 +316,7 @@ struct Journal {
   std::unordered_map<uint64_t, uint32_t> proxy_counts;       ///< first-seen count (0: absent)
   std::vector<std::pair<std::string, Id>> unindexed_groups;  ///< ids erased from group_index_
   std::vector<std::string> interned_keys;                    ///< assignment_index_ keys added
+  std::vector<std::pair<Id, std::optional<DeletedUser>>> deleted_before;  ///< in change order
   bool rules_saved = false;  ///< a profile switch: plans, families, options as they were
   std::vector<Plan> plans;
   std::vector<std::string> family_names;
@@ -391,6 +406,10 @@ class Tenant {
   Id AddGroup(Group group);
   /// Takes a (deleted) group's id out of the index.
   void UnindexGroup(Id g);
+  /// Puts (or, with nullopt, takes) a user in directory/deletedItems.
+  void SetDeletedUser(Id u, std::optional<DeletedUser> entry);
+  /// Users in directory/deletedItems, by dense id.
+  const std::unordered_map<Id, DeletedUser>& deleted_users() const { return deleted_users_; }
   /// Appends an audit event as given.
   void AppendAudit(AuditEvent e);
   /// Interns a violation; returns the value for AssignmentState::evidence (kEvidenceOverflow
@@ -478,6 +497,7 @@ class Tenant {
   std::unordered_map<std::string, uint32_t> failure_text_;  ///< reason → audit text (derived)
   std::vector<uint32_t> violation_text_;  ///< interned violation → its audit text (derived)
   std::unordered_map<StateKey, Violation, StateKeyHash> evidence_;  ///< overflow only
+  std::unordered_map<Id, DeletedUser> deleted_users_;
   std::unique_ptr<Journal> journal_;
 };
 

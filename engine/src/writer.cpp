@@ -128,6 +128,10 @@ const char* ActivityName(Activity a) {
       return "Delete group";
     case Activity::kUpdateUser:
       return "Update user";
+    case Activity::kDeleteUser:
+      return "Delete user";
+    case Activity::kRestoreUser:
+      return "Restore user";
     case Activity::kImported:
       return "";
   }
@@ -139,6 +143,8 @@ const char* Category(Activity a) {
     case Activity::kChangeUserLicense:
     case Activity::kAddUser:
     case Activity::kUpdateUser:
+    case Activity::kDeleteUser:
+    case Activity::kRestoreUser:
       return "UserManagement";
     default:
       return "GroupManagement";
@@ -153,6 +159,7 @@ const char* Operation(Activity a) {
       return "Add";
     case Activity::kRemoveMember:
     case Activity::kDeleteGroup:
+    case Activity::kDeleteUser:
       return "Delete";
     default:
       return "Update";
@@ -244,6 +251,33 @@ void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* 
     }
   }
   w->EndArray();
+  w->EndObject();
+}
+
+void WriteDeletedUser(const Tenant& t, Id ui, const DeletedUser& d, JsonWriter* w) {
+  const User& u = t.users()[ui];
+  w->BeginObject();
+  w->Field("@odata.type", "#microsoft.graph.user");
+  w->Field("id", u.id);
+  w->Field("displayName", u.display_name);
+  w->Field("userPrincipalName", u.upn);
+  if (!u.mail.empty()) w->Field("mail", u.mail);
+  w->Key("usageLocation");
+  w->StringOrNull(u.usage_location);
+  w->FieldBool("accountEnabled", u.account_enabled);
+  w->Key("proxyAddresses");
+  w->BeginArray();
+  for (const auto& a : u.proxy_addresses) w->String(a);
+  w->EndArray();
+  w->Field("deletedDateTime", Tenant::FormatTime(d.deleted_ms));
+  w->Key("memberOf");
+  w->BeginArray();
+  for (Id g : d.groups) w->String(t.groups()[g].id);
+  w->EndArray();
+  std::vector<std::pair<Id, std::vector<Id>>> direct;
+  for (const auto& [sku, a] : d.direct) direct.emplace_back(sku, t.assignments()[a].disabled);
+  w->Key("assignedLicenses");
+  WriteLicenses(t, direct, w);
   w->EndObject();
 }
 
@@ -496,10 +530,25 @@ bool WriteDocument(const Tenant& t, const ExportOptions& options, std::string* o
   w.Key("users");
   w.BeginArray();
   for (const auto& u : t.users()) {
+    if (u.deleted) continue;
     WriteUser(t, u, options.assigned_plans, &w);
     if (!flush()) return false;
   }
   w.EndArray();
+  // Users in the recycle bin, as GET /directory/deletedItems/microsoft.graph.user lists them,
+  // with what a restore brings back (our extension: memberOf, assignedLicenses = direct ones).
+  // Written only when there are some, so that documents without deletions stay as they were.
+  if (!t.deleted_users().empty()) {
+    w.Key("deletedItems");
+    w.BeginArray();
+    for (Id ui = 0; ui < t.users().size(); ++ui) {
+      auto it = t.deleted_users().find(ui);
+      if (!t.users()[ui].deleted || it == t.deleted_users().end()) continue;
+      WriteDeletedUser(t, ui, it->second, &w);
+      if (!flush()) return false;
+    }
+    w.EndArray();
+  }
   w.Key("groups");
   w.BeginArray();
   for (Id g = 0; g < t.groups().size(); ++g) {

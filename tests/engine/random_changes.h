@@ -1,7 +1,8 @@
 // Random Graph changes on an engine, for the property tests (property_test.cpp: invariants,
 // incremental processing; journal_test.cpp: rollback). The basic kinds are memberships, group and
 // user licenses, usage locations, reprocessing, seats and processing chunks; `all_kinds` adds
-// shared proxy addresses, created users and groups, deleted groups and clock / actor changes.
+// shared proxy addresses, created users and groups, deleted groups, deleted and restored users,
+// and clock / actor changes.
 #pragma once
 
 #include <algorithm>
@@ -36,7 +37,7 @@ class RandomChanges {
     for (Id p : sku.plans) {
       if (Pick(6) == 0) disabled.push_back(t.plans()[p].id);
     }
-    switch (Pick(all_kinds_ ? 15 : 10)) {
+    switch (Pick(all_kinds_ ? 17 : 10)) {
       case 0:
       case 1:
         AddMember(&e_, group, user);
@@ -112,6 +113,15 @@ class RandomChanges {
       case 14:
         e_.SetNow(1796112000000 + static_cast<int64_t>(Pick(1000000)));
         e_.SetActor(Pick(2) == 0 ? "admin@contoso.com" : "helpdesk@contoso.com");
+        break;
+      case 15:
+        Apply1(&e_, Req("DELETE", "/users/" + user));
+        break;
+      case 16:
+        for (const auto& [deleted, saved] : t.deleted_users()) {
+          Apply1(&e_, Req("POST", "/directory/deletedItems/" + t.users()[deleted].id + "/restore"));
+          break;
+        }
         break;
       default:  // 9
         e_.ProcessChunk(1 + Pick(200));

@@ -571,3 +571,109 @@ TEST(Processing, ChangingTheTemplateReprocessesAllMembers) {
 
 }  // namespace
 }  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+/// u1 in an E3 group with a direct EMS; u2 in the same group; 2 E3 and 1 EMS seats.
+json OffboardingTenant() {
+  json users = Users(2);
+  users[0]["assignedLicenses"] = json::array({License(kEms)});
+  return TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 2), Sku(kEms, "EMS", 1)}), users,
+                   json::array({GroupDoc("g", {"u1", "u2"}, json::array({License(kE3)}))}));
+}
+
+TEST(DeletedUsers, DeletingAUserFreesItsSeatsAndItsMemberships) {
+  // Graph user-delete: 204; the user goes to directory/deletedItems.
+  Engine e;
+  Load(&e, OffboardingTenant());
+  e.ProcessAll();
+  ASSERT_EQ(Consumed(e, kE3), 2);
+  EXPECT_EQ(Apply1(&e, Req("DELETE", "/users/u1"))["status"], 204);
+  EXPECT_EQ(Consumed(e, kE3), 1);
+  EXPECT_EQ(Consumed(e, kEms), 0);
+  json g = Q(e, {{"query", "groupMembers"}, {"id", "g"}});
+  EXPECT_EQ(g["total"], 1) << g.dump();
+  EXPECT_EQ(Q(e, {{"query", "users"}})["total"], 1);
+  EXPECT_EQ(Apply1(&e, Req("PATCH", "/users/u1", {{"usageLocation", "FR"}}))["status"], 404);
+  EXPECT_EQ(Apply1(&e, Req("DELETE", "/users/u1"))["status"], 404);
+}
+
+TEST(DeletedUsers, ARestoreWithinThirtyDaysBringsMembershipsAndLicensesBack) {
+  // Graph directory-deleteditems-restore: 200 with the user.
+  Engine e;
+  Load(&e, OffboardingTenant());
+  e.ProcessAll();
+  ASSERT_EQ(Apply1(&e, Req("DELETE", "/users/u1"))["status"], 204);
+  e.SetNow(1796112000000 + 29LL * 24 * 3600 * 1000);
+  json r = Apply1(&e, Req("POST", "/directory/deletedItems/u1/restore"));
+  ASSERT_EQ(r["status"], 200) << r.dump();
+  EXPECT_EQ(r["body"]["id"], "u1");
+  EXPECT_TRUE(HasLicense(e, "u1", kE3));
+  EXPECT_TRUE(HasLicense(e, "u1", kEms));
+  EXPECT_EQ(Consumed(e, kE3), 2);
+  EXPECT_EQ(Q(e, {{"query", "groupMembers"}, {"id", "g"}})["total"], 2);
+  EXPECT_EQ(Apply1(&e, Req("POST", "/directory/deletedItems/u1/restore"))["status"], 404)
+      << "restored: no longer in deletedItems";
+}
+
+TEST(DeletedUsers, AfterThirtyDaysTheUserIsGoneForGood) {
+  Engine e;
+  Load(&e, OffboardingTenant());
+  ASSERT_EQ(Apply1(&e, Req("DELETE", "/users/u1"))["status"], 204);
+  e.SetNow(1796112000000 + 31LL * 24 * 3600 * 1000);
+  json r = Apply1(&e, Req("POST", "/directory/deletedItems/u1/restore"));
+  EXPECT_EQ(r["status"], 404);
+  EXPECT_NE(r["body"]["error"]["message"].get<std::string>().find("more than 30 days"),
+            std::string::npos);
+}
+
+TEST(DeletedUsers, ARestoreNeedsASeatForEachDirectLicense) {
+  // Our choice: refused (400 naming the product), nothing restored, rather than a user silently
+  // without the license.
+  Engine e;
+  Load(&e, OffboardingTenant());
+  e.ProcessAll();
+  ASSERT_EQ(Apply1(&e, Req("DELETE", "/users/u1"))["status"], 204);
+  ASSERT_EQ(AssignUser(&e, "u2", json::array({License(kEms)}))["status"], 200);
+  json r = Apply1(&e, Req("POST", "/directory/deletedItems/u1/restore"));
+  EXPECT_EQ(r["status"], 400);
+  EXPECT_NE(r["body"]["error"]["message"].get<std::string>().find("EMS"), std::string::npos);
+  EXPECT_EQ(Q(e, {{"query", "users"}})["total"], 1);
+}
+
+TEST(DeletedUsers, TheRecycleBinSurvivesExportAndReloadAndCanBePurged) {
+  Engine e;
+  Load(&e, OffboardingTenant());
+  e.ProcessAll();
+  ASSERT_EQ(Apply1(&e, Req("DELETE", "/users/u1"))["status"], 204);
+  json doc = Export(e);
+  ASSERT_EQ(doc["deletedItems"].size(), 1u);
+  EXPECT_EQ(doc["deletedItems"][0]["memberOf"], json::array({"g"}));
+  EXPECT_EQ(doc["users"].size(), 1u);
+  Engine reloaded;
+  ASSERT_TRUE(reloaded.LoadDocument(e.ExportDocument()).Ok());
+  EXPECT_EQ(reloaded.ExportDocument(), e.ExportDocument());
+  EXPECT_EQ(Apply1(&reloaded, Req("POST", "/directory/deletedItems/u1/restore"))["status"], 200);
+  EXPECT_TRUE(HasLicense(reloaded, "u1", kEms));
+  // Deleted permanently: no restore.
+  ASSERT_EQ(Apply1(&e, Req("DELETE", "/directory/deletedItems/u1"))["status"], 204);
+  EXPECT_EQ(Apply1(&e, Req("POST", "/directory/deletedItems/u1/restore"))["status"], 404);
+  EXPECT_FALSE(Export(e).contains("deletedItems"));
+}
+
+TEST(DeletedUsers, ADeletionIsUndoneByTheJournal) {
+  Engine e;
+  Load(&e, OffboardingTenant());
+  e.ProcessAll();
+  const std::string before = e.ExportDocument();
+  e.BeginJournal();
+  ASSERT_EQ(Apply1(&e, Req("DELETE", "/users/u1"))["status"], 204);
+  ASSERT_EQ(Apply1(&e, Req("POST", "/directory/deletedItems/u1/restore"))["status"], 200);
+  ASSERT_EQ(Apply1(&e, Req("DELETE", "/users/u2"))["status"], 204);
+  ASSERT_TRUE(e.RollBack().Ok());
+  EXPECT_EQ(e.ExportDocument(), before);
+}
+
+}  // namespace
+}  // namespace gbl::testing
