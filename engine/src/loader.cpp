@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "json_reader.h"
+#include "text_encoding.h"
 
 namespace gbl {
 // Not anonymous: Tenant names Loader as its friend.
@@ -934,9 +935,20 @@ class Loader {
 
 }  // namespace load_detail
 
-Result<std::unique_ptr<Tenant>> LoadTenant(std::string_view text) {
-  load_detail::Loader loader(text);
-  return loader.Run();
+Result<std::unique_ptr<Tenant>> LoadTenant(std::string_view bytes) {
+  DecodedText decoded = DecodeDocument(bytes);
+  if (!decoded.error.empty()) return Error{"ParseError", decoded.error};
+  load_detail::Loader loader(decoded.text);
+  Result<std::unique_ptr<Tenant>> loaded = loader.Run();
+  if (!loaded.Ok() && decoded.encoding != "UTF-8" && loaded.GetError().code == "ParseError") {
+    // Byte offsets count in the UTF-8 text after the byte-order mark.
+    Error e = loaded.GetError();
+    e.message += decoded.encoding == "UTF-8 with BOM"
+                     ? " (bytes counted after the byte-order mark)"
+                     : " (bytes counted in the document converted from " + decoded.encoding + ")";
+    return e;
+  }
+  return loaded;
 }
 
 void RecomputeCounters(Tenant* t) {

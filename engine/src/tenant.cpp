@@ -160,13 +160,16 @@ bool IdIndex::ParseGuid(std::string_view id, uint64_t* hi, uint64_t* lo) {
   if (id.size() != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-') {
     return false;
   }
-  // Lower-case hex digits only: any other text is kept exactly by the string map.
+  // Hex digits in either case: GUIDs compare case-insensitively (some exports and hand edits
+  // write them in capitals); any other text is kept exactly by the string map.
   static const auto kHex = [] {
     std::array<int8_t, 256> table{};
     table.fill(-1);
     for (int c = '0'; c <= '9'; ++c) table[static_cast<size_t>(c)] = static_cast<int8_t>(c - '0');
-    for (int c = 'a'; c <= 'f'; ++c)
+    for (int c = 'a'; c <= 'f'; ++c) {
       table[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'a' + 10);
+      table[static_cast<size_t>(c - 'a' + 'A')] = static_cast<int8_t>(c - 'a' + 10);
+    }
     return table;
   }();
   static constexpr int kPos[32] = {0,  1,  2,  3,  4,  5,  6,  7,  9,  10, 11, 12, 14, 15, 16, 17,

@@ -284,3 +284,121 @@ TEST(Load, AMemberObjectWithoutAnIdIsAnError) {
 
 }  // namespace
 }  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+/// A small tenant whose names carry non-ASCII text (é, and 😀 beyond the BMP).
+std::string SmallTenantText() {
+  json users = json::array({UserDoc("u1"), UserDoc("u2")});
+  users[0]["displayName"] = "Ren\u00e9e \U0001F600";
+  return TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 5)}), users,
+                   json::array({GroupDoc("g", {"u1", "u2"}, json::array({License(kE3)}))}))
+      .dump();
+}
+
+/// UTF-8 to UTF-16 with a byte-order mark.
+std::string ToUtf16(const std::string& utf8, bool little_endian) {
+  std::u16string units;
+  for (size_t i = 0; i < utf8.size();) {
+    auto c = static_cast<unsigned char>(utf8[i]);
+    uint32_t cp;
+    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; k < len; ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+    i += len;
+    if (cp >= 0x10000) {
+      units.push_back(static_cast<char16_t>(0xD800 + ((cp - 0x10000) >> 10)));
+      units.push_back(static_cast<char16_t>(0xDC00 + ((cp - 0x10000) & 0x3FF)));
+    } else {
+      units.push_back(static_cast<char16_t>(cp));
+    }
+  }
+  std::string out = little_endian ? "\xFF\xFE" : "\xFE\xFF";
+  for (char16_t u : units) {
+    char lo = static_cast<char>(u & 0xFF), hi = static_cast<char>(u >> 8);
+    out.push_back(little_endian ? lo : hi);
+    out.push_back(little_endian ? hi : lo);
+  }
+  return out;
+}
+
+std::string LoadedName(const Engine& e) {
+  return Q(e, {{"query", "user"}, {"id", "u1"}})["displayName"];
+}
+
+TEST(Encodings, Utf8WithAByteOrderMarkLoads) {
+  // Windows PowerShell's Set-Content -Encoding UTF8 and Out-File -Encoding utf8 write one.
+  Engine e;
+  auto r = e.LoadDocument("\xEF\xBB\xBF" + SmallTenantText());
+  ASSERT_TRUE(r.Ok()) << r.GetError().message;
+  EXPECT_EQ(LoadedName(e), "Ren\u00e9e \U0001F600");
+}
+
+TEST(Encodings, Utf16LittleAndBigEndianWithAByteOrderMarkLoad) {
+  // Windows PowerShell 5.1's `>` redirection writes UTF-16LE with a byte-order mark.
+  for (bool le : {true, false}) {
+    Engine e;
+    auto r = e.LoadDocument(ToUtf16(SmallTenantText(), le));
+    ASSERT_TRUE(r.Ok()) << r.GetError().message;
+    EXPECT_EQ(LoadedName(e), "Ren\u00e9e \U0001F600");
+    e.ProcessAll();
+    EXPECT_TRUE(HasLicense(e, "u2", kE3));
+  }
+}
+
+TEST(Encodings, OtherEncodingsAreRefusedNamingWhatWasSeen) {
+  Engine e;
+  std::string no_bom = ToUtf16(SmallTenantText(), true).substr(2);
+  auto r = e.LoadDocument(no_bom);
+  ASSERT_FALSE(r.Ok());
+  EXPECT_NE(r.GetError().message.find("UTF-16LE without a byte-order mark"), std::string::npos)
+      << r.GetError().message;
+  r = e.LoadDocument(std::string("\xFF\xFE\x00\x00{}", 6));
+  ASSERT_FALSE(r.Ok());
+  EXPECT_NE(r.GetError().message.find("UTF-32LE"), std::string::npos) << r.GetError().message;
+  std::string broken = ToUtf16(SmallTenantText(), true);
+  broken.pop_back();
+  r = e.LoadDocument(broken);
+  ASSERT_FALSE(r.Ok());
+  EXPECT_NE(r.GetError().message.find("odd number of bytes"), std::string::npos);
+}
+
+TEST(Encodings, InvalidUtf8InsideAStringIsRefusedNamingTheByte) {
+  // Overlong, surrogate, beyond U+10FFFF, truncated, a stray continuation byte.
+  for (const std::string bad :
+       {"\xC0\xAF", "\xED\xA0\x80", "\xF5\x80\x80\x80", "\xE2\x82", "\x9C"}) {
+    std::string text = SmallTenantText();
+    size_t at = text.find("Ren");
+    text.insert(at, bad);
+    Engine e;
+    ASSERT_TRUE(e.LoadDocument(SmallTenantText()).Ok());
+    auto r = e.LoadDocument(text);
+    ASSERT_FALSE(r.Ok());
+    EXPECT_EQ(r.GetError().code, "ParseError");
+    EXPECT_NE(r.GetError().message.find("invalid UTF-8 at byte " + std::to_string(at)),
+              std::string::npos)
+        << r.GetError().message;
+    EXPECT_EQ(LoadedName(e), "Ren\u00e9e \U0001F600") << "the previous tenant is untouched";
+  }
+}
+
+TEST(Identifiers, GuidsCompareCaseInsensitivelyAndKeepTheirCase) {
+  const std::string upper = "87D349ED-44D7-43E1-9A83-5F2406DEE5BD";
+  const std::string lower = "87d349ed-44d7-43e1-9a83-5f2406dee5bd";
+  json users = json::array({UserDoc(upper)});
+  json groups = json::array(
+      {GroupDoc("6B8E4FDB-3A56-4FF2-9F70-09A006E92599", {lower}, json::array({License(kE3)}))});
+  Engine e;
+  Load(&e, TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 5)}), users, groups));
+  e.ProcessAll();
+  EXPECT_TRUE(HasLicense(e, upper, kE3));
+  EXPECT_EQ(AddMember(&e, "6b8e4fdb-3a56-4ff2-9f70-09a006e92599", lower)["status"], 400)
+      << "already a member, whatever the case";
+  json doc = Export(e);
+  EXPECT_EQ(doc["users"][0]["id"], upper) << "written in the case it came in";
+}
+
+}  // namespace
+}  // namespace gbl::testing
