@@ -20,8 +20,12 @@ Result<LoadSummary> Engine::LoadDocument(std::string_view json_text) {
   s.users = tenant_->users().size() - tenant_->deleted_users().size();
   s.groups = tenant_->groups().size();
   s.skus = tenant_->skus().size();
-  for (const auto& g : tenant_->groups()) s.memberships += g.members.size();
+  for (const auto& g : tenant_->groups()) {
+    s.memberships += g.members.size();
+    s.other_members += g.other_members.size();
+  }
   s.queued_groups = tenant_->queue().size();
+  s.warnings = tenant_->load_warnings;
   return s;
 }
 

@@ -18,6 +18,18 @@ struct LoadError {
   Error error;
 };
 
+/// True when a member name is `name` in any letter case (Graph's camelCase, PowerShell's
+/// PascalCase).
+inline bool NameIs(std::string_view key, std::string_view name) {
+  if (key.size() != name.size()) return false;
+  for (size_t i = 0; i < key.size(); ++i) {
+    char a = key[i], b = name[i];
+    if (a == b) continue;
+    if ((a | 0x20) != (b | 0x20) || (a | 0x20) < 'a' || (a | 0x20) > 'z') return false;
+  }
+  return true;
+}
+
 class Loader {
  public:
   explicit Loader(std::string_view text) : text_(text), tenant_(std::make_unique<Tenant>()) {}
@@ -27,6 +39,18 @@ class Loader {
     // organization, subscribedSkus, licensingRules, users, groups); others are set aside and read
     // afterwards in dependency order.
     if (!StreamSections()) return error_;
+    if (!users_.present && !groups_.present && !skus_.present) {
+      std::string seen;
+      for (const auto& k : ignored_) seen += (seen.empty() ? "" : ", ") + k;
+      return Error{"SchemaError", "$: the document has no users, groups or subscribedSkus" +
+                                      (seen.empty() ? std::string(" (it is empty)")
+                                                    : " (it has only: " + seen + ")")};
+    }
+    if (!ignored_.empty()) {
+      std::string list;
+      for (const auto& k : ignored_) list += (list.empty() ? "" : ", ") + k;
+      tenant_->load_warnings.push_back("ignored: " + list);
+    }
     if (!Deferred(org_, &Loader::LoadOrganization) || !Deferred(skus_, &Loader::LoadSkus) ||
         !Deferred(rules_, &Loader::LoadRules) || !Deferred(users_, &Loader::LoadUsers) ||
         !Deferred(groups_, &Loader::LoadGroups) || !ResolvePending() ||
@@ -127,20 +151,23 @@ class Loader {
     while (r.NextKey(&key)) {
       Section* s = nullptr;
       bool (Loader::*load)() = nullptr;
-      if (key == "organization")
+      // Graph's camelCase, or the PascalCase of PowerShell's objects (case-insensitive).
+      if (NameIs(key, "organization"))
         s = &org_, load = &Loader::LoadOrganization;
-      else if (key == "subscribedSkus")
+      else if (NameIs(key, "subscribedSkus"))
         s = &skus_, load = &Loader::LoadSkus;
-      else if (key == "users")
+      else if (NameIs(key, "users"))
         s = &users_, load = &Loader::LoadUsers;
-      else if (key == "groups")
+      else if (NameIs(key, "groups"))
         s = &groups_, load = &Loader::LoadGroups;
-      else if (key == "licensingRules")
+      else if (NameIs(key, "licensingRules"))
         s = &rules_, load = &Loader::LoadRules;
-      else if (key == "deletedItems")
+      else if (NameIs(key, "deletedItems"))
         s = &deleted_, load = &Loader::LoadDeletedUsers;
-      else if (key == "directoryAudits")
+      else if (NameIs(key, "directoryAudits"))
         s = &audits_, load = &Loader::LoadAudits;
+      else if (key.rfind("@odata.", 0) != 0)
+        ignored_.push_back(key);
       if (s && s->present) return Schema(key, "appears twice in the document");
       if (s && Ready(s)) {
         s->present = true;
@@ -177,7 +204,7 @@ class Loader {
       std::string key;
       bool found = false;
       while (r.NextKey(&key)) {
-        if (key == "value" && !found) {
+        if (NameIs(key, "value") && !found) {
           found = true;
           if (!IterateArray(r, c.base, name, f)) return false;
         } else if (!r.Skip()) {
@@ -271,10 +298,16 @@ class Loader {
     while (r.NextKey(&key)) {
       const Field* field = nullptr;
       for (const Field& f : fields) {
-        if (key == f.name) {
+        if (NameIs(key, f.name)) {
           field = &f;
           break;
         }
+      }
+      if (!field && NameIs(key, "AdditionalProperties") && r.Peek() == JsonType::kObject) {
+        // PowerShell's Graph objects keep what their class does not name here: read it as if
+        // it stood in the object itself.
+        if (!ReadObject(r, base, path, fields, other)) return false;
+        continue;
       }
       bool ok = !field            ? other(key)
                 : field->list     ? StrArray(r, base, path, field->name, field->list)
@@ -315,17 +348,17 @@ class Loader {
           std::vector<std::pair<std::string, std::string>> plan_rows;  // (id, name)
           std::vector<std::string> plan_status, plan_applies;
           auto other = [&](const std::string& key) {
-            if (key == "prepaidUnits") {
+            if (NameIs(key, "prepaidUnits")) {
               if (r.Peek() != JsonType::kObject)
                 return Schema(path + ".prepaidUnits", "expected an object");
               r.BeginObject();
               std::string k2;
               while (r.NextKey(&k2)) {
-                int64_t* target = k2 == "enabled"     ? &sku.prepaid.enabled
-                                  : k2 == "warning"   ? &sku.prepaid.warning
-                                  : k2 == "suspended" ? &sku.prepaid.suspended
-                                  : k2 == "lockedOut" ? &sku.prepaid.locked_out
-                                                      : nullptr;
+                int64_t* target = NameIs(k2, "enabled")     ? &sku.prepaid.enabled
+                                  : NameIs(k2, "warning")   ? &sku.prepaid.warning
+                                  : NameIs(k2, "suspended") ? &sku.prepaid.suspended
+                                  : NameIs(k2, "lockedOut") ? &sku.prepaid.locked_out
+                                                            : nullptr;
                 if (target) {
                   if (!r.ReadInt(target)) return Typed(r, base, path + ".prepaidUnits." + k2);
                   if (*target < 0)
@@ -336,7 +369,7 @@ class Loader {
               }
               return !r.Failed() || Syntax(r, base);
             }
-            if (key == "servicePlans") {
+            if (NameIs(key, "servicePlans")) {
               plans_given = true;
               return IterateArray(
                   r, base, path + ".servicePlans",
@@ -413,7 +446,7 @@ class Loader {
     r.BeginObject();
     std::string key;
     while (r.NextKey(&key)) {
-      if (key == "profile") {
+      if (NameIs(key, "profile")) {
         std::string profile;
         if (r.Peek() != JsonType::kString || !r.ReadString(&profile)) {
           return r.Failed() ? Syntax(r, base)
@@ -428,10 +461,10 @@ class Loader {
         tenant_->rules_profile = profile;
         continue;
       }
-      if (key == "mutuallyExclusive") tenant_->rules_from_document = true;
-      if (key == "dependencies") tenant_->dependencies_from_document = true;
-      if (key == "mutuallyExclusive" || key == "dependencies" ||
-          key == "usageLocationRestrictions") {
+      if (NameIs(key, "mutuallyExclusive")) tenant_->rules_from_document = true;
+      if (NameIs(key, "dependencies")) tenant_->dependencies_from_document = true;
+      if (NameIs(key, "mutuallyExclusive") || NameIs(key, "dependencies") ||
+          NameIs(key, "usageLocationRestrictions")) {
         std::string name = "licensingRules." + key;
         if (!IterateArray(
                 r, base, name.c_str(),
@@ -444,7 +477,7 @@ class Loader {
                                    List("prohibitedCountries", &list)})) {
                     return false;
                   }
-                  if (key == "mutuallyExclusive") {
+                  if (NameIs(key, "mutuallyExclusive")) {
                     int32_t f = static_cast<int32_t>(tenant_->family_names_.size());
                     tenant_->family_names_.push_back(family.empty() ? "family" + std::to_string(f)
                                                                     : family);
@@ -457,7 +490,7 @@ class Loader {
                   if (plan.empty()) return Schema(path + ".servicePlanId", "missing");
                   Id p = tenant_->FindPlan(plan);
                   if (p == kNoId) return true;  // a rule about a plan this tenant does not have
-                  if (key == "dependencies") {
+                  if (NameIs(key, "dependencies")) {
                     for (const auto& id : list) {
                       Id q = tenant_->FindPlan(id);
                       if (q != kNoId) {
@@ -542,9 +575,9 @@ class Loader {
           bool have_states = false;
           Id uid = static_cast<Id>(tenant_->users_.size());
           auto other = [&](const std::string& key) {
-            if (key == "accountEnabled")
+            if (NameIs(key, "accountEnabled"))
               return Bool(r, base, path, "accountEnabled", &u.account_enabled);
-            if (key == "assignedLicenses") {
+            if (NameIs(key, "assignedLicenses")) {
               return IterateArray(r, base, path + ".assignedLicenses",
                                   [&](JsonReader&, size_t, const std::string& lpath, size_t) {
                                     Id sku;
@@ -555,7 +588,7 @@ class Loader {
                                     return true;
                                   });
             }
-            if (key == "licenseAssignmentStates") {
+            if (NameIs(key, "licenseAssignmentStates")) {
               have_states = true;
               return IterateArray(
                   r, base, path + ".licenseAssignmentStates",
@@ -643,9 +676,9 @@ class Loader {
           std::string type, when;
           std::vector<std::string> member_of;
           auto other = [&](const std::string& key) {
-            if (key == "accountEnabled")
+            if (NameIs(key, "accountEnabled"))
               return Bool(r, base, path, "accountEnabled", &u.account_enabled);
-            if (key == "assignedLicenses") {
+            if (NameIs(key, "assignedLicenses")) {
               return IterateArray(r, base, path + ".assignedLicenses",
                                   [&](JsonReader&, size_t, const std::string& lpath, size_t) {
                                     Id sku;
@@ -700,6 +733,67 @@ class Loader {
     std::string path;
   };
 
+  /// Directory objects that can be members of a group but never hold licenses.
+  static bool UnlicensedMemberType(std::string_view type) {
+    for (const char* t : {"#microsoft.graph.device", "#microsoft.graph.orgContact",
+                          "#microsoft.graph.servicePrincipal", "#microsoft.graph.application",
+                          "#microsoft.graph.contact"}) {
+      if (NameIs(type, t)) return true;
+    }
+    return false;
+  }
+
+  /// Reads a members array at the reader into g (users, nested groups, other objects).
+  bool ReadMembers(JsonReader& r, size_t base, const std::string& path, Id gid, Group* g) {
+    r.BeginArray();
+    size_t j = 0;
+    std::string id, type;  // reused: one allocation for all members of the group
+    while (r.NextElement()) {
+      auto mpath_of = [&] { return path + ".members[" + std::to_string(j) + "]"; };
+      id.clear();
+      type.clear();
+      if (r.Peek() == JsonType::kString) {
+        if (!r.ReadString(&id)) return Typed(r, base, mpath_of());
+      } else if (r.Peek() == JsonType::kObject) {
+        r.BeginObject();
+        std::string k2;
+        while (r.NextKey(&k2)) {
+          bool ok2 = true;
+          if (NameIs(k2, "id")) {
+            ok2 = r.ReadString(&id) || Typed(r, base, mpath_of() + ".id");
+          } else if (NameIs(k2, "@odata.type")) {
+            bool was_null;
+            ok2 =
+                r.ReadStringOrNull(&type, &was_null) || Typed(r, base, mpath_of() + ".@odata.type");
+          } else {
+            ok2 = Skip(r, base);
+          }
+          if (!ok2) return false;
+        }
+        if (r.Failed()) return Syntax(r, base);
+        if (id.empty()) return Schema(mpath_of() + ".id", "missing");
+      } else {
+        return Schema(mpath_of(), "expected an id or a directory object");
+      }
+      if (UnlicensedMemberType(type)) {
+        // Kept as a member (and in the export), never licensed.
+        g->other_members.emplace_back(id, type);
+        ++j;
+        continue;
+      }
+      Id u = tenant_->user_index_.Find(id);
+      if (u != kNoId && !NameIs(type, "#microsoft.graph.group")) {
+        g->members.push_back(u);
+      } else if (NameIs(type, "#microsoft.graph.user")) {
+        return Schema(mpath_of(), "unknown user \"" + id + "\"");
+      } else {
+        pending_members_.push_back({gid, id, mpath_of()});
+      }
+      ++j;
+    }
+    return !r.Failed() || Syntax(r, base);
+  }
+
   bool LoadGroups() {
     return ForEachItem(
         groups_, "groups", [&](JsonReader& r, size_t base, const std::string& path, size_t) {
@@ -709,9 +803,10 @@ class Loader {
           bool state_given = false;
           std::string state_text;
           auto other = [&](const std::string& key) {
-            if (key == "securityEnabled") return Bool(r, base, path, key, &g.security_enabled);
-            if (key == "mailEnabled") return Bool(r, base, path, key, &g.mail_enabled);
-            if (key == "licenseProcessingState") {
+            if (NameIs(key, "securityEnabled"))
+              return Bool(r, base, path, key, &g.security_enabled);
+            if (NameIs(key, "mailEnabled")) return Bool(r, base, path, key, &g.mail_enabled);
+            if (NameIs(key, "licenseProcessingState")) {
               // A string in older pages, {"state": ...} in newer ones.
               state_given = true;
               if (r.Peek() == JsonType::kObject) {
@@ -720,7 +815,7 @@ class Loader {
               }
               return StrOrNull(r, base, path, key, &state_text);
             }
-            if (key == "assignedLicenses") {
+            if (NameIs(key, "assignedLicenses")) {
               return IterateArray(
                   r, base, path + ".assignedLicenses",
                   [&](JsonReader&, size_t, const std::string& lpath, size_t) {
@@ -736,49 +831,39 @@ class Loader {
                     return true;
                   });
             }
-            if (key == "members") {
-              if (r.Peek() != JsonType::kArray)
-                return Schema(path + ".members", "expected an array");
-              r.BeginArray();
-              size_t j = 0;
-              std::string id, type;  // reused: one allocation for all members of the group
-              while (r.NextElement()) {
-                auto mpath_of = [&] { return path + ".members[" + std::to_string(j) + "]"; };
-                id.clear();
-                type.clear();
-                if (r.Peek() == JsonType::kString) {
-                  if (!r.ReadString(&id)) return Typed(r, base, mpath_of());
-                } else if (r.Peek() == JsonType::kObject) {
-                  r.BeginObject();
-                  std::string k2;
-                  while (r.NextKey(&k2)) {
-                    bool ok2 = true;
-                    if (k2 == "id")
-                      ok2 = r.ReadString(&id) || Typed(r, base, mpath_of() + ".id");
-                    else if (k2 == "@odata.type") {
-                      bool was_null;
-                      ok2 = r.ReadStringOrNull(&type, &was_null) ||
-                            Typed(r, base, mpath_of() + ".@odata.type");
-                    } else
-                      ok2 = Skip(r, base);
-                    if (!ok2) return false;
+            if (NameIs(key, "members")) {
+              // An array, or a Graph page as GET /groups/{id}/members returns it.
+              bool page = r.Peek() == JsonType::kObject;
+              std::string next_link;
+              if (page) {
+                r.BeginObject();
+                std::string k2;
+                bool found = false;
+                while (r.NextKey(&k2)) {
+                  if (NameIs(k2, "value") && !found) {
+                    found = true;
+                    if (!ReadMembers(r, base, path, gid, &g)) return false;
+                  } else if (NameIs(k2, "@odata.nextLink")) {
+                    bool was_null;
+                    if (!r.ReadStringOrNull(&next_link, &was_null))
+                      return Typed(r, base, path + ".members.@odata.nextLink");
+                  } else if (!Skip(r, base)) {
+                    return false;
                   }
-                  if (r.Failed()) return Syntax(r, base);
-                  if (id.empty()) return Schema(mpath_of() + ".id", "missing");
-                } else {
-                  return Schema(mpath_of(), "expected an id or a directory object");
                 }
-                Id u = tenant_->user_index_.Find(id);
-                if (u != kNoId && type != "#microsoft.graph.group") {
-                  g.members.push_back(u);
-                } else if (type == "#microsoft.graph.user") {
-                  return Schema(mpath_of(), "unknown user \"" + id + "\"");
-                } else {
-                  pending_members_.push_back({gid, id, mpath_of()});
+                if (r.Failed()) return Syntax(r, base);
+                if (!found) return Schema(path + ".members", "a page without \"value\"");
+                if (!next_link.empty()) {
+                  return Schema(path + ".members",
+                                "the list of members is incomplete: this page has "
+                                "@odata.nextLink. Fetch every page (Get-MgGroupMember -All, or "
+                                "follow @odata.nextLink until there is none) and list them all");
                 }
-                ++j;
+                return true;
               }
-              return !r.Failed() || Syntax(r, base);
+              if (r.Peek() != JsonType::kArray)
+                return Schema(path + ".members", "expected an array or a Graph page");
+              return ReadMembers(r, base, path, gid, &g);
             }
             return Skip(r, base);
           };
@@ -857,16 +942,16 @@ class Loader {
           std::string key;
           while (inner.NextKey(&key)) {
             std::string value;
-            if (key == "activityDateTime" && inner.Peek() == JsonType::kString) {
+            if (NameIs(key, "activityDateTime") && inner.Peek() == JsonType::kString) {
               inner.ReadString(&value);
               if (!Tenant::ParseTime(value, &e.time_ms)) {
                 return Schema(path + ".activityDateTime",
                               "not an ISO 8601 time: \"" + value + "\"");
               }
-            } else if (key == "activityDisplayName" && inner.Peek() == JsonType::kString) {
+            } else if (NameIs(key, "activityDisplayName") && inner.Peek() == JsonType::kString) {
               inner.ReadString(&value);
               e.actor = tenant_->AuditText(value);  // imported events keep their name here
-            } else if (key == "targetResources" && inner.Peek() == JsonType::kArray) {
+            } else if (NameIs(key, "targetResources") && inner.Peek() == JsonType::kArray) {
               inner.BeginArray();
               while (inner.NextElement()) {
                 if (inner.Peek() != JsonType::kObject) {
@@ -929,6 +1014,7 @@ class Loader {
   std::unique_ptr<Tenant> tenant_;
   Error error_;
   Section org_, skus_, users_, groups_, rules_, deleted_, audits_;
+  std::vector<std::string> ignored_;  ///< top-level members that are not tenant sections
   std::vector<PendingState> pending_;
   std::vector<PendingMember> pending_members_;
 };

@@ -685,6 +685,24 @@ std::string Tenant::FormatTime(int64_t ms) {
 }
 
 bool Tenant::ParseTime(std::string_view t, int64_t* ms) {
+  // Windows PowerShell's ConvertTo-Json writes dates as "\/Date(1666300529000)\/" (JSON for
+  // "/Date(ms)/"), optionally with an offset ("/Date(ms+0100)/", the instant is still ms).
+  if (t.rfind("/Date(", 0) == 0 && t.size() > 8 && t.substr(t.size() - 2) == ")/") {
+    std::string_view body = t.substr(6, t.size() - 8);
+    size_t i = body[0] == '-' ? 1 : 0;
+    int64_t v = 0;
+    size_t start = i;
+    for (; i < body.size() && body[i] >= '0' && body[i] <= '9' && i - start < 17; ++i)
+      v = v * 10 + (body[i] - '0');
+    if (i == start) return false;
+    if (i < body.size()) {
+      if ((body[i] != '+' && body[i] != '-') || body.size() - i != 5) return false;
+      for (size_t k = i + 1; k < body.size(); ++k)
+        if (body[k] < '0' || body[k] > '9') return false;
+    }
+    *ms = body[0] == '-' ? -v : v;
+    return true;
+  }
   // YYYY-MM-DDTHH:MM:SS[.fff...][Z|+00:00]; a bare date is midnight UTC.
   auto digits = [&](size_t pos, size_t n, int* out) {
     if (pos + n > t.size()) return false;

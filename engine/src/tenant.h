@@ -247,7 +247,10 @@ struct Group {
   std::vector<std::string> group_types;
   std::vector<Id> members;        ///< user members (first level), sorted ascending
   std::vector<Id> member_groups;  ///< nested group members (not licensed through this group)
-  std::vector<Id> licenses;       ///< license template: assignments, sorted by SKU
+  /// Members that are neither users nor groups (devices, contacts, service principals): kept
+  /// for the export, never licensed. (id, @odata.type)
+  std::vector<std::pair<std::string, std::string>> other_members;
+  std::vector<Id> licenses;  ///< license template: assignments, sorted by SKU
   ProcessingState processing = ProcessingState::kComplete;
   uint32_t error_users = 0;  ///< members with an error from this group (computed)
 };
@@ -340,6 +343,7 @@ class Tenant {
   std::string org_name;
   std::string country;  ///< countryLetterCode: stands in for users without a usage location
   bool rules_from_document = false;         ///< the document listed its mutuallyExclusive families
+  std::vector<std::string> load_warnings;   ///< what the load ignored ("ignored: Foo, Bar")
   bool dependencies_from_document = false;  ///< the document listed licensingRules.dependencies
   std::string rules_profile = "current";    ///< the rule profile in force (RulesProfileNames)
 

@@ -316,6 +316,12 @@ void WriteGroup(const Tenant& t, Id gi, JsonWriter* w) {
     w->Field("id", t.groups()[c].id);
     w->EndObject();
   }
+  for (const auto& [id, type] : g.other_members) {
+    w->BeginObject();
+    w->Field("@odata.type", type);
+    w->Field("id", id);
+    w->EndObject();
+  }
   w->EndArray();
   w->Key("membersWithLicenseErrors");
   w->BeginArray();

@@ -402,3 +402,151 @@ TEST(Identifiers, GuidsCompareCaseInsensitivelyAndKeepTheirCase) {
 
 }  // namespace
 }  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+constexpr const char* kUser1 = "5f3c1a2e-8b4d-4e6f-9a1b-2c3d4e5f6a7b";
+constexpr const char* kUser2 = "6a4d2b3f-9c5e-4f70-8b2c-3d4e5f6a7b8c";
+constexpr const char* kGroup = "7b5e3c40-ad6f-4081-9c3d-4e5f6a7b8c9d";
+
+/// Objects as Microsoft Graph PowerShell's Get-MgSubscribedSku / Get-MgUser pipe them through
+/// Windows PowerShell's ConvertTo-Json: PascalCase names, AdditionalProperties, /Date(ms)/ dates.
+std::string PowerShellShapedDocument() {
+  json sku = {{"AppliesTo", "User"},
+              {"CapabilityStatus", "Enabled"},
+              {"ConsumedUnits", 1},
+              {"PrepaidUnits",
+               {{"Enabled", 5},
+                {"LockedOut", 0},
+                {"Suspended", 0},
+                {"Warning", 0},
+                {"AdditionalProperties", json::object()}}},
+              {"SkuId", kE3},
+              {"SkuPartNumber", "ENTERPRISEPACK"},
+              {"AdditionalProperties", json::object()}};
+  json user1 = {
+      {"Id", kUser1},
+      {"DisplayName", "Adele Vance"},
+      {"UserPrincipalName", "adelev@contoso.example"},
+      {"UsageLocation", "US"},
+      {"AssignedLicenses", json::array({{{"DisabledPlans", json::array()}, {"SkuId", kE3}}})},
+      {"LicenseAssignmentStates", json::array({{{"AssignedByGroup", nullptr},
+                                                {"DisabledPlans", json::array()},
+                                                {"Error", "None"},
+                                                {"LastUpdatedDateTime", "/Date(1666300529000)/"},
+                                                {"SkuId", kE3},
+                                                {"State", "Active"},
+                                                {"AdditionalProperties", json::object()}}})},
+      {"AdditionalProperties", {{"accountEnabled", true}}}};
+  json user2 = {{"Id", kUser2},
+                {"DisplayName", "Alex Wilber"},
+                {"UserPrincipalName", "alexw@contoso.example"},
+                {"AdditionalProperties", {{"usageLocation", "GB"}}}};
+  json group = {
+      {"Id", kGroup},
+      {"DisplayName", "Sales"},
+      {"SecurityEnabled", true},
+      {"MailEnabled", false},
+      {"Members",
+       json::array({{{"Id", kUser2},
+                     {"AdditionalProperties", {{"@odata.type", "#microsoft.graph.user"}}}}})},
+      {"AssignedLicenses", json::array({{{"DisabledPlans", json::array()}, {"SkuId", kE3}}})}};
+  return json{{"SubscribedSkus", json::array({sku})},
+              {"Users", json::array({user1, user2})},
+              {"Groups", json::array({group})}}
+      .dump();
+}
+
+TEST(RealExports, PowerShellObjectsThroughConvertToJsonLoad) {
+  Engine e;
+  auto r = e.LoadDocument(PowerShellShapedDocument());
+  ASSERT_TRUE(r.Ok()) << r.GetError().message;
+  EXPECT_EQ(r.Value().users, 2u);
+  EXPECT_EQ(r.Value().memberships, 1u);
+  e.ProcessAll();
+  EXPECT_TRUE(HasLicense(e, kUser1, kE3));
+  EXPECT_TRUE(HasLicense(e, kUser2, kE3));
+  json u = ExportedUser(e, kUser1);
+  EXPECT_EQ(u["licenseAssignmentStates"][0]["lastUpdatedDateTime"], "2022-10-20T21:15:29Z");
+  EXPECT_EQ(ExportedUser(e, kUser2)["usageLocation"], "GB") << "from AdditionalProperties";
+}
+
+TEST(RealExports, NothingLoadsSilentlyEmpty) {
+  Engine e;
+  ASSERT_TRUE(e.LoadDocument(PowerShellShapedDocument()).Ok());
+  for (const char* text : {"{}", R"({"Foo": 1, "value": []})"}) {
+    auto r = e.LoadDocument(text);
+    ASSERT_FALSE(r.Ok()) << text;
+    EXPECT_EQ(r.GetError().code, "SchemaError");
+    EXPECT_NE(r.GetError().message.find("no users, groups or subscribedSkus"), std::string::npos)
+        << r.GetError().message;
+  }
+  EXPECT_EQ(Q(e, {{"query", "users"}})["total"], 2) << "the previous tenant is untouched";
+}
+
+TEST(RealExports, UnknownTopLevelMembersAreReportedAsIgnored) {
+  json doc = json::parse(PowerShellShapedDocument());
+  doc["Devices"] = json::array();
+  doc["@odata.context"] = "https://graph.microsoft.com/v1.0/$metadata";
+  Engine e;
+  auto r = e.LoadDocument(doc.dump());
+  ASSERT_TRUE(r.Ok()) << r.GetError().message;
+  ASSERT_EQ(r.Value().warnings.size(), 1u);
+  EXPECT_EQ(r.Value().warnings[0], "ignored: Devices");
+}
+
+json PagedGroup(json members) {
+  json doc = TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 5)}),
+                       json::array({UserDoc("u1"), UserDoc("u2")}),
+                       json::array({GroupDoc("g", {}, json::array({License(kE3)}))}));
+  doc["groups"][0]["members"] = std::move(members);
+  return doc;
+}
+
+TEST(RealExports, MembersAsAGraphPageLoad) {
+  // GET /groups/{id}/members pasted as it came: {"@odata.context", "value": [...]}.
+  Engine e;
+  Load(&e,
+       PagedGroup(
+           {{"@odata.context", "https://graph.microsoft.com/v1.0/$metadata#directoryObjects"},
+            {"value", json::array({{{"@odata.type", "#microsoft.graph.user"}, {"id", "u1"}},
+                                   {{"@odata.type", "#microsoft.graph.user"}, {"id", "u2"}}})}}));
+  e.ProcessAll();
+  EXPECT_TRUE(HasLicense(e, "u2", kE3));
+}
+
+TEST(RealExports, AnIncompleteMembersPageIsRefusedSayingHowToFetchItAll) {
+  Engine e;
+  auto r = e.LoadDocument(
+      PagedGroup(
+          {{"value", json::array({"u1"})},
+           {"@odata.nextLink", "https://graph.microsoft.com/v1.0/groups/g/members?$skiptoken=X"}})
+          .dump());
+  ASSERT_FALSE(r.Ok());
+  EXPECT_NE(r.GetError().message.find("groups[0].members: the list of members is incomplete"),
+            std::string::npos)
+      << r.GetError().message;
+  EXPECT_NE(r.GetError().message.find("-All"), std::string::npos);
+}
+
+TEST(RealExports, DevicesContactsAndServicePrincipalsAreMembersNeverLicensed) {
+  Engine e;
+  auto r = e.LoadDocument(
+      PagedGroup(
+          json::array({{{"@odata.type", "#microsoft.graph.user"}, {"id", "u1"}},
+                       {{"@odata.type", "#microsoft.graph.device"}, {"id", "d1"}},
+                       {{"@odata.type", "#microsoft.graph.orgContact"}, {"id", "c1"}},
+                       {{"@odata.type", "#microsoft.graph.servicePrincipal"}, {"id", "s1"}}}))
+          .dump());
+  ASSERT_TRUE(r.Ok()) << r.GetError().message;
+  EXPECT_EQ(r.Value().memberships, 1u);
+  EXPECT_EQ(r.Value().other_members, 3u);
+  e.ProcessAll();
+  EXPECT_EQ(Consumed(e, kE3), 1);
+  json members = Export(e)["groups"][0]["members"];
+  EXPECT_EQ(members.size(), 4u) << "kept in the export";
+}
+
+}  // namespace
+}  // namespace gbl::testing

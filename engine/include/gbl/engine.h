@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gbl/result.h"
 
@@ -26,6 +27,11 @@ struct LoadSummary {
   size_t memberships = 0;
   /// Number of groups queued for background processing after the load.
   size_t queued_groups = 0;
+  /// Group members that are neither users nor groups (devices, contacts, service principals):
+  /// kept as members, never licensed.
+  size_t other_members = 0;
+  /// What the load ignored, in words (e.g. "ignored: Foo, Bar"); empty when nothing.
+  std::vector<std::string> warnings;
 };
 
 /// Where background processing stands.
