@@ -80,6 +80,10 @@ val SummaryValue(const gbl::LoadSummary& summary) {
   value.set("skus", static_cast<double>(summary.skus));
   value.set("memberships", static_cast<double>(summary.memberships));
   value.set("queuedGroups", static_cast<double>(summary.queued_groups));
+  value.set("otherMembers", static_cast<double>(summary.other_members));
+  val warnings = val::array();
+  for (size_t i = 0; i < summary.warnings.size(); ++i) warnings.set(i, summary.warnings[i]);
+  value.set("warnings", warnings);
   return value;
 }
 

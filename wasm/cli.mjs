@@ -141,7 +141,8 @@ async function openTenant(options, timings) {
   if (options.now !== undefined) engine.setNow(options.now);
   let started = performance.now();
   const bytes = await readInput(options.tenant, 'tenant document');
-  withFile(options.tenant, () => engine.loadDocument(bytes));
+  const loaded = withFile(options.tenant, () => engine.loadDocument(bytes));
+  for (const warning of loaded?.warnings ?? []) process.stderr.write(`${options.tenant}: ${warning}\n`);
   timings.load = performance.now() - started;
   let responses = null;
   started = performance.now();

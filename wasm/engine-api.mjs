@@ -97,7 +97,7 @@ export class Engine {
   /**
    * Replaces the tenant with a Graph-shaped tenant document given as bytes (or text); the bytes are
    * copied into the wasm heap, never turned into a JS string. On failure the current tenant stays.
-   * @returns {{users, groups, skus, memberships, queuedGroups}}
+   * @returns {{users, groups, skus, memberships, queuedGroups, otherMembers, warnings: string[]}}
    */
   loadDocument(document) {
     const raw = this.#engine();

@@ -29,6 +29,29 @@ describe('cli', () => {
     }
   });
 
+  test('real exports: a UTF-16LE document with a byte-order mark loads; ignored members are printed', () => {
+    // Windows PowerShell 5.1: `Get-... | ConvertTo-Json > tenant.json` writes UTF-16LE with a BOM.
+    const doc = tenant({ users: [user('u1')], groups: [group('g1', ['u1'], [SKU.E3])] });
+    doc.Devices = [];
+    const path = join(dir, 'utf16.json');
+    writeFileSync(path, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(doc), 'utf16le')]));
+    const outPath = join(dir, 'utf16-out.json');
+    const run = cli('process', path, '--out', outPath, '--now', NOW_ISO);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stderr, `${path}: ignored: Devices\n`);
+    const out = JSON.parse(readFileSync(outPath, 'utf8'));
+    assert.equal(out.users[0].licenseAssignmentStates[0].state, 'Active');
+  });
+
+  test('real exports: an empty document is an error, not an empty tenant', () => {
+    const path = join(dir, 'empty.json');
+    writeFileSync(path, '{}');
+    const run = cli('process', path, '--out', join(dir, 'never.json'));
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /SchemaError: \$: the document has no users, groups or subscribedSkus/);
+    assert.equal(existsSync(join(dir, 'never.json')), false);
+  });
+
   test('sample writes the built-in tenant; the same clock gives the same bytes', () => {
     const run = cli('sample', '--out', samplePath, '--now', NOW_ISO);
     assert.equal(run.status, 0, run.stderr);

@@ -16,7 +16,9 @@ export async function importFile(file) {
     const t = await engine.importDocument(bytes, file.name);
     note.update({
       status: 'success',
-      text: `Loaded ${t?.displayName || 'the tenant'}: ${plural(t?.users, 'user', 'users')}, ${plural(t?.groups, 'group', 'groups')}, ${plural(t?.skus, 'product', 'products')}.`,
+      text: `Loaded ${t?.displayName || 'the tenant'}: ${plural(t?.users, 'user', 'users')}, ${plural(t?.groups, 'group', 'groups')}, ${plural(t?.skus, 'product', 'products')}.` +
+        (t?.otherMembers ? ` ${plural(t.otherMembers, 'member that is not a user or a group was', 'members that are not users or groups were')} kept, never licensed.` : '') +
+        (t?.warnings?.length ? ` ${t.warnings.join('; ')}.` : ''),
     });
     for (const fn of importListeners) fn({ state: 'ok', file, tenant: t });
     shell.openRoot('aad');

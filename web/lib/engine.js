@@ -188,13 +188,13 @@ export function cancel() {
 export function importDocument(bytes, name) {
   return serial(async () => {
     const now = await setNow();
-    await client.loadDocument(bytes);
+    const summary = await client.loadDocument(bytes);
     ops = [];
     await store.saveBase({ kind: 'document', name, bytes, now }, ops).catch((err) => console.warn(err));
     emit('changed', { reason: 'import' });
     const t = await query({ query: 'tenant' });
     if (t?.pending) serial(() => runProcess(true));
-    return t;
+    return { ...t, warnings: summary?.warnings ?? [], otherMembers: summary?.otherMembers ?? 0 };
   });
 }
 
