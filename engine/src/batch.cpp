@@ -348,8 +348,13 @@ class BatchRunner {
     }
     auto add_it = body.find("addLicenses");
     auto rem_it = body.find("removeLicenses");
-    if (add_it == body.end() && rem_it == body.end()) {
-      *error = BadRequest("addLicenses and removeLicenses are both missing.");
+    // Graph requires both (an empty array for none).
+    if (add_it == body.end() || rem_it == body.end()) {
+      *error = BadRequest(std::string(add_it == body.end() && rem_it == body.end()
+                                          ? "addLicenses and removeLicenses are both missing"
+                                      : add_it == body.end() ? "addLicenses is missing"
+                                                             : "removeLicenses is missing") +
+                          ": Graph requires both (use [] for none).");
       return false;
     }
     if (add_it != body.end() && !add_it->is_null()) {

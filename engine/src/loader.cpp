@@ -382,7 +382,13 @@ class Loader {
                       return false;
                     }
                     if (pid.empty()) return Schema(ppath + ".servicePlanId", "missing");
-                    plan_rows.emplace_back(Lower(pid), pname);
+                    std::string plan_key = Lower(pid);
+                    for (const auto& row : plan_rows) {
+                      if (row.first == plan_key)
+                        return Schema(ppath + ".servicePlanId",
+                                      "service plan \"" + pid + "\" is listed twice in this SKU");
+                    }
+                    plan_rows.emplace_back(std::move(plan_key), pname);
                     plan_status.push_back(pstatus);
                     plan_applies.push_back(papplies);
                     return true;
@@ -565,6 +571,19 @@ class Loader {
     }
   };
 
+  /// usageLocation: a two-letter ISO 3166 code (upper-cased, as Graph stores it) or absent.
+  bool UsageLocationOk(const std::string& path, std::string* location) {
+    if (location->empty()) return true;
+    bool ok = location->size() == 2;
+    for (char& c : *location) {
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      ok = ok && c >= 'A' && c <= 'Z';
+    }
+    if (ok) return true;
+    return Schema(path + ".usageLocation",
+                  "expected a two-letter ISO 3166 country code, got \"" + *location + "\"");
+  }
+
   bool LoadUsers() {
     // A Graph user is at least a few hundred bytes: size the id index from the text left.
     tenant_->user_index_.Reserve(users_.text.size() / 400);
@@ -643,6 +662,7 @@ class Loader {
             return false;
           }
           if (u.id.empty()) return Schema(path + ".id", "missing");
+          if (!UsageLocationOk(path, &u.usage_location)) return false;
           if (!have_states) {
             // A hand-written document: its assignedLicenses are direct assignments in force.
             for (auto& [sku, assignment] : assigned) {
@@ -707,6 +727,7 @@ class Loader {
           }
           if (!type.empty() && type != "#microsoft.graph.user") return true;
           if (u.id.empty()) return Schema(path + ".id", "missing");
+          if (!UsageLocationOk(path, &u.usage_location)) return false;
           if (when.empty()) return Schema(path + ".deletedDateTime", "missing");
           if (!Tenant::ParseTime(when, &d.deleted_ms)) {
             return Schema(path + ".deletedDateTime", "not an ISO 8601 time: \"" + when + "\"");

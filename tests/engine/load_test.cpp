@@ -550,3 +550,52 @@ TEST(RealExports, DevicesContactsAndServicePrincipalsAreMembersNeverLicensed) {
 
 }  // namespace
 }  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+TEST(BadInput, AUsageLocationThatIsNotACountryCodeIsRefused) {
+  for (const char* bad : {"USA", "U1", "  "}) {
+    json doc = TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 5)}), json::array({UserDoc("u1")}),
+                         json::array());
+    doc["users"][0]["usageLocation"] = bad;
+    std::string error = LoadError(doc.dump());
+    EXPECT_NE(error.find("users[0].usageLocation: expected a two-letter ISO 3166 country code"),
+              std::string::npos)
+        << error;
+  }
+  json doc = TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 5)}),
+                       json::array({UserDoc("u1", "gb")}), json::array());
+  Engine e;
+  Load(&e, doc);
+  EXPECT_EQ(ExportedUser(e, "u1")["usageLocation"], "GB") << "upper-cased, as Graph stores it";
+}
+
+TEST(BadInput, ASkuListingTheSamePlanTwiceIsRefused) {
+  json sku = Sku(kE3, "ENTERPRISEPACK", 5);
+  sku["servicePlans"] =
+      json::array({{{"servicePlanId", kExchange2}, {"servicePlanName", "EXCHANGE_S_ENTERPRISE"}},
+                   {{"servicePlanId", kSharePoint2}, {"servicePlanName", "SHAREPOINTENTERPRISE"}},
+                   {{"servicePlanId", kExchange2}, {"servicePlanName", "EXCHANGE_S_ENTERPRISE"}}});
+  std::string error = LoadError(TenantDoc(json::array({sku}), json::array(), json::array()).dump());
+  EXPECT_NE(error.find("subscribedSkus[0].servicePlans[2].servicePlanId"), std::string::npos)
+      << error;
+  EXPECT_NE(error.find("listed twice"), std::string::npos) << error;
+}
+
+TEST(BadInput, AssignLicenseNeedsBothArraysAsGraphDoes) {
+  Engine e;
+  Load(&e, SmallTenant());
+  const std::string before = e.ExportDocument();
+  json r = Apply1(
+      &e, Req("POST", "/groups/g/assignLicense", {{"addLicenses", json::array({License(kEms)})}}));
+  EXPECT_EQ(r["status"], 400);
+  EXPECT_NE(r["body"]["error"]["message"].get<std::string>().find("removeLicenses is missing"),
+            std::string::npos);
+  r = Apply1(&e, Req("POST", "/users/u1/assignLicense", {{"removeLicenses", json::array()}}));
+  EXPECT_EQ(r["status"], 400);
+  EXPECT_EQ(e.ExportDocument(), before);
+}
+
+}  // namespace
+}  // namespace gbl::testing
