@@ -181,8 +181,8 @@ void WriteLicenses(const Tenant& t, const std::vector<std::pair<Id, std::vector<
   w->EndArray();
 }
 
-void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* w) {
-  w->BeginObject();
+/// The user's own properties, the same in users and deletedItems.
+void WriteUserProperties(const User& u, JsonWriter* w) {
   w->Field("id", u.id);
   w->Field("displayName", u.display_name);
   w->Field("userPrincipalName", u.upn);
@@ -194,6 +194,11 @@ void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* 
   w->BeginArray();
   for (const auto& a : u.proxy_addresses) w->String(a);
   w->EndArray();
+}
+
+void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* w) {
+  w->BeginObject();
+  WriteUserProperties(u, w);
   auto effective = EffectiveLicenses(t, u);
   w->Key("assignedLicenses");
   WriteLicenses(t, effective, w);
@@ -258,17 +263,7 @@ void WriteDeletedUser(const Tenant& t, Id ui, const DeletedUser& d, JsonWriter* 
   const User& u = t.users()[ui];
   w->BeginObject();
   w->Field("@odata.type", "#microsoft.graph.user");
-  w->Field("id", u.id);
-  w->Field("displayName", u.display_name);
-  w->Field("userPrincipalName", u.upn);
-  if (!u.mail.empty()) w->Field("mail", u.mail);
-  w->Key("usageLocation");
-  w->StringOrNull(u.usage_location);
-  w->FieldBool("accountEnabled", u.account_enabled);
-  w->Key("proxyAddresses");
-  w->BeginArray();
-  for (const auto& a : u.proxy_addresses) w->String(a);
-  w->EndArray();
+  WriteUserProperties(u, w);
   w->Field("deletedDateTime", Tenant::FormatTime(d.deleted_ms));
   w->Key("memberOf");
   w->BeginArray();
