@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "text_encoding.h"
+
 namespace gbl {
 
 bool JsonReader::Fail(std::string message) {
@@ -45,24 +47,6 @@ JsonType JsonReader::Peek() {
     default:
       if (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) return JsonType::kNumber;
       return JsonType::kInvalid;
-  }
-}
-
-static void AppendUtf8(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
 }
 

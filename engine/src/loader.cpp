@@ -521,6 +521,24 @@ class Loader {
     return true;
   }
 
+  /// Reads an assignedLicenses array into (sku, interned assignment) pairs; `unique`: a skuId
+  /// listed twice is a SchemaError.
+  bool ReadLicenses(JsonReader& r, size_t base, const std::string& path, bool unique,
+                    std::vector<std::pair<Id, Id>>* out) {
+    return IterateArray(r, base, path, [&](JsonReader&, size_t, const std::string& lpath, size_t) {
+      Id sku;
+      std::vector<Id> disabled;
+      if (!ReadLicense(r, base, lpath, &sku, &disabled)) return false;
+      if (unique) {
+        for (const auto& l : *out) {
+          if (l.first == sku) return Schema(lpath + ".skuId", "the same skuId appears twice");
+        }
+      }
+      out->emplace_back(sku, tenant_->InternAssignment(sku, std::move(disabled)));
+      return true;
+    });
+  }
+
   // Reads one assignedLicense object; fills sku and sorted disabled plan ids.
   bool ReadLicense(JsonReader& r, size_t base, const std::string& path, Id* sku,
                    std::vector<Id>* disabled) {
@@ -596,17 +614,8 @@ class Loader {
           auto other = [&](const std::string& key) {
             if (NameIs(key, "accountEnabled"))
               return Bool(r, base, path, "accountEnabled", &u.account_enabled);
-            if (NameIs(key, "assignedLicenses")) {
-              return IterateArray(r, base, path + ".assignedLicenses",
-                                  [&](JsonReader&, size_t, const std::string& lpath, size_t) {
-                                    Id sku;
-                                    std::vector<Id> disabled;
-                                    if (!ReadLicense(r, base, lpath, &sku, &disabled)) return false;
-                                    assigned.emplace_back(
-                                        sku, tenant_->InternAssignment(sku, std::move(disabled)));
-                                    return true;
-                                  });
-            }
+            if (NameIs(key, "assignedLicenses"))
+              return ReadLicenses(r, base, path + ".assignedLicenses", false, &assigned);
             if (NameIs(key, "licenseAssignmentStates")) {
               have_states = true;
               return IterateArray(
@@ -698,21 +707,8 @@ class Loader {
           auto other = [&](const std::string& key) {
             if (NameIs(key, "accountEnabled"))
               return Bool(r, base, path, "accountEnabled", &u.account_enabled);
-            if (NameIs(key, "assignedLicenses")) {
-              return IterateArray(r, base, path + ".assignedLicenses",
-                                  [&](JsonReader&, size_t, const std::string& lpath, size_t) {
-                                    Id sku;
-                                    std::vector<Id> disabled;
-                                    if (!ReadLicense(r, base, lpath, &sku, &disabled)) return false;
-                                    for (const auto& [seen, a] : d.direct) {
-                                      if (seen == sku)
-                                        return Schema(lpath, "the same skuId appears twice");
-                                    }
-                                    d.direct.emplace_back(
-                                        sku, tenant_->InternAssignment(sku, std::move(disabled)));
-                                    return true;
-                                  });
-            }
+            if (NameIs(key, "assignedLicenses"))
+              return ReadLicenses(r, base, path + ".assignedLicenses", true, &d.direct);
             return Skip(r, base);
           };
           if (!ReadObject(
@@ -836,22 +832,8 @@ class Loader {
               }
               return StrOrNull(r, base, path, key, &state_text);
             }
-            if (NameIs(key, "assignedLicenses")) {
-              return IterateArray(
-                  r, base, path + ".assignedLicenses",
-                  [&](JsonReader&, size_t, const std::string& lpath, size_t) {
-                    Id sku;
-                    std::vector<Id> disabled;
-                    if (!ReadLicense(r, base, lpath, &sku, &disabled)) return false;
-                    for (auto& l : licenses) {
-                      if (l.first == sku) {
-                        return Schema(lpath + ".skuId", "the same skuId appears twice");
-                      }
-                    }
-                    licenses.emplace_back(sku, tenant_->InternAssignment(sku, std::move(disabled)));
-                    return true;
-                  });
-            }
+            if (NameIs(key, "assignedLicenses"))
+              return ReadLicenses(r, base, path + ".assignedLicenses", true, &licenses);
             if (NameIs(key, "members")) {
               // An array, or a Graph page as GET /groups/{id}/members returns it.
               bool page = r.Peek() == JsonType::kObject;

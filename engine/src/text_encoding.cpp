@@ -5,9 +5,8 @@
 #include <cstring>
 
 namespace gbl {
-namespace {
 
-void AppendUtf8(uint32_t cp, std::string* out) {
+void AppendUtf8(std::string* out, uint32_t cp) {
   if (cp < 0x80) {
     out->push_back(static_cast<char>(cp));
   } else if (cp < 0x800) {
@@ -24,6 +23,8 @@ void AppendUtf8(uint32_t cp, std::string* out) {
     out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
 }
+
+namespace {
 
 /// UTF-16 (after its byte-order mark) to UTF-8; false with *error on an unpaired surrogate.
 bool FromUtf16(std::string_view bytes, bool little_endian, std::string* out, std::string* error) {
@@ -43,7 +44,7 @@ bool FromUtf16(std::string_view bytes, bool little_endian, std::string* out, std
     if (u >= 0xD800 && u <= 0xDBFF && i + 3 < bytes.size()) {
       uint32_t low = unit(i + 2);
       if (low >= 0xDC00 && low <= 0xDFFF) {
-        AppendUtf8(0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00), out);
+        AppendUtf8(out, 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00));
         i += 2;
         continue;
       }
@@ -53,7 +54,7 @@ bool FromUtf16(std::string_view bytes, bool little_endian, std::string* out, std
                ": an unpaired surrogate";
       return false;
     }
-    AppendUtf8(u, out);
+    AppendUtf8(out, u);
   }
   return true;
 }

@@ -3,6 +3,7 @@
 // converted to UTF-8; anything else is refused naming the encoding seen.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,9 @@ struct DecodedText {
   std::string encoding;   ///< "UTF-8", "UTF-8 with BOM", "UTF-16LE", "UTF-16BE"
   std::string error;      ///< non-empty when the text cannot be read; names the encoding / byte
 };
+
+/// Appends a code point (at most U+10FFFF, not a surrogate) as UTF-8.
+void AppendUtf8(std::string* out, uint32_t cp);
 
 /// Decodes a document's bytes to UTF-8 and checks that the UTF-8 is well formed.
 DecodedText DecodeDocument(std::string_view bytes);
