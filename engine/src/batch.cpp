@@ -244,17 +244,13 @@ class BatchRunner {
     DeletedUser saved;
     saved.deleted_ms = t_.now_ms;
     saved.groups = user.groups;
-    std::vector<Id> held, in_error;
     for (const auto& st : user.states) {
       if (st.source == kDirect) saved.direct.emplace_back(st.sku, st.assignment);
-      if (st.Holds()) held.push_back(st.sku);
-      if (st.source != kDirect && st.error != ErrorKind::kNone) in_error.push_back(st.source);
       if (st.evidence == kEvidenceOverflow) t_.EraseEvidence(StateKey{u, st.source, st.sku});
     }
-    std::sort(held.begin(), held.end());
-    held.erase(std::unique(held.begin(), held.end()), held.end());
-    for (Id sku : held) --t_.MutableSku(sku).consumed;
-    in_error.erase(std::unique(in_error.begin(), in_error.end()), in_error.end());
+    for (const auto& [sku, disabled] : EffectiveLicenses(t_, user)) --t_.MutableSku(sku).consumed;
+    std::vector<Id> in_error;
+    ErrorGroups(user, &in_error);
     for (Id g : in_error) --t_.MutableGroup(g).error_users;
     for (Id g : user.groups) {
       auto& members = t_.MutableGroup(g).members;
@@ -307,12 +303,7 @@ class BatchRunner {
       st.assignment = a;
       st.state = StateKind::kActive;
       st.updated_ms = t_.now_ms;
-      user.states.insert(std::upper_bound(user.states.begin(), user.states.end(), st,
-                                          [](const AssignmentState& x, const AssignmentState& y) {
-                                            return x.source != y.source ? x.source < y.source
-                                                                        : x.sku < y.sku;
-                                          }),
-                         st);
+      InsertState(&user, st);
       ++t_.MutableSku(sku).consumed;
     }
     t_.SetDeletedUser(u, std::nullopt);

@@ -22,7 +22,8 @@ long FindState(const User& u, Id source, Id sku) {
   return static_cast<long>(it - u.states.begin());
 }
 
-/// Inserts a state keeping (source, sku) order; returns its index.
+}  // namespace
+
 size_t InsertState(User* u, const AssignmentState& st) {
   auto it = std::lower_bound(u->states.begin(), u->states.end(), std::make_pair(st.source, st.sku),
                              [](const AssignmentState& s, const std::pair<Id, Id>& key) {
@@ -31,6 +32,8 @@ size_t InsertState(User* u, const AssignmentState& st) {
   it = u->states.insert(it, st);
   return static_cast<size_t>(it - u->states.begin());
 }
+
+namespace {
 
 /// Enabled plans of every holding state, except those of `except_source` and of index `skip`.
 void CollectEnabled(const Tenant& t, const User& u, Id except_source, long skip,
@@ -185,6 +188,8 @@ bool Stale(const Tenant& t, const User& u, const AssignmentState& s, bool known_
   return true;
 }
 
+}  // namespace
+
 void ErrorGroups(const User& u, std::vector<Id>* out) {
   out->clear();
   for (const auto& s : u.states) {
@@ -192,8 +197,6 @@ void ErrorGroups(const User& u, std::vector<Id>* out) {
   }
   out->erase(std::unique(out->begin(), out->end()), out->end());  // states sorted by source
 }
-
-}  // namespace
 
 bool Licensable(const Group& g) { return !g.deleted && g.security_enabled; }
 

@@ -28,6 +28,10 @@ bool EvaluateUser(Tenant* t, Id user, Id only_group, Evaluation how = Evaluation
 /// Evaluates one user against one group only (background processing); `member` says whether
 /// the user is a member of the group. Returns true when the user's held licenses changed.
 bool EvaluateGroupOnly(Tenant* t, Id user, Id group, bool member);
+/// Inserts a state keeping the user's (source, sku) order; returns its index.
+size_t InsertState(User* u, const AssignmentState& st);
+/// The groups whose states of this user are in error (sorted, once each).
+void ErrorGroups(const User& u, std::vector<Id>* out);
 /// True when the user holds the product through any source other than `except_source`.
 bool HoldsSku(const User& u, Id sku, Id except_source);
 /// The user's effective licenses: (sku, assignment of the merged disabled plans), sorted.
