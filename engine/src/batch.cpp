@@ -940,9 +940,8 @@ class BatchRunner {
     }
     std::string name = body["profile"].get<std::string>();
     if (!IsRulesProfile(name)) {
-      std::string known;
-      for (const auto& n : RulesProfileNames()) known += (known.empty() ? "" : ", ") + n;
-      return BadRequest("Unknown rule profile '" + name + "' (known: " + known + ").");
+      return BadRequest("Unknown rule profile '" + name +
+                        "' (known: " + JoinWords(RulesProfileNames()) + ").");
     }
     t_.SetRulesProfile(name);
     for (Id u = 0; u < t_.users().size(); ++u) {

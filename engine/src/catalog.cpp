@@ -158,6 +158,12 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+std::string JoinWords(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
 const CatalogProduct* FindCatalogProduct(std::string_view sku_id) {
   const auto& products = GetCatalog().products;
   auto it = products.find(Lower(sku_id));

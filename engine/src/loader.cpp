@@ -40,16 +40,13 @@ class Loader {
     // afterwards in dependency order.
     if (!StreamSections()) return error_;
     if (!users_.present && !groups_.present && !skus_.present) {
-      std::string seen;
-      for (const auto& k : ignored_) seen += (seen.empty() ? "" : ", ") + k;
+      const std::string seen = JoinWords(ignored_);
       return Error{"SchemaError", "$: the document has no users, groups or subscribedSkus" +
                                       (seen.empty() ? std::string(" (it is empty)")
                                                     : " (it has only: " + seen + ")")};
     }
     if (!ignored_.empty()) {
-      std::string list;
-      for (const auto& k : ignored_) list += (list.empty() ? "" : ", ") + k;
-      tenant_->load_warnings.push_back("ignored: " + list);
+      tenant_->load_warnings.push_back("ignored: " + JoinWords(ignored_));
     }
     if (!Deferred(org_, &Loader::LoadOrganization) || !Deferred(skus_, &Loader::LoadSkus) ||
         !Deferred(rules_, &Loader::LoadRules) || !Deferred(users_, &Loader::LoadUsers) ||
@@ -459,10 +456,9 @@ class Loader {
                             : Schema("licensingRules.profile", "expected a string");
         }
         if (!IsRulesProfile(profile)) {
-          std::string known;
-          for (const auto& n : RulesProfileNames()) known += (known.empty() ? "" : ", ") + n;
           return Schema("licensingRules.profile",
-                        "unknown rule profile \"" + profile + "\" (known: " + known + ")");
+                        "unknown rule profile \"" + profile +
+                            "\" (known: " + JoinWords(RulesProfileNames()) + ")");
         }
         tenant_->rules_profile = profile;
         continue;

@@ -540,5 +540,7 @@ std::vector<std::pair<std::string, std::vector<std::string>>> ProfileExclusionFa
     std::string_view name);
 /// Lower-cases ASCII.
 std::string Lower(std::string_view s);
+/// The items joined by ", ".
+std::string JoinWords(const std::vector<std::string>& items);
 
 }  // namespace gbl
