@@ -152,9 +152,7 @@ TEST(Evidence, UsageLocationNamesThePlanAndWhetherTheTenantsCountryApplied) {
   json doc = TenantDoc(StandardSkus(), json::array({UserDoc("u1", "CU"), UserDoc("u2", "")}),
                        json::array({GroupDoc("g", {"u1", "u2"}, json::array({License(kEms)}))}));
   doc["organization"][0]["countryLetterCode"] = "CU";
-  doc["licensingRules"] = {
-      {"usageLocationRestrictions",
-       json::array({{{"servicePlanId", kIntune}, {"prohibitedCountries", json::array({"CU"})}}})}};
+  doc["licensingRules"] = ProhibitedIn(kIntune, "CU");
   Load(&e, doc);
   e.ProcessAll();
   json own = Evidence(e, "u1", kEms, "g");

@@ -186,12 +186,6 @@ TEST(Load, NamesAreKeptAsTextWhateverTheyContain) {
   EXPECT_EQ(ExportedUser(e, "u0")["displayName"], doc["users"][0]["displayName"]);
 }
 
-}  // namespace
-}  // namespace gbl::testing
-
-namespace gbl::testing {
-namespace {
-
 TEST(Load, ExportOptionsLeaveOutAssignedPlansAndAudits) {
   Engine e;
   Load(&e, SmallTenant());
@@ -207,12 +201,6 @@ TEST(Load, ExportOptionsLeaveOutAssignedPlansAndAudits) {
   EXPECT_FALSE(full["users"][1]["assignedPlans"].empty());
   EXPECT_FALSE(full["directoryAudits"].empty());
 }
-
-}  // namespace
-}  // namespace gbl::testing
-
-namespace gbl::testing {
-namespace {
 
 TEST(Load, SectionsReadInPlaceReportAbsoluteOffsets) {
   // subscribedSkus before users: users are parsed where they stand, in the same pass.
@@ -236,12 +224,6 @@ TEST(Load, SectionsInAnyOrderGiveTheSameTenant) {
   ASSERT_TRUE(b.LoadDocument(doc.dump()).Ok());  // keys sorted: groups come first
   EXPECT_EQ(a.ExportDocument(), b.ExportDocument());
 }
-
-}  // namespace
-}  // namespace gbl::testing
-
-namespace gbl::testing {
-namespace {
 
 TEST(Load, StreamedExportEqualsTheWholeDocument) {
   Engine e;
@@ -269,24 +251,12 @@ TEST(Load, StreamedExportEqualsTheWholeDocument) {
   EXPECT_EQ(calls, 2u);
 }
 
-}  // namespace
-}  // namespace gbl::testing
-
-namespace gbl::testing {
-namespace {
-
 TEST(Load, AMemberObjectWithoutAnIdIsAnError) {
   json doc = SmallTenant();
   doc["groups"][0]["members"] =
       json::array({{{"id", "u1"}}, {{"@odata.type", "#microsoft.graph.user"}}});
   EXPECT_NE(LoadError(doc.dump()).find("groups[0].members[1].id: missing"), std::string::npos);
 }
-
-}  // namespace
-}  // namespace gbl::testing
-
-namespace gbl::testing {
-namespace {
 
 /// A small tenant whose names carry non-ASCII text (é, and 😀 beyond the BMP).
 std::string SmallTenantText() {
@@ -399,12 +369,6 @@ TEST(Identifiers, GuidsCompareCaseInsensitivelyAndKeepTheirCase) {
   json doc = Export(e);
   EXPECT_EQ(doc["users"][0]["id"], upper) << "written in the case it came in";
 }
-
-}  // namespace
-}  // namespace gbl::testing
-
-namespace gbl::testing {
-namespace {
 
 constexpr const char* kUser1 = "5f3c1a2e-8b4d-4e6f-9a1b-2c3d4e5f6a7b";
 constexpr const char* kUser2 = "6a4d2b3f-9c5e-4f70-8b2c-3d4e5f6a7b8c";
@@ -547,12 +511,6 @@ TEST(RealExports, DevicesContactsAndServicePrincipalsAreMembersNeverLicensed) {
   json members = Export(e)["groups"][0]["members"];
   EXPECT_EQ(members.size(), 4u) << "kept in the export";
 }
-
-}  // namespace
-}  // namespace gbl::testing
-
-namespace gbl::testing {
-namespace {
 
 TEST(BadInput, AUsageLocationThatIsNotACountryCodeIsRefused) {
   for (const char* bad : {"USA", "U1", "  "}) {

@@ -132,12 +132,6 @@ TEST(Profiles, BadSwitchRequestsAreRefusedAndChangeNothing) {
   EXPECT_EQ(e.ExportDocument(), before);
 }
 
-}  // namespace
-}  // namespace gbl::testing
-
-namespace gbl::testing {
-namespace {
-
 /// Intune (in EMS) needs Exchange Online (Plan 1), which no product of this tenant has.
 json UnownedPrerequisite(bool template_in_document) {
   json doc = TenantDoc(
@@ -207,12 +201,6 @@ TEST(Dependencies, TheMessageNamesPlansInWords) {
       << message;
 }
 
-}  // namespace
-}  // namespace gbl::testing
-
-namespace gbl::testing {
-namespace {
-
 TEST(GroupsOutsideTheDocument, APartialExportsInheritedStatesStandAndSurviveReEvaluation) {
   // A user exported without the group that licenses them: the state is kept as it stands.
   json users = json::array({UserDoc("u1")});
@@ -269,12 +257,6 @@ TEST(GroupsOutsideTheDocument, AGroupDeletedWhileADependencyKeepsItsLicenseExpor
   }
 }
 
-}  // namespace
-}  // namespace gbl::testing
-
-namespace gbl::testing {
-namespace {
-
 TEST(AssignedPlans, ServiceIsTheWorkloadAndStatusFollowsTheSubscription) {
   json skus = json::array({Sku(kE3, "ENTERPRISEPACK", 10)});
   skus[0]["capabilityStatus"] = "Warning";
@@ -292,12 +274,6 @@ TEST(AssignedPlans, ServiceIsTheWorkloadAndStatusFollowsTheSubscription) {
   EXPECT_EQ(by_plan[kSway]["service"], "Sway");
   for (const auto& [id, p] : by_plan) EXPECT_EQ(p["capabilityStatus"], "Warning") << id;
 }
-
-}  // namespace
-}  // namespace gbl::testing
-
-namespace gbl::testing {
-namespace {
 
 constexpr const char* kWorkplaceAnalytics = "3d957427-ecdc-4df2-aacd-01cc9d519da8";
 constexpr const char* kAudioConferencing = "0c266dff-15dd-4b49-8397-2bb16070ed52";

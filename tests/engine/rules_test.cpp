@@ -21,6 +21,14 @@ json StandardSkus(int seats = 100) {
                       Sku(kEms, "EMS", seats)});
 }
 
+/// u1 holds E1 directly and is in "hr", which carries E3: their SharePoint plans conflict.
+json DirectE1AndGroupE3() {
+  json users = Users(1);
+  users[0]["assignedLicenses"] = json::array({License(kE1)});
+  return TenantDoc(StandardSkus(), users,
+                   json::array({GroupDoc("hr", {"u1"}, json::array({License(kE3)}))}));
+}
+
 TEST(Rules, OneSeatPerProductWhateverTheNumberOfSources) {
   Engine e;
   Load(&e, TenantDoc(StandardSkus(), Users(1),
@@ -191,9 +199,7 @@ TEST(Rules, ProhibitedUsageLocationUsesTheTenantLocationWhenUnset) {
   json doc = TenantDoc(StandardSkus(), users,
                        json::array({GroupDoc("g", {"u1", "u2"}, json::array({License(kEms)}))}));
   doc["organization"][0]["countryLetterCode"] = "CU";
-  doc["licensingRules"] = {
-      {"usageLocationRestrictions",
-       json::array({{{"servicePlanId", kIntune}, {"prohibitedCountries", json::array({"CU"})}}})}};
+  doc["licensingRules"] = ProhibitedIn(kIntune, "CU");
   Load(&e, doc);
   e.ProcessAll();
   EXPECT_TRUE(HasLicense(e, "u1", kEms));
@@ -249,9 +255,7 @@ TEST(Recovery, ANewUsageLocationIsAppliedAtOnce) {
   Engine e;
   json doc = TenantDoc(StandardSkus(), json::array({UserDoc("u1", "CN")}),
                        json::array({GroupDoc("g", {"u1"}, json::array({License(kE3)}))}));
-  doc["licensingRules"] = {
-      {"usageLocationRestrictions", json::array({{{"servicePlanId", kExchange2},
-                                                  {"prohibitedCountries", json::array({"CN"})}}})}};
+  doc["licensingRules"] = ProhibitedIn(kExchange2, "CN");
   Load(&e, doc);
   e.ProcessAll();
   EXPECT_EQ(States(e, "u1", kE3)[0]["error"], "ProhibitedInUsageLocationViolation");
@@ -263,10 +267,7 @@ TEST(Recovery, OtherUserPropertiesReEvaluateNothing) {
   // A direct E1 blocks the group's E3 (their SharePoint plans conflict). Renaming or disabling
   // the account changes no license.
   Engine e;
-  json users = Users(1);
-  users[0]["assignedLicenses"] = json::array({License(kE1)});
-  Load(&e, TenantDoc(StandardSkus(), users,
-                     json::array({GroupDoc("hr", {"u1"}, json::array({License(kE3)}))})));
+  Load(&e, DirectE1AndGroupE3());
   e.ProcessAll();
   ASSERT_EQ(States(e, "u1", kE3)[0]["error"], "MutuallyExclusiveViolation");
   EXPECT_EQ(Apply1(&e, Req("PATCH", "/users/u1",
@@ -355,10 +356,7 @@ TEST(Rules, SeatsCannotDropBelowWhatIsAssigned) {
 TEST(Rules, AnyChangeToAUserReEvaluatesItsGroupAssignments) {
   // A direct E1 blocks the group's E3; removing the direct E1 lets E3 land in the same change.
   Engine e;
-  json users = Users(1);
-  users[0]["assignedLicenses"] = json::array({License(kE1)});
-  Load(&e, TenantDoc(StandardSkus(), users,
-                     json::array({GroupDoc("hr", {"u1"}, json::array({License(kE3)}))})));
+  Load(&e, DirectE1AndGroupE3());
   e.ProcessAll();
   EXPECT_EQ(States(e, "u1", kE3)[0]["error"], "MutuallyExclusiveViolation");
   EXPECT_EQ(AssignUser(&e, "u1", json::array(), json::array({kE1}))["status"], 200);
@@ -568,12 +566,6 @@ TEST(Processing, ChangingTheTemplateReprocessesAllMembers) {
       Q(e, {{"query", "audit"}, {"activity", "Finish applying group based license to users"}});
   EXPECT_EQ(finish["total"], 2);
 }
-
-}  // namespace
-}  // namespace gbl::testing
-
-namespace gbl::testing {
-namespace {
 
 /// u1 in an E3 group with a direct EMS; u2 in the same group; 2 E3 and 1 EMS seats.
 json OffboardingTenant() {

@@ -58,6 +58,13 @@ inline json License(const char* sku, std::vector<std::string> disabled = {}) {
   return json{{"skuId", sku}, {"disabledPlans", disabled}};
 }
 
+/// licensingRules prohibiting one plan in one country.
+inline json ProhibitedIn(const char* plan, const char* country) {
+  return json{
+      {"usageLocationRestrictions",
+       json::array({{{"servicePlanId", plan}, {"prohibitedCountries", json::array({country})}}})}};
+}
+
 /// A tenant document from parts (country US).
 inline json TenantDoc(json skus, json users, json groups) {
   return json{
