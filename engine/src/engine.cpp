@@ -1,6 +1,7 @@
 // The public Engine: owns one tenant; loads replace it only on success.
 #include "gbl/engine.h"
 
+#include "export_tree.h"
 #include "licensing.h"
 #include "loader.h"
 
@@ -12,7 +13,22 @@ Engine::~Engine() = default;
 Result<LoadSummary> Engine::LoadDocument(std::string_view json_text) {
   auto loaded = LoadTenant(json_text);
   if (!loaded.Ok()) return loaded.GetError();
+  return Replace(std::move(loaded.Value()));
+}
+
+Result<LoadSummary> Engine::LoadExportFiles(const std::vector<ExportFile>& files) {
+  auto assembled = AssembleExport(files);
+  if (!assembled.Ok()) return assembled.GetError();
+  const AssembledExport& parts = assembled.Value();
+  auto loaded = LoadTenant(parts.document);
+  if (!loaded.Ok()) return parts.Locate(loaded.GetError());
   std::unique_ptr<Tenant> next = std::move(loaded.Value());
+  next->load_warnings.insert(next->load_warnings.begin(), parts.warnings.begin(),
+                             parts.warnings.end());
+  return Replace(std::move(next));
+}
+
+LoadSummary Engine::Replace(std::unique_ptr<Tenant> next) {
   next->now_ms = tenant_->now_ms;
   next->actor = tenant_->actor;
   tenant_ = std::move(next);

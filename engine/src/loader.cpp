@@ -18,18 +18,6 @@ struct LoadError {
   Error error;
 };
 
-/// True when a member name is `name` in any letter case (Graph's camelCase, PowerShell's
-/// PascalCase).
-inline bool NameIs(std::string_view key, std::string_view name) {
-  if (key.size() != name.size()) return false;
-  for (size_t i = 0; i < key.size(); ++i) {
-    char a = key[i], b = name[i];
-    if (a == b) continue;
-    if ((a | 0x20) != (b | 0x20) || (a | 0x20) < 'a' || (a | 0x20) > 'z') return false;
-  }
-  return true;
-}
-
 class Loader {
  public:
   explicit Loader(std::string_view text) : text_(text), tenant_(std::make_unique<Tenant>()) {}

@@ -267,33 +267,6 @@ std::string SmallTenantText() {
       .dump();
 }
 
-/// UTF-8 to UTF-16 with a byte-order mark.
-std::string ToUtf16(const std::string& utf8, bool little_endian) {
-  std::u16string units;
-  for (size_t i = 0; i < utf8.size();) {
-    auto c = static_cast<unsigned char>(utf8[i]);
-    uint32_t cp;
-    size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    cp = len == 1 ? c : len == 2 ? c & 0x1F : len == 3 ? c & 0x0F : c & 0x07;
-    for (size_t k = 1; k < len; ++k)
-      cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
-    i += len;
-    if (cp >= 0x10000) {
-      units.push_back(static_cast<char16_t>(0xD800 + ((cp - 0x10000) >> 10)));
-      units.push_back(static_cast<char16_t>(0xDC00 + ((cp - 0x10000) & 0x3FF)));
-    } else {
-      units.push_back(static_cast<char16_t>(cp));
-    }
-  }
-  std::string out = little_endian ? "\xFF\xFE" : "\xFE\xFF";
-  for (char16_t u : units) {
-    char lo = static_cast<char>(u & 0xFF), hi = static_cast<char>(u >> 8);
-    out.push_back(little_endian ? lo : hi);
-    out.push_back(little_endian ? hi : lo);
-  }
-  return out;
-}
-
 std::string LoadedName(const Engine& e) {
   return Q(e, {{"query", "user"}, {"id", "u1"}})["displayName"];
 }

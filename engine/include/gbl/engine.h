@@ -34,6 +34,15 @@ struct LoadSummary {
   std::vector<std::string> warnings;
 };
 
+/// One file of an export given as many files (an EntraExporter folder tree, or section files).
+struct ExportFile {
+  /// Its path, '/' or '\\' separated, from anywhere above the export's root
+  /// ("EntraBackup/Users/<id>/<id>.json", or "users.json").
+  std::string path;
+  /// Its bytes (any encoding LoadDocument reads); the caller keeps them alive during the call.
+  std::string_view bytes;
+};
+
 /// Where background processing stands.
 struct ProcessProgress {
   /// Object id of the group being processed, empty when idle.
@@ -73,6 +82,10 @@ class Engine {
 
   /// Replaces the tenant with a Graph-shaped tenant document; on failure the current tenant stays.
   Result<LoadSummary> LoadDocument(std::string_view json_text);
+  /// Replaces the tenant with an export given as many files: EntraExporter's tree (Organization,
+  /// SubscribedSkus, Users, Groups with their Members) or section files (users.json, groups.json,
+  /// subscribedSkus.json, organization.json). Errors name the file; on failure the tenant stays.
+  Result<LoadSummary> LoadExportFiles(const std::vector<ExportFile>& files);
   /// Replaces the tenant with the built-in sample (the seed's Contoso scenario).
   Result<LoadSummary> LoadSample();
   /// Writes the tenant with its computed fields as a Graph-shaped JSON document.
@@ -121,6 +134,9 @@ class Engine {
   const Tenant& GetTenant() const;
 
  private:
+  /// Makes `next` the tenant (keeping the clock and actor) and describes it.
+  LoadSummary Replace(std::unique_ptr<Tenant> next);
+
   std::unique_ptr<Tenant> tenant_;
 };
 
