@@ -2,8 +2,8 @@
 // Command-line front end of the WASM engine (the same module the console runs in its worker).
 // `node wasm/cli.mjs --help` documents every command.
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { EngineError, toUnixMs } from './engine-api.mjs';
@@ -15,19 +15,22 @@ const HELP = `Usage: node wasm/cli.mjs COMMAND [options]
 Runs the group-based licensing engine (WebAssembly build, wasm/dist/engine.wasm) on tenant documents.
 
 Commands:
-  process TENANT.json [--changes BATCH.json] [--out FILE] [--timings] [--now ISO]
+  process TENANT [--changes BATCH.json] [--out FILE] [--timings] [--now ISO]
           [--no-assigned-plans] [--no-audit]
       Loads the tenant document, applies the Graph JSON batch (if given), runs background license
       processing to completion and writes the resulting tenant document (with computed
       assignedLicenses, licenseAssignmentStates, consumedUnits, processing states, directoryAudits)
       to stdout or FILE. With --changes, the batch responses are added to the document as a
       top-level "responses" array in Graph batch-response shape ({id, status, body}).
-  summary TENANT.json [--changes BATCH.json] [--process] [--now ISO] [--limit N]
+  summary TENANT [--changes BATCH.json] [--process] [--now ISO] [--limit N]
       Prints readable tables: products with seats (total, assigned, available, warning,
       suspended), licensed groups with their processing state and error counts, and users in error
       with the failing products and reasons. --changes applies a batch first; --process runs the
       background processing first (otherwise states are shown as loaded). --limit caps the rows of
       the users-in-error table (default 100, 0 = all).
+  TENANT is a tenant document (one JSON file), or a folder: an EntraExporter export
+  (Export-Entra -Path DIR -Type Organization,SKUs,Users,Groups, or -All) or a folder of section
+  files (users.json, groups.json, subscribedSkus.json, organization.json).
   sample [--out FILE] [--now ISO] [--no-assigned-plans] [--no-audit]
       Writes the built-in sample tenant (Contoso) as a tenant document.
 
@@ -96,7 +99,7 @@ function parseCommandLine(argv) {
   const wantFiles = command === 'sample' ? 0 : 1;
   if (files.length !== wantFiles) {
     throw new CliError(
-      wantFiles ? `${command}: expected one TENANT.json argument, got ${files.length}` : `sample: unexpected argument "${files[0]}"`,
+      wantFiles ? `${command}: expected one TENANT argument (a document or a folder), got ${files.length}` : `sample: unexpected argument "${files[0]}"`,
     );
   }
   let limit = 100;
@@ -123,14 +126,40 @@ async function readInput(file, what) {
   }
 }
 
-/** Runs an engine call on the content of `file`, naming the file in any failure. */
-function withFile(file, call) {
+/**
+ * Every file under `dir` (hidden folders such as .git left out), as {path, bytes} with paths from
+ * the folder's parent ("EntraBackup/Users/<id>/<id>.json"), so messages name them as they stand.
+ */
+async function readFolder(dir) {
+  const base = dirname(dir);
+  const files = [];
+  const walk = async (folder) => {
+    let entries;
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch (error) {
+      throw new CliError(`${folder}: cannot read the folder: ${error.message}`);
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const full = join(folder, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) files.push({ path: relative(base, full), bytes: await readInput(full, 'export file') });
+    }
+  };
+  await walk(dir);
+  return files;
+}
+
+/** Runs an engine call on the content of `file` (or of a folder, whose messages name their files). */
+function withFile(file, call, named = false) {
   try {
     return call();
   } catch (error) {
     if (error instanceof EngineError) {
       const internal = error.code === 'Internal';
-      throw new CliError(`${file}: ${error.code}: ${error.message}`, internal ? 1 : 2);
+      throw new CliError(`${named ? '' : `${file}: `}${error.code}: ${error.message}`, internal ? 1 : 2);
     }
     throw error;
   }
@@ -140,8 +169,15 @@ async function openTenant(options, timings) {
   const engine = await createNodeEngine();
   if (options.now !== undefined) engine.setNow(options.now);
   let started = performance.now();
-  const bytes = await readInput(options.tenant, 'tenant document');
-  const loaded = withFile(options.tenant, () => engine.loadDocument(bytes));
+  const folder = await stat(options.tenant).then((s) => s.isDirectory(), () => false);
+  let loaded;
+  if (folder) {
+    const files = await readFolder(options.tenant);
+    loaded = withFile(options.tenant, () => engine.loadExportFiles(files), true);
+  } else {
+    const bytes = await readInput(options.tenant, 'tenant document');
+    loaded = withFile(options.tenant, () => engine.loadDocument(bytes));
+  }
   for (const warning of loaded?.warnings ?? []) process.stderr.write(`${options.tenant}: ${warning}\n`);
   timings.load = performance.now() - started;
   let responses = null;

@@ -45,7 +45,7 @@ export class EngineClient {
   #pending = new Map();
   #progressListeners = new Set();
   #restartListeners = new Set();
-  /** What a restarted worker must replay: {base: null | 'sample' | ArrayBuffer, batches, now, actor}. */
+  /** What a restarted worker must replay: {base: null | 'sample' | ArrayBuffer | {files}, batches, now, actor}. */
   #tenant = { base: null, batches: [], now: undefined, actor: undefined };
   /** A promise while a new worker is being started and restored. */
   #starting = null;
@@ -81,6 +81,18 @@ export class EngineClient {
     const kept = copyBytes(bytes);
     const summary = await this.#request(RequestType.LOAD_DOCUMENT, { bytes: kept });
     this.#tenant = { ...this.#tenant, base: kept, batches: [] };
+    return summary;
+  }
+
+  /**
+   * Loads an export given as many files (an EntraExporter folder tree, or section files).
+   * @param {{path: string, bytes: ArrayBuffer | ArrayBufferView}[]} files
+   */
+  async loadExportFiles(files) {
+    if (!Array.isArray(files)) throw new EngineError(ErrorCode.BAD_REQUEST, 'loadExportFiles: expected an array of {path, bytes}');
+    const kept = files.map((f) => ({ path: String(f?.path), bytes: copyBytes(f?.bytes) }));
+    const summary = await this.#request(RequestType.LOAD_EXPORT_FILES, { files: kept });
+    this.#tenant = { ...this.#tenant, base: { files: kept }, batches: [] };
     return summary;
   }
 
@@ -209,7 +221,8 @@ export class EngineClient {
       if (tenant.now !== undefined) await this.#post(RequestType.SET_NOW, { now: tenant.now });
       if (tenant.actor !== undefined) await this.#post(RequestType.SET_ACTOR, { actor: tenant.actor });
       if (tenant.base === 'sample') await this.#post(RequestType.LOAD_SAMPLE, {});
-      else if (tenant.base) await this.#post(RequestType.LOAD_DOCUMENT, { bytes: tenant.base });
+      else if (tenant.base instanceof ArrayBuffer) await this.#post(RequestType.LOAD_DOCUMENT, { bytes: tenant.base });
+      else if (tenant.base) await this.#post(RequestType.LOAD_EXPORT_FILES, { files: tenant.base.files });
       for (const batch of tenant.batches) await this.#post(RequestType.APPLY_BATCH, { batch });
       if (tenant.base) await this.#post(RequestType.PROCESS, {});
       restored = true;

@@ -163,6 +163,14 @@ export class Dispatcher {
         this.#reply(id, engine.loadDocument(bytes));
         return;
       }
+      case RequestType.LOAD_EXPORT_FILES: {
+        const { files } = message;
+        const valid = Array.isArray(files) && files.every((f) => typeof f?.path === 'string' && (f.bytes instanceof ArrayBuffer || ArrayBuffer.isView(f.bytes)));
+        if (!valid) throw badRequest('loadExportFiles: `files` must be an array of {path: string, bytes: ArrayBuffer}');
+        this.#cancelRun();
+        this.#reply(id, engine.loadExportFiles(files));
+        return;
+      }
       case RequestType.LOAD_SAMPLE:
         this.#cancelRun();
         this.#reply(id, engine.loadSample());

@@ -9,6 +9,7 @@ export type RawResult<T = unknown> =
 /** The embind-bound engine (wasm/bindings.cpp). */
 export interface RawEngine {
   loadDocument(ptr: number, length: number): RawResult;
+  loadExportFiles(paths: string[], lengths: number[], ptr: number): RawResult;
   loadSample(): RawResult;
   exportDocumentChunks(assignedPlans: boolean, audit: boolean, sink: (ptr: number, length: number) => boolean): RawResult;
   applyBatch(batchJson: string): RawResult<string>;

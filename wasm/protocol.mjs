@@ -12,6 +12,8 @@
 //
 // Requests and payloads:
 //   loadDocument {bytes: ArrayBuffer | Uint8Array}  -> LoadSummary  (a running `process` is cancelled)
+//   loadExportFiles {files: [{path, bytes}]}        -> LoadSummary  (an export given as many files: an
+//                 EntraExporter folder tree or section files; a running `process` is cancelled)
 //   loadSample   {}                                 -> LoadSummary  (a running `process` is cancelled)
 //   applyBatch   {batch: object | string}           -> {responses: [...]} (Graph batch response)
 //   process      {chunkUsers?: number}              -> Progress (done: true); runs background processing
@@ -52,9 +54,15 @@
  */
 
 /**
+ * One file of an export given as many files; `path` as chosen (folder-relative, '/' or '\\').
+ * @typedef {{path: string, bytes: ArrayBuffer | Uint8Array}} ExportFile
+ */
+
+/**
  * A request (page -> worker): `{id, type, ...payload}`.
  * @typedef {{id: number, v?: number} & (
  *   {type: 'loadDocument', bytes: ArrayBuffer | Uint8Array} |
+ *   {type: 'loadExportFiles', files: ExportFile[]} |
  *   {type: 'loadSample'} |
  *   {type: 'applyBatch', batch: object | string} |
  *   {type: 'process', chunkUsers?: number} |
@@ -108,6 +116,7 @@ export const PROTOCOL_VERSION = 1;
 /** Request types (the `type` field of a request). */
 export const RequestType = Object.freeze({
   LOAD_DOCUMENT: 'loadDocument',
+  LOAD_EXPORT_FILES: 'loadExportFiles',
   LOAD_SAMPLE: 'loadSample',
   APPLY_BATCH: 'applyBatch',
   PROCESS: 'process',

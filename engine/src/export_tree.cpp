@@ -9,7 +9,6 @@
 #include "export_tree.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <map>
 #include <set>
 #include <string_view>
@@ -25,6 +24,13 @@ namespace {
 
 constexpr const char* kExportCommand =
     "Export-Entra -Path <folder> -Type Organization,SKUs,Users,Groups (or -All)";
+
+/// The decimal number at `text` (0 when none).
+size_t ParseCount(const char* text) {
+  size_t n = 0;
+  while (*text >= '0' && *text <= '9') n = n * 10 + static_cast<size_t>(*text++ - '0');
+  return n;
+}
 
 /// What a file is to the tenant document.
 enum class Role { kNone, kOrganization, kSku, kUser, kGroup, kMember, kSectionFile };
@@ -500,7 +506,7 @@ Error AssembledExport::Locate(Error error) const {
     size_t close = m.find(']', bracket);
     size_t index = std::string::npos;
     if (close != std::string::npos && close < colon) {
-      index = std::strtoull(m.c_str() + bracket + 1, nullptr, 10);
+      index = ParseCount(m.c_str() + bracket + 1);
     }
     for (const Origin& o : origins) {
       if (o.section != section) continue;
@@ -512,7 +518,7 @@ Error AssembledExport::Locate(Error error) const {
       std::string file = o.file;
       const std::string members = ".members[";
       if (rest.compare(0, members.size(), members) == 0) {
-        size_t j = std::strtoull(rest.c_str() + members.size(), nullptr, 10);
+        size_t j = ParseCount(rest.c_str() + members.size());
         size_t end = rest.find(']');
         if (j < o.member_files.size() && end != std::string::npos) {
           file = o.member_files[j];
@@ -530,7 +536,7 @@ Error AssembledExport::Locate(Error error) const {
   const std::string byte = "byte ";
   size_t at = m.find(byte);
   if (at != std::string::npos) {
-    size_t n = std::strtoull(m.c_str() + at + byte.size(), nullptr, 10);
+    size_t n = ParseCount(m.c_str() + at + byte.size());
     for (const Origin& o : origins) {
       if (n < o.begin || n >= o.end) continue;
       size_t digits = m.find_first_not_of("0123456789", at + byte.size());

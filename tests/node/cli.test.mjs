@@ -1,11 +1,11 @@
 // wasm/cli.mjs end to end: spawned as a separate node process on files in a temporary folder.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CLI, NOW_ISO, PLAN, SKU, assignGroupLicense, batch, group, removeMember, tenant, user } from './helpers.mjs';
+import { CLI, NOW_ISO, ROOT, PLAN, SKU, assignGroupLicense, batch, group, removeMember, tenant, user } from './helpers.mjs';
 
 function cli(...args) {
   const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
@@ -50,6 +50,33 @@ describe('cli', () => {
     assert.equal(run.status, 2);
     assert.match(run.stderr, /SchemaError: \$: the document has no users, groups or subscribedSkus/);
     assert.equal(existsSync(join(dir, 'never.json')), false);
+  });
+
+  test('real exports: an EntraExporter folder loads and is processed; what it lacks is printed', () => {
+    const tree = join(ROOT, 'tests/fixtures/entra-exporter/EntraBackup');
+    const outPath = join(dir, 'tree-out.json');
+    const run = cli('process', tree, '--out', outPath, '--now', NOW_ISO);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /1 dynamic group has no Members folder/);
+    assert.match(run.stderr, /ignored: Domains\/, Policies\//);
+    const out = JSON.parse(readFileSync(outPath, 'utf8'));
+    assert.equal(out.organization[0].displayName, 'Fabrikam Lab');
+    assert.equal(out.users.length, 3);
+    const retail = out.groups.find((g) => g.displayName === 'Retail staff');
+    assert.deepEqual(retail.members.map((m) => m.id ?? m).length, 3, 'two users and the kiosk device');
+    const megan = out.users.find((u) => u.displayName === 'Megan Bowen');
+    assert.deepEqual(megan.assignedLicenses.map((l) => l.skuId), [SKU.EMS], 'the dynamic group keeps its license');
+  });
+
+  test('real exports: a folder exported without Users says which Export-Entra types to use', () => {
+    const copy = join(dir, 'config-only');
+    cpSync(join(ROOT, 'tests/fixtures/entra-exporter/EntraBackup'), copy, { recursive: true });
+    rmSync(join(copy, 'Users'), { recursive: true });
+    const outPath = join(dir, 'config-out.json');
+    const run = cli('process', copy, '--out', outPath);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /has no Users folder: EntraExporter writes Users only with -All or -Type Users/);
+    assert.equal(existsSync(outPath), false);
   });
 
   test('sample writes the built-in tenant; the same clock gives the same bytes', () => {
