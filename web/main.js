@@ -12,7 +12,8 @@ import { webLightTheme } from '@fluentui/tokens';
 import * as engine from './lib/engine.js';
 import * as shell from './lib/shell.js';
 import * as notifications from './lib/notifications.js';
-import { importFile } from './blades/tenant.js';
+import { importChosen } from './blades/tenant.js';
+import { droppedFiles } from './lib/import-files.js';
 
 import './blades/home.js';
 import './blades/aad.js';
@@ -65,8 +66,7 @@ document.addEventListener('drop', (ev) => {
   ev.preventDefault();
   dragDepth = 0;
   $('drop-overlay').hidden = true;
-  const file = ev.dataTransfer.files[0];
-  if (file) importFile(file);
+  droppedFiles(ev.dataTransfer).then(importChosen, (err) => console.warn('The dropped files could not be read', err));
 });
 
 // Busy indicator while the worker processes licenses.

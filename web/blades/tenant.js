@@ -1,32 +1,86 @@
-// Tenant document: import (file picker or drag and drop anywhere), export, reset to the sample.
+// Tenant document: import (a document, an EntraExporter folder or section files; file pickers or
+// drag and drop anywhere), the commands that produce an export, export, reset to the sample.
 import { h, num, plural, replace, button } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
+import { chosenFiles, selectionName } from '../lib/import-files.js';
 import * as notifications from '../lib/notifications.js';
 import * as shell from '../lib/shell.js';
 import { keyValue } from './common.js';
 
 const importListeners = new Set();
 
-/** Imports a File; on failure the engine's message is shown and the current tenant stays. */
-export async function importFile(file) {
-  const note = notifications.notify({ title: `Importing ${file.name}`, text: 'Reading the document…', status: 'progress' });
-  for (const fn of importListeners) fn({ state: 'busy', file });
+/**
+ * Imports what the admin chose: one file is a tenant document; several (a folder's files, or
+ * section files) are one export. On failure the engine's message is shown and the tenant stays.
+ * @param {import('../lib/import-files.js').ChosenFile[]} chosen
+ */
+export async function importChosen(chosen) {
+  if (chosen.length === 0) return;
+  const name = selectionName(chosen);
+  const note = notifications.notify({ title: `Importing ${name}`, text: chosen.length === 1 ? 'Reading the document…' : 'Reading the files…', status: 'progress' });
+  for (const fn of importListeners) fn({ state: 'busy', name });
   try {
-    const bytes = await file.arrayBuffer();
-    const t = await engine.importDocument(bytes, file.name);
+    let t;
+    if (chosen.length === 1) {
+      t = await engine.importDocument(await chosen[0].file.arrayBuffer(), name);
+    } else {
+      const files = [];
+      for (const c of chosen) files.push({ path: c.path, bytes: await c.file.arrayBuffer() });
+      t = await engine.importFiles(files, name);
+    }
     note.update({
       status: 'success',
       text: `Loaded ${t?.displayName || 'the tenant'}: ${plural(t?.users, 'user', 'users')}, ${plural(t?.groups, 'group', 'groups')}, ${plural(t?.skus, 'product', 'products')}.` +
         (t?.otherMembers ? ` ${plural(t.otherMembers, 'member that is not a user or a group was', 'members that are not users or groups were')} kept, never licensed.` : '') +
         (t?.warnings?.length ? ` ${t.warnings.join('; ')}.` : ''),
     });
-    for (const fn of importListeners) fn({ state: 'ok', file, tenant: t });
+    for (const fn of importListeners) fn({ state: 'ok', name, tenant: t });
     shell.openRoot('aad');
   } catch (err) {
     const message = engine.errorText(err);
-    note.update({ status: 'error', title: `Import of ${file.name} failed`, text: `${message} The current tenant was kept.` });
-    for (const fn of importListeners) fn({ state: 'error', file, message });
+    note.update({ status: 'error', title: `Import of ${name} failed`, text: `${message} The current tenant was kept.` });
+    for (const fn of importListeners) fn({ state: 'error', name, message });
   }
+}
+
+/** The commands that produce an export this console loads, one per shape (README: Get your tenant's export). */
+const EXPORT_COMMANDS = [
+  {
+    title: 'One document with Microsoft Graph PowerShell',
+    text: 'Read-only scopes. -All on every list (else only the first page), -Depth 10 (the default, 2, cuts the licenses off). Choose tenant.json.',
+    code: [
+      'Connect-MgGraph -Scopes Organization.Read.All, User.Read.All, GroupMember.Read.All',
+      '$users  = Get-MgUser -All -Property id, displayName, userPrincipalName, usageLocation, accountEnabled, proxyAddresses, assignedLicenses, licenseAssignmentStates',
+      '$groups = Get-MgGroup -All -Property id, displayName, securityEnabled, mailEnabled, groupTypes, assignedLicenses, licenseProcessingState |',
+      '  ForEach-Object { $_ | Add-Member -NotePropertyName members -NotePropertyValue @(Get-MgGroupMember -GroupId $_.Id -All) -PassThru }',
+      '[ordered]@{ organization = @(Get-MgOrganization); subscribedSkus = @(Get-MgSubscribedSku -All); users = @($users); groups = @($groups) } |',
+      '  ConvertTo-Json -Depth 10 | Set-Content -Encoding utf8 tenant.json',
+    ],
+  },
+  {
+    title: 'A folder with EntraExporter',
+    text: 'Name the types: the default (Config) has no users and only dynamic groups. Dynamic groups\' members are not exported; they are read from the users\' license states. Choose the folder (C:\\EntraBackup).',
+    code: [
+      'Install-Module EntraExporter -Scope CurrentUser',
+      'Connect-EntraExporter -Type Organization, SKUs, Users, Groups',
+      'Export-Entra -Path C:\\EntraBackup -Type Organization, SKUs, Users, Groups',
+    ],
+  },
+  {
+    title: 'Section files',
+    text: 'One Graph list per file, named for its section: users.json, groups.json (with members), subscribedSkus.json, organization.json. Choose them together.',
+    code: [
+      'Get-MgSubscribedSku -All | ConvertTo-Json -Depth 10 | Set-Content -Encoding utf8 subscribedSkus.json',
+      'Get-MgUser -All -Property id, displayName, userPrincipalName, usageLocation, assignedLicenses, licenseAssignmentStates | ConvertTo-Json -Depth 10 | Set-Content -Encoding utf8 users.json',
+    ],
+  },
+];
+
+function exportCommands() {
+  return h('div', { class: 'export-commands' }, EXPORT_COMMANDS.map((c, i) => h('section', { attrs: { 'aria-labelledby': `export-cmd-${i}` } },
+    h('h4', { id: `export-cmd-${i}`, class: 'subsection-title', text: c.title }),
+    h('p', { class: 'help-text', text: c.text }),
+    h('pre', { class: 'command', tabIndex: 0, attrs: { 'aria-label': `${c.title}: commands` } }, h('code', { text: c.code.join('\n') })))));
 }
 
 export async function exportFile() {
@@ -51,16 +105,20 @@ function registerTenantBlade() {
     size: 'medium',
     render(ctx) {
       const message = h('div', { class: 'message-slot', attrs: { 'aria-live': 'polite' } });
-      const fileInput = h('input', { type: 'file', accept: '.json,application/json', id: 'tenant-file', class: 'file-input' });
-      const fileLabel = h('label', { attrs: { for: 'tenant-file' }, class: 'file-label', text: 'Choose a tenant document (JSON)' });
-      fileInput.addEventListener('change', () => {
-        const f = fileInput.files?.[0];
-        if (f) importFile(f);
-        fileInput.value = '';
-      });
-      const drop = h('div', { class: 'drop-zone', tabIndex: 0, attrs: { role: 'button', 'aria-label': 'Import a tenant document: drop a file here or press Enter to choose one' } },
-        h('div', { class: 'drop-title', text: 'Drop a tenant document here' }),
-        h('div', { class: 'drop-text', text: 'or use the file picker below. Graph-shaped JSON: organization, subscribedSkus, users, groups.' }));
+      const fileInput = h('input', { type: 'file', accept: '.json,application/json', id: 'tenant-file', class: 'file-input', multiple: true });
+      const fileLabel = h('label', { attrs: { for: 'tenant-file' }, class: 'file-label', text: 'Choose a tenant document or section files (JSON)' });
+      const folderInput = h('input', { type: 'file', id: 'tenant-folder', class: 'file-input', attrs: { webkitdirectory: '' } });
+      const folderLabel = h('label', { attrs: { for: 'tenant-folder' }, class: 'file-label', text: 'Choose an export folder (EntraExporter)' });
+      for (const input of [fileInput, folderInput]) {
+        input.addEventListener('change', () => {
+          const chosen = chosenFiles(input.files || []);
+          input.value = '';
+          importChosen(chosen);
+        });
+      }
+      const drop = h('div', { class: 'drop-zone', tabIndex: 0, attrs: { role: 'button', 'aria-label': 'Import a tenant document: drop a file or a folder here or press Enter to choose a file' } },
+        h('div', { class: 'drop-title', text: 'Drop a tenant document or an export folder here' }),
+        h('div', { class: 'drop-text', text: 'or use the pickers below. A Graph-shaped JSON document (organization, subscribedSkus, users, groups), an EntraExporter folder, or section files.' }));
       drop.addEventListener('click', () => fileInput.click());
       drop.addEventListener('keydown', (ev) => {
         if (ev.key === 'Enter' || ev.key === ' ') {
@@ -92,10 +150,12 @@ function registerTenantBlade() {
         }
       });
       const onImport = (e) => {
-        if (e.state === 'busy') replace(message, h('fluent-message-bar', { attrs: { intent: 'info' } }, `Importing ${e.file.name}…`));
-        else if (e.state === 'ok') replace(message, h('fluent-message-bar', { attrs: { intent: 'success' } }, `Imported ${e.file.name}.`));
-        else replace(message, h('fluent-message-bar', { attrs: { intent: 'error', layout: 'multiline', 'data-testid': 'import-error' } },
-          `Import of ${e.file.name} failed: ${e.message} The current tenant was kept.`));
+        if (e.state === 'busy') replace(message, h('fluent-message-bar', { attrs: { intent: 'info' } }, `Importing ${e.name}…`));
+        else if (e.state === 'ok') {
+          const warnings = e.tenant?.warnings?.length ? ` ${e.tenant.warnings.join('; ')}.` : '';
+          replace(message, h('fluent-message-bar', { attrs: { intent: warnings ? 'warning' : 'success', layout: 'multiline', 'data-testid': 'import-result' } }, `Imported ${e.name}.${warnings}`));
+        } else replace(message, h('fluent-message-bar', { attrs: { intent: 'error', layout: 'multiline', 'data-testid': 'import-error' } },
+          `Import of ${e.name} failed: ${e.message} The current tenant was kept.`));
       };
       importListeners.add(onImport);
       ctx.onDispose(() => importListeners.delete(onImport));
@@ -108,7 +168,9 @@ function registerTenantBlade() {
         }, { icon: 'reset' }));
       ctx.body.append(message, h('h3', { class: 'section-title', text: 'Current tenant' }), info,
         h('h3', { class: 'section-title', text: 'Licensing rules' }), h('div', { class: 'field-row' }, rulesLabel, rulesSelect), rulesHelp,
-        h('h3', { class: 'section-title', text: 'Import' }), drop, h('div', { class: 'file-row' }, fileLabel, fileInput));
+        h('h3', { class: 'section-title', text: 'Import' }), drop, h('div', { class: 'file-row' }, fileLabel, fileInput),
+        h('div', { class: 'file-row' }, folderLabel, folderInput),
+        h('h3', { class: 'section-title', text: 'Get your tenant\'s export' }), exportCommands());
       async function load() {
         const t = await engine.query({ query: 'tenant' });
         replace(info, keyValue([

@@ -131,6 +131,7 @@ async function replay(base, log) {
   const first = base.now ?? Date.now();
   await client.setNow(first);
   if (base.kind === 'document') await client.loadDocument(base.bytes);
+  else if (base.kind === 'files') await client.loadExportFiles(base.files);
   else await client.loadSample();
   for (const op of log) {
     if (op.now !== undefined) await client.setNow(op.now);
@@ -186,11 +187,25 @@ export function cancel() {
 
 /** Replaces the tenant with a document; on failure the current tenant stays and the error is thrown. */
 export function importDocument(bytes, name) {
+  return importBase({ kind: 'document', name, bytes }, () => client.loadDocument(bytes));
+}
+
+/**
+ * Replaces the tenant with an export given as many files (an EntraExporter folder, or section files
+ * such as users.json and groups.json): `files` are `{path, bytes}`. Same failure rule as a document.
+ * @param {{path: string, bytes: ArrayBuffer}[]} files
+ * @param {string} name
+ */
+export function importFiles(files, name) {
+  return importBase({ kind: 'files', name, files }, () => client.loadExportFiles(files));
+}
+
+function importBase(base, load) {
   return serial(async () => {
     const now = await setNow();
-    const summary = await client.loadDocument(bytes);
+    const summary = await load();
     ops = [];
-    await store.saveBase({ kind: 'document', name, bytes, now }, ops).catch((err) => console.warn(err));
+    await store.saveBase({ ...base, now }, ops).catch((err) => console.warn(err));
     emit('changed', { reason: 'import' });
     const t = await query({ query: 'tenant' });
     if (t?.pending) serial(() => runProcess(true));
