@@ -26,7 +26,7 @@ struct AssembledExport {
     size_t begin = 0;     ///< its byte range in `document`
     size_t end = 0;
     std::vector<std::string> member_files;  ///< a group's members, in document order
-    bool members_inferred = false;  ///< a dynamic group's members read from users' states
+    bool members_inferred = false;          ///< a dynamic group's members read from users' states
   };
   /// Every item, in document order.
   std::vector<Origin> origins;
