@@ -104,6 +104,15 @@ export function blade(page, title) {
   return page.locator('section.blade').filter({ has: page.locator('.blade-title', { hasText: title }) }).last();
 }
 
+/** Opens Azure Active Directory > Tenant document and waits for the tenant's facts. */
+export async function openTenantBlade(page) {
+  await page.locator('.nav-item', { hasText: 'Azure Active Directory' }).click();
+  await blade(page, 'Overview').locator('.aad-nav button', { hasText: 'Tenant document' }).click();
+  const tenant = blade(page, 'Tenant document');
+  await tenant.locator('.kv').waitFor();
+  return tenant;
+}
+
 /** A fluent-button by its text inside `scope`. */
 export function fbutton(scope, text) {
   return scope.locator('fluent-button').filter({ hasText: new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).first();

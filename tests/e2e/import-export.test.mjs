@@ -3,13 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { withConsole, openConsole, blade, fbutton } from './helpers.mjs';
-
-async function openTenantBlade(page) {
-  await page.locator('.nav-item', { hasText: 'Azure Active Directory' }).click();
-  await blade(page, 'Overview').locator('.aad-nav button', { hasText: 'Tenant document' }).click();
-  return blade(page, 'Tenant document');
-}
+import { withConsole, openConsole, openTenantBlade, blade, fbutton } from './helpers.mjs';
 
 async function exportTenant(page, tenantBlade) {
   const [download] = await Promise.all([page.waitForEvent('download'), fbutton(tenantBlade, 'Export').click()]);

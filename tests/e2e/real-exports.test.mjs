@@ -6,18 +6,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withConsole, openConsole, blade } from './helpers.mjs';
+import { withConsole, openConsole, openTenantBlade, blade } from './helpers.mjs';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const TREE = join(FIXTURES, 'entra-exporter/EntraBackup');
-
-async function openTenantBlade(page) {
-  await page.locator('.nav-item', { hasText: 'Azure Active Directory' }).click();
-  await blade(page, 'Overview').locator('.aad-nav button', { hasText: 'Tenant document' }).click();
-  const tenant = blade(page, 'Tenant document');
-  await tenant.locator('.kv').waitFor();
-  return tenant;
-}
 
 /** Every file under `dir`, paths from its parent ("EntraBackup/Users/..."), bytes as numbers. */
 function treeFiles(dir) {
