@@ -45,6 +45,43 @@ LoadSummary Engine::Replace(std::unique_ptr<Tenant> next) {
   return s;
 }
 
+void Engine::BeginLoad(size_t size_hint) {
+  load_.reset();  // the one under way first: its model is freed before the next one grows
+  load_error_.reset();
+  load_ = std::make_unique<DocumentLoad>(size_hint);
+}
+
+Result<Unit> Engine::FeedLoad(std::string_view piece) {
+  if (load_error_) return *load_error_;
+  if (!load_) return Error{"BadRequest", "feedLoad: no load under way (call beginLoad first)"};
+  auto fed = load_->Feed(piece);
+  if (!fed.Ok()) {
+    load_error_ = std::make_unique<Error>(fed.GetError());
+    load_.reset();
+  }
+  return fed;
+}
+
+Result<LoadSummary> Engine::FinishLoad() {
+  if (load_error_) {
+    Error e = *load_error_;
+    load_error_.reset();
+    return e;
+  }
+  if (!load_) return Error{"BadRequest", "finishLoad: no load under way (call beginLoad first)"};
+  std::unique_ptr<DocumentLoad> load = std::move(load_);
+  auto loaded = load->Finish();
+  if (!loaded.Ok()) return loaded.GetError();
+  return Replace(std::move(loaded.Value()));
+}
+
+void Engine::CancelLoad() {
+  load_.reset();
+  load_error_.reset();
+}
+
+size_t Engine::LoadedBytes() const { return load_ ? load_->BytesRead() : 0; }
+
 Result<LoadSummary> Engine::LoadSample() { return LoadDocument(SampleTenantDocument()); }
 
 std::string Engine::ExportDocument() const { return WriteTenant(*tenant_, ExportOptions()); }

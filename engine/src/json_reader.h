@@ -56,6 +56,9 @@ class JsonReader {
   bool BeginArray();
   /// Moves to the next element of the current array; false at ']' (check Failed()).
   bool NextElement();
+  /// Continues inside an object or array another reader began: `first` when none of its
+  /// members or elements was read yet (then NextKey / NextElement expect no comma).
+  void Resume(bool first) { first_ = first; }
   /// Checks that only whitespace is left.
   bool End();
 

@@ -2,6 +2,7 @@
 #include "loader.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -20,13 +21,45 @@ struct LoadError {
 
 class Loader {
  public:
-  explicit Loader(std::string_view text) : text_(text), tenant_(std::make_unique<Tenant>()) {}
+  Loader() : tenant_(std::make_unique<Tenant>()) {}
 
-  Result<std::unique_ptr<Tenant>> Run() {
-    // One pass: a section whose dependencies are read is parsed where it stands (the usual order
-    // organization, subscribedSkus, licensingRules, users, groups); others are set aside and read
-    // afterwards in dependency order.
-    if (!StreamSections()) return error_;
+  /// The document's size when known (sizes the id index); 0 when not.
+  void SizeHint(size_t bytes) { size_hint_ = bytes; }
+
+  /// Reads the next piece of UTF-8 text (any size; it may end inside a token). `last` says no more
+  /// comes; `stable` that `piece` outlives the loader (then nothing of it is copied). Only
+  /// complete values are parsed: the unparsed rest of a piece is kept for the next one, so the
+  /// result and the errors do not depend on where the pieces end.
+  bool Feed(std::string_view piece, bool last, bool stable) {
+    if (failed_) return false;
+    const bool buffered = !buf_.empty();
+    if (buffered) buf_.append(piece.data(), piece.size());
+    view_ = buffered ? std::string_view(buf_) : piece;
+    stable_ = stable && !buffered;
+    pos_ = 0;
+    bool ok = Drive(last);
+    consumed_ += pos_;
+    if (!ok) {
+      failed_ = true;
+      buf_.clear();
+      buf_.shrink_to_fit();
+      return false;
+    }
+    if (buffered) {
+      buf_.erase(0, pos_);
+    } else {
+      buf_.assign(view_.data() + pos_, view_.size() - pos_);
+    }
+    view_ = {};
+    return true;
+  }
+
+  /// The error of a failed Feed.
+  const Error& GetError() const { return error_; }
+
+  /// After the last piece: the sections set aside, then the tenant's derived tables.
+  Result<std::unique_ptr<Tenant>> Finish() {
+    if (failed_) return error_;
     if (!users_.present && !groups_.present && !skus_.present) {
       const std::string seen = JoinWords(ignored_);
       return Error{"SchemaError", "$: the document has no users, groups or subscribedSkus" +
@@ -88,20 +121,21 @@ class Loader {
   // ---- sections ----
   struct Section {
     std::string_view text;  ///< the captured value, when set aside
+    std::string owned;      ///< its copy, when the piece it came in does not last
     size_t base = 0;        ///< its byte offset in the document
     bool present = false;
     bool done = false;
-    JsonReader* live = nullptr;  ///< the document reader, when parsed in place
   };
 
-  /// The reader a section is parsed with, and the offset to add to its positions.
+  /// The reader a set-aside section is parsed with, and the offset to add to its positions.
   struct Cursor {
     JsonReader own;
     JsonReader* r;
     size_t base;
-    explicit Cursor(const Section& s)
-        : own(s.text), r(s.live ? s.live : &own), base(s.live ? 0 : s.base) {}
+    explicit Cursor(const Section& s) : own(s.text), r(&own), base(s.base) {}
   };
+
+  using ItemFn = bool (Loader::*)(JsonReader&, size_t, const std::string&, size_t);
 
   bool Ready(const Section* s) const {
     if (s == &org_ || s == &skus_) return true;
@@ -116,70 +150,292 @@ class Loader {
     if (!s.present || s.done) return true;
     if (!(this->*load)()) return false;
     s.done = true;
+    s.owned = std::string();
+    s.text = {};
     return true;
   }
 
-  bool StreamSections() {
-    JsonReader r(text_);
-    if (r.Peek() != JsonType::kObject) {
-      if (r.Failed() || r.Peek() == JsonType::kInvalid) {
-        if (!r.Failed())
-          r.Fail(text_.find_first_not_of(" \t\r\n") == std::string_view::npos
-                     ? "empty document"
-                     : "unexpected character");
-        return Syntax(r, 0);
-      }
-      return Schema("$", "a tenant document must be a JSON object");
+  // ---- the document, piece by piece ----
+  // Top level: `{ "section": value, ... }`. A section that is an array and whose dependencies are
+  // read is parsed item by item as the items arrive (the usual order organization,
+  // subscribedSkus, licensingRules, users, groups needs nothing else); any other value is
+  // captured whole and parsed when its dependencies are read (a section sent before the ones it
+  // needs is held as text until then).
+  enum class Step { kStart, kMembers, kItems, kAfter };
+
+  static bool IsWs(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+  static size_t SkipWsAt(std::string_view t, size_t i) {
+    while (i < t.size() && IsWs(t[i])) ++i;
+    return i;
+  }
+  /// The end of the string whose opening quote is at t[i], or npos when it does not end in t.
+  static size_t StringEnd(std::string_view t, size_t i) {
+    for (++i; i < t.size(); ++i) {
+      const char* q = static_cast<const char*>(std::memchr(t.data() + i, '"', t.size() - i));
+      if (q == nullptr) return std::string_view::npos;
+      size_t at = static_cast<size_t>(q - t.data());
+      size_t slashes = 0;
+      while (at - slashes > i && t[at - slashes - 1] == '\\') ++slashes;
+      if (slashes % 2 == 0) return at + 1;
+      i = at;
     }
-    r.BeginObject();
-    std::string key;
-    while (r.NextKey(&key)) {
-      Section* s = nullptr;
-      bool (Loader::*load)() = nullptr;
-      // Graph's camelCase, or the PascalCase of PowerShell's objects (case-insensitive).
-      if (NameIs(key, "organization"))
-        s = &org_, load = &Loader::LoadOrganization;
-      else if (NameIs(key, "subscribedSkus"))
-        s = &skus_, load = &Loader::LoadSkus;
-      else if (NameIs(key, "users"))
-        s = &users_, load = &Loader::LoadUsers;
-      else if (NameIs(key, "groups"))
-        s = &groups_, load = &Loader::LoadGroups;
-      else if (NameIs(key, "licensingRules"))
-        s = &rules_, load = &Loader::LoadRules;
-      else if (NameIs(key, "deletedItems"))
-        s = &deleted_, load = &Loader::LoadDeletedUsers;
-      else if (NameIs(key, "directoryAudits"))
-        s = &audits_, load = &Loader::LoadAudits;
-      else if (key.rfind("@odata.", 0) != 0)
-        ignored_.push_back(key);
-      if (s && s->present) return Schema(key, "appears twice in the document");
-      if (s && Ready(s)) {
-        s->present = true;
-        s->live = &r;
-        s->text = text_.substr(r.Position());  // for size estimates only
-        bool ok = (this->*load)();
-        s->live = nullptr;
-        if (!ok) return false;
-        s->done = true;
+    return std::string_view::npos;
+  }
+  /// Where the completeness scan of the value at one document offset stands (a value may take
+  /// many pieces to arrive: each byte is scanned once).
+  struct Scan {
+    size_t origin = std::string_view::npos;  ///< document offset of the text scanned
+    size_t at = 0;                           ///< next byte to scan, from origin
+    size_t depth = 0;
+    bool in_string = false;
+    bool escape = false;
+    bool started = false;  ///< the value's first character was seen
+    bool ended = false;    ///< the value closed at `at`
+  };
+
+  /// True when the value starting at or after t[i] ends inside t with a character after it
+  /// (`origin`: t's document offset): nesting and strings are followed, nothing else is checked
+  /// (the reader does that).
+  bool ValueComplete(std::string_view t, size_t i, size_t origin) {
+    Scan& s = scan_;
+    if (s.origin != origin) {
+      s = Scan();
+      s.origin = origin;
+      s.at = i;
+    }
+    const size_t n = t.size();
+    if (s.ended) return s.at < n;
+    while (s.at < n) {
+      if (s.in_string) {
+        while (s.at < n) {
+          char c = t[s.at++];
+          if (s.escape) {
+            s.escape = false;
+          } else if (c == '\\') {
+            s.escape = true;
+          } else if (c == '"') {
+            s.in_string = false;
+            break;
+          }
+        }
+        if (s.in_string) return false;
+        if (s.depth == 0) {
+          s.ended = true;
+          return s.at < n;
+        }
         continue;
       }
-      std::string_view captured;
-      size_t before = r.Position();
-      if (!r.Capture(&captured)) return Syntax(r, 0);
-      if (s) {
-        s->present = true;
-        s->text = captured;
-        s->base = before + static_cast<size_t>(captured.data() - (text_.data() + before));
+      char c = t[s.at];
+      if (!s.started) {
+        if (IsWs(c)) {  // whitespace before the value (it may come in pieces of its own)
+          ++s.at;
+          continue;
+        }
+        s.started = true;
+      }
+      if (c == '"') {
+        s.in_string = true;
+      } else if (c == '{' || c == '[') {
+        ++s.depth;
+      } else if (c == '}' || c == ']') {
+        if (s.depth == 0) return true;  // the container around a number or literal closes
+        if (--s.depth == 0) {
+          ++s.at;
+          s.ended = true;
+          return s.at < n;
+        }
+      } else if (s.depth == 0 && (c == ',' || IsWs(c))) {
+        return true;  // a number or literal followed by its delimiter
+      }
+      ++s.at;
+    }
+    return false;
+  }
+  /// True when the next member header (`, "key" : <first character of the value>`, or `}`) is
+  /// all in t from i.
+  bool HeaderComplete(std::string_view t, size_t i) const {
+    i = SkipWsAt(t, i);
+    if (i >= t.size()) return false;
+    if (t[i] == '}') return true;
+    if (!first_) {
+      if (t[i] != ',') return true;  // a syntax error the reader will name
+      i = SkipWsAt(t, i + 1);
+      if (i >= t.size()) return false;
+    }
+    if (t[i] != '"') return true;
+    i = StringEnd(t, i);
+    if (i == std::string_view::npos) return false;
+    i = SkipWsAt(t, i);
+    if (i >= t.size()) return false;
+    if (t[i] != ':') return true;
+    i = SkipWsAt(t, i + 1);
+    return i < t.size();
+  }
+  /// True when the next element (`, value`, or `]`) is all in t from i.
+  bool ElementComplete(std::string_view t, size_t i, size_t origin) {
+    i = SkipWsAt(t, i);
+    if (i >= t.size()) return false;
+    if (t[i] == ']') return true;
+    if (!first_) {
+      if (t[i] != ',') return true;
+      ++i;
+    }
+    return ValueComplete(t, i, origin);
+  }
+
+  /// A section's name in paths (as Graph spells it, whatever the document's letter case).
+  const char* SectionName(const Section* s) const {
+    if (s == &skus_) return "subscribedSkus";
+    if (s == &users_) return "users";
+    if (s == &groups_) return "groups";
+    if (s == &audits_) return "directoryAudits";
+    return "";
+  }
+
+  /// The array sections read item by item.
+  ItemFn ItemsOf(const Section* s) const {
+    if (s == &skus_) return &Loader::SkuItem;
+    if (s == &users_) return &Loader::UserItem;
+    if (s == &groups_) return &Loader::GroupItem;
+    if (s == &audits_) return &Loader::AuditItem;
+    return nullptr;  // organization, licensingRules (objects), deletedItems (after the groups)
+  }
+
+  /// Sizes what a section fills from the bytes it may take.
+  void BeginSection(const Section* s, size_t bytes) {
+    // A Graph user is at least a few hundred bytes: size the id index from the text left.
+    if (s == &users_) tenant_->user_index_.Reserve(bytes / 400);
+  }
+
+  bool Drive(bool last) {
+    for (;;) {
+      std::string_view rest = view_.substr(pos_);
+      const size_t base = consumed_ + pos_;
+      switch (step_) {
+        case Step::kStart: {
+          size_t i = SkipWsAt(rest, 0);
+          if (i >= rest.size() && !last) return true;
+          JsonReader r(rest);
+          if (r.Peek() != JsonType::kObject) {
+            if (r.Failed() || r.Peek() == JsonType::kInvalid) {
+              if (!r.Failed()) r.Fail(i >= rest.size() ? "empty document" : "unexpected character");
+              return Syntax(r, base);
+            }
+            return Schema("$", "a tenant document must be a JSON object");
+          }
+          r.BeginObject();
+          pos_ += r.Position();
+          step_ = Step::kMembers;
+          first_ = true;
+          break;
+        }
+        case Step::kMembers: {
+          if (!last && !HeaderComplete(rest, 0)) return true;
+          JsonReader r(rest);
+          r.Resume(first_);
+          std::string key;
+          if (!r.NextKey(&key)) {
+            if (r.Failed()) return Syntax(r, base);
+            pos_ += r.Position();
+            step_ = Step::kAfter;
+            break;
+          }
+          Section* s = nullptr;
+          bool (Loader::*load)() = nullptr;
+          // Graph's camelCase, or the PascalCase of PowerShell's objects (case-insensitive).
+          if (NameIs(key, "organization"))
+            s = &org_, load = &Loader::LoadOrganization;
+          else if (NameIs(key, "subscribedSkus"))
+            s = &skus_, load = &Loader::LoadSkus;
+          else if (NameIs(key, "users"))
+            s = &users_, load = &Loader::LoadUsers;
+          else if (NameIs(key, "groups"))
+            s = &groups_, load = &Loader::LoadGroups;
+          else if (NameIs(key, "licensingRules"))
+            s = &rules_, load = &Loader::LoadRules;
+          else if (NameIs(key, "deletedItems"))
+            s = &deleted_, load = &Loader::LoadDeletedUsers;
+          else if (NameIs(key, "directoryAudits"))
+            s = &audits_, load = &Loader::LoadAudits;
+          if (s && s->present) return Schema(key, "appears twice in the document");
+          ItemFn items = s ? ItemsOf(s) : nullptr;
+          if (items && Ready(s) && r.Peek() == JsonType::kArray) {
+            r.BeginArray();
+            s->present = true;
+            BeginSection(s, size_hint_ > base ? size_hint_ - base : rest.size());
+            pos_ += r.Position();
+            first_ = true;
+            step_ = Step::kItems;
+            section_ = s;
+            section_name_ = SectionName(s);
+            items_ = items;
+            index_ = 0;
+            break;
+          }
+          size_t value_at = r.Position();
+          if (!last && !ValueComplete(rest, value_at, base)) return true;
+          std::string_view captured;
+          if (!r.Capture(&captured)) return Syntax(r, base);
+          if (!s && key.rfind("@odata.", 0) != 0) ignored_.push_back(key);
+          first_ = false;
+          if (s) {
+            s->present = true;
+            s->base = base + static_cast<size_t>(captured.data() - rest.data());
+            if (stable_ || Ready(s)) {
+              s->text = captured;  // read below, or lasting
+            } else {
+              s->owned.assign(captured.data(), captured.size());
+              s->text = s->owned;
+            }
+            if (Ready(s)) {
+              BeginSection(s, captured.size());
+              if (!(this->*load)()) return false;
+              s->done = true;
+              s->text = {};
+            }
+          }
+          pos_ += r.Position();
+          break;
+        }
+        case Step::kItems: {
+          if (!last && !ElementComplete(rest, 0, base)) return true;
+          JsonReader r(rest);
+          r.Resume(first_);
+          if (!r.NextElement()) {
+            if (r.Failed()) return Syntax(r, base);
+            pos_ += r.Position();
+            section_->done = true;
+            step_ = Step::kMembers;
+            first_ = false;
+            break;
+          }
+          first_ = false;
+          std::string path = std::string(section_name_) + "[" + std::to_string(index_) + "]";
+          if (r.Peek() != JsonType::kObject) return Schema(path, "expected an object");
+          if (!(this->*items_)(r, base, path, index_)) return false;
+          ++index_;
+          pos_ += r.Position();
+          break;
+        }
+        case Step::kAfter: {
+          size_t i = SkipWsAt(rest, 0);
+          if (i < rest.size()) {
+            JsonReader r(rest);
+            r.End();
+            return Syntax(r, base);
+          }
+          pos_ = view_.size();
+          return true;
+        }
       }
     }
-    if (r.Failed() || !r.End()) return Syntax(r, 0);
-    return true;
   }
 
   // Iterates a section that is an array (or a Graph list `{"value":[...]}`), calling f(reader, i).
-  template <typename F>
-  bool ForEachItem(const Section& s, const char* name, F f) {
+  bool ForEachItem(const Section& s, const char* name, ItemFn item) {
+    auto f = [&](JsonReader& r, size_t base, const std::string& path, size_t i) {
+      return (this->*item)(r, base, path, i);
+    };
     if (!s.present) return true;
     Cursor c(s);
     JsonReader& r = *c.r;
@@ -325,106 +581,103 @@ class Loader {
                         });
   }
 
-  bool LoadSkus() {
-    return ForEachItem(
-        skus_, "subscribedSkus", [&](JsonReader& r, size_t base, const std::string& path, size_t) {
-          Sku sku;
-          bool plans_given = false;
-          std::vector<std::pair<std::string, std::string>> plan_rows;  // (id, name)
-          std::vector<std::string> plan_status, plan_applies;
-          auto other = [&](const std::string& key) {
-            if (NameIs(key, "prepaidUnits")) {
-              if (r.Peek() != JsonType::kObject)
-                return Schema(path + ".prepaidUnits", "expected an object");
-              r.BeginObject();
-              std::string k2;
-              while (r.NextKey(&k2)) {
-                int64_t* target = NameIs(k2, "enabled")     ? &sku.prepaid.enabled
-                                  : NameIs(k2, "warning")   ? &sku.prepaid.warning
-                                  : NameIs(k2, "suspended") ? &sku.prepaid.suspended
-                                  : NameIs(k2, "lockedOut") ? &sku.prepaid.locked_out
-                                                            : nullptr;
-                if (target) {
-                  if (!r.ReadInt(target)) return Typed(r, base, path + ".prepaidUnits." + k2);
-                  if (*target < 0)
-                    return Schema(path + ".prepaidUnits." + k2, "must not be negative");
-                } else if (!Skip(r, base)) {
-                  return false;
-                }
-              }
-              return !r.Failed() || Syntax(r, base);
-            }
-            if (NameIs(key, "servicePlans")) {
-              plans_given = true;
-              return IterateArray(
-                  r, base, path + ".servicePlans",
-                  [&](JsonReader&, size_t, const std::string& ppath, size_t) {
-                    std::string pid, pname, papplies = "User", pstatus = "Success";
-                    if (!ReadObject(
-                            r, base, ppath,
-                            {Required("servicePlanId", &pid), Text("servicePlanName", &pname),
-                             Text("appliesTo", &papplies), Text("provisioningStatus", &pstatus)})) {
-                      return false;
-                    }
-                    if (pid.empty()) return Schema(ppath + ".servicePlanId", "missing");
-                    std::string plan_key = Lower(pid);
-                    for (const auto& row : plan_rows) {
-                      if (row.first == plan_key)
-                        return Schema(ppath + ".servicePlanId",
-                                      "service plan \"" + pid + "\" is listed twice in this SKU");
-                    }
-                    plan_rows.emplace_back(std::move(plan_key), pname);
-                    plan_status.push_back(pstatus);
-                    plan_applies.push_back(papplies);
-                    return true;
-                  });
-            }
-            return Skip(r, base);
-          };
-          if (!ReadObject(r, base, path,
-                          {Required("skuId", &sku.id), Text("skuPartNumber", &sku.part_number),
-                           Text("id", &sku.object_id), Text("appliesTo", &sku.applies_to),
-                           Text("capabilityStatus", &sku.capability_status),
-                           Text("displayName", &sku.display_name),
-                           Text("productDisplayName", &sku.display_name)},
-                          other)) {
+  bool LoadSkus() { return ForEachItem(skus_, "subscribedSkus", &Loader::SkuItem); }
+
+  bool SkuItem(JsonReader& r, size_t base, const std::string& path, size_t) {
+    Sku sku;
+    bool plans_given = false;
+    std::vector<std::pair<std::string, std::string>> plan_rows;  // (id, name)
+    std::vector<std::string> plan_status, plan_applies;
+    auto other = [&](const std::string& key) {
+      if (NameIs(key, "prepaidUnits")) {
+        if (r.Peek() != JsonType::kObject)
+          return Schema(path + ".prepaidUnits", "expected an object");
+        r.BeginObject();
+        std::string k2;
+        while (r.NextKey(&k2)) {
+          int64_t* target = NameIs(k2, "enabled")     ? &sku.prepaid.enabled
+                            : NameIs(k2, "warning")   ? &sku.prepaid.warning
+                            : NameIs(k2, "suspended") ? &sku.prepaid.suspended
+                            : NameIs(k2, "lockedOut") ? &sku.prepaid.locked_out
+                                                      : nullptr;
+          if (target) {
+            if (!r.ReadInt(target)) return Typed(r, base, path + ".prepaidUnits." + k2);
+            if (*target < 0) return Schema(path + ".prepaidUnits." + k2, "must not be negative");
+          } else if (!Skip(r, base)) {
             return false;
           }
-          if (sku.id.empty()) return Schema(path + ".skuId", "missing");
-          std::string key_id = Lower(sku.id);
-          if (tenant_->sku_index_.count(key_id)) {
-            return Schema(path + ".skuId", "duplicate skuId \"" + sku.id + "\"");
-          }
-          if (!plans_given || plan_rows.empty()) {
-            if (const CatalogProduct* p = FindCatalogProduct(sku.id)) {
-              for (const auto& [pid, pname] : p->plans) {
-                plan_rows.emplace_back(pid, pname);
-                plan_status.push_back("Success");
-                plan_applies.push_back("User");
+        }
+        return !r.Failed() || Syntax(r, base);
+      }
+      if (NameIs(key, "servicePlans")) {
+        plans_given = true;
+        return IterateArray(
+            r, base, path + ".servicePlans",
+            [&](JsonReader&, size_t, const std::string& ppath, size_t) {
+              std::string pid, pname, papplies = "User", pstatus = "Success";
+              if (!ReadObject(
+                      r, base, ppath,
+                      {Required("servicePlanId", &pid), Text("servicePlanName", &pname),
+                       Text("appliesTo", &papplies), Text("provisioningStatus", &pstatus)})) {
+                return false;
               }
-            }
-          }
-          for (size_t j = 0; j < plan_rows.size(); ++j) {
-            auto [it, inserted] = tenant_->plan_index_.emplace(
-                plan_rows[j].first, static_cast<Id>(tenant_->plans_.size()));
-            if (inserted) {
-              Plan plan;
-              plan.id = plan_rows[j].first;
-              plan.name = plan_rows[j].second;
-              plan.applies_to = plan_applies[j];
-              tenant_->plans_.push_back(std::move(plan));
-            } else if (tenant_->plans_[it->second].name.empty()) {
-              tenant_->plans_[it->second].name = plan_rows[j].second;
-            }
-            if (std::find(sku.plans.begin(), sku.plans.end(), it->second) != sku.plans.end())
-              continue;
-            sku.plans.push_back(it->second);
-            sku.plan_provisioning.push_back(plan_status[j]);
-          }
-          tenant_->sku_index_.emplace(key_id, static_cast<Id>(tenant_->skus_.size()));
-          tenant_->skus_.push_back(std::move(sku));
-          return true;
-        });
+              if (pid.empty()) return Schema(ppath + ".servicePlanId", "missing");
+              std::string plan_key = Lower(pid);
+              for (const auto& row : plan_rows) {
+                if (row.first == plan_key)
+                  return Schema(ppath + ".servicePlanId",
+                                "service plan \"" + pid + "\" is listed twice in this SKU");
+              }
+              plan_rows.emplace_back(std::move(plan_key), pname);
+              plan_status.push_back(pstatus);
+              plan_applies.push_back(papplies);
+              return true;
+            });
+      }
+      return Skip(r, base);
+    };
+    if (!ReadObject(
+            r, base, path,
+            {Required("skuId", &sku.id), Text("skuPartNumber", &sku.part_number),
+             Text("id", &sku.object_id), Text("appliesTo", &sku.applies_to),
+             Text("capabilityStatus", &sku.capability_status),
+             Text("displayName", &sku.display_name), Text("productDisplayName", &sku.display_name)},
+            other)) {
+      return false;
+    }
+    if (sku.id.empty()) return Schema(path + ".skuId", "missing");
+    std::string key_id = Lower(sku.id);
+    if (tenant_->sku_index_.count(key_id)) {
+      return Schema(path + ".skuId", "duplicate skuId \"" + sku.id + "\"");
+    }
+    if (!plans_given || plan_rows.empty()) {
+      if (const CatalogProduct* p = FindCatalogProduct(sku.id)) {
+        for (const auto& [pid, pname] : p->plans) {
+          plan_rows.emplace_back(pid, pname);
+          plan_status.push_back("Success");
+          plan_applies.push_back("User");
+        }
+      }
+    }
+    for (size_t j = 0; j < plan_rows.size(); ++j) {
+      auto [it, inserted] =
+          tenant_->plan_index_.emplace(plan_rows[j].first, static_cast<Id>(tenant_->plans_.size()));
+      if (inserted) {
+        Plan plan;
+        plan.id = plan_rows[j].first;
+        plan.name = plan_rows[j].second;
+        plan.applies_to = plan_applies[j];
+        tenant_->plans_.push_back(std::move(plan));
+      } else if (tenant_->plans_[it->second].name.empty()) {
+        tenant_->plans_[it->second].name = plan_rows[j].second;
+      }
+      if (std::find(sku.plans.begin(), sku.plans.end(), it->second) != sku.plans.end()) continue;
+      sku.plans.push_back(it->second);
+      sku.plan_provisioning.push_back(plan_status[j]);
+    }
+    tenant_->sku_index_.emplace(key_id, static_cast<Id>(tenant_->skus_.size()));
+    tenant_->skus_.push_back(std::move(sku));
+    return true;
   }
 
   bool LoadRules() {
@@ -586,146 +839,142 @@ class Loader {
                   "expected a two-letter ISO 3166 country code, got \"" + *location + "\"");
   }
 
-  bool LoadUsers() {
-    // A Graph user is at least a few hundred bytes: size the id index from the text left.
-    tenant_->user_index_.Reserve(users_.text.size() / 400);
-    return ForEachItem(
-        users_, "users", [&](JsonReader& r, size_t base, const std::string& path, size_t) {
-          User u;
-          std::vector<std::pair<Id, Id>> assigned;  // (sku, assignment) from assignedLicenses
-          bool have_states = false;
-          Id uid = static_cast<Id>(tenant_->users_.size());
-          auto other = [&](const std::string& key) {
-            if (NameIs(key, "accountEnabled"))
-              return Bool(r, base, path, "accountEnabled", &u.account_enabled);
-            if (NameIs(key, "assignedLicenses"))
-              return ReadLicenses(r, base, path + ".assignedLicenses", false, &assigned);
-            if (NameIs(key, "licenseAssignmentStates")) {
-              have_states = true;
-              return IterateArray(
-                  r, base, path + ".licenseAssignmentStates",
-                  [&](JsonReader&, size_t, const std::string& spath, size_t j) {
-                    std::string sku_id, group_id, state = "Active", err = "None", when;
-                    std::vector<std::string> disabled_ids;
-                    if (!ReadObject(r, base, spath,
-                                    {Required("skuId", &sku_id), Text("assignedByGroup", &group_id),
-                                     Text("state", &state), Text("error", &err),
-                                     Text("lastUpdatedDateTime", &when),
-                                     List("disabledPlans", &disabled_ids)})) {
-                      return false;
-                    }
-                    AssignmentState st;
-                    std::vector<Id> disabled;
-                    if (!ResolveLicense(spath, sku_id, disabled_ids, &st.sku, &disabled))
-                      return false;
-                    st.assignment = tenant_->InternAssignment(st.sku, std::move(disabled));
-                    if (!ParseStateName(state, &st.state)) {
-                      return Schema(spath + ".state", "unknown state \"" + state + "\"");
-                    }
-                    if (!ParseErrorName(err, &st.error)) {
-                      return Schema(spath + ".error", "unknown error \"" + err + "\"");
-                    }
-                    if (!when.empty() && !Tenant::ParseTime(when, &st.updated_ms)) {
-                      return Schema(spath + ".lastUpdatedDateTime",
-                                    "not an ISO 8601 time: \"" + when + "\"");
-                    }
-                    if (!group_id.empty()) {
-                      pending_.push_back({uid, u.states.size(), group_id, j});
-                      st.source = kNoId;  // resolved after groups are read
-                    } else {
-                      for (const auto& existing : u.states) {
-                        if (existing.source == kDirect && existing.sku == st.sku) {
-                          return Schema(spath, "second direct assignment of the same skuId");
-                        }
-                      }
-                      st.source = kDirect;
-                    }
-                    u.states.push_back(st);
-                    return true;
-                  });
-            }
-            return Skip(r, base);
-          };
-          if (!ReadObject(r, base, path,
-                          {Required("id", &u.id), Text("displayName", &u.display_name),
-                           Text("userPrincipalName", &u.upn), Text("mail", &u.mail),
-                           Text("usageLocation", &u.usage_location),
-                           List("proxyAddresses", &u.proxy_addresses)},
-                          other)) {
-            return false;
-          }
-          if (u.id.empty()) return Schema(path + ".id", "missing");
-          if (!UsageLocationOk(path, &u.usage_location)) return false;
-          if (!have_states) {
-            // A hand-written document: its assignedLicenses are direct assignments in force.
-            for (auto& [sku, assignment] : assigned) {
-              bool dup = false;
-              for (const auto& s : u.states) dup = dup || s.sku == sku;
-              if (dup) return Schema(path + ".assignedLicenses", "the same skuId appears twice");
+  bool LoadUsers() { return ForEachItem(users_, "users", &Loader::UserItem); }
+
+  bool UserItem(JsonReader& r, size_t base, const std::string& path, size_t) {
+    User u;
+    std::vector<std::pair<Id, Id>> assigned;  // (sku, assignment) from assignedLicenses
+    bool have_states = false;
+    Id uid = static_cast<Id>(tenant_->users_.size());
+    auto other = [&](const std::string& key) {
+      if (NameIs(key, "accountEnabled"))
+        return Bool(r, base, path, "accountEnabled", &u.account_enabled);
+      if (NameIs(key, "assignedLicenses"))
+        return ReadLicenses(r, base, path + ".assignedLicenses", false, &assigned);
+      if (NameIs(key, "licenseAssignmentStates")) {
+        have_states = true;
+        return IterateArray(
+            r, base, path + ".licenseAssignmentStates",
+            [&](JsonReader&, size_t, const std::string& spath, size_t j) {
+              std::string sku_id, group_id, state = "Active", err = "None", when;
+              std::vector<std::string> disabled_ids;
+              if (!ReadObject(
+                      r, base, spath,
+                      {Required("skuId", &sku_id), Text("assignedByGroup", &group_id),
+                       Text("state", &state), Text("error", &err),
+                       Text("lastUpdatedDateTime", &when), List("disabledPlans", &disabled_ids)})) {
+                return false;
+              }
               AssignmentState st;
-              st.sku = sku;
-              st.assignment = assignment;
-              st.source = kDirect;
+              std::vector<Id> disabled;
+              if (!ResolveLicense(spath, sku_id, disabled_ids, &st.sku, &disabled)) return false;
+              st.assignment = tenant_->InternAssignment(st.sku, std::move(disabled));
+              if (!ParseStateName(state, &st.state)) {
+                return Schema(spath + ".state", "unknown state \"" + state + "\"");
+              }
+              if (!ParseErrorName(err, &st.error)) {
+                return Schema(spath + ".error", "unknown error \"" + err + "\"");
+              }
+              if (!when.empty() && !Tenant::ParseTime(when, &st.updated_ms)) {
+                return Schema(spath + ".lastUpdatedDateTime",
+                              "not an ISO 8601 time: \"" + when + "\"");
+              }
+              if (!group_id.empty()) {
+                pending_.push_back({uid, u.states.size(), group_id, j});
+                st.source = kNoId;  // resolved after groups are read
+              } else {
+                for (const auto& existing : u.states) {
+                  if (existing.source == kDirect && existing.sku == st.sku) {
+                    return Schema(spath, "second direct assignment of the same skuId");
+                  }
+                }
+                st.source = kDirect;
+              }
               u.states.push_back(st);
-            }
-          }
-          if (!tenant_->user_index_.Insert(u.id, uid)) {
-            return Schema(path + ".id", "duplicate id \"" + u.id + "\"");
-          }
-          tenant_->users_.push_back(std::move(u));
-          return true;
-        });
+              return true;
+            });
+      }
+      return Skip(r, base);
+    };
+    if (!ReadObject(
+            r, base, path,
+            {Required("id", &u.id), Text("displayName", &u.display_name),
+             Text("userPrincipalName", &u.upn), Text("mail", &u.mail),
+             Text("usageLocation", &u.usage_location), List("proxyAddresses", &u.proxy_addresses)},
+            other)) {
+      return false;
+    }
+    if (u.id.empty()) return Schema(path + ".id", "missing");
+    if (!UsageLocationOk(path, &u.usage_location)) return false;
+    if (!have_states) {
+      // A hand-written document: its assignedLicenses are direct assignments in force.
+      for (auto& [sku, assignment] : assigned) {
+        bool dup = false;
+        for (const auto& s : u.states) dup = dup || s.sku == sku;
+        if (dup) return Schema(path + ".assignedLicenses", "the same skuId appears twice");
+        AssignmentState st;
+        st.sku = sku;
+        st.assignment = assignment;
+        st.source = kDirect;
+        u.states.push_back(st);
+      }
+    }
+    if (!tenant_->user_index_.Insert(u.id, uid)) {
+      return Schema(path + ".id", "duplicate id \"" + u.id + "\"");
+    }
+    tenant_->users_.push_back(std::move(u));
+    return true;
   }
 
   // deletedItems: users in the recycle bin (GET /directory/deletedItems/microsoft.graph.user),
   // with our extension memberOf (group ids) and assignedLicenses (their direct licenses); other
   // kinds of deleted object are skipped.
   bool LoadDeletedUsers() {
-    return ForEachItem(
-        deleted_, "deletedItems", [&](JsonReader& r, size_t base, const std::string& path, size_t) {
-          User u;
-          u.deleted = true;
-          DeletedUser d;
-          std::string type, when;
-          std::vector<std::string> member_of;
-          auto other = [&](const std::string& key) {
-            if (NameIs(key, "accountEnabled"))
-              return Bool(r, base, path, "accountEnabled", &u.account_enabled);
-            if (NameIs(key, "assignedLicenses"))
-              return ReadLicenses(r, base, path + ".assignedLicenses", true, &d.direct);
-            return Skip(r, base);
-          };
-          if (!ReadObject(
-                  r, base, path,
-                  {Required("id", &u.id), Text("@odata.type", &type),
-                   Text("displayName", &u.display_name), Text("userPrincipalName", &u.upn),
-                   Text("mail", &u.mail), Text("usageLocation", &u.usage_location),
-                   Text("deletedDateTime", &when), List("proxyAddresses", &u.proxy_addresses),
-                   List("memberOf", &member_of)},
-                  other)) {
-            return false;
-          }
-          if (!type.empty() && type != "#microsoft.graph.user") return true;
-          if (u.id.empty()) return Schema(path + ".id", "missing");
-          if (!UsageLocationOk(path, &u.usage_location)) return false;
-          if (when.empty()) return Schema(path + ".deletedDateTime", "missing");
-          if (!Tenant::ParseTime(when, &d.deleted_ms)) {
-            return Schema(path + ".deletedDateTime", "not an ISO 8601 time: \"" + when + "\"");
-          }
-          for (const auto& gid : member_of) {
-            Id g = tenant_->group_index_.Find(gid);
-            if (g != kNoId) d.groups.push_back(g);  // a group gone since cannot take it back
-          }
-          std::sort(d.groups.begin(), d.groups.end());
-          d.groups.erase(std::unique(d.groups.begin(), d.groups.end()), d.groups.end());
-          Id uid = static_cast<Id>(tenant_->users_.size());
-          if (!tenant_->user_index_.Insert(u.id, uid)) {
-            return Schema(path + ".id", "duplicate id \"" + u.id + "\" (also a user)");
-          }
-          tenant_->users_.push_back(std::move(u));
-          tenant_->deleted_users_[uid] = std::move(d);
-          return true;
-        });
+    return ForEachItem(deleted_, "deletedItems", &Loader::DeletedUserItem);
+  }
+
+  bool DeletedUserItem(JsonReader& r, size_t base, const std::string& path, size_t) {
+    User u;
+    u.deleted = true;
+    DeletedUser d;
+    std::string type, when;
+    std::vector<std::string> member_of;
+    auto other = [&](const std::string& key) {
+      if (NameIs(key, "accountEnabled"))
+        return Bool(r, base, path, "accountEnabled", &u.account_enabled);
+      if (NameIs(key, "assignedLicenses"))
+        return ReadLicenses(r, base, path + ".assignedLicenses", true, &d.direct);
+      return Skip(r, base);
+    };
+    if (!ReadObject(r, base, path,
+                    {Required("id", &u.id), Text("@odata.type", &type),
+                     Text("displayName", &u.display_name), Text("userPrincipalName", &u.upn),
+                     Text("mail", &u.mail), Text("usageLocation", &u.usage_location),
+                     Text("deletedDateTime", &when), List("proxyAddresses", &u.proxy_addresses),
+                     List("memberOf", &member_of)},
+                    other)) {
+      return false;
+    }
+    if (!type.empty() && type != "#microsoft.graph.user") return true;
+    if (u.id.empty()) return Schema(path + ".id", "missing");
+    if (!UsageLocationOk(path, &u.usage_location)) return false;
+    if (when.empty()) return Schema(path + ".deletedDateTime", "missing");
+    if (!Tenant::ParseTime(when, &d.deleted_ms)) {
+      return Schema(path + ".deletedDateTime", "not an ISO 8601 time: \"" + when + "\"");
+    }
+    for (const auto& gid : member_of) {
+      Id g = tenant_->group_index_.Find(gid);
+      if (g != kNoId) d.groups.push_back(g);  // a group gone since cannot take it back
+    }
+    std::sort(d.groups.begin(), d.groups.end());
+    d.groups.erase(std::unique(d.groups.begin(), d.groups.end()), d.groups.end());
+    Id uid = static_cast<Id>(tenant_->users_.size());
+    if (!tenant_->user_index_.Insert(u.id, uid)) {
+      return Schema(path + ".id", "duplicate id \"" + u.id + "\" (also a user)");
+    }
+    tenant_->users_.push_back(std::move(u));
+    tenant_->deleted_users_[uid] = std::move(d);
+    return true;
   }
 
   struct PendingMember {
@@ -795,86 +1044,83 @@ class Loader {
     return !r.Failed() || Syntax(r, base);
   }
 
-  bool LoadGroups() {
-    return ForEachItem(
-        groups_, "groups", [&](JsonReader& r, size_t base, const std::string& path, size_t) {
-          Group g;
-          Id gid = static_cast<Id>(tenant_->groups_.size());
-          std::vector<std::pair<Id, Id>> licenses;
-          bool state_given = false;
-          std::string state_text;
-          auto other = [&](const std::string& key) {
-            if (NameIs(key, "securityEnabled"))
-              return Bool(r, base, path, key, &g.security_enabled);
-            if (NameIs(key, "mailEnabled")) return Bool(r, base, path, key, &g.mail_enabled);
-            if (NameIs(key, "licenseProcessingState")) {
-              // A string in older pages, {"state": ...} in newer ones.
-              state_given = true;
-              if (r.Peek() == JsonType::kObject) {
-                return ReadObject(r, base, path + ".licenseProcessingState",
-                                  {Text("state", &state_text)});
-              }
-              return StrOrNull(r, base, path, key, &state_text);
+  bool LoadGroups() { return ForEachItem(groups_, "groups", &Loader::GroupItem); }
+
+  bool GroupItem(JsonReader& r, size_t base, const std::string& path, size_t) {
+    Group g;
+    Id gid = static_cast<Id>(tenant_->groups_.size());
+    std::vector<std::pair<Id, Id>> licenses;
+    bool state_given = false;
+    std::string state_text;
+    auto other = [&](const std::string& key) {
+      if (NameIs(key, "securityEnabled")) return Bool(r, base, path, key, &g.security_enabled);
+      if (NameIs(key, "mailEnabled")) return Bool(r, base, path, key, &g.mail_enabled);
+      if (NameIs(key, "licenseProcessingState")) {
+        // A string in older pages, {"state": ...} in newer ones.
+        state_given = true;
+        if (r.Peek() == JsonType::kObject) {
+          return ReadObject(r, base, path + ".licenseProcessingState",
+                            {Text("state", &state_text)});
+        }
+        return StrOrNull(r, base, path, key, &state_text);
+      }
+      if (NameIs(key, "assignedLicenses"))
+        return ReadLicenses(r, base, path + ".assignedLicenses", true, &licenses);
+      if (NameIs(key, "members")) {
+        // An array, or a Graph page as GET /groups/{id}/members returns it.
+        bool page = r.Peek() == JsonType::kObject;
+        std::string next_link;
+        if (page) {
+          r.BeginObject();
+          std::string k2;
+          bool found = false;
+          while (r.NextKey(&k2)) {
+            if (NameIs(k2, "value") && !found) {
+              found = true;
+              if (!ReadMembers(r, base, path, gid, &g)) return false;
+            } else if (NameIs(k2, "@odata.nextLink")) {
+              bool was_null;
+              if (!r.ReadStringOrNull(&next_link, &was_null))
+                return Typed(r, base, path + ".members.@odata.nextLink");
+            } else if (!Skip(r, base)) {
+              return false;
             }
-            if (NameIs(key, "assignedLicenses"))
-              return ReadLicenses(r, base, path + ".assignedLicenses", true, &licenses);
-            if (NameIs(key, "members")) {
-              // An array, or a Graph page as GET /groups/{id}/members returns it.
-              bool page = r.Peek() == JsonType::kObject;
-              std::string next_link;
-              if (page) {
-                r.BeginObject();
-                std::string k2;
-                bool found = false;
-                while (r.NextKey(&k2)) {
-                  if (NameIs(k2, "value") && !found) {
-                    found = true;
-                    if (!ReadMembers(r, base, path, gid, &g)) return false;
-                  } else if (NameIs(k2, "@odata.nextLink")) {
-                    bool was_null;
-                    if (!r.ReadStringOrNull(&next_link, &was_null))
-                      return Typed(r, base, path + ".members.@odata.nextLink");
-                  } else if (!Skip(r, base)) {
-                    return false;
-                  }
-                }
-                if (r.Failed()) return Syntax(r, base);
-                if (!found) return Schema(path + ".members", "a page without \"value\"");
-                if (!next_link.empty()) {
-                  return Schema(path + ".members",
-                                "the list of members is incomplete: this page has "
-                                "@odata.nextLink. Fetch every page (Get-MgGroupMember -All, or "
-                                "follow @odata.nextLink until there is none) and list them all");
-                }
-                return true;
-              }
-              if (r.Peek() != JsonType::kArray)
-                return Schema(path + ".members", "expected an array or a Graph page");
-              return ReadMembers(r, base, path, gid, &g);
-            }
-            return Skip(r, base);
-          };
-          if (!ReadObject(
-                  r, base, path,
-                  {Required("id", &g.id), Text("displayName", &g.display_name),
-                   Text("description", &g.description), Text("membershipRule", &g.membership_rule),
-                   List("groupTypes", &g.group_types)},
-                  other)) {
-            return false;
           }
-          if (g.id.empty()) return Schema(path + ".id", "missing");
-          if (state_given && !state_text.empty() && state_text != "ProcessingComplete") {
-            g.processing =
-                ProcessingState::kQueued;  // the service had not finished: queue it again
+          if (r.Failed()) return Syntax(r, base);
+          if (!found) return Schema(path + ".members", "a page without \"value\"");
+          if (!next_link.empty()) {
+            return Schema(path + ".members",
+                          "the list of members is incomplete: this page has "
+                          "@odata.nextLink. Fetch every page (Get-MgGroupMember -All, or "
+                          "follow @odata.nextLink until there is none) and list them all");
           }
-          std::sort(licenses.begin(), licenses.end());
-          for (auto& l : licenses) g.licenses.push_back(l.second);
-          if (tenant_->user_index_.Contains(g.id) || !tenant_->group_index_.Insert(g.id, gid)) {
-            return Schema(path + ".id", "duplicate id \"" + g.id + "\"");
-          }
-          tenant_->groups_.push_back(std::move(g));
           return true;
-        });
+        }
+        if (r.Peek() != JsonType::kArray)
+          return Schema(path + ".members", "expected an array or a Graph page");
+        return ReadMembers(r, base, path, gid, &g);
+      }
+      return Skip(r, base);
+    };
+    if (!ReadObject(
+            r, base, path,
+            {Required("id", &g.id), Text("displayName", &g.display_name),
+             Text("description", &g.description), Text("membershipRule", &g.membership_rule),
+             List("groupTypes", &g.group_types)},
+            other)) {
+      return false;
+    }
+    if (g.id.empty()) return Schema(path + ".id", "missing");
+    if (state_given && !state_text.empty() && state_text != "ProcessingComplete") {
+      g.processing = ProcessingState::kQueued;  // the service had not finished: queue it again
+    }
+    std::sort(licenses.begin(), licenses.end());
+    for (auto& l : licenses) g.licenses.push_back(l.second);
+    if (tenant_->user_index_.Contains(g.id) || !tenant_->group_index_.Insert(g.id, gid)) {
+      return Schema(path + ".id", "duplicate id \"" + g.id + "\"");
+    }
+    tenant_->groups_.push_back(std::move(g));
+    return true;
   }
 
   bool ResolvePending() {
@@ -914,59 +1160,56 @@ class Loader {
     return true;
   }
 
-  bool LoadAudits() {
-    return ForEachItem(
-        audits_, "directoryAudits",
-        [&](JsonReader& r, size_t base, const std::string& path, size_t) {
-          std::string_view raw;
-          if (!r.Capture(&raw)) return Syntax(r, base);
-          AuditEvent e;
-          e.activity = Activity::kImported;
-          e.text = tenant_->AuditText(std::string(raw));
-          // Pull out what the queries filter on: time, activity name, first target.
-          JsonReader inner(raw);
+  bool LoadAudits() { return ForEachItem(audits_, "directoryAudits", &Loader::AuditItem); }
+
+  bool AuditItem(JsonReader& r, size_t base, const std::string& path, size_t) {
+    std::string_view raw;
+    if (!r.Capture(&raw)) return Syntax(r, base);
+    AuditEvent e;
+    e.activity = Activity::kImported;
+    e.text = tenant_->AuditText(std::string(raw));
+    // Pull out what the queries filter on: time, activity name, first target.
+    JsonReader inner(raw);
+    inner.BeginObject();
+    std::string key;
+    while (inner.NextKey(&key)) {
+      std::string value;
+      if (NameIs(key, "activityDateTime") && inner.Peek() == JsonType::kString) {
+        inner.ReadString(&value);
+        if (!Tenant::ParseTime(value, &e.time_ms)) {
+          return Schema(path + ".activityDateTime", "not an ISO 8601 time: \"" + value + "\"");
+        }
+      } else if (NameIs(key, "activityDisplayName") && inner.Peek() == JsonType::kString) {
+        inner.ReadString(&value);
+        e.actor = tenant_->AuditText(value);  // imported events keep their name here
+      } else if (NameIs(key, "targetResources") && inner.Peek() == JsonType::kArray) {
+        inner.BeginArray();
+        while (inner.NextElement()) {
+          if (inner.Peek() != JsonType::kObject) {
+            inner.Skip();
+            continue;
+          }
           inner.BeginObject();
-          std::string key;
-          while (inner.NextKey(&key)) {
-            std::string value;
-            if (NameIs(key, "activityDateTime") && inner.Peek() == JsonType::kString) {
+          std::string k2;
+          while (inner.NextKey(&k2)) {
+            if (k2 == "id" && inner.Peek() == JsonType::kString) {
               inner.ReadString(&value);
-              if (!Tenant::ParseTime(value, &e.time_ms)) {
-                return Schema(path + ".activityDateTime",
-                              "not an ISO 8601 time: \"" + value + "\"");
-              }
-            } else if (NameIs(key, "activityDisplayName") && inner.Peek() == JsonType::kString) {
-              inner.ReadString(&value);
-              e.actor = tenant_->AuditText(value);  // imported events keep their name here
-            } else if (NameIs(key, "targetResources") && inner.Peek() == JsonType::kArray) {
-              inner.BeginArray();
-              while (inner.NextElement()) {
-                if (inner.Peek() != JsonType::kObject) {
-                  inner.Skip();
-                  continue;
-                }
-                inner.BeginObject();
-                std::string k2;
-                while (inner.NextKey(&k2)) {
-                  if (k2 == "id" && inner.Peek() == JsonType::kString) {
-                    inner.ReadString(&value);
-                    Id u = tenant_->user_index_.Find(value);
-                    Id g = tenant_->group_index_.Find(value);
-                    if (u != kNoId && e.user == kNoId) e.user = u;
-                    if (g != kNoId && e.group == kNoId) e.group = g;
-                  } else {
-                    inner.Skip();
-                  }
-                }
-              }
+              Id u = tenant_->user_index_.Find(value);
+              Id g = tenant_->group_index_.Find(value);
+              if (u != kNoId && e.user == kNoId) e.user = u;
+              if (g != kNoId && e.group == kNoId) e.group = g;
             } else {
               inner.Skip();
             }
           }
-          if (inner.Failed()) return Syntax(inner, base);
-          tenant_->audit_.push_back(e);
-          return true;
-        });
+        }
+      } else {
+        inner.Skip();
+      }
+    }
+    if (inner.Failed()) return Syntax(inner, base);
+    tenant_->audit_.push_back(e);
+    return true;
   }
 
   void QueueGroups() {
@@ -997,8 +1240,21 @@ class Loader {
     }
   }
 
-  std::string_view text_;
   std::unique_ptr<Tenant> tenant_;
+  size_t size_hint_ = 0;
+  bool failed_ = false;
+  std::string buf_;        ///< text not parsed yet (an incomplete value), copied from its piece
+  std::string_view view_;  ///< the text being read: a piece, or buf_
+  bool stable_ = false;    ///< view_ outlives the loader
+  size_t pos_ = 0;         ///< parsed so far in view_
+  size_t consumed_ = 0;    ///< document offset of view_[0]
+  Step step_ = Step::kStart;
+  bool first_ = true;  ///< the next member / element is the first of its container
+  Section* section_ = nullptr;
+  const char* section_name_ = "";
+  ItemFn items_ = nullptr;
+  size_t index_ = 0;
+  Scan scan_;
   Error error_;
   Section org_, skus_, users_, groups_, rules_, deleted_, audits_;
   std::vector<std::string> ignored_;  ///< top-level members that are not tenant sections
@@ -1008,19 +1264,75 @@ class Loader {
 
 }  // namespace load_detail
 
-Result<std::unique_ptr<Tenant>> LoadTenant(std::string_view bytes) {
-  DecodedText decoded = DecodeDocument(bytes);
-  if (!decoded.error.empty()) return Error{"ParseError", decoded.error};
-  load_detail::Loader loader(decoded.text);
-  Result<std::unique_ptr<Tenant>> loaded = loader.Run();
-  if (!loaded.Ok() && decoded.encoding != "UTF-8" && loaded.GetError().code == "ParseError") {
-    // Byte offsets count in the UTF-8 text after the byte-order mark.
-    Error e = loaded.GetError();
-    e.message += decoded.encoding == "UTF-8 with BOM"
-                     ? " (bytes counted after the byte-order mark)"
-                     : " (bytes counted in the document converted from " + decoded.encoding + ")";
-    return e;
+namespace {
+
+/// Byte offsets of a syntax error count in the UTF-8 text: say so when the document was not that.
+Error WithEncoding(Error e, const std::string& encoding) {
+  if (e.code != "ParseError" || encoding == "UTF-8" || encoding.empty()) return e;
+  e.message += encoding == "UTF-8 with BOM"
+                   ? " (bytes counted after the byte-order mark)"
+                   : " (bytes counted in the document converted from " + encoding + ")";
+  return e;
+}
+
+}  // namespace
+
+struct DocumentLoad::State {
+  load_detail::Loader loader;
+  DocumentDecoder decoder;
+  size_t bytes = 0;
+  bool failed = false;
+  Error error;
+
+  bool Take(std::string_view piece, bool last, bool stable) {
+    std::string_view text;
+    if (!decoder.Feed(piece, last, &text)) {
+      failed = true;
+      error = Error{"ParseError", decoder.Error()};
+      return false;
+    }
+    // Converted text (UTF-16) lasts only until the next piece.
+    bool lasting =
+        stable && text.data() >= piece.data() && text.data() <= piece.data() + piece.size();
+    if (!loader.Feed(text, last, lasting)) {
+      failed = true;
+      error = WithEncoding(loader.GetError(), decoder.Encoding());
+      return false;
+    }
+    return true;
   }
+};
+
+DocumentLoad::DocumentLoad(size_t size_hint) : s_(std::make_unique<State>()) {
+  s_->loader.SizeHint(size_hint);
+}
+DocumentLoad::~DocumentLoad() = default;
+
+Result<Unit> DocumentLoad::Feed(std::string_view bytes) {
+  if (!s_->failed) {
+    s_->bytes += bytes.size();
+    s_->Take(bytes, false, false);
+  }
+  if (s_->failed) return s_->error;
+  return Unit{};
+}
+
+size_t DocumentLoad::BytesRead() const { return s_->bytes; }
+
+Result<std::unique_ptr<Tenant>> DocumentLoad::Finish() {
+  if (!s_->failed && !s_->Take({}, true, false)) return s_->error;
+  if (s_->failed) return s_->error;
+  auto loaded = s_->loader.Finish();
+  if (!loaded.Ok()) return WithEncoding(loaded.GetError(), s_->decoder.Encoding());
+  return loaded;
+}
+
+Result<std::unique_ptr<Tenant>> LoadTenant(std::string_view bytes) {
+  DocumentLoad load(bytes.size());
+  // One piece that lasts: nothing of it is copied.
+  if (!load.s_->Take(bytes, true, true)) return load.s_->error;
+  auto loaded = load.s_->loader.Finish();
+  if (!loaded.Ok()) return WithEncoding(loaded.GetError(), load.s_->decoder.Encoding());
   return loaded;
 }
 

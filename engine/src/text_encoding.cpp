@@ -24,43 +24,6 @@ void AppendUtf8(std::string* out, uint32_t cp) {
   }
 }
 
-namespace {
-
-/// UTF-16 (after its byte-order mark) to UTF-8; false with *error on an unpaired surrogate.
-bool FromUtf16(std::string_view bytes, bool little_endian, std::string* out, std::string* error) {
-  const char* name = little_endian ? "UTF-16LE" : "UTF-16BE";
-  if (bytes.size() % 2 != 0) {
-    *error = std::string("the document is ") + name + " but has an odd number of bytes (" +
-             std::to_string(bytes.size() + 2) + "): it is cut off";
-    return false;
-  }
-  out->reserve(bytes.size() / 2 + bytes.size() / 8);
-  auto unit = [&](size_t i) {
-    auto b0 = static_cast<uint8_t>(bytes[i]), b1 = static_cast<uint8_t>(bytes[i + 1]);
-    return static_cast<uint32_t>(little_endian ? (b0 | (b1 << 8)) : ((b0 << 8) | b1));
-  };
-  for (size_t i = 0; i < bytes.size(); i += 2) {
-    uint32_t u = unit(i);
-    if (u >= 0xD800 && u <= 0xDBFF && i + 3 < bytes.size()) {
-      uint32_t low = unit(i + 2);
-      if (low >= 0xDC00 && low <= 0xDFFF) {
-        AppendUtf8(out, 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00));
-        i += 2;
-        continue;
-      }
-    }
-    if (u >= 0xD800 && u <= 0xDFFF) {
-      *error = std::string("invalid ") + name + " at byte " + std::to_string(i + 2) +
-               ": an unpaired surrogate";
-      return false;
-    }
-    AppendUtf8(out, u);
-  }
-  return true;
-}
-
-}  // namespace
-
 size_t FindInvalidUtf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
@@ -102,47 +65,206 @@ size_t FindInvalidUtf8(std::string_view text) {
   return std::string_view::npos;
 }
 
+bool DocumentDecoder::Fail(std::string message) {
+  kind_ = Kind::kFailed;
+  error_ = std::move(message);
+  return false;
+}
+
+bool DocumentDecoder::Decide(std::string_view head, bool last, size_t* skip) {
+  auto starts = [&](const char* prefix, size_t len) {
+    return head.size() >= len && std::memcmp(head.data(), prefix, len) == 0;
+  };
+  *skip = 0;
+  if (starts("\xFF\xFE\x00\x00", 4) || starts("\x00\x00\xFE\xFF", 4)) {
+    encoding_ = head[0] == '\xFF' ? "UTF-32LE" : "UTF-32BE";
+    return Fail("the document is " + encoding_ +
+                " (its byte-order mark says so): save it as UTF-8");
+  }
+  // "\xFF\xFE" may begin a UTF-32LE mark: wait for the 4 bytes that tell.
+  if (head.size() < 4 && !last) return true;
+  if (starts("\xFF\xFE", 2) || starts("\xFE\xFF", 2)) {
+    kind_ = head[0] == '\xFF' ? Kind::kUtf16Le : Kind::kUtf16Be;
+    encoding_ = kind_ == Kind::kUtf16Le ? "UTF-16LE" : "UTF-16BE";
+    *skip = 2;
+    return true;
+  }
+  kind_ = Kind::kUtf8;
+  if (starts("\xEF\xBB\xBF", 3)) {
+    encoding_ = "UTF-8 with BOM";
+    *skip = 3;
+    return true;
+  }
+  encoding_ = "UTF-8";
+  // UTF-16 without a byte-order mark: JSON starts with an ASCII character, so every other byte
+  // is zero.
+  if (head.size() >= 4 && head[0] != '\0' && head[1] == '\0' && head[3] == '\0') {
+    return Fail("the document looks like UTF-16LE without a byte-order mark: save it as UTF-8");
+  }
+  if (head.size() >= 4 && head[0] == '\0' && head[1] != '\0' && head[2] == '\0') {
+    return Fail("the document looks like UTF-16BE without a byte-order mark: save it as UTF-8");
+  }
+  return true;
+}
+
+namespace {
+
+/// Length of the UTF-8 sequence a lead byte starts (1 for anything that is not a lead byte).
+size_t SequenceLength(unsigned char c) {
+  return c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 1;
+}
+
+}  // namespace
+
+bool DocumentDecoder::CheckUtf8(std::string_view text, bool last) {
+  // The bytes of this piece that start a sequence ending in the next one wait for it.
+  auto report = [&](size_t at, unsigned char byte) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02X", byte);
+    return Fail("invalid UTF-8 at byte " + std::to_string(at) + " (" + hex +
+                "): the document must be UTF-8 (or UTF-16 with a byte-order mark)");
+  };
+  size_t i = 0;
+  const size_t start = raw_;  // document offset of text[0]
+  if (!carry_.empty()) {
+    size_t need = SequenceLength(static_cast<unsigned char>(carry_[0])) - carry_.size();
+    size_t take = std::min(need, text.size());
+    carry_.append(text.data(), take);
+    i = take;
+    if (carry_.size() < SequenceLength(static_cast<unsigned char>(carry_[0])) && !last) return true;
+    if (FindInvalidUtf8(carry_) != std::string_view::npos) {
+      return report(start - (carry_.size() - take), static_cast<unsigned char>(carry_[0]));
+    }
+    carry_.clear();
+  }
+  std::string_view rest = text.substr(i);
+  size_t keep = 0;
+  if (!last) {
+    // A lead byte among the last three whose sequence does not end in this piece.
+    for (size_t k = 1; k <= 3 && k <= rest.size(); ++k) {
+      auto c = static_cast<unsigned char>(rest[rest.size() - k]);
+      if ((c & 0xC0) == 0x80) continue;
+      if (SequenceLength(c) > k) keep = k;
+      break;
+    }
+  }
+  size_t bad = FindInvalidUtf8(rest.substr(0, rest.size() - keep));
+  if (bad != std::string_view::npos) {
+    return report(start + i + bad, static_cast<unsigned char>(rest[bad]));
+  }
+  carry_.assign(rest.data() + rest.size() - keep, keep);
+  return true;
+}
+
+bool DocumentDecoder::ConvertUtf16(std::string_view bytes, bool last) {
+  const bool le = kind_ == Kind::kUtf16Le;
+  const char* name = le ? "UTF-16LE" : "UTF-16BE";
+  converted_.clear();
+  converted_.reserve(bytes.size() / 2 + bytes.size() / 8 + 4);
+  size_t i = 0;
+  size_t at = raw_;  // document offset of the next code unit
+  auto unit = [&](unsigned char b0, unsigned char b1) {
+    return static_cast<uint32_t>(le ? (b0 | (b1 << 8)) : ((b0 << 8) | b1));
+  };
+  auto take = [&](uint32_t u) {
+    if (high_ != 0) {
+      if (u >= 0xDC00 && u <= 0xDFFF) {
+        AppendUtf8(&converted_, 0x10000 + ((high_ - 0xD800) << 10) + (u - 0xDC00));
+        high_ = 0;
+        return true;
+      }
+      return Fail(std::string("invalid ") + name + " at byte " + std::to_string(high_at_) +
+                  ": an unpaired surrogate");
+    }
+    if (u >= 0xD800 && u <= 0xDBFF) {
+      high_ = u;
+      high_at_ = at;
+      return true;
+    }
+    if (u >= 0xDC00 && u <= 0xDFFF) {
+      return Fail(std::string("invalid ") + name + " at byte " + std::to_string(at) +
+                  ": an unpaired surrogate");
+    }
+    AppendUtf8(&converted_, u);
+    return true;
+  };
+  if (!carry_.empty() && !bytes.empty()) {
+    at = raw_ - 1;  // the unit began in the previous piece
+    if (!take(unit(static_cast<unsigned char>(carry_[0]), static_cast<unsigned char>(bytes[0]))))
+      return false;
+    carry_.clear();
+    i = 1;
+    at = raw_ + 1;
+  }
+  for (; i + 1 < bytes.size(); i += 2, at += 2) {
+    if (!take(unit(static_cast<unsigned char>(bytes[i]), static_cast<unsigned char>(bytes[i + 1]))))
+      return false;
+  }
+  if (i < bytes.size()) carry_.assign(1, bytes[i]);
+  if (last) {
+    const size_t total = raw_ + bytes.size();
+    if (!carry_.empty()) {
+      return Fail(std::string("the document is ") + name + " but has an odd number of bytes (" +
+                  std::to_string(total) + "): it is cut off");
+    }
+    if (high_ != 0) {
+      return Fail(std::string("invalid ") + name + " at byte " + std::to_string(high_at_) +
+                  ": an unpaired surrogate");
+    }
+  }
+  return true;
+}
+
+bool DocumentDecoder::Feed(std::string_view bytes, bool last, std::string_view* out) {
+  *out = {};
+  if (kind_ == Kind::kFailed) return false;
+  std::string joined;
+  if (kind_ == Kind::kUndecided) {
+    if (!head_.empty() || (bytes.size() < 4 && !last)) {
+      head_.append(bytes.data(), bytes.size());
+      if (head_.size() < 4 && !last) return true;
+      joined.swap(head_);
+      bytes = joined;
+    }
+    size_t skip = 0;
+    if (!Decide(bytes, last, &skip)) return false;
+    if (kind_ == Kind::kUndecided) {  // waiting for more of the mark
+      head_.assign(bytes.data(), bytes.size());
+      return true;
+    }
+    bytes.remove_prefix(skip);
+    raw_ += skip;
+  }
+  bool ok;
+  if (kind_ == Kind::kUtf8) {
+    ok = CheckUtf8(bytes, last);
+    *out = bytes;
+    if (!joined.empty()) {
+      converted_.assign(bytes.data(), bytes.size());  // `joined` ends with this call
+      *out = converted_;
+    }
+  } else {
+    ok = ConvertUtf16(bytes, last);
+    *out = converted_;
+  }
+  raw_ += bytes.size();
+  if (!ok) *out = {};
+  return ok;
+}
+
 DecodedText DecodeDocument(std::string_view bytes) {
   DecodedText d;
-  auto starts = [&](const char* prefix, size_t len) {
-    return bytes.size() >= len && std::memcmp(bytes.data(), prefix, len) == 0;
-  };
-  if (starts("\xFF\xFE\x00\x00", 4) || starts("\x00\x00\xFE\xFF", 4)) {
-    d.encoding = bytes[0] == '\xFF' ? "UTF-32LE" : "UTF-32BE";
-    d.error = "the document is " + d.encoding + " (its byte-order mark says so): save it as UTF-8";
-    return d;
-  }
-  if (starts("\xFF\xFE", 2) || starts("\xFE\xFF", 2)) {
-    const bool le = bytes[0] == '\xFF';
-    d.encoding = le ? "UTF-16LE" : "UTF-16BE";
-    if (!FromUtf16(bytes.substr(2), le, &d.owned, &d.error)) return d;
+  DocumentDecoder decoder;
+  std::string_view text;
+  if (!decoder.Feed(bytes, true, &text)) {
+    d.error = decoder.Error();
+  } else if (decoder.Encoding() == "UTF-16LE" || decoder.Encoding() == "UTF-16BE") {
+    d.owned.assign(text.data(), text.size());
     d.text = d.owned;
-    return d;
-  }
-  if (starts("\xEF\xBB\xBF", 3)) {
-    d.encoding = "UTF-8 with BOM";
-    d.text = bytes.substr(3);
   } else {
-    d.encoding = "UTF-8";
-    d.text = bytes;
-    // UTF-16 without a byte-order mark: JSON starts with an ASCII character, so every other byte
-    // is zero.
-    if (bytes.size() >= 4 && bytes[0] != '\0' && bytes[1] == '\0' && bytes[3] == '\0') {
-      d.error = "the document looks like UTF-16LE without a byte-order mark: save it as UTF-8";
-      return d;
-    }
-    if (bytes.size() >= 4 && bytes[0] == '\0' && bytes[1] != '\0' && bytes[2] == '\0') {
-      d.error = "the document looks like UTF-16BE without a byte-order mark: save it as UTF-8";
-      return d;
-    }
+    d.text = text;
   }
-  size_t bad = FindInvalidUtf8(d.text);
-  if (bad != std::string_view::npos) {
-    char hex[8];
-    std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(d.text[bad]));
-    d.error = "invalid UTF-8 at byte " + std::to_string(bad + (bytes.size() - d.text.size())) +
-              " (" + hex + "): the document must be UTF-8 (or UTF-16 with a byte-order mark)";
-  }
+  d.encoding = decoder.Encoding();
   return d;
 }
 

@@ -20,6 +20,37 @@ struct DecodedText {
 /// Appends a code point (at most U+10FFFF, not a surrogate) as UTF-8.
 void AppendUtf8(std::string* out, uint32_t cp);
 
+/// Decodes a document that comes in pieces: the encoding is told by its first bytes, UTF-16 is
+/// converted as it arrives (a code unit or surrogate pair may straddle pieces), UTF-8 is checked
+/// as it arrives. Errors and their byte offsets do not depend on where the pieces end.
+class DocumentDecoder {
+ public:
+  /// Decodes the next piece (`last`: no more comes) into `*out`, UTF-8 text valid until the next
+  /// call (into `bytes`, or converted); false on an error (Error() says which and where).
+  bool Feed(std::string_view bytes, bool last, std::string_view* out);
+  /// What went wrong.
+  const std::string& Error() const { return error_; }
+  /// "UTF-8", "UTF-8 with BOM", "UTF-16LE", "UTF-16BE"; empty while undecided.
+  const std::string& Encoding() const { return encoding_; }
+
+ private:
+  enum class Kind { kUndecided, kUtf8, kUtf16Le, kUtf16Be, kFailed };
+  bool Decide(std::string_view head, bool last, size_t* skip);
+  bool CheckUtf8(std::string_view text, bool last);
+  bool ConvertUtf16(std::string_view bytes, bool last);
+  bool Fail(std::string message);
+
+  Kind kind_ = Kind::kUndecided;
+  std::string encoding_;
+  std::string error_;
+  std::string head_;       ///< the first bytes, until they tell the encoding
+  std::string converted_;  ///< this piece, converted from UTF-16
+  std::string carry_;      ///< an incomplete UTF-8 sequence or UTF-16 code unit at a piece's end
+  size_t raw_ = 0;         ///< bytes before this piece
+  uint32_t high_ = 0;      ///< UTF-16: a high surrogate waiting for its low half
+  size_t high_at_ = 0;     ///< its byte offset
+};
+
 /// Decodes a document's bytes to UTF-8 and checks that the UTF-8 is well formed.
 DecodedText DecodeDocument(std::string_view bytes);
 

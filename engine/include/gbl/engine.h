@@ -14,6 +14,7 @@
 namespace gbl {
 
 class Tenant;
+class DocumentLoad;
 
 /// Counts describing a loaded tenant.
 struct LoadSummary {
@@ -82,6 +83,20 @@ class Engine {
 
   /// Replaces the tenant with a Graph-shaped tenant document; on failure the current tenant stays.
   Result<LoadSummary> LoadDocument(std::string_view json_text);
+  /// Starts reading a tenant document in pieces (drops one under way): FeedLoad each piece, then
+  /// FinishLoad. `size_hint`: the document's size when known (0 when not). Only the model and
+  /// the value being read are held, never the whole document. The tenant stays until FinishLoad.
+  void BeginLoad(size_t size_hint = 0);
+  /// Reads the next piece of any size (it may end inside a token); BadRequest without BeginLoad.
+  /// After the first failure the load is over and the call returns that error.
+  Result<Unit> FeedLoad(std::string_view piece);
+  /// Ends the document: the same tenant, or the same error, as LoadDocument on the whole text;
+  /// on failure the current tenant stays.
+  Result<LoadSummary> FinishLoad();
+  /// Drops the load under way (if any); the tenant stays.
+  void CancelLoad();
+  /// Bytes fed to the load under way (0 when none).
+  size_t LoadedBytes() const;
   /// Replaces the tenant with an export given as many files: EntraExporter's tree (Organization,
   /// SubscribedSkus, Users, Groups with their Members) or section files (users.json, groups.json,
   /// subscribedSkus.json, organization.json). Errors name the file; on failure the tenant stays.
@@ -138,6 +153,8 @@ class Engine {
   LoadSummary Replace(std::unique_ptr<Tenant> next);
 
   std::unique_ptr<Tenant> tenant_;
+  std::unique_ptr<DocumentLoad> load_;
+  std::unique_ptr<Error> load_error_;  ///< why the load under way failed (its model is freed)
 };
 
 /// The built-in sample tenant document (the seed's Contoso), as JSON text.

@@ -1,0 +1,162 @@
+// A document read in pieces (BeginLoad / FeedLoad / FinishLoad): wherever the pieces end, the same
+// tenant or the same error as the whole document, and the tenant kept on failure.
+#include <random>
+
+#include "test_util.h"
+
+namespace gbl::testing {
+namespace {
+
+/// Where a document read in pieces ended: the export, or the error.
+std::string Streamed(const std::string& doc, std::mt19937* rng, size_t max_piece) {
+  Engine e;
+  e.BeginLoad(doc.size());
+  std::uniform_int_distribution<size_t> piece(1, max_piece);
+  for (size_t at = 0; at < doc.size();) {
+    size_t n = std::min(piece(*rng), doc.size() - at);
+    auto fed = e.FeedLoad(std::string_view(doc).substr(at, n));
+    at += n;
+    if (!fed.Ok()) {
+      // The error stands for the rest of the load, FinishLoad included.
+      auto again = e.FinishLoad();
+      EXPECT_FALSE(again.Ok());
+      EXPECT_EQ(again.Ok() ? "" : again.GetError().message, fed.GetError().message);
+      return fed.GetError().code + ": " + fed.GetError().message;
+    }
+  }
+  auto done = e.FinishLoad();
+  if (!done.Ok()) return done.GetError().code + ": " + done.GetError().message;
+  return e.ExportDocument();
+}
+
+std::string Whole(const std::string& doc) {
+  Engine e;
+  auto r = e.LoadDocument(doc);
+  if (!r.Ok()) return r.GetError().code + ": " + r.GetError().message;
+  return e.ExportDocument();
+}
+
+/// Checks that random splits (pieces of 1 to max_piece bytes) agree with the whole document.
+void ExpectSplitsAgree(const std::string& doc, size_t max_piece, int seeds = 6) {
+  const std::string whole = Whole(doc);
+  for (int seed = 1; seed <= seeds; ++seed) {
+    std::mt19937 rng(static_cast<uint32_t>(seed));
+    std::string streamed = Streamed(doc, &rng, max_piece);
+    ASSERT_EQ(streamed.size(), whole.size())
+        << "seed " << seed << ": " << streamed.substr(0, 300) << " / " << whole.substr(0, 300);
+    ASSERT_EQ(streamed, whole) << "seed " << seed;
+  }
+}
+
+std::string SyntheticDocument(uint64_t seed) {
+  SyntheticOptions o;
+  o.users = 400;
+  o.groups = 20;
+  o.skus = 6;
+  o.memberships_per_user = 2.5;
+  o.licensed_group_fraction = 0.6;
+  o.seat_ratio = 0.8;
+  o.direct_fraction = 0.2;
+  o.seed = seed;
+  Engine e;
+  auto r = e.LoadDocument(GenerateSyntheticTenant(o));
+  EXPECT_TRUE(r.Ok());
+  e.ProcessAll();
+  return e.ExportDocument();  // with states, errors, audits and escapes of every kind
+}
+
+TEST(StreamedLoad, AnySplitGivesTheSameTenantAsTheWholeDocument) {
+  for (uint64_t seed : {1u, 2u}) {
+    std::string doc = SyntheticDocument(seed);
+    ExpectSplitsAgree(doc, 64);
+    ExpectSplitsAgree(doc, 4096);
+  }
+}
+
+TEST(StreamedLoad, OneBytePiecesWork) {
+  json doc = TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 5)}),
+                       json::array({UserDoc("u1"), UserDoc("u\u00e9\U0001F600")}),
+                       json::array({GroupDoc("g", {"u1"}, json::array({License(kE3)}))}));
+  ExpectSplitsAgree(doc.dump(2), 1, 1);
+}
+
+TEST(StreamedLoad, Utf16AndByteOrderMarksSplitAnywhere) {
+  std::string doc = SyntheticDocument(3);
+  ExpectSplitsAgree(ToUtf16(doc, true), 97);
+  ExpectSplitsAgree(ToUtf16(doc, false), 1000);
+  ExpectSplitsAgree("\xEF\xBB\xBF" + doc, 50);
+}
+
+TEST(StreamedLoad, SectionsInAnyOrderAndGraphPagesLoadTheSame) {
+  json doc = json::parse(SyntheticDocument(4));
+  // Groups first, then users, then the SKUs they need; users as a Graph page.
+  std::string text = "{\"groups\":" + doc["groups"].dump() +
+                     ",\"users\":{\"@odata.context\":\"x\"," + "\"value\":" + doc["users"].dump() +
+                     "},\"subscribedSkus\":" + doc["subscribedSkus"].dump() +
+                     ",\"organization\":" + doc["organization"].dump() + "}";
+  ExpectSplitsAgree(text, 300);
+  EXPECT_EQ(json::parse(Whole(text))["users"].size(), doc["users"].size());
+}
+
+TEST(StreamedLoad, ErrorsAndTheirBytesDoNotDependOnTheSplit) {
+  std::string doc = SyntheticDocument(5);
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<size_t> where(0, doc.size() - 1);
+  for (int k = 0; k < 12; ++k) {
+    std::string bad = doc;
+    size_t at = where(rng);
+    switch (k % 4) {
+      case 0:
+        bad = doc.substr(0, at);
+        break;  // cut off
+      case 1:
+        bad[at] = '}';
+        break;  // a wrong bracket
+      case 2:
+        bad[at] = '\x01';
+        break;  // a control character
+      case 3:
+        bad.insert(at, "\xC0\xAF");
+        break;  // ill-formed UTF-8 (overlong)
+    }
+    std::string whole = Whole(bad);
+    if (whole.rfind("{", 0) == 0) continue;  // the change happened to keep it valid
+    ExpectSplitsAgree(bad, 200, 3);
+  }
+}
+
+TEST(StreamedLoad, AFailedLoadKeepsTheTenantAndTheErrorStands) {
+  Engine e;
+  ASSERT_TRUE(e.LoadSample().Ok());
+  e.BeginLoad();
+  ASSERT_TRUE(e.FeedLoad("{\"subscribedSkus\": [], \"users\": [{\"id\": \"a\"}").Ok());
+  auto fed = e.FeedLoad(", 7]}");
+  ASSERT_FALSE(fed.Ok());
+  EXPECT_EQ(fed.GetError().message, "users[1]: expected an object");
+  EXPECT_FALSE(e.FeedLoad("more").Ok()) << "the error stands";
+  EXPECT_FALSE(e.FinishLoad().Ok());
+  EXPECT_EQ(Q(e, {{"query", "tenant"}})["displayName"], "Contoso") << "the tenant stays";
+}
+
+TEST(StreamedLoad, ACancelledLoadKeepsTheTenant) {
+  Engine e;
+  ASSERT_TRUE(e.LoadSample().Ok());
+  std::string doc = SyntheticDocument(6);
+  e.BeginLoad(doc.size());
+  ASSERT_TRUE(e.FeedLoad(std::string_view(doc).substr(0, doc.size() / 2)).Ok());
+  EXPECT_EQ(e.LoadedBytes(), doc.size() / 2);
+  e.CancelLoad();
+  EXPECT_EQ(e.LoadedBytes(), 0u);
+  EXPECT_FALSE(e.FinishLoad().Ok()) << "nothing under way";
+  EXPECT_EQ(Q(e, {{"query", "tenant"}})["displayName"], "Contoso");
+}
+
+TEST(StreamedLoad, FeedingWithoutBeginIsABadRequest) {
+  Engine e;
+  auto fed = e.FeedLoad("{}");
+  ASSERT_FALSE(fed.Ok());
+  EXPECT_EQ(fed.GetError().code, "BadRequest");
+}
+
+}  // namespace
+}  // namespace gbl::testing
