@@ -157,6 +157,30 @@ class WasmEngine {
     });
   }
 
+  void BeginLoad(double size_hint) {
+    size_t hint = 0;
+    engine_.BeginLoad(ToCount(size_hint, &hint) ? hint : 0);
+  }
+
+  val FeedLoad(uintptr_t ptr, size_t len) {
+    return Guarded("feedLoad", [&] {
+      if (ptr == 0 && len != 0) return Failure("BadRequest", "feedLoad: null input pointer");
+      auto fed = engine_.FeedLoad(std::string_view(reinterpret_cast<const char*>(ptr), len));
+      if (!fed.Ok()) return FromError(fed.GetError());
+      return Success(val(static_cast<double>(engine_.LoadedBytes())));
+    });
+  }
+
+  val FinishLoad() {
+    return Guarded("finishLoad", [&] {
+      auto result = engine_.FinishLoad();
+      if (!result.Ok()) return FromError(result.GetError());
+      return Success(SummaryValue(result.Value()));
+    });
+  }
+
+  void CancelLoad() { engine_.CancelLoad(); }
+
   val LoadSample() {
     return Guarded("loadSample", [&] {
       auto result = engine_.LoadSample();
@@ -320,6 +344,10 @@ EMSCRIPTEN_BINDINGS(gbl_engine) {
       .function("loadDocument", &WasmEngine::LoadDocument)
       .function("loadExportFiles", &WasmEngine::LoadExportFiles)
       .function("loadSample", &WasmEngine::LoadSample)
+      .function("beginLoad", &WasmEngine::BeginLoad)
+      .function("feedLoad", &WasmEngine::FeedLoad)
+      .function("finishLoad", &WasmEngine::FinishLoad)
+      .function("cancelLoad", &WasmEngine::CancelLoad)
       .function("exportDocumentChunks", &WasmEngine::ExportDocumentChunks)
       .function("applyBatch", &WasmEngine::ApplyBatch)
       .function("processChunk", &WasmEngine::ProcessChunk)

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Command-line front end of the WASM engine (the same module the console runs in its worker).
 // `node wasm/cli.mjs --help` documents every command.
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -152,6 +152,45 @@ async function readFolder(dir) {
   return files;
 }
 
+/** Size of the pieces a document is read in: the heap holds one of them, never the document. */
+const PIECE_BYTES = 16 << 20;
+
+/** Streams a document file into the engine piece by piece (any size: no 2 GiB file limit). */
+function streamDocument(engine, file) {
+  let fd;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    const reason = error.code === 'ENOENT' ? 'no such file' : error.code === 'EISDIR' ? 'is a directory' : error.message;
+    throw new CliError(`${file}: cannot read the tenant document: ${reason}`);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const piece = Buffer.allocUnsafe(Math.min(PIECE_BYTES, Math.max(size, 1)));
+    return withFile(file, () => {
+      engine.beginLoad(size);
+      try {
+        for (;;) {
+          let n;
+          try {
+            n = readSync(fd, piece, 0, piece.length, null);
+          } catch (error) {
+            throw new CliError(`${file}: cannot read the tenant document: ${error.message}`);
+          }
+          if (n === 0) break;
+          engine.feedLoad(piece.subarray(0, n));
+        }
+        return engine.finishLoad();
+      } catch (error) {
+        engine.cancelLoad();
+        throw error;
+      }
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Runs an engine call on the content of `file` (or of a folder, whose messages name their files). */
 function withFile(file, call, named = false) {
   try {
@@ -175,8 +214,7 @@ async function openTenant(options, timings) {
     const files = await readFolder(options.tenant);
     loaded = withFile(options.tenant, () => engine.loadExportFiles(files), true);
   } else {
-    const bytes = await readInput(options.tenant, 'tenant document');
-    loaded = withFile(options.tenant, () => engine.loadDocument(bytes));
+    loaded = streamDocument(engine, options.tenant);
   }
   for (const warning of loaded?.warnings ?? []) process.stderr.write(`${options.tenant}: ${warning}\n`);
   timings.load = performance.now() - started;

@@ -147,6 +147,61 @@ export class Engine {
     }
   }
 
+  /**
+   * Starts reading a tenant document in pieces (drops a load under way): feedLoad each piece,
+   * then finishLoad. Only the model and the value being read are held in the heap, never the
+   * whole document. The tenant stays until finishLoad succeeds.
+   * @param {number} [sizeHint] the document's size in bytes when known
+   */
+  beginLoad(sizeHint = 0) {
+    this.#releaseFeed();
+    this.#engine().beginLoad(sizeHint);
+  }
+
+  /**
+   * Reads the next piece (any size; it may end inside a token). After a failure the load is over
+   * and the error stands. @returns {number} bytes read so far
+   */
+  feedLoad(piece) {
+    const raw = this.#engine();
+    const bytes = toBytes(piece, 'feedLoad');
+    const module = this.#module;
+    if (this.#feedCapacity < bytes.length) {
+      this.#releaseFeed();
+      this.#feedPtr = module._malloc(Math.max(bytes.length, 1)) >>> 0;
+      if (this.#feedPtr === 0) throw new EngineError(ErrorCode.INTERNAL, `feedLoad: cannot allocate ${bytes.length} bytes in the wasm heap (limit 4 GiB)`);
+      this.#feedCapacity = bytes.length;
+    }
+    module.HEAPU8.set(bytes, this.#feedPtr); // HEAPU8 read after _malloc: growth replaces the buffer
+    try {
+      return unwrap(raw.feedLoad(this.#feedPtr, bytes.length));
+    } catch (error) {
+      this.#releaseFeed();
+      throw error;
+    }
+  }
+
+  /** Ends the document; replaces the tenant on success. @returns the load summary */
+  finishLoad() {
+    this.#releaseFeed();
+    return unwrap(this.#engine().finishLoad());
+  }
+
+  /** Drops the load under way; the tenant stays. */
+  cancelLoad() {
+    this.#releaseFeed();
+    this.#engine().cancelLoad();
+  }
+
+  #feedPtr = 0;
+  #feedCapacity = 0;
+
+  #releaseFeed() {
+    if (this.#feedPtr !== 0) this.#module._free(this.#feedPtr);
+    this.#feedPtr = 0;
+    this.#feedCapacity = 0;
+  }
+
   /** Replaces the tenant with the built-in sample (Contoso). */
   loadSample() {
     return unwrap(this.#engine().loadSample());
@@ -300,6 +355,7 @@ export class Engine {
 
   /** Frees the engine and its tenant; the object is unusable afterwards. */
   dispose() {
+    this.#releaseFeed();
     if (this.#raw) {
       this.#raw.delete();
       this.#raw = null;

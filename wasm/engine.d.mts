@@ -11,6 +11,10 @@ export interface RawEngine {
   loadDocument(ptr: number, length: number): RawResult;
   loadExportFiles(paths: string[], lengths: number[], ptr: number): RawResult;
   loadSample(): RawResult;
+  beginLoad(sizeHint: number): void;
+  feedLoad(ptr: number, length: number): RawResult<number>;
+  finishLoad(): RawResult;
+  cancelLoad(): void;
   exportDocumentChunks(assignedPlans: boolean, audit: boolean, sink: (ptr: number, length: number) => boolean): RawResult;
   applyBatch(batchJson: string): RawResult<string>;
   processChunk(maxUsers: number): RawResult;
