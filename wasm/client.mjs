@@ -96,6 +96,64 @@ export class EngineClient {
     return summary;
   }
 
+  /**
+   * Loads a tenant document of any size from a Blob (a File), read in pieces (`File.stream()`)
+   * that are transferred to the worker one at a time: neither side holds the whole document.
+   * `onProgress({bytesRead, total})` follows each piece; `signal` (an AbortSignal) cancels, and
+   * then the call fails with code 'Cancelled' and the tenant stays.
+   * @param {Blob} blob
+   * @param {{onProgress?: (p: {bytesRead: number, total: number}) => void, signal?: AbortSignal, pieceBytes?: number}} [options]
+   */
+  async loadBlob(blob, { onProgress, signal, pieceBytes = 4 << 20 } = {}) {
+    const summary = await this.#streamBlob(blob, { onProgress, signal, pieceBytes });
+    this.#tenant = { ...this.#tenant, base: { blob }, batches: [] };
+    return summary;
+  }
+
+  async #streamBlob(blob, { onProgress = undefined, signal = undefined, pieceBytes = 4 << 20 } = {}, post = (type, payload, transfer) => this.#request(type, payload, transfer)) {
+    const total = blob.size;
+    await post(RequestType.LOAD_BEGIN, { size: total });
+    const reader = blob.stream().getReader();
+    let pending = [];
+    let pendingBytes = 0;
+    let bytesRead = 0;
+    const send = async () => {
+      const piece = new Uint8Array(pendingBytes);
+      let at = 0;
+      for (const part of pending) {
+        piece.set(part, at);
+        at += part.length;
+      }
+      pending = [];
+      pendingBytes = 0;
+      const reply = await post(RequestType.LOAD_PIECE, { bytes: piece.buffer }, [piece.buffer]);
+      bytesRead = reply?.bytesRead ?? bytesRead + piece.length;
+      if (onProgress) notify(onProgress, { bytesRead, total });
+    };
+    try {
+      for (;;) {
+        if (signal?.aborted) throw new EngineError(ErrorCode.CANCELLED, 'the load was cancelled; the tenant was kept');
+        const { value, done } = await reader.read();
+        if (done) break;
+        // Pieces of pieceBytes: small stream chunks are joined, large ones cut.
+        for (let at = 0; at < value.length; ) {
+          const part = value.subarray(at, at + (pieceBytes - pendingBytes));
+          pending.push(part);
+          pendingBytes += part.length;
+          at += part.length;
+          if (pendingBytes >= pieceBytes) await send();
+        }
+      }
+      if (pendingBytes > 0) await send();
+      if (signal?.aborted) throw new EngineError(ErrorCode.CANCELLED, 'the load was cancelled; the tenant was kept');
+      return await post(RequestType.LOAD_FINISH, {});
+    } catch (error) {
+      reader.cancel().catch(() => {});
+      await post(RequestType.LOAD_CANCEL, {}).catch(() => {});
+      throw error;
+    }
+  }
+
   /** Loads the built-in sample tenant. */
   async loadSample() {
     const summary = await this.#request(RequestType.LOAD_SAMPLE, {});
@@ -165,23 +223,24 @@ export class EngineClient {
     this.#discardWorker(new EngineError(ErrorCode.TERMINATED, 'the engine client was terminated'));
   }
 
-  async #request(type, payload) {
+  async #request(type, payload, transfer) {
     if (this.#terminated) throw new EngineError(ErrorCode.TERMINATED, 'the engine client was terminated');
     if (!this.#worker || this.#starting) {
       await this.#ensureWorker();
       if (this.#terminated) throw new EngineError(ErrorCode.TERMINATED, 'the engine client was terminated');
     }
-    return this.#post(type, payload);
+    return this.#post(type, payload, transfer);
   }
 
-  #post(type, payload) {
+  /** Posts a request; `transfer` lists ArrayBuffers moved to the worker, not copied. */
+  #post(type, payload, transfer = []) {
     const worker = this.#worker;
     if (!worker) return Promise.reject(new EngineError(ErrorCode.WORKER_DIED, 'the engine worker is not running'));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, type });
       try {
-        worker.postMessage({ id, type, v: PROTOCOL_VERSION, ...payload });
+        worker.postMessage({ id, type, v: PROTOCOL_VERSION, ...payload }, transfer);
       } catch (error) {
         this.#pending.delete(id);
         reject(new EngineError(ErrorCode.BAD_REQUEST, `${type}: the request cannot be sent to the worker (${error?.message ?? error})`));
@@ -222,6 +281,7 @@ export class EngineClient {
       if (tenant.actor !== undefined) await this.#post(RequestType.SET_ACTOR, { actor: tenant.actor });
       if (tenant.base === 'sample') await this.#post(RequestType.LOAD_SAMPLE, {});
       else if (tenant.base instanceof ArrayBuffer) await this.#post(RequestType.LOAD_DOCUMENT, { bytes: tenant.base });
+      else if (tenant.base?.blob) await this.#streamBlob(tenant.base.blob, {}, (type, payload, transfer) => this.#post(type, payload, transfer));
       else if (tenant.base) await this.#post(RequestType.LOAD_EXPORT_FILES, { files: tenant.base.files });
       for (const batch of tenant.batches) await this.#post(RequestType.APPLY_BATCH, { batch });
       if (tenant.base) await this.#post(RequestType.PROCESS, {});

@@ -12,6 +12,11 @@
 //
 // Requests and payloads:
 //   loadDocument {bytes: ArrayBuffer | Uint8Array}  -> LoadSummary  (a running `process` is cancelled)
+//   loadBegin    {size?: number}                    -> null  (starts a document read in pieces; a
+//                 running `process` is cancelled; the tenant stays until loadFinish)
+//   loadPiece    {bytes: ArrayBuffer}               -> {bytesRead} (any size; may end inside a token)
+//   loadFinish   {}                                 -> LoadSummary (replaces the tenant on success)
+//   loadCancel   {}                                 -> null  (drops the load under way)
 //   loadExportFiles {files: [{path, bytes}]}        -> LoadSummary  (an export given as many files: an
 //                 EntraExporter folder tree or section files; a running `process` is cancelled)
 //   loadSample   {}                                 -> LoadSummary  (a running `process` is cancelled)
@@ -62,6 +67,10 @@
  * A request (page -> worker): `{id, type, ...payload}`.
  * @typedef {{id: number, v?: number} & (
  *   {type: 'loadDocument', bytes: ArrayBuffer | Uint8Array} |
+ *   {type: 'loadBegin', size?: number} |
+ *   {type: 'loadPiece', bytes: ArrayBuffer | Uint8Array} |
+ *   {type: 'loadFinish'} |
+ *   {type: 'loadCancel'} |
  *   {type: 'loadExportFiles', files: ExportFile[]} |
  *   {type: 'loadSample'} |
  *   {type: 'applyBatch', batch: object | string} |
@@ -116,6 +125,10 @@ export const PROTOCOL_VERSION = 1;
 /** Request types (the `type` field of a request). */
 export const RequestType = Object.freeze({
   LOAD_DOCUMENT: 'loadDocument',
+  LOAD_BEGIN: 'loadBegin',
+  LOAD_PIECE: 'loadPiece',
+  LOAD_FINISH: 'loadFinish',
+  LOAD_CANCEL: 'loadCancel',
   LOAD_EXPORT_FILES: 'loadExportFiles',
   LOAD_SAMPLE: 'loadSample',
   APPLY_BATCH: 'applyBatch',

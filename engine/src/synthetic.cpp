@@ -567,6 +567,71 @@ std::string GenerateSyntheticTenant(const SyntheticOptions& options) {
   std::string upn;
   std::string name;
   License lic;
+  // What a real beta GET /users returns beside the licensing properties, the same for every user
+  // (the loader skips all of it): contact and on-premises properties, identities, and the
+  // assignedPlans / provisionedPlans of an E3 + EMS user.
+  std::string real_shaped_tail;
+  if (options.real_shaped) {
+    JsonOut tail(&real_shaped_tail);
+    tail.Raw(
+        ",\"businessPhones\":[\"+1 425 555 0109\"],\"jobTitle\":\"Retail Manager\","
+        "\"mobilePhone\":null,\"officeLocation\":\"18/2111\",\"preferredLanguage\":\"en-US\","
+        "\"department\":\"Retail\",\"companyName\":null,\"city\":\"Redmond\",\"country\":"
+        "\"United States\",\"state\":\"WA\",\"streetAddress\":\"1 Microsoft Way\","
+        "\"postalCode\":\"98052\",\"createdDateTime\":\"2021-03-04T17:45:12Z\","
+        "\"creationType\":null,\"deletedDateTime\":null,\"employeeId\":null,"
+        "\"externalUserState\":null,\"isResourceAccount\":null,\"onPremisesDistinguishedName\":"
+        "null,\"onPremisesDomainName\":null,\"onPremisesImmutableId\":null,"
+        "\"onPremisesLastSyncDateTime\":null,\"onPremisesSamAccountName\":null,"
+        "\"onPremisesSecurityIdentifier\":null,\"onPremisesSyncEnabled\":null,"
+        "\"onPremisesUserPrincipalName\":null,\"passwordPolicies\":null,"
+        "\"refreshTokensValidFromDateTime\":\"2021-03-04T17:45:12Z\",\"securityIdentifier\":"
+        "\"S-1-12-1-1234567890-1234567890-1234567890-1234567890\",\"showInAddressList\":null,"
+        "\"signInSessionsValidFromDateTime\":\"2021-03-04T17:45:12Z\",\"userType\":\"Member\","
+        "\"onPremisesExtensionAttributes\":{");
+    for (int k = 1; k <= 15; ++k) {
+      tail.Raw(k > 1 ? ",\"extensionAttribute" : "\"extensionAttribute");
+      tail.Uint(static_cast<uint64_t>(k));
+      tail.Raw("\":null");
+    }
+    tail.Raw("},\"identities\":[{\"signInType\":\"userPrincipalName\",\"issuer\":");
+    tail.Str(domain);
+    tail.Raw(",\"issuerAssignedId\":null}],\"assignedPlans\":[");
+    static constexpr const char* kServices[] = {"exchange",
+                                                "SharePoint",
+                                                "MicrosoftOffice",
+                                                "TeamspaceAPI",
+                                                "ProjectWorkManagement",
+                                                "Sway",
+                                                "YammerEnterprise",
+                                                "RMSOnline",
+                                                "SCO",
+                                                "AADPremiumService",
+                                                "MicrosoftStream",
+                                                "MicrosoftCommunicationsOnline",
+                                                "Adallom",
+                                                "To-Do",
+                                                "Bing"};
+    constexpr size_t kServiceCount = sizeof(kServices) / sizeof(kServices[0]);
+    for (size_t k = 0; k < 12; ++k) {
+      if (k > 0) tail.Char(',');
+      tail.Raw(
+          "{\"assignedDateTime\":\"2023-06-01T08:00:00Z\",\"capabilityStatus\":\"Enabled\","
+          "\"service\":");
+      tail.Str(kServices[k % kServiceCount]);
+      tail.Raw(",\"servicePlanId\":");
+      tail.Guid(MakeGuid(seed, 9, k));
+      tail.Char('}');
+    }
+    tail.Raw("],\"provisionedPlans\":[");
+    for (size_t k = 0; k < 10; ++k) {
+      if (k > 0) tail.Char(',');
+      tail.Raw("{\"capabilityStatus\":\"Enabled\",\"provisioningStatus\":\"Success\",\"service\":");
+      tail.Str(kServices[k % kServiceCount]);
+      tail.Char('}');
+    }
+    tail.Raw("],\"deviceKeys\":[],\"imAddresses\":[],\"otherMails\":[],\"infoCatalogs\":[]");
+  }
   for (uint64_t u = 0; u < users; ++u) {
     SplitMix64 r(SplitMix64::Mix(seed ^ 0x05E25ULL) ^ SplitMix64::Mix(u + 1));
     size_t f = static_cast<size_t>(r.Below(kFirstCount));
@@ -608,7 +673,19 @@ std::string GenerateSyntheticTenant(const SyntheticOptions& options) {
     out.Raw(upn);  // letters, digits, dots and '@' only: nothing to escape
     out.Raw("\"],\"assignedLicenses\":[");
     if (direct_of(u, &lic)) write_license(lic);
-    out.Raw("]}");
+    out.Raw("]");
+    if (options.real_shaped) {
+      out.Raw(",\"givenName\":");
+      out.Str(kFirstNames[f]);
+      out.Raw(",\"surname\":");
+      out.Str(kLastNames[l]);
+      out.Raw(",\"mail\":");
+      out.Str(upn);
+      out.Raw(",\"mailNickname\":");
+      out.Str(std::string(first_upn[f]) + "." + last_upn[l] + std::to_string(u));
+      out.Raw(real_shaped_tail);
+    }
+    out.Char('}');
   }
   out.Raw("],\n");
 

@@ -19,7 +19,8 @@ namespace {
 void PrintUsage() {
   std::fprintf(stderr,
                "usage: gbl_gen_tenant [--users N] [--groups N] [--skus N] [--seed N] "
-               "[--memberships X] [--licensed X] [--seat-ratio X] [--direct X] --out FILE|-\n");
+               "[--memberships X] [--licensed X] [--seat-ratio X] [--direct X] [--real-shaped] "
+               "--out FILE|-\n");
 }
 
 /// Parses a whole unsigned decimal number; false when the text is not one.
@@ -83,6 +84,9 @@ int main(int argc, char** argv) {
     } else if (flag == "--direct") {
       ok = ParseReal(value, &real) && real <= 1.0;
       options.direct_fraction = real;
+    } else if (flag == "--real-shaped") {
+      options.real_shaped = true;
+      continue;
     } else if (flag == "--out") {
       ok = value != nullptr && *value != '\0';
       if (ok) out_path = value;

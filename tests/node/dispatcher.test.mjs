@@ -356,6 +356,39 @@ describe('EngineClient over a worker', () => {
     assert.ok(document instanceof ArrayBuffer && document.byteLength > 100_000);
   });
 
+  test('a document read as a Blob in pieces gives the tenant the whole document gives; progress per piece', async () => {
+    const bytes = await syntheticBytes(20_000);
+    const { client } = newClient();
+    const progress = [];
+    // 64 KiB pieces end anywhere, inside strings and numbers.
+    const summary = await client.loadBlob(new Blob([bytes]), { pieceBytes: 64 << 10, onProgress: (p) => progress.push(p) });
+    assert.equal(summary.users, 20_000);
+    assert.ok(progress.length >= Math.floor(bytes.length / (64 << 10)), `${progress.length} progress events`);
+    assert.equal(progress.at(-1).bytesRead, bytes.length);
+    assert.ok(progress.every((p, i) => i === 0 || p.bytesRead > progress[i - 1].bytesRead));
+    const streamed = new TextDecoder().decode(await client.exportDocument());
+    const { client: whole } = newClient();
+    await whole.loadDocument(bytes);
+    assert.equal(streamed, new TextDecoder().decode(await whole.exportDocument()));
+  });
+
+  test('a streamed load that fails or is cancelled keeps the tenant', async () => {
+    const { client } = newClient();
+    await client.loadSample();
+    const broken = new Blob([new TextEncoder().encode('{"subscribedSkus": [], "users": [{"id": "a"}, 7]}')]);
+    const error = await client.loadBlob(broken, { pieceBytes: 8 }).catch((e) => e);
+    assert.ok(error instanceof EngineError);
+    assert.equal(error.code, 'SchemaError');
+    assert.match(error.message, /users\[1\]: expected an object/);
+    const abort = new AbortController();
+    const bytes = await syntheticBytes(20_000);
+    const cancelled = client.loadBlob(new Blob([bytes]), { pieceBytes: 64 << 10, signal: abort.signal, onProgress: () => abort.abort() });
+    const reason = await cancelled.catch((e) => e);
+    assert.equal(reason.code, 'Cancelled');
+    const tenant = await client.query({ query: 'tenant' });
+    assert.equal(tenant.displayName, 'Contoso');
+  });
+
   test('cancel reaches a run in the worker', async () => {
     // The worker holds its run after the first progress event until the next message (the cancel).
     const { client } = newClient({ holdAfterProgress: 1 });

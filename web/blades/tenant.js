@@ -17,12 +17,18 @@ const importListeners = new Set();
 export async function importChosen(chosen) {
   if (chosen.length === 0) return;
   const name = selectionName(chosen);
-  const note = notifications.notify({ title: `Importing ${name}`, text: chosen.length === 1 ? 'Reading the document…' : 'Reading the files…', status: 'progress' });
-  for (const fn of importListeners) fn({ state: 'busy', name });
+  const total = chosen.reduce((sum, c) => sum + c.file.size, 0);
+  const note = notifications.notify({ title: `Importing ${name}`, text: chosen.length === 1 ? 'Reading the document…' : 'Reading the files…', status: 'progress', progress: { processed: 0, total } });
+  const abort = new AbortController();
+  for (const fn of importListeners) fn({ state: 'busy', name, total, cancel: () => abort.abort() });
   try {
     let t;
     if (chosen.length === 1) {
-      t = await engine.importDocument(await chosen[0].file.arrayBuffer(), name);
+      const onProgress = ({ bytesRead }) => {
+        note.update({ text: `Read ${bytes(bytesRead)} of ${bytes(total)}.`, progress: { processed: bytesRead, total } });
+        for (const fn of importListeners) fn({ state: 'progress', name, bytesRead, total });
+      };
+      t = await engine.importFile(chosen[0].file, name, { onProgress, signal: abort.signal });
     } else {
       const files = [];
       for (const c of chosen) files.push({ path: c.path, bytes: await c.file.arrayBuffer() });
@@ -30,6 +36,7 @@ export async function importChosen(chosen) {
     }
     note.update({
       status: 'success',
+      progress: null,
       text: `Loaded ${t?.displayName || 'the tenant'}: ${plural(t?.users, 'user', 'users')}, ${plural(t?.groups, 'group', 'groups')}, ${plural(t?.skus, 'product', 'products')}.` +
         (t?.otherMembers ? ` ${plural(t.otherMembers, 'member that is not a user or a group was', 'members that are not users or groups were')} kept, never licensed.` : '') +
         (t?.warnings?.length ? ` ${t.warnings.join('; ')}.` : ''),
@@ -37,10 +44,18 @@ export async function importChosen(chosen) {
     for (const fn of importListeners) fn({ state: 'ok', name, tenant: t });
     shell.openRoot('aad');
   } catch (err) {
-    const message = engine.errorText(err);
-    note.update({ status: 'error', title: `Import of ${name} failed`, text: `${message} The current tenant was kept.` });
+    const message = err?.code === 'Cancelled' ? 'You cancelled it.' : engine.errorText(err);
+    note.update({ status: err?.code === 'Cancelled' ? 'info' : 'error', progress: null, title: `Import of ${name} ${err?.code === 'Cancelled' ? 'cancelled' : 'failed'}`, text: `${message} The current tenant was kept.` });
     for (const fn of importListeners) fn({ state: 'error', name, message });
   }
+}
+
+/** A byte count in words ("1.2 GB"). */
+function bytes(n) {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(0)} kB`;
+  return `${n} bytes`;
 }
 
 /** The commands that produce an export this console loads, one per shape (README: Get your tenant's export). */
@@ -150,8 +165,16 @@ function registerTenantBlade() {
         }
       });
       const onImport = (e) => {
-        if (e.state === 'busy') replace(message, h('fluent-message-bar', { attrs: { intent: 'info' } }, `Importing ${e.name}…`));
-        else if (e.state === 'ok') {
+        if (e.state === 'busy') {
+          const bar = h('progress', { attrs: { max: String(e.total || 1), value: '0', 'aria-label': `Reading ${e.name}` }, class: 'import-progress' });
+          const read = h('span', { class: 'import-read', text: `Reading ${e.name}: 0 of ${bytes(e.total)}` });
+          replace(message, h('div', { class: 'import-busy', attrs: { 'data-testid': 'import-busy' } }, read, bar, button('Cancel', () => e.cancel())));
+        } else if (e.state === 'progress') {
+          const bar = message.querySelector('.import-progress');
+          const read = message.querySelector('.import-read');
+          if (bar) bar.value = e.bytesRead;
+          if (read) read.textContent = `Reading ${e.name}: ${bytes(e.bytesRead)} of ${bytes(e.total)}`;
+        } else if (e.state === 'ok') {
           const warnings = e.tenant?.warnings?.length ? ` ${e.tenant.warnings.join('; ')}.` : '';
           replace(message, h('fluent-message-bar', { attrs: { intent: warnings ? 'warning' : 'success', layout: 'multiline', 'data-testid': 'import-result' } }, `Imported ${e.name}.${warnings}`));
         } else replace(message, h('fluent-message-bar', { attrs: { intent: 'error', layout: 'multiline', 'data-testid': 'import-error' } },

@@ -132,6 +132,7 @@ async function replay(base, log) {
   await client.setNow(first);
   if (base.kind === 'document') await client.loadDocument(base.bytes);
   else if (base.kind === 'files') await client.loadExportFiles(base.files);
+  else if (base.kind === 'file') await client.loadBlob(base.file);
   else await client.loadSample();
   for (const op of log) {
     if (op.now !== undefined) await client.setNow(op.now);
@@ -185,9 +186,16 @@ export function cancel() {
   return client.cancel();
 }
 
-/** Replaces the tenant with a document; on failure the current tenant stays and the error is thrown. */
-export function importDocument(bytes, name) {
-  return importBase({ kind: 'document', name, bytes }, () => client.loadDocument(bytes));
+/**
+ * Replaces the tenant with a document of any size, read from `file` (a File or Blob) in pieces;
+ * `onProgress({bytesRead, total})` follows them and `signal` cancels (the tenant stays). The File
+ * itself is kept for a reload (IndexedDB stores it; its bytes are never copied into the page).
+ * @param {Blob} file
+ * @param {string} name
+ * @param {{onProgress?: (p: {bytesRead: number, total: number}) => void, signal?: AbortSignal}} [options]
+ */
+export function importFile(file, name, { onProgress, signal } = {}) {
+  return importBase({ kind: 'file', name, file }, () => client.loadBlob(file, { onProgress, signal }));
 }
 
 /**

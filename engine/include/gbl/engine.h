@@ -178,6 +178,10 @@ struct SyntheticOptions {
   double direct_fraction = 0.05;
   /// Seed of the pseudo-random generator; the same seed gives the same document.
   uint64_t seed = 1;
+  /// Users as a real beta `GET /users` returns them (~4.5 KB each: assignedPlans,
+  /// provisionedPlans, identities, on-premises and contact properties), most of it bytes the
+  /// loader skips; off: the lean users of the licensing model (~0.3 KB).
+  bool real_shaped = false;
 };
 
 /// Generates a synthetic tenant document (no computed states: every licensed group is queued).
