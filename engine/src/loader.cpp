@@ -181,6 +181,20 @@ class Loader {
     }
     return std::string_view::npos;
   }
+  /// The first quote or backslash in t from i (t.size() when none): eight bytes at a time.
+  static size_t SkipPlainString(std::string_view t, size_t i) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    while (i + 8 <= t.size()) {
+      uint64_t w;
+      std::memcpy(&w, t.data() + i, 8);
+      uint64_t quote = w ^ (kOnes * '"'), slash = w ^ (kOnes * '\\');
+      if ((((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash)) & kHigh) break;
+      i += 8;
+    }
+    while (i < t.size() && t[i] != '"' && t[i] != '\\') ++i;
+    return i;
+  }
+
   /// Where the completeness scan of the value at one document offset stands (a value may take
   /// many pieces to arrive: each byte is scanned once).
   struct Scan {
@@ -208,12 +222,17 @@ class Loader {
     while (s.at < n) {
       if (s.in_string) {
         while (s.at < n) {
-          char c = t[s.at++];
           if (s.escape) {
             s.escape = false;
-          } else if (c == '\\') {
+            ++s.at;
+            continue;
+          }
+          s.at = SkipPlainString(t, s.at);
+          if (s.at >= n) break;
+          char c = t[s.at++];
+          if (c == '\\') {
             s.escape = true;
-          } else if (c == '"') {
+          } else {  // the closing quote
             s.in_string = false;
             break;
           }
@@ -518,15 +537,22 @@ class Loader {
   /// A member the loader reads as text: a string (null reads as ""), a required string, or an
   /// array of strings.
   struct Field {
-    const char* name;
+    std::string_view name;  ///< from a literal: its length is known without strlen
     std::string* text;
     std::vector<std::string>* list;
     bool required;
   };
-  static Field Text(const char* name, std::string* out) { return {name, out, nullptr, false}; }
-  static Field Required(const char* name, std::string* out) { return {name, out, nullptr, true}; }
-  static Field List(const char* name, std::vector<std::string>* out) {
-    return {name, nullptr, out, false};
+  template <size_t N>
+  static Field Text(const char (&name)[N], std::string* out) {
+    return {std::string_view(name, N - 1), out, nullptr, false};
+  }
+  template <size_t N>
+  static Field Required(const char (&name)[N], std::string* out) {
+    return {std::string_view(name, N - 1), out, nullptr, true};
+  }
+  template <size_t N>
+  static Field List(const char (&name)[N], std::vector<std::string>* out) {
+    return {std::string_view(name, N - 1), nullptr, out, false};
   }
 
   /// Reads the object at the reader: the named fields into their targets, every other member

@@ -85,6 +85,30 @@ log(`load: median ${ms(loadMs)} of ${loads} (${loadTimes.map((t) => t.toFixed(0)
   `${summary.users} users, ${summary.groups} groups, ${summary.memberships} memberships, ${summary.queuedGroups} groups queued`);
 log(`wasm heap after load: ${(module.debugMemory().heapSize / 2 ** 20).toFixed(0)} MiB`);
 
+// The same bytes in 16 MiB pieces (what the CLI and the console do): only one piece in the heap.
+const streamTimes = [];
+for (let i = 0; i < loads; i++) {
+  started = performance.now();
+  engine.beginLoad(bytes.length);
+  for (let at = 0; at < bytes.length; at += 16 << 20) engine.feedLoad(bytes.subarray(at, at + (16 << 20)));
+  engine.finishLoad();
+  streamTimes.push(performance.now() - started);
+}
+const streamMs = median(streamTimes);
+const streamMbps = bytes.length / 1e6 / (streamMs / 1000);
+// V8's JSON.parse on the same bytes, same run (the text decoded first, not timed).
+const text = bytes.length < 512 << 20 ? new TextDecoder().decode(bytes) : null;
+const parseTimes = [];
+for (let i = 0; text && i < loads; i++) {
+  started = performance.now();
+  JSON.parse(text);
+  parseTimes.push(performance.now() - started);
+}
+const parseMbps = text ? bytes.length / 1e6 / (median(parseTimes) / 1000) : NaN;
+log(`streamed load (16 MiB pieces): median ${ms(streamMs)} = ${streamMbps.toFixed(1)} MB/s; ` +
+  `V8 JSON.parse of the same text: ${text ? `${parseMbps.toFixed(1)} MB/s` : 'not run (over 512 MiB)'}; ` +
+  `load / JSON.parse = ${text ? (loadMbps / parseMbps).toFixed(2) : '-'}x, streamed / JSON.parse = ${text ? (streamMbps / parseMbps).toFixed(2) : '-'}x`);
+
 started = performance.now();
 let chunks = 0;
 let progress = engine.processChunk(1 << 16);
