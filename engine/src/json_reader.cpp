@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "plain_text.h"
 #include "text_encoding.h"
 
 namespace gbl {
@@ -55,18 +56,7 @@ bool JsonReader::ParseStringBody(std::string* out) {
   if (out) out->clear();
   for (;;) {
     const char* start = p_;
-    // Eight bytes at a time while none is a quote, a backslash or a control character.
-    constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-    while (end_ - p_ >= 8) {
-      uint64_t w;
-      std::memcpy(&w, p_, 8);
-      uint64_t quote = w ^ (kOnes * '"'), slash = w ^ (kOnes * '\\');
-      uint64_t special =
-          ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash) | ((w - kOnes * 0x20) & ~w);
-      if (special & kHigh) break;
-      p_ += 8;
-    }
-    while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20) ++p_;
+    p_ += PlainBytes(p_, static_cast<size_t>(end_ - p_), false);
     if (out) out->append(start, static_cast<size_t>(p_ - start));
     if (p_ >= end_) return Fail("unterminated string");
     char c = *p_;

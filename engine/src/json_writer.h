@@ -70,6 +70,14 @@ class JsonWriter {
     Value();
     out_ += "null";
   }
+  /// Writes `prefix`, `text` as a JSON string, then `suffix` as one value (prefix and suffix are
+  /// JSON already, e.g. an object around one string member).
+  void QuotedIn(std::string_view prefix, std::string_view text, std::string_view suffix) {
+    Value();
+    out_.append(prefix.data(), prefix.size());
+    AppendQuoted(&out_, text);
+    out_.append(suffix.data(), suffix.size());
+  }
   /// Writes already-serialised JSON as a value.
   void Raw(std::string_view json) {
     Value();

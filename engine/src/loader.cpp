@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "json_reader.h"
+#include "plain_text.h"
 #include "text_encoding.h"
 
 namespace gbl {
@@ -181,20 +182,6 @@ class Loader {
     }
     return std::string_view::npos;
   }
-  /// The first quote or backslash in t from i (t.size() when none): eight bytes at a time.
-  static size_t SkipPlainString(std::string_view t, size_t i) {
-    constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-    while (i + 8 <= t.size()) {
-      uint64_t w;
-      std::memcpy(&w, t.data() + i, 8);
-      uint64_t quote = w ^ (kOnes * '"'), slash = w ^ (kOnes * '\\');
-      if ((((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash)) & kHigh) break;
-      i += 8;
-    }
-    while (i < t.size() && t[i] != '"' && t[i] != '\\') ++i;
-    return i;
-  }
-
   /// Where the completeness scan of the value at one document offset stands (a value may take
   /// many pieces to arrive: each byte is scanned once).
   struct Scan {
@@ -227,15 +214,15 @@ class Loader {
             ++s.at;
             continue;
           }
-          s.at = SkipPlainString(t, s.at);
+          s.at += PlainBytes(t.data() + s.at, n - s.at, false);
           if (s.at >= n) break;
           char c = t[s.at++];
           if (c == '\\') {
             s.escape = true;
-          } else {  // the closing quote
+          } else if (c == '"') {
             s.in_string = false;
             break;
-          }
+          }  // a control character: the reader will name it
         }
         if (s.in_string) return false;
         if (s.depth == 0) {

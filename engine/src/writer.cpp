@@ -4,6 +4,7 @@
 
 #include "json_writer.h"
 #include "licensing.h"
+#include "plain_text.h"
 
 namespace gbl {
 
@@ -13,11 +14,7 @@ void JsonWriter::AppendQuoted(std::string* out, std::string_view s) {
   const size_t n = s.size();
   while (i < n) {
     size_t start = i;
-    while (i < n) {
-      unsigned char c = static_cast<unsigned char>(s[i]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-      ++i;
-    }
+    i += PlainBytes(s.data() + i, n - i, true);
     out->append(s.data() + start, i - start);
     if (i >= n) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -299,11 +296,8 @@ void WriteGroup(const Tenant& t, Id gi, JsonWriter* w) {
   w->EndObject();
   w->Key("members");
   w->BeginArray();
-  for (Id u : g.members) {
-    w->BeginObject();
-    w->Field("@odata.type", "#microsoft.graph.user");
-    w->Field("id", t.users()[u].id);
-    w->EndObject();
+  for (Id u : g.members) {  // the bytes BeginObject, two Fields and EndObject would write
+    w->QuotedIn("{\"@odata.type\":\"#microsoft.graph.user\",\"id\":", t.users()[u].id, "}");
   }
   for (Id c : g.member_groups) {
     w->BeginObject();
