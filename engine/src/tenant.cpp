@@ -677,11 +677,27 @@ std::string Tenant::FormatTime(int64_t ms) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m,
-                d, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
-                static_cast<int>(rem % 60));
-  return buf;
+  if (y < 0 || y > 9999) {  // outside what four digits hold: the general form
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m,
+                  d, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
+                  static_cast<int>(rem % 60));
+    return buf;
+  }
+  // Written digit by digit: the export formats one time per state (millions of them).
+  char out[20] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0',
+                  'T', '0', '0', ':', '0', '0', ':', '0', '0', 'Z'};
+  auto put = [&](int at, unsigned value, int digits) {
+    for (int k = digits - 1; k >= 0; --k, value /= 10)
+      out[at + k] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<unsigned>(y), 4);
+  put(5, m, 2);
+  put(8, d, 2);
+  put(11, static_cast<unsigned>(rem / 3600), 2);
+  put(14, static_cast<unsigned>(rem / 60 % 60), 2);
+  put(17, static_cast<unsigned>(rem % 60), 2);
+  return std::string(out, sizeof out);
 }
 
 bool Tenant::ParseTime(std::string_view t, int64_t* ms) {
