@@ -101,3 +101,22 @@ test('an invalid import shows the engine message and keeps the current tenant (f
     assert.deepEqual(c.errors.filter((e) => !/Failed to load resource/.test(e)), []);
   });
 });
+
+test('Export is one at a time: the button is disabled from the click until the document is written', async (t) => {
+  await withConsole(t, async (c) => {
+    const { page } = c;
+    await openConsole(page, c.url);
+    const tenant = await openTenantBlade(page);
+    const exportButton = fbutton(tenant, 'Export');
+    const downloaded = page.waitForEvent('download');
+    // Clicked and read in the same task: the click handler disables it before anything else runs.
+    const disabledAtClick = await exportButton.evaluate((el) => {
+      el.click();
+      return el.hasAttribute('disabled');
+    });
+    assert.equal(disabledAtClick, true);
+    await downloaded;
+    await page.waitForFunction((el) => !el.hasAttribute('disabled'), await exportButton.elementHandle());
+    assert.deepEqual(c.errors, []);
+  });
+});

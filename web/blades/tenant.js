@@ -180,10 +180,23 @@ function registerTenantBlade() {
         } else replace(message, h('fluent-message-bar', { attrs: { intent: 'error', layout: 'multiline', 'data-testid': 'import-error' } },
           `Import of ${e.name} failed: ${e.message} The current tenant was kept.`));
       };
+      // Export: one at a time (the button is disabled while the worker writes the document).
+      const exportButton = button('Export', async () => {
+        exportButton.setAttribute('disabled', '');
+        replace(message, h('fluent-message-bar', { attrs: { intent: 'info', 'data-testid': 'export-busy' } }, 'Exporting the tenant document…'));
+        try {
+          await exportFile();
+          replace(message);
+        } catch (err) {
+          replace(message, h('fluent-message-bar', { attrs: { intent: 'error' } }, engine.errorText(err)));
+        } finally {
+          exportButton.removeAttribute('disabled');
+        }
+      }, { icon: 'download' });
       importListeners.add(onImport);
       ctx.onDispose(() => importListeners.delete(onImport));
       ctx.toolbar.append(
-        button('Export', () => exportFile().catch((err) => replace(message, h('fluent-message-bar', { attrs: { intent: 'error' } }, engine.errorText(err)))), { icon: 'download' }),
+        exportButton,
         button('Reset to sample', async () => {
           await engine.resetToSample();
           notifications.notify({ title: 'Reset', text: 'The sample tenant (Contoso) was loaded.', status: 'success' });
