@@ -181,6 +181,38 @@ class WasmEngine {
 
   void CancelLoad() { engine_.CancelLoad(); }
 
+  val BeginExportFiles(val paths) {
+    return Guarded("beginExportFiles", [&] {
+      const size_t count = paths["length"].as<size_t>();
+      std::vector<std::string> list(count);
+      for (size_t i = 0; i < count; ++i) list[i] = paths[i].as<std::string>();
+      auto order = engine_.BeginExportFiles(std::move(list));
+      if (!order.Ok()) return FromError(order.GetError());
+      val out = val::array();
+      for (size_t i = 0; i < order.Value().size(); ++i) {
+        out.set(i, static_cast<double>(order.Value()[i]));
+      }
+      return Success(out);
+    });
+  }
+
+  val FeedExportFile(uintptr_t ptr, size_t len) {
+    return Guarded("feedExportFile", [&] {
+      if (ptr == 0 && len != 0) return Failure("BadRequest", "feedExportFile: null input pointer");
+      auto fed = engine_.FeedExportFile(std::string_view(reinterpret_cast<const char*>(ptr), len));
+      if (!fed.Ok()) return FromError(fed.GetError());
+      return Success(val::null());
+    });
+  }
+
+  val FinishExportFiles() {
+    return Guarded("finishExportFiles", [&] {
+      auto result = engine_.FinishExportFiles();
+      if (!result.Ok()) return FromError(result.GetError());
+      return Success(SummaryValue(result.Value()));
+    });
+  }
+
   val LoadSample() {
     return Guarded("loadSample", [&] {
       auto result = engine_.LoadSample();
@@ -348,6 +380,9 @@ EMSCRIPTEN_BINDINGS(gbl_engine) {
       .function("feedLoad", &WasmEngine::FeedLoad)
       .function("finishLoad", &WasmEngine::FinishLoad)
       .function("cancelLoad", &WasmEngine::CancelLoad)
+      .function("beginExportFiles", &WasmEngine::BeginExportFiles)
+      .function("feedExportFile", &WasmEngine::FeedExportFile)
+      .function("finishExportFiles", &WasmEngine::FinishExportFiles)
       .function("exportDocumentChunks", &WasmEngine::ExportDocumentChunks)
       .function("applyBatch", &WasmEngine::ApplyBatch)
       .function("processChunk", &WasmEngine::ProcessChunk)

@@ -127,10 +127,10 @@ async function readInput(file, what) {
 }
 
 /**
- * Every file under `dir` (hidden folders such as .git left out), as {path, bytes} with paths from
+ * Every file under `dir` (hidden folders such as .git left out), as {path, full} with paths from
  * the folder's parent ("EntraBackup/Users/<id>/<id>.json"), so messages name them as they stand.
  */
-async function readFolder(dir) {
+async function listFolder(dir) {
   const base = dirname(dir);
   const files = [];
   const walk = async (folder) => {
@@ -145,7 +145,7 @@ async function readFolder(dir) {
       if (entry.name.startsWith('.')) continue;
       const full = join(folder, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile()) files.push({ path: relative(base, full), bytes: await readInput(full, 'export file') });
+      else if (entry.isFile()) files.push({ path: relative(base, full), full });
     }
   };
   await walk(dir);
@@ -211,8 +211,19 @@ async function openTenant(options, timings) {
   const folder = await stat(options.tenant).then((s) => s.isDirectory(), () => false);
   let loaded;
   if (folder) {
-    const files = await readFolder(options.tenant);
-    loaded = withFile(options.tenant, () => engine.loadExportFiles(files), true);
+    // One file at a time, in the order the engine asks for: an export of any size.
+    const files = await listFolder(options.tenant);
+    const order = withFile(options.tenant, () => engine.beginExportFiles(files.map((f) => f.path)), true);
+    try {
+      for (const i of order) {
+        const bytes = await readInput(files[i].full, 'export file');
+        withFile(options.tenant, () => engine.feedExportFile(bytes), true);
+      }
+      loaded = withFile(options.tenant, () => engine.finishExportFiles(), true);
+    } catch (error) {
+      engine.cancelLoad();
+      throw error;
+    }
   } else {
     loaded = streamDocument(engine, options.tenant);
   }

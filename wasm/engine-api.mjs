@@ -187,6 +187,41 @@ export class Engine {
     return unwrap(this.#engine().finishLoad());
   }
 
+  /**
+   * Starts reading an export given as many files, one at a time (an EntraExporter folder of any
+   * size): from the paths alone, the indices of the files to read, in the order to feed them to
+   * feedExportFile; then finishExportFiles. cancelLoad drops it.
+   * @param {string[]} paths
+   * @returns {number[]}
+   */
+  beginExportFiles(paths) {
+    if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string')) {
+      throw new EngineError(ErrorCode.BAD_REQUEST, 'beginExportFiles: expected an array of paths');
+    }
+    this.#releaseFeed();
+    return unwrap(this.#engine().beginExportFiles(paths));
+  }
+
+  /** Reads the next file of the order beginExportFiles gave. */
+  feedExportFile(bytes) {
+    const raw = this.#engine();
+    const data = toBytes(bytes, 'feedExportFile');
+    const module = this.#module;
+    const ptr = module._malloc(Math.max(data.length, 1)) >>> 0;
+    if (ptr === 0) throw new EngineError(ErrorCode.INTERNAL, `feedExportFile: cannot allocate ${data.length} bytes in the wasm heap (limit 4 GiB)`);
+    try {
+      module.HEAPU8.set(data, ptr);
+      unwrap(raw.feedExportFile(ptr, data.length));
+    } finally {
+      module._free(ptr);
+    }
+  }
+
+  /** After the last file: replaces the tenant on success. @returns the load summary */
+  finishExportFiles() {
+    return unwrap(this.#engine().finishExportFiles());
+  }
+
   /** Drops the load under way; the tenant stays. */
   cancelLoad() {
     this.#releaseFeed();

@@ -15,6 +15,9 @@ export interface RawEngine {
   feedLoad(ptr: number, length: number): RawResult<number>;
   finishLoad(): RawResult;
   cancelLoad(): void;
+  beginExportFiles(paths: string[]): RawResult<number[]>;
+  feedExportFile(ptr: number, length: number): RawResult<null>;
+  finishExportFiles(): RawResult;
   exportDocumentChunks(assignedPlans: boolean, audit: boolean, sink: (ptr: number, length: number) => boolean): RawResult;
   applyBatch(batchJson: string): RawResult<string>;
   processChunk(maxUsers: number): RawResult;

@@ -17,15 +17,46 @@ Result<LoadSummary> Engine::LoadDocument(std::string_view json_text) {
 }
 
 Result<LoadSummary> Engine::LoadExportFiles(const std::vector<ExportFile>& files) {
-  auto assembled = AssembleExport(files);
-  if (!assembled.Ok()) return assembled.GetError();
-  const AssembledExport& parts = assembled.Value();
-  auto loaded = LoadTenant(parts.document);
-  if (!loaded.Ok()) return parts.Locate(loaded.GetError());
-  std::unique_ptr<Tenant> next = std::move(loaded.Value());
-  next->load_warnings.insert(next->load_warnings.begin(), parts.warnings.begin(),
-                             parts.warnings.end());
-  return Replace(std::move(next));
+  std::vector<std::string> paths;
+  paths.reserve(files.size());
+  for (const ExportFile& f : files) paths.push_back(f.path);
+  ExportAssembler assembler;
+  auto order = assembler.Plan(std::move(paths));
+  if (!order.Ok()) return order.GetError();
+  for (size_t i : order.Value()) {
+    if (auto fed = assembler.Feed(files[i].bytes); !fed.Ok()) return fed.GetError();
+  }
+  auto loaded = assembler.Finish();
+  if (!loaded.Ok()) return loaded.GetError();
+  return Replace(std::move(loaded.Value()));
+}
+
+Result<std::vector<size_t>> Engine::BeginExportFiles(std::vector<std::string> paths) {
+  CancelLoad();
+  files_ = std::make_unique<ExportAssembler>();
+  auto order = files_->Plan(std::move(paths));
+  if (!order.Ok()) files_.reset();
+  return order;
+}
+
+Result<Unit> Engine::FeedExportFile(std::string_view bytes) {
+  if (!files_) {
+    return Error{"BadRequest", "feedExportFile: no export under way (call beginExportFiles first)"};
+  }
+  auto fed = files_->Feed(bytes);
+  if (!fed.Ok()) files_.reset();
+  return fed;
+}
+
+Result<LoadSummary> Engine::FinishExportFiles() {
+  if (!files_) {
+    return Error{"BadRequest",
+                 "finishExportFiles: no export under way (call beginExportFiles first)"};
+  }
+  std::unique_ptr<ExportAssembler> assembler = std::move(files_);
+  auto loaded = assembler->Finish();
+  if (!loaded.Ok()) return loaded.GetError();
+  return Replace(std::move(loaded.Value()));
 }
 
 LoadSummary Engine::Replace(std::unique_ptr<Tenant> next) {
@@ -78,6 +109,7 @@ Result<LoadSummary> Engine::FinishLoad() {
 void Engine::CancelLoad() {
   load_.reset();
   load_error_.reset();
+  files_.reset();
 }
 
 size_t Engine::LoadedBytes() const { return load_ ? load_->BytesRead() : 0; }

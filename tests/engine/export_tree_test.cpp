@@ -176,6 +176,44 @@ TEST(EntraExporter, AFailedLoadKeepsTheTenant) {
   EXPECT_EQ(Q(e, {{"query", "users"}})["total"], 4);
 }
 
+TEST(EntraExporter, FileByFileGivesTheSameTenantReadingOneFileAtATime) {
+  Files tree = EntraExporterTree();
+  std::vector<std::string> paths;
+  std::vector<const std::string*> bytes;
+  for (const auto& [path, content] : tree) {
+    paths.push_back(path);
+    bytes.push_back(&content);
+  }
+  Engine whole;
+  ASSERT_TRUE(LoadFiles(&whole, tree).Ok());
+  Engine e;
+  auto order = e.BeginExportFiles(paths);
+  ASSERT_TRUE(order.Ok()) << order.GetError().message;
+  // The groups come first (their kinds decide what is read of the users), then the sections.
+  EXPECT_NE(paths[order.Value()[0]].find("/Groups/"), std::string::npos) << paths[order.Value()[0]];
+  EXPECT_LT(order.Value().size(), paths.size()) << "Policies, Domains, Owners, .git are not read";
+  for (size_t i : order.Value()) ASSERT_TRUE(e.FeedExportFile(*bytes[i]).Ok()) << paths[i];
+  auto done = e.FinishExportFiles();
+  ASSERT_TRUE(done.Ok()) << done.GetError().message;
+  EXPECT_EQ(done.Value().warnings.size(), 2u);
+  EXPECT_EQ(e.ExportDocument(), whole.ExportDocument());
+}
+
+TEST(EntraExporter, FileByFileStopsShortIsAnErrorAndKeepsTheTenant) {
+  Files tree = EntraExporterTree();
+  std::vector<std::string> paths;
+  for (const auto& entry : tree) paths.push_back(entry.first);
+  Engine e;
+  ASSERT_TRUE(e.LoadSample().Ok());
+  auto order = e.BeginExportFiles(paths);
+  ASSERT_TRUE(order.Ok());
+  ASSERT_TRUE(e.FeedExportFile(tree[paths[order.Value()[0]]]).Ok());
+  auto done = e.FinishExportFiles();
+  ASSERT_FALSE(done.Ok());
+  EXPECT_NE(done.GetError().message.find("files of the order were not read"), std::string::npos);
+  EXPECT_EQ(Q(e, {{"query", "tenant"}})["displayName"], "Contoso");
+}
+
 TEST(SectionFiles, GraphListResponsesSavedOnePerSectionLoad) {
   // Get-MgUser -All ... | ConvertTo-Json > users.json, and the same for groups and SKUs.
   Files f;

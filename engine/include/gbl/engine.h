@@ -15,6 +15,7 @@ namespace gbl {
 
 class Tenant;
 class DocumentLoad;
+class ExportAssembler;
 
 /// Counts describing a loaded tenant.
 struct LoadSummary {
@@ -101,6 +102,14 @@ class Engine {
   /// SubscribedSkus, Users, Groups with their Members) or section files (users.json, groups.json,
   /// subscribedSkus.json, organization.json). Errors name the file; on failure the tenant stays.
   Result<LoadSummary> LoadExportFiles(const std::vector<ExportFile>& files);
+  /// Starts reading an export given as many files, one file at a time (LoadExportFiles without
+  /// holding them all): from the paths alone, the indices of the files to read, in the order to
+  /// feed them to FeedExportFile; then FinishExportFiles. CancelLoad drops it.
+  Result<std::vector<size_t>> BeginExportFiles(std::vector<std::string> paths);
+  /// Reads the next file of that order (its bytes, in any encoding LoadDocument reads).
+  Result<Unit> FeedExportFile(std::string_view bytes);
+  /// After the last file: replaces the tenant on success; on failure the tenant stays.
+  Result<LoadSummary> FinishExportFiles();
   /// Replaces the tenant with the built-in sample (the seed's Contoso scenario).
   Result<LoadSummary> LoadSample();
   /// Writes the tenant with its computed fields as a Graph-shaped JSON document.
@@ -154,7 +163,9 @@ class Engine {
 
   std::unique_ptr<Tenant> tenant_;
   std::unique_ptr<DocumentLoad> load_;
-  std::unique_ptr<Error> load_error_;  ///< why the load under way failed (its model is freed)
+  std::unique_ptr<Error> load_error_;
+  std::unique_ptr<ExportAssembler> files_;  ///< an export read file by file  ///< why the load
+                                            ///< under way failed (its model is freed)
 };
 
 /// The built-in sample tenant document (the seed's Contoso), as JSON text.
