@@ -135,28 +135,6 @@ class WasmEngine {
     });
   }
 
-  /// Files laid end to end at ptr: paths[i] has lengths[i] bytes.
-  val LoadExportFiles(val paths, val lengths, uintptr_t ptr) {
-    return Guarded("loadExportFiles", [&] {
-      const size_t count = paths["length"].as<size_t>();
-      if (lengths["length"].as<size_t>() != count)
-        return Failure("BadRequest", "loadExportFiles: one length per path");
-      std::vector<gbl::ExportFile> files(count);
-      const char* at = reinterpret_cast<const char*>(ptr);
-      for (size_t i = 0; i < count; ++i) {
-        size_t len = 0;
-        if (!ToCount(lengths[i].as<double>(), &len))
-          return Failure("BadRequest", "loadExportFiles: a length is not a count");
-        files[i].path = paths[i].as<std::string>();
-        files[i].bytes = std::string_view(at, len);
-        at += len;
-      }
-      auto result = engine_.LoadExportFiles(files);
-      if (!result.Ok()) return FromError(result.GetError());
-      return Success(SummaryValue(result.Value()));
-    });
-  }
-
   void BeginLoad(double size_hint) {
     size_t hint = 0;
     engine_.BeginLoad(ToCount(size_hint, &hint) ? hint : 0);
@@ -374,7 +352,6 @@ EMSCRIPTEN_BINDINGS(gbl_engine) {
   class_<WasmEngine>("WasmEngine")
       .constructor<>()
       .function("loadDocument", &WasmEngine::LoadDocument)
-      .function("loadExportFiles", &WasmEngine::LoadExportFiles)
       .function("loadSample", &WasmEngine::LoadSample)
       .function("beginLoad", &WasmEngine::BeginLoad)
       .function("feedLoad", &WasmEngine::FeedLoad)

@@ -45,7 +45,7 @@ export class EngineClient {
   #pending = new Map();
   #progressListeners = new Set();
   #restartListeners = new Set();
-  /** What a restarted worker must replay: {base: null | 'sample' | ArrayBuffer | {files}, batches, now, actor}. */
+  /** What a restarted worker must replay: {base: null | 'sample' | ArrayBuffer | {blob} | {fileList}, batches, now, actor}. */
   #tenant = { base: null, batches: [], now: undefined, actor: undefined };
   /** A promise while a new worker is being started and restored. */
   #starting = null;
@@ -85,15 +85,36 @@ export class EngineClient {
   }
 
   /**
-   * Loads an export given as many files (an EntraExporter folder tree, or section files).
-   * @param {{path: string, bytes: ArrayBuffer | ArrayBufferView}[]} files
+   * Loads an export given as many files (an EntraExporter folder, or section files), sending one
+   * file at a time in the order the engine asks for: only one file is read into the page at once.
+   * `onProgress({filesRead, files})` follows them; `signal` cancels (code 'Cancelled', the tenant
+   * stays).
+   * @param {{path: string, blob: Blob}[]} files
+   * @param {{onProgress?: (p: {filesRead: number, files: number}) => void, signal?: AbortSignal}} [options]
    */
-  async loadExportFiles(files) {
-    if (!Array.isArray(files)) throw new EngineError(ErrorCode.BAD_REQUEST, 'loadExportFiles: expected an array of {path, bytes}');
-    const kept = files.map((f) => ({ path: String(f?.path), bytes: copyBytes(f?.bytes) }));
-    const summary = await this.#request(RequestType.LOAD_EXPORT_FILES, { files: kept });
-    this.#tenant = { ...this.#tenant, base: { files: kept }, batches: [] };
+  async loadFileList(files, { onProgress, signal } = {}) {
+    if (!Array.isArray(files)) throw new EngineError(ErrorCode.BAD_REQUEST, 'loadFileList: expected an array of {path, blob}');
+    const summary = await this.#streamFiles(files, { onProgress, signal });
+    this.#tenant = { ...this.#tenant, base: { fileList: files }, batches: [] };
     return summary;
+  }
+
+  async #streamFiles(files, { onProgress = undefined, signal = undefined } = {}, post = (type, payload, transfer) => this.#request(type, payload, transfer)) {
+    const order = await post(RequestType.FILES_BEGIN, { paths: files.map((f) => String(f.path)) });
+    try {
+      let filesRead = 0;
+      for (const i of order) {
+        if (signal?.aborted) throw new EngineError(ErrorCode.CANCELLED, 'the load was cancelled; the tenant was kept');
+        const bytes = await files[i].blob.arrayBuffer();
+        await post(RequestType.FILES_PIECE, { bytes }, [bytes]);
+        filesRead += 1;
+        if (onProgress) notify(onProgress, { filesRead, files: order.length });
+      }
+      return await post(RequestType.FILES_FINISH, {});
+    } catch (error) {
+      await post(RequestType.LOAD_CANCEL, {}).catch(() => {});
+      throw error;
+    }
   }
 
   /**
@@ -282,7 +303,7 @@ export class EngineClient {
       if (tenant.base === 'sample') await this.#post(RequestType.LOAD_SAMPLE, {});
       else if (tenant.base instanceof ArrayBuffer) await this.#post(RequestType.LOAD_DOCUMENT, { bytes: tenant.base });
       else if (tenant.base?.blob) await this.#streamBlob(tenant.base.blob, {}, (type, payload, transfer) => this.#post(type, payload, transfer));
-      else if (tenant.base) await this.#post(RequestType.LOAD_EXPORT_FILES, { files: tenant.base.files });
+      else if (tenant.base?.fileList) await this.#streamFiles(tenant.base.fileList, {}, (type, payload, transfer) => this.#post(type, payload, transfer));
       for (const batch of tenant.batches) await this.#post(RequestType.APPLY_BATCH, { batch });
       if (tenant.base) await this.#post(RequestType.PROCESS, {});
       restored = true;

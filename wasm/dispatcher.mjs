@@ -186,14 +186,25 @@ export class Dispatcher {
         engine.cancelLoad();
         this.#reply(id, null);
         return;
-      case RequestType.LOAD_EXPORT_FILES: {
-        const { files } = message;
-        const valid = Array.isArray(files) && files.every((f) => typeof f?.path === 'string' && (f.bytes instanceof ArrayBuffer || ArrayBuffer.isView(f.bytes)));
-        if (!valid) throw badRequest('loadExportFiles: `files` must be an array of {path: string, bytes: ArrayBuffer}');
+      case RequestType.FILES_BEGIN: {
+        const { paths } = message;
+        if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string')) throw badRequest('filesBegin: `paths` must be an array of strings');
         this.#cancelRun();
-        this.#reply(id, engine.loadExportFiles(files));
+        this.#reply(id, engine.beginExportFiles(paths));
         return;
       }
+      case RequestType.FILES_PIECE: {
+        const { bytes } = message;
+        if (!(bytes instanceof ArrayBuffer) && !ArrayBuffer.isView(bytes)) {
+          throw badRequest('filesPiece: `bytes` must be an ArrayBuffer or a typed array');
+        }
+        engine.feedExportFile(bytes);
+        this.#reply(id, null);
+        return;
+      }
+      case RequestType.FILES_FINISH:
+        this.#reply(id, engine.finishExportFiles());
+        return;
       case RequestType.LOAD_SAMPLE:
         this.#cancelRun();
         this.#reply(id, engine.loadSample());

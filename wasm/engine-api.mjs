@@ -116,38 +116,6 @@ export class Engine {
   }
 
   /**
-   * Replaces the tenant with an export given as many files: an EntraExporter folder tree
-   * (Organization, SubscribedSkus, Users, Groups/<id>/Members) or section files (users.json,
-   * groups.json, subscribedSkus.json, organization.json). Errors name the file; on failure the
-   * current tenant stays.
-   * @param {{path: string, bytes: ArrayBuffer | ArrayBufferView | string}[]} files
-   * @returns {{users, groups, skus, memberships, queuedGroups, otherMembers, warnings: string[]}}
-   */
-  loadExportFiles(files) {
-    const raw = this.#engine();
-    if (!Array.isArray(files) || files.some((f) => typeof f?.path !== 'string')) {
-      throw new EngineError(ErrorCode.BAD_REQUEST, 'loadExportFiles: expected an array of {path, bytes}');
-    }
-    const parts = files.map((f) => toBytes(f.bytes, `loadExportFiles: ${f.path}`));
-    const total = parts.reduce((sum, p) => sum + p.length, 0);
-    const module = this.#module;
-    const ptr = module._malloc(Math.max(total, 1)) >>> 0;
-    if (ptr === 0) {
-      throw new EngineError(ErrorCode.INTERNAL, `loadExportFiles: cannot allocate ${total} bytes in the wasm heap (limit 4 GiB)`);
-    }
-    try {
-      let at = ptr;
-      for (const part of parts) {
-        module.HEAPU8.set(part, at);
-        at += part.length;
-      }
-      return unwrap(raw.loadExportFiles(files.map((f) => f.path), parts.map((p) => p.length), ptr));
-    } finally {
-      module._free(ptr);
-    }
-  }
-
-  /**
    * Starts reading a tenant document in pieces (drops a load under way): feedLoad each piece,
    * then finishLoad. Only the model and the value being read are held in the heap, never the
    * whole document. The tenant stays until finishLoad succeeds.

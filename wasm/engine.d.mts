@@ -9,7 +9,6 @@ export type RawResult<T = unknown> =
 /** The embind-bound engine (wasm/bindings.cpp). */
 export interface RawEngine {
   loadDocument(ptr: number, length: number): RawResult;
-  loadExportFiles(paths: string[], lengths: number[], ptr: number): RawResult;
   loadSample(): RawResult;
   beginLoad(sizeHint: number): void;
   feedLoad(ptr: number, length: number): RawResult<number>;

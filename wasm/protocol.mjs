@@ -17,8 +17,10 @@
 //   loadPiece    {bytes: ArrayBuffer}               -> {bytesRead} (any size; may end inside a token)
 //   loadFinish   {}                                 -> LoadSummary (replaces the tenant on success)
 //   loadCancel   {}                                 -> null  (drops the load under way)
-//   loadExportFiles {files: [{path, bytes}]}        -> LoadSummary  (an export given as many files: an
-//                 EntraExporter folder tree or section files; a running `process` is cancelled)
+//   filesBegin   {paths: string[]}                  -> number[] (an export given as many files, an
+//                 EntraExporter folder or section files: the indices of the files to send, in order)
+//   filesPiece   {bytes: ArrayBuffer}               -> null  (the next file of that order)
+//   filesFinish  {}                                 -> LoadSummary (replaces the tenant on success)
 //   loadSample   {}                                 -> LoadSummary  (a running `process` is cancelled)
 //   applyBatch   {batch: object | string}           -> {responses: [...]} (Graph batch response)
 //   process      {chunkUsers?: number}              -> Progress (done: true); runs background processing
@@ -59,11 +61,6 @@
  */
 
 /**
- * One file of an export given as many files; `path` as chosen (folder-relative, '/' or '\\').
- * @typedef {{path: string, bytes: ArrayBuffer | Uint8Array}} ExportFile
- */
-
-/**
  * A request (page -> worker): `{id, type, ...payload}`.
  * @typedef {{id: number, v?: number} & (
  *   {type: 'loadDocument', bytes: ArrayBuffer | Uint8Array} |
@@ -71,7 +68,9 @@
  *   {type: 'loadPiece', bytes: ArrayBuffer | Uint8Array} |
  *   {type: 'loadFinish'} |
  *   {type: 'loadCancel'} |
- *   {type: 'loadExportFiles', files: ExportFile[]} |
+ *   {type: 'filesBegin', paths: string[]} |
+ *   {type: 'filesPiece', bytes: ArrayBuffer | Uint8Array} |
+ *   {type: 'filesFinish'} |
  *   {type: 'loadSample'} |
  *   {type: 'applyBatch', batch: object | string} |
  *   {type: 'process', chunkUsers?: number} |
@@ -129,7 +128,9 @@ export const RequestType = Object.freeze({
   LOAD_PIECE: 'loadPiece',
   LOAD_FINISH: 'loadFinish',
   LOAD_CANCEL: 'loadCancel',
-  LOAD_EXPORT_FILES: 'loadExportFiles',
+  FILES_BEGIN: 'filesBegin',
+  FILES_PIECE: 'filesPiece',
+  FILES_FINISH: 'filesFinish',
   LOAD_SAMPLE: 'loadSample',
   APPLY_BATCH: 'applyBatch',
   PROCESS: 'process',

@@ -389,6 +389,31 @@ describe('EngineClient over a worker', () => {
     assert.equal(tenant.displayName, 'Contoso');
   });
 
+  test('an EntraExporter folder sent one file at a time loads; progress counts files', async () => {
+    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const { join, relative } = await import('node:path');
+    const root = new URL('../fixtures/entra-exporter/', import.meta.url).pathname;
+    const files = [];
+    const walk = (dir) => {
+      for (const name of readdirSync(dir).sort()) {
+        const full = join(dir, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else files.push({ path: relative(root, full), blob: new Blob([readFileSync(full)]) });
+      }
+    };
+    walk(join(root, 'EntraBackup'));
+    const { client } = newClient();
+    const progress = [];
+    const summary = await client.loadFileList(files, { onProgress: (p) => progress.push(p) });
+    assert.equal(summary.users, 3);
+    assert.equal(summary.groups, 2);
+    assert.equal(summary.otherMembers, 1);
+    assert.ok(progress.length > 5 && progress.length < files.length, `${progress.length} of ${files.length} files read`);
+    assert.equal(progress.at(-1).filesRead, progress.at(-1).files);
+    const tenant = await client.query({ query: 'tenant' });
+    assert.equal(tenant.displayName, 'Fabrikam Lab');
+  });
+
   test('cancel reaches a run in the worker', async () => {
     // The worker holds its run after the first progress event until the next message (the cancel).
     const { client } = newClient({ holdAfterProgress: 1 });

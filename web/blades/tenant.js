@@ -30,9 +30,11 @@ export async function importChosen(chosen) {
       };
       t = await engine.importFile(chosen[0].file, name, { onProgress, signal: abort.signal });
     } else {
-      const files = [];
-      for (const c of chosen) files.push({ path: c.path, bytes: await c.file.arrayBuffer() });
-      t = await engine.importFiles(files, name);
+      const onProgress = ({ filesRead, files }) => {
+        note.update({ text: `Read ${num(filesRead)} of ${num(files)} files.`, progress: { processed: filesRead, total: files } });
+        for (const fn of importListeners) fn({ state: 'progress', name, bytesRead: filesRead, total: files, unit: 'files' });
+      };
+      t = await engine.importFiles(chosen.map((c) => ({ path: c.path, blob: c.file })), name, { onProgress, signal: abort.signal });
     }
     note.update({
       status: 'success',
@@ -172,8 +174,12 @@ function registerTenantBlade() {
         } else if (e.state === 'progress') {
           const bar = message.querySelector('.import-progress');
           const read = message.querySelector('.import-read');
-          if (bar) bar.value = e.bytesRead;
-          if (read) read.textContent = `Reading ${e.name}: ${bytes(e.bytesRead)} of ${bytes(e.total)}`;
+          if (bar) {
+            bar.max = e.total || 1;
+            bar.value = e.bytesRead;
+          }
+          const done = e.unit === 'files' ? `${num(e.bytesRead)} of ${num(e.total)} files` : `${bytes(e.bytesRead)} of ${bytes(e.total)}`;
+          if (read) read.textContent = `Reading ${e.name}: ${done}`;
         } else if (e.state === 'ok') {
           const warnings = e.tenant?.warnings?.length ? ` ${e.tenant.warnings.join('; ')}.` : '';
           replace(message, h('fluent-message-bar', { attrs: { intent: warnings ? 'warning' : 'success', layout: 'multiline', 'data-testid': 'import-result' } }, `Imported ${e.name}.${warnings}`));

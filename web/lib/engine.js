@@ -131,7 +131,7 @@ async function replay(base, log) {
   const first = base.now ?? Date.now();
   await client.setNow(first);
   if (base.kind === 'document') await client.loadDocument(base.bytes);
-  else if (base.kind === 'files') await client.loadExportFiles(base.files);
+  else if (base.kind === 'files') await client.loadFileList(base.files);
   else if (base.kind === 'file') await client.loadBlob(base.file);
   else await client.loadSample();
   for (const op of log) {
@@ -200,12 +200,14 @@ export function importFile(file, name, { onProgress, signal } = {}) {
 
 /**
  * Replaces the tenant with an export given as many files (an EntraExporter folder, or section files
- * such as users.json and groups.json): `files` are `{path, bytes}`. Same failure rule as a document.
- * @param {{path: string, bytes: ArrayBuffer}[]} files
+ * such as users.json and groups.json): `files` are `{path, blob}`, read one at a time. Same failure
+ * rule as a document. The Files are kept for a reload (IndexedDB stores them).
+ * @param {{path: string, blob: Blob}[]} files
  * @param {string} name
+ * @param {{onProgress?: (p: {filesRead: number, files: number}) => void, signal?: AbortSignal}} [options]
  */
-export function importFiles(files, name) {
-  return importBase({ kind: 'files', name, files }, () => client.loadExportFiles(files));
+export function importFiles(files, name, { onProgress, signal } = {}) {
+  return importBase({ kind: 'files', name, files }, () => client.loadFileList(files, { onProgress, signal }));
 }
 
 function importBase(base, load) {

@@ -38,7 +38,7 @@ function request(req) {
   });
 }
 
-/** Reads `{base, ops}` or null when nothing is stored. `base`: {kind:'sample'} | {kind:'document', name, bytes} | {kind:'files', name, files: [{path, bytes}]} | {kind:'file', name, file: Blob}. */
+/** Reads `{base, ops}` or null when nothing is stored. `base`: {kind:'sample'} | {kind:'document', name, bytes} | {kind:'files', name, files: [{path, blob}]} | {kind:'file', name, file: Blob}. */
 export async function loadState() {
   try {
     return await tx('readonly', async (store) => {
