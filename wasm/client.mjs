@@ -214,15 +214,26 @@ export class EngineClient {
   /**
    * The tenant as a JSON document (ArrayBuffer of UTF-8). Options: {assignedPlans, audit} (both
    * default true) leave users' assignedPlans / the directoryAudits out when false; {chunked: true}
-   * resolves an array of ArrayBuffers instead (documents too big for one buffer; `new Blob(pieces)`).
+   * resolves an array of ArrayBuffers instead (documents too big for one buffer; `new Blob(pieces)`);
+   * {blob: true} a Blob built in the worker (the page copies nothing), with
+   * `onProgress({bytesWritten})` as the pieces are written.
    */
-  exportDocument(options = {}) {
+  async exportDocument(options = {}) {
     const payload = {};
     if (options.assignedPlans !== undefined) payload.assignedPlans = options.assignedPlans;
     if (options.audit !== undefined) payload.audit = options.audit;
     if (options.chunked) payload.chunked = true;
-    return this.#request(RequestType.EXPORT, payload);
+    if (options.blob) payload.blob = true;
+    const listener = options.onProgress;
+    if (listener) this.#exportListeners.add(listener);
+    try {
+      return await this.#request(RequestType.EXPORT, payload);
+    } finally {
+      if (listener) this.#exportListeners.delete(listener);
+    }
   }
+
+  #exportListeners = new Set();
 
   /** Pins the engine clock (Unix ms or ISO 8601 text). */
   async setNow(now) {
@@ -321,6 +332,8 @@ export class EngineClient {
     if (message.id === EVENT_ID) {
       if (message.event === EventType.PROGRESS) {
         for (const listener of this.#progressListeners) notify(listener, message.value);
+      } else if (message.event === EventType.EXPORT_PROGRESS) {
+        for (const listener of this.#exportListeners) notify(listener, message.value);
       }
       return;
     }

@@ -221,16 +221,20 @@ export class Dispatcher {
         const options = {};
         if (message.assignedPlans !== undefined) options.assignedPlans = message.assignedPlans;
         if (message.audit !== undefined) options.audit = message.audit;
-        if (message.chunked) {
+        if (message.chunked || message.blob) {
           // Pieces of up to EXPORT_PIECE_BYTES, each its own transferred ArrayBuffer.
           const pieces = [];
           let pending = [];
           let pendingBytes = 0;
+          let written = 0;
           const flush = () => {
             if (pendingBytes === 0) return;
             pieces.push(concatChunks(pending, pendingBytes).buffer); // pieces own exact-size buffers
+            written += pendingBytes;
             pending = [];
             pendingBytes = 0;
+            // Posted while the export runs: the page shows it (the worker does not yield meanwhile).
+            this.#post({ id: EVENT_ID, event: EventType.EXPORT_PROGRESS, value: { bytesWritten: written } });
           };
           engine.exportDocumentChunks((chunk) => {
             pending.push(chunk);
@@ -238,6 +242,11 @@ export class Dispatcher {
             if (pendingBytes >= EXPORT_PIECE_BYTES) flush();
           }, options);
           flush();
+          if (message.blob && typeof Blob === 'function') {
+            // The page gets a handle to the bytes, not the bytes: nothing to copy on its thread.
+            this.#reply(id, new Blob(pieces, { type: 'application/json' }));
+            return;
+          }
           this.#reply(id, pieces, pieces);
           return;
         }

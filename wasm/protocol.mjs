@@ -30,10 +30,12 @@
 //                 Cancelled: fails with code 'Cancelled' (the queue keeps what is left).
 //   cancel       {}                                 -> {cancelled: boolean} (false when nothing ran)
 //   query        {query: object | string}           -> the query's JSON value (see README queries)
-//   export       {assignedPlans?: boolean, audit?: boolean, chunked?: boolean} -> ArrayBuffer (the
+//   export       {assignedPlans?: boolean, audit?: boolean, chunked?: boolean, blob?: boolean} -> ArrayBuffer (the
 //                 JSON document, transferred), or with chunked: true an array of ArrayBuffers of up to
 //                 64 MiB each (all transferred; for documents too big for one buffer). assignedPlans
 //                 and audit default true; false leaves users' assignedPlans / directoryAudits out.
+//                 With blob: true (chunked implied) a Blob built in the worker, so the page never
+//                 copies the document (exportProgress events {bytesWritten} follow the pieces).
 //   setNow       {now: number (Unix ms) | string (ISO 8601)} -> null
 //   setActor     {actor: string}                    -> null
 //
@@ -76,7 +78,7 @@
  *   {type: 'process', chunkUsers?: number} |
  *   {type: 'cancel'} |
  *   {type: 'query', query: object | string} |
- *   {type: 'export', assignedPlans?: boolean, audit?: boolean, chunked?: boolean} |
+ *   {type: 'export', assignedPlans?: boolean, audit?: boolean, chunked?: boolean, blob?: boolean} |
  *   {type: 'setNow', now: number | string} |
  *   {type: 'setActor', actor: string}
  * )} Request
@@ -144,6 +146,8 @@ export const RequestType = Object.freeze({
 /** Unsolicited event types (the `event` field of a message with id 0). */
 export const EventType = Object.freeze({
   PROGRESS: 'progress',
+  /** `{bytesWritten}` while an export is written (one per piece of EXPORT_PIECE_BYTES). */
+  EXPORT_PROGRESS: 'exportProgress',
 });
 
 /** The id carried by unsolicited events. */

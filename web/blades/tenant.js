@@ -100,10 +100,10 @@ function exportCommands() {
     h('pre', { class: 'command', tabIndex: 0, attrs: { 'aria-label': `${c.title}: commands` } }, h('code', { text: c.code.join('\n') })))));
 }
 
-export async function exportFile() {
-  const pieces = await engine.exportDocument();
+/** Exports the tenant; `onProgress({bytesWritten})` follows the writing. */
+export async function exportFile({ onProgress } = {}) {
+  const blob = await engine.exportDocument({ onProgress });
   const t = await engine.query({ query: 'tenant' });
-  const blob = new Blob(pieces, { type: 'application/json' });
   const url = URL.createObjectURL(blob);
   const a = h('a', { href: url, download: `${(t?.displayName || 'tenant').replace(/[^\w.-]+/g, '-')}-tenant.json` });
   document.body.append(a);
@@ -189,9 +189,10 @@ function registerTenantBlade() {
       // Export: one at a time (the button is disabled while the worker writes the document).
       const exportButton = button('Export', async () => {
         exportButton.setAttribute('disabled', '');
-        replace(message, h('fluent-message-bar', { attrs: { intent: 'info', 'data-testid': 'export-busy' } }, 'Exporting the tenant document…'));
+        const status = h('fluent-message-bar', { attrs: { intent: 'info', 'data-testid': 'export-busy' } }, 'Exporting the tenant document…');
+        replace(message, status);
         try {
-          await exportFile();
+          await exportFile({ onProgress: ({ bytesWritten }) => { status.textContent = `Exporting the tenant document: ${bytes(bytesWritten)} written…`; } });
           replace(message);
         } catch (err) {
           replace(message, h('fluent-message-bar', { attrs: { intent: 'error' } }, engine.errorText(err)));

@@ -224,14 +224,17 @@ function importBase(base, load) {
 }
 
 /**
- * Exports the current tenant as a Graph-shaped JSON document: resolves an array of byte pieces
- * (a large document does not fit one buffer; `new Blob(pieces)` joins them without a copy).
+ * Exports the current tenant as a Graph-shaped JSON document: resolves a Blob the worker built (the
+ * page never holds or copies the bytes); `onProgress({bytesWritten})` follows the writing.
+ * @param {{onProgress?: (p: {bytesWritten: number}) => void}} [options]
+ * @returns {Promise<Blob>}
  */
-export async function exportDocument() {
+export async function exportDocument({ onProgress } = {}) {
   await chain;
-  const value = await client.exportDocument({ chunked: true });
+  const value = await client.exportDocument({ blob: true, onProgress });
+  if (value instanceof Blob) return value;
   const pieces = Array.isArray(value) ? value : [value];
-  return pieces.map((p) => (p instanceof ArrayBuffer || ArrayBuffer.isView(p) ? p : new TextEncoder().encode(String(p))));
+  return new Blob(pieces, { type: 'application/json' });
 }
 
 /** Back to the built-in sample; forgets the stored tenant. */
