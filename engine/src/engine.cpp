@@ -77,8 +77,7 @@ LoadSummary Engine::Replace(std::unique_ptr<Tenant> next) {
 }
 
 void Engine::BeginLoad(size_t size_hint) {
-  load_.reset();  // the one under way first: its model is freed before the next one grows
-  load_error_.reset();
+  CancelLoad();  // the one under way first: its model is freed before the next one grows
   load_ = std::make_unique<DocumentLoad>(size_hint);
 }
 
