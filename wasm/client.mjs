@@ -118,62 +118,33 @@ export class EngineClient {
   }
 
   /**
-   * Loads a tenant document of any size from a Blob (a File), read in pieces (`File.stream()`)
-   * that are transferred to the worker one at a time: neither side holds the whole document.
-   * `onProgress({bytesRead, total})` follows each piece; `signal` (an AbortSignal) cancels, and
+   * Loads a tenant document of any size from a Blob (a File): the worker reads it (`stream()`) and
+   * feeds the engine piece by piece; the page posts only the handle and does no work meanwhile.
+   * `onProgress({bytesRead, total})` follows the reading; `signal` (an AbortSignal) cancels, and
    * then the call fails with code 'Cancelled' and the tenant stays.
    * @param {Blob} blob
-   * @param {{onProgress?: (p: {bytesRead: number, total: number}) => void, signal?: AbortSignal, pieceBytes?: number}} [options]
+   * @param {{onProgress?: (p: {bytesRead: number, total: number}) => void, signal?: AbortSignal}} [options]
    */
-  async loadBlob(blob, { onProgress, signal, pieceBytes = 4 << 20 } = {}) {
-    const summary = await this.#streamBlob(blob, { onProgress, signal, pieceBytes });
+  async loadBlob(blob, { onProgress, signal } = {}) {
+    const summary = await this.#readBlob(blob, { onProgress, signal });
     this.#tenant = { ...this.#tenant, base: { blob }, batches: [] };
     return summary;
   }
 
-  async #streamBlob(blob, { onProgress = undefined, signal = undefined, pieceBytes = 4 << 20 } = {}, post = (type, payload, transfer) => this.#request(type, payload, transfer)) {
-    const total = blob.size;
-    await post(RequestType.LOAD_BEGIN, { size: total });
-    const reader = blob.stream().getReader();
-    let pending = [];
-    let pendingBytes = 0;
-    let bytesRead = 0;
-    const send = async () => {
-      const piece = new Uint8Array(pendingBytes);
-      let at = 0;
-      for (const part of pending) {
-        piece.set(part, at);
-        at += part.length;
-      }
-      pending = [];
-      pendingBytes = 0;
-      const reply = await post(RequestType.LOAD_PIECE, { bytes: piece.buffer }, [piece.buffer]);
-      bytesRead = reply?.bytesRead ?? bytesRead + piece.length;
-      if (onProgress) notify(onProgress, { bytesRead, total });
-    };
+  async #readBlob(blob, { onProgress = undefined, signal = undefined } = {}, post = (type, payload) => this.#request(type, payload)) {
+    if (signal?.aborted) throw new EngineError(ErrorCode.CANCELLED, 'the load was cancelled; the tenant was kept');
+    const onAbort = () => post(RequestType.LOAD_CANCEL, {}).catch(() => {});
+    if (onProgress) this.#loadListeners.add(onProgress);
+    signal?.addEventListener('abort', onAbort);
     try {
-      for (;;) {
-        if (signal?.aborted) throw new EngineError(ErrorCode.CANCELLED, 'the load was cancelled; the tenant was kept');
-        const { value, done } = await reader.read();
-        if (done) break;
-        // Pieces of pieceBytes: small stream chunks are joined, large ones cut.
-        for (let at = 0; at < value.length; ) {
-          const part = value.subarray(at, at + (pieceBytes - pendingBytes));
-          pending.push(part);
-          pendingBytes += part.length;
-          at += part.length;
-          if (pendingBytes >= pieceBytes) await send();
-        }
-      }
-      if (pendingBytes > 0) await send();
-      if (signal?.aborted) throw new EngineError(ErrorCode.CANCELLED, 'the load was cancelled; the tenant was kept');
-      return await post(RequestType.LOAD_FINISH, {});
-    } catch (error) {
-      reader.cancel().catch(() => {});
-      await post(RequestType.LOAD_CANCEL, {}).catch(() => {});
-      throw error;
+      return await post(RequestType.LOAD_BLOB, { blob });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (onProgress) this.#loadListeners.delete(onProgress);
     }
   }
+
+  #loadListeners = new Set();
 
   /** Loads the built-in sample tenant. */
   async loadSample() {
@@ -313,7 +284,7 @@ export class EngineClient {
       if (tenant.actor !== undefined) await this.#post(RequestType.SET_ACTOR, { actor: tenant.actor });
       if (tenant.base === 'sample') await this.#post(RequestType.LOAD_SAMPLE, {});
       else if (tenant.base instanceof ArrayBuffer) await this.#post(RequestType.LOAD_DOCUMENT, { bytes: tenant.base });
-      else if (tenant.base?.blob) await this.#streamBlob(tenant.base.blob, {}, (type, payload, transfer) => this.#post(type, payload, transfer));
+      else if (tenant.base?.blob) await this.#readBlob(tenant.base.blob, {}, (type, payload) => this.#post(type, payload));
       else if (tenant.base?.fileList) await this.#streamFiles(tenant.base.fileList, {}, (type, payload, transfer) => this.#post(type, payload, transfer));
       for (const batch of tenant.batches) await this.#post(RequestType.APPLY_BATCH, { batch });
       if (tenant.base) await this.#post(RequestType.PROCESS, {});
@@ -332,6 +303,8 @@ export class EngineClient {
     if (message.id === EVENT_ID) {
       if (message.event === EventType.PROGRESS) {
         for (const listener of this.#progressListeners) notify(listener, message.value);
+      } else if (message.event === EventType.LOAD_PROGRESS) {
+        for (const listener of this.#loadListeners) notify(listener, message.value);
       } else if (message.event === EventType.EXPORT_PROGRESS) {
         for (const listener of this.#exportListeners) notify(listener, message.value);
       }

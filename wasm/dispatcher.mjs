@@ -1,7 +1,7 @@
 // The worker side of the protocol (wasm/protocol.mjs) as a plain class: it takes an Engine (or a
 // promise of one) and a postMessage function, so it runs unchanged in a browser worker, in a Node
 // worker_threads worker and in a Node test without any worker.
-import { EVENT_ID, EngineError, ErrorCode, EventType, PROTOCOL_VERSION, RequestType, concatChunks, errorToPlain } from './protocol.mjs';
+import { EVENT_ID, EngineError, ErrorCode, EventType, LOAD_PROGRESS_BYTES, PROTOCOL_VERSION, RequestType, concatChunks, errorToPlain } from './protocol.mjs';
 
 /** A chunked export sends pieces of about this size (each a transferred ArrayBuffer). */
 export const EXPORT_PIECE_BYTES = 64 * 1024 * 1024;
@@ -144,6 +144,15 @@ export class Dispatcher {
           this.#reply(id, { cancelled });
           return;
         }
+        case RequestType.LOAD_BLOB:
+          this.#startBlobLoad(engine, id, message.blob);
+          return;
+        case RequestType.LOAD_CANCEL:
+          // A Blob being read stops before its next piece (and replies Cancelled).
+          if (this.#blobLoad) this.#blobLoad.cancelled = true;
+          else engine.cancelLoad();
+          this.#reply(id, null);
+          return;
         default:
           this.#serve(engine, id, message);
       }
@@ -181,10 +190,6 @@ export class Dispatcher {
       }
       case RequestType.LOAD_FINISH:
         this.#reply(id, engine.finishLoad());
-        return;
-      case RequestType.LOAD_CANCEL:
-        engine.cancelLoad();
-        this.#reply(id, null);
         return;
       case RequestType.FILES_BEGIN: {
         const { paths } = message;
@@ -291,6 +296,59 @@ export class Dispatcher {
     if (!this.#run || this.#run.cancelled) return false;
     this.#run.cancelled = true;
     return true;
+  }
+
+  /** The Blob being read: {cancelled}. */
+  #blobLoad = null;
+
+  /**
+   * Reads a Blob (a File the page chose) in the worker: its stream's pieces go to the engine as
+   * they come, a loadProgress event every LOAD_PROGRESS_BYTES, and a loadCancel stops it between
+   * pieces. The page posts only the Blob's handle and does no work while it is read.
+   */
+  async #startBlobLoad(engine, id, blob) {
+    if (typeof Blob !== 'function' || !(blob instanceof Blob)) {
+      this.#replyError(id, badRequest('loadBlob: `blob` must be a Blob or a File'), false);
+      return;
+    }
+    this.#cancelRun();
+    if (this.#blobLoad) this.#blobLoad.cancelled = true;
+    const load = { cancelled: false };
+    this.#blobLoad = load;
+    const total = blob.size;
+    let bytesRead = 0;
+    let reported = 0;
+    let reader = null;
+    try {
+      engine.beginLoad(total);
+      reader = blob.stream().getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (load.cancelled) throw new EngineError(ErrorCode.CANCELLED, 'the load was cancelled; the tenant was kept');
+        if (done) break;
+        // A large stream chunk is fed in parts, so progress and a cancel come at least that often.
+        for (let at = 0; at < value.length; at += LOAD_PROGRESS_BYTES) {
+          const part = value.subarray(at, at + LOAD_PROGRESS_BYTES);
+          engine.feedLoad(part);
+          bytesRead += part.length;
+          if (bytesRead - reported >= LOAD_PROGRESS_BYTES) {
+            reported = bytesRead;
+            this.#post({ id: EVENT_ID, event: EventType.LOAD_PROGRESS, value: { bytesRead, total } });
+            await this.#yield(); // a turn of the event loop: a loadCancel or a query is read here
+            if (load.cancelled) throw new EngineError(ErrorCode.CANCELLED, 'the load was cancelled; the tenant was kept');
+          }
+        }
+      }
+      const summary = engine.finishLoad();
+      if (bytesRead > reported) this.#post({ id: EVENT_ID, event: EventType.LOAD_PROGRESS, value: { bytesRead, total } });
+      this.#reply(id, summary);
+    } catch (error) {
+      engine.cancelLoad();
+      reader?.cancel().catch(() => {});
+      this.#replyError(id, error, !(error instanceof EngineError));
+    } finally {
+      if (this.#blobLoad === load) this.#blobLoad = null;
+    }
   }
 
   #startProcess(engine, id, chunkUsers) {

@@ -12,6 +12,9 @@
 //
 // Requests and payloads:
 //   loadDocument {bytes: ArrayBuffer | Uint8Array}  -> LoadSummary  (a running `process` is cancelled)
+//   loadBlob     {blob: Blob}                       -> LoadSummary (a File read in the worker, its
+//                 stream fed to the engine piece by piece; loadProgress events {bytesRead, total};
+//                 loadCancel stops it: code 'Cancelled', the tenant stays)
 //   loadBegin    {size?: number}                    -> null  (starts a document read in pieces; a
 //                 running `process` is cancelled; the tenant stays until loadFinish)
 //   loadPiece    {bytes: ArrayBuffer}               -> {bytesRead} (any size; may end inside a token)
@@ -66,6 +69,7 @@
  * A request (page -> worker): `{id, type, ...payload}`.
  * @typedef {{id: number, v?: number} & (
  *   {type: 'loadDocument', bytes: ArrayBuffer | Uint8Array} |
+ *   {type: 'loadBlob', blob: Blob} |
  *   {type: 'loadBegin', size?: number} |
  *   {type: 'loadPiece', bytes: ArrayBuffer | Uint8Array} |
  *   {type: 'loadFinish'} |
@@ -126,6 +130,7 @@ export const PROTOCOL_VERSION = 1;
 /** Request types (the `type` field of a request). */
 export const RequestType = Object.freeze({
   LOAD_DOCUMENT: 'loadDocument',
+  LOAD_BLOB: 'loadBlob',
   LOAD_BEGIN: 'loadBegin',
   LOAD_PIECE: 'loadPiece',
   LOAD_FINISH: 'loadFinish',
@@ -146,9 +151,14 @@ export const RequestType = Object.freeze({
 /** Unsolicited event types (the `event` field of a message with id 0). */
 export const EventType = Object.freeze({
   PROGRESS: 'progress',
+  /** `{bytesRead, total}` while a Blob is read (every LOAD_PROGRESS_BYTES, and at the end). */
+  LOAD_PROGRESS: 'loadProgress',
   /** `{bytesWritten}` while an export is written (one per piece of EXPORT_PIECE_BYTES). */
   EXPORT_PROGRESS: 'exportProgress',
 });
+
+/** Bytes read between two loadProgress events. */
+export const LOAD_PROGRESS_BYTES = 4 << 20;
 
 /** The id carried by unsolicited events. */
 export const EVENT_ID = 0;

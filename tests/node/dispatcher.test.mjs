@@ -14,7 +14,7 @@ import {
 } from '../../wasm/dispatcher.mjs';
 import { EngineError, createEngine } from '../../wasm/engine-api.mjs';
 import { readWasmBinary } from '../../wasm/node-support.mjs';
-import { EVENT_ID, PROTOCOL_VERSION, RequestType } from '../../wasm/protocol.mjs';
+import { EVENT_ID, LOAD_PROGRESS_BYTES, PROTOCOL_VERSION, RequestType } from '../../wasm/protocol.mjs';
 import { NodeWorkerAdapter } from './fixtures/node-worker-adapter.mjs';
 import { NOW_ISO, PLAN, SKU, batch, assignGroupLicense, newEngine } from './helpers.mjs';
 
@@ -138,6 +138,27 @@ describe('Dispatcher', () => {
     const lean = await send(RequestType.EXPORT, { assignedPlans: false, audit: false });
     assert.ok(lean.value.byteLength < exported.value.byteLength);
     assert.equal('directoryAudits' in JSON.parse(new TextDecoder().decode(lean.value)), false);
+  });
+
+  test('loadBegin, loadPiece, loadFinish: a document in pieces of any size; a bad piece keeps the tenant', async () => {
+    const { send } = await harness();
+    const bytes = await syntheticBytes(2_000);
+    assert.equal((await send(RequestType.LOAD_BEGIN, { size: bytes.length })).ok, true);
+    for (let at = 0; at < bytes.length; at += 777) {
+      const piece = bytes.slice(at, at + 777);
+      const reply = await send(RequestType.LOAD_PIECE, { bytes: piece.buffer });
+      assert.equal(reply.ok, true, JSON.stringify(reply));
+      assert.equal(reply.value.bytesRead, Math.min(at + 777, bytes.length));
+    }
+    const finished = await send(RequestType.LOAD_FINISH);
+    assert.equal(finished.ok, true);
+    assert.equal(finished.value.users, 2_000);
+    await send(RequestType.LOAD_BEGIN, {});
+    const bad = await send(RequestType.LOAD_PIECE, { bytes: new TextEncoder().encode('[1, 2]').buffer });
+    assert.equal(bad.ok, false);
+    assert.equal(bad.error.code, 'SchemaError');
+    const tenant = await send(RequestType.QUERY, { query: { query: 'tenant' } });
+    assert.equal(tenant.value.users, 2_000, 'the tenant stays');
   });
 
   test('adaptive chunks: sized to TARGET_CHUNK_MS of engine time, progress once per PROGRESS_INTERVAL_MS', async () => {
@@ -356,14 +377,14 @@ describe('EngineClient over a worker', () => {
     assert.ok(document instanceof ArrayBuffer && document.byteLength > 100_000);
   });
 
-  test('a document read as a Blob in pieces gives the tenant the whole document gives; progress per piece', async () => {
+  test('a document read as a Blob in the worker gives the tenant the whole document gives; progress as it reads', async () => {
     const bytes = await syntheticBytes(20_000);
     const { client } = newClient();
     const progress = [];
-    // 64 KiB pieces end anywhere, inside strings and numbers.
-    const summary = await client.loadBlob(new Blob([bytes]), { pieceBytes: 64 << 10, onProgress: (p) => progress.push(p) });
+    // The worker reads the Blob's stream: its pieces end anywhere, inside strings and numbers.
+    const summary = await client.loadBlob(new Blob([bytes]), { onProgress: (p) => progress.push(p) });
     assert.equal(summary.users, 20_000);
-    assert.ok(progress.length >= Math.floor(bytes.length / (64 << 10)), `${progress.length} progress events`);
+    assert.ok(progress.length >= Math.floor(bytes.length / LOAD_PROGRESS_BYTES), `${progress.length} progress events`);
     assert.equal(progress.at(-1).bytesRead, bytes.length);
     assert.ok(progress.every((p, i) => i === 0 || p.bytesRead > progress[i - 1].bytesRead));
     const streamed = new TextDecoder().decode(await client.exportDocument());
@@ -376,13 +397,13 @@ describe('EngineClient over a worker', () => {
     const { client } = newClient();
     await client.loadSample();
     const broken = new Blob([new TextEncoder().encode('{"subscribedSkus": [], "users": [{"id": "a"}, 7]}')]);
-    const error = await client.loadBlob(broken, { pieceBytes: 8 }).catch((e) => e);
+    const error = await client.loadBlob(broken).catch((e) => e);
     assert.ok(error instanceof EngineError);
     assert.equal(error.code, 'SchemaError');
     assert.match(error.message, /users\[1\]: expected an object/);
     const abort = new AbortController();
     const bytes = await syntheticBytes(20_000);
-    const cancelled = client.loadBlob(new Blob([bytes]), { pieceBytes: 64 << 10, signal: abort.signal, onProgress: () => abort.abort() });
+    const cancelled = client.loadBlob(new Blob([bytes]), { signal: abort.signal, onProgress: () => abort.abort() });
     const reason = await cancelled.catch((e) => e);
     assert.equal(reason.code, 'Cancelled');
     const tenant = await client.query({ query: 'tenant' });
