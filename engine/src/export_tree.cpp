@@ -487,7 +487,6 @@ Result<std::vector<size_t>> ExportAssembler::Plan(std::vector<std::string> paths
     std::sort(list.begin(), list.end(), by_path);
     for (const Classified* c : list) st.steps.push_back({role, c->file, std::string::npos, {}});
   };
-  std::vector<const Classified*> none;
   add("organization", Role::kOrganization, organization);
   add("subscribedSkus", Role::kSku, skus);
   add("users", Role::kUser, users);
@@ -520,8 +519,7 @@ bool ExportAssembler::State::Read(const Step& step, std::string_view bytes) {
       return true;
     }
     case Role::kSectionFile: {
-      const bool array = false;
-      if (!OpenSection(step.section, array)) return false;
+      if (!OpenSection(step.section, false)) return false;  // the file is the section's value
       if (step.section == "users") users_unchecked = true;
       if (!Item(step.section, std::string::npos, step.file) || !Emit(text.Text())) return false;
       origins.back().end = emitted;

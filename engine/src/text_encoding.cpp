@@ -24,6 +24,15 @@ void AppendUtf8(std::string* out, uint32_t cp) {
   }
 }
 
+namespace {
+
+/// Length of the UTF-8 sequence a lead byte starts (1 for anything that is not a lead byte).
+size_t SequenceLength(unsigned char c) {
+  return c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 1;
+}
+
+}  // namespace
+
 size_t FindInvalidUtf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
@@ -42,17 +51,10 @@ size_t FindInvalidUtf8(std::string_view text) {
       ++i;
       continue;
     }
-    size_t len;
-    uint32_t min;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4, min = 0x10000;
-    } else {
-      return i;  // a continuation byte, C0/C1 (overlong) or F5+
-    }
+    const size_t len = SequenceLength(c);
+    if (len == 1) return i;  // a continuation byte, C0/C1 (overlong) or F5+
+    static constexpr uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};  // shortest form per length
+    const uint32_t min = kMin[len];
     if (i + len > n) return i;
     uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
     for (size_t k = 1; k < len; ++k) {
@@ -106,15 +108,6 @@ bool DocumentDecoder::Decide(std::string_view head, bool last, size_t* skip) {
   }
   return true;
 }
-
-namespace {
-
-/// Length of the UTF-8 sequence a lead byte starts (1 for anything that is not a lead byte).
-size_t SequenceLength(unsigned char c) {
-  return c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 1;
-}
-
-}  // namespace
 
 bool DocumentDecoder::CheckUtf8(std::string_view text, bool last) {
   // The bytes of this piece that start a sequence ending in the next one wait for it.
