@@ -172,25 +172,6 @@ export class Dispatcher {
         this.#reply(id, engine.loadDocument(bytes));
         return;
       }
-      case RequestType.LOAD_BEGIN: {
-        const size = message.size ?? 0;
-        if (!Number.isFinite(size) || size < 0) throw badRequest('loadBegin: `size` must be a non-negative number');
-        this.#cancelRun();
-        engine.beginLoad(size);
-        this.#reply(id, null);
-        return;
-      }
-      case RequestType.LOAD_PIECE: {
-        const { bytes } = message;
-        if (!(bytes instanceof ArrayBuffer) && !ArrayBuffer.isView(bytes)) {
-          throw badRequest('loadPiece: `bytes` must be an ArrayBuffer or a typed array');
-        }
-        this.#reply(id, { bytesRead: engine.feedLoad(bytes) });
-        return;
-      }
-      case RequestType.LOAD_FINISH:
-        this.#reply(id, engine.finishLoad());
-        return;
       case RequestType.FILES_BEGIN: {
         const { paths } = message;
         if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string')) throw badRequest('filesBegin: `paths` must be an array of strings');

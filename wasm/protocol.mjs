@@ -15,10 +15,6 @@
 //   loadBlob     {blob: Blob}                       -> LoadSummary (a File read in the worker, its
 //                 stream fed to the engine piece by piece; loadProgress events {bytesRead, total};
 //                 loadCancel stops it: code 'Cancelled', the tenant stays)
-//   loadBegin    {size?: number}                    -> null  (starts a document read in pieces; a
-//                 running `process` is cancelled; the tenant stays until loadFinish)
-//   loadPiece    {bytes: ArrayBuffer}               -> {bytesRead} (any size; may end inside a token)
-//   loadFinish   {}                                 -> LoadSummary (replaces the tenant on success)
 //   loadCancel   {}                                 -> null  (drops the load under way)
 //   filesBegin   {paths: string[]}                  -> number[] (an export given as many files, an
 //                 EntraExporter folder or section files: the indices of the files to send, in order)
@@ -70,9 +66,6 @@
  * @typedef {{id: number, v?: number} & (
  *   {type: 'loadDocument', bytes: ArrayBuffer | Uint8Array} |
  *   {type: 'loadBlob', blob: Blob} |
- *   {type: 'loadBegin', size?: number} |
- *   {type: 'loadPiece', bytes: ArrayBuffer | Uint8Array} |
- *   {type: 'loadFinish'} |
  *   {type: 'loadCancel'} |
  *   {type: 'filesBegin', paths: string[]} |
  *   {type: 'filesPiece', bytes: ArrayBuffer | Uint8Array} |
@@ -131,9 +124,6 @@ export const PROTOCOL_VERSION = 1;
 export const RequestType = Object.freeze({
   LOAD_DOCUMENT: 'loadDocument',
   LOAD_BLOB: 'loadBlob',
-  LOAD_BEGIN: 'loadBegin',
-  LOAD_PIECE: 'loadPiece',
-  LOAD_FINISH: 'loadFinish',
   LOAD_CANCEL: 'loadCancel',
   FILES_BEGIN: 'filesBegin',
   FILES_PIECE: 'filesPiece',

@@ -140,27 +140,6 @@ describe('Dispatcher', () => {
     assert.equal('directoryAudits' in JSON.parse(new TextDecoder().decode(lean.value)), false);
   });
 
-  test('loadBegin, loadPiece, loadFinish: a document in pieces of any size; a bad piece keeps the tenant', async () => {
-    const { send } = await harness();
-    const bytes = await syntheticBytes(2_000);
-    assert.equal((await send(RequestType.LOAD_BEGIN, { size: bytes.length })).ok, true);
-    for (let at = 0; at < bytes.length; at += 777) {
-      const piece = bytes.slice(at, at + 777);
-      const reply = await send(RequestType.LOAD_PIECE, { bytes: piece.buffer });
-      assert.equal(reply.ok, true, JSON.stringify(reply));
-      assert.equal(reply.value.bytesRead, Math.min(at + 777, bytes.length));
-    }
-    const finished = await send(RequestType.LOAD_FINISH);
-    assert.equal(finished.ok, true);
-    assert.equal(finished.value.users, 2_000);
-    await send(RequestType.LOAD_BEGIN, {});
-    const bad = await send(RequestType.LOAD_PIECE, { bytes: new TextEncoder().encode('[1, 2]').buffer });
-    assert.equal(bad.ok, false);
-    assert.equal(bad.error.code, 'SchemaError');
-    const tenant = await send(RequestType.QUERY, { query: { query: 'tenant' } });
-    assert.equal(tenant.value.users, 2_000, 'the tenant stays');
-  });
-
   test('adaptive chunks: sized to TARGET_CHUNK_MS of engine time, progress once per PROGRESS_INTERVAL_MS', async () => {
     // 10 us a user on the work clock: a chunk of 2,000 users takes the 20 ms target.
     const clock = workClock(0.01);
