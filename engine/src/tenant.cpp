@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstring>
 
 #include "generators.h"
 #include "rules.h"
@@ -670,7 +671,7 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
 }
 }  // namespace
 
-std::string Tenant::FormatTime(int64_t ms) {
+size_t Tenant::FormatTimeTo(int64_t ms, char* out) {
   int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   int64_t rem = secs - days * 86400;
@@ -678,15 +679,13 @@ std::string Tenant::FormatTime(int64_t ms) {
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
   if (y < 0 || y > 9999) {  // outside what four digits hold: the general form
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m,
-                  d, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
-                  static_cast<int>(rem % 60));
-    return buf;
+    int n = std::snprintf(out, kTimeTextMax, "%04lld-%02u-%02uT%02d:%02d:%02dZ",
+                          static_cast<long long>(y), m, d, static_cast<int>(rem / 3600),
+                          static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
+    return n < 0 ? 0 : std::min(static_cast<size_t>(n), kTimeTextMax - 1);
   }
   // Written digit by digit: the export formats one time per state (millions of them).
-  char out[20] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0',
-                  'T', '0', '0', ':', '0', '0', ':', '0', '0', 'Z'};
+  std::memcpy(out, "0000-00-00T00:00:00Z", 20);
   auto put = [&](int at, unsigned value, int digits) {
     for (int k = digits - 1; k >= 0; --k, value /= 10)
       out[at + k] = static_cast<char>('0' + value % 10);
@@ -697,7 +696,12 @@ std::string Tenant::FormatTime(int64_t ms) {
   put(11, static_cast<unsigned>(rem / 3600), 2);
   put(14, static_cast<unsigned>(rem / 60 % 60), 2);
   put(17, static_cast<unsigned>(rem % 60), 2);
-  return std::string(out, sizeof out);
+  return 20;
+}
+
+std::string Tenant::FormatTime(int64_t ms) {
+  char out[kTimeTextMax];
+  return std::string(out, FormatTimeTo(ms, out));
 }
 
 bool Tenant::ParseTime(std::string_view t, int64_t* ms) {

@@ -458,6 +458,10 @@ class Tenant {
   void AuditLicenseFailure(Id user, Id group, uint16_t evidence, const Violation& why);
   /// Formats milliseconds since the epoch as an ISO-8601 UTC time ("2026-12-01T00:00:00Z").
   static std::string FormatTime(int64_t ms);
+  /// Room FormatTimeTo needs.
+  static constexpr size_t kTimeTextMax = 40;
+  /// FormatTime into `out` (kTimeTextMax bytes); returns the length.
+  static size_t FormatTimeTo(int64_t ms, char* out);
   /// Parses an ISO-8601 UTC time; false when malformed.
   static bool ParseTime(std::string_view text, int64_t* ms);
   /// Fills catalogue names, default rules and plan flags; call after loading SKUs and rules.

@@ -1,6 +1,8 @@
 // Writing the tenant document (computed fields included) as Graph-shaped JSON, streamed.
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 
 #include "json_writer.h"
 #include "licensing.h"
@@ -8,14 +10,14 @@
 
 namespace gbl {
 
-void JsonWriter::AppendQuoted(std::string* out, std::string_view s) {
-  out->push_back('"');
+char* JsonWriter::Escape(char* p, std::string_view s) {
   size_t i = 0;
   const size_t n = s.size();
   while (i < n) {
-    size_t start = i;
-    i += PlainBytes(s.data() + i, n - i, true);
-    out->append(s.data() + start, i - start);
+    const size_t plain = PlainBytes(s.data() + i, n - i, true);
+    std::memcpy(p, s.data() + i, plain);
+    p += plain;
+    i += plain;
     if (i >= n) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
@@ -26,46 +28,63 @@ void JsonWriter::AppendQuoted(std::string* out, std::string_view s) {
         ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
       }
       if (ok) {
-        out->append(s.data() + i, len);
+        std::memcpy(p, s.data() + i, len);
+        p += len;
         i += len;
       } else {
-        out->append("\xEF\xBF\xBD");
+        std::memcpy(p, "\xEF\xBF\xBD", 3);
+        p += 3;
         ++i;
       }
       continue;
     }
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      default: {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out->append(buf);
-      }
+    // Two-byte escapes for the characters that have one, \u00XX for the other controls.
+    static constexpr char kShort[] = {'"', '"', '\\', '\\', '\n', 'n', '\r', 'r',
+                                      '\t', 't',  '\b', 'b',   '\f', 'f'};
+    char shorthand = 0;
+    for (size_t k = 0; k < sizeof kShort; k += 2) {
+      if (static_cast<char>(c) == kShort[k]) shorthand = kShort[k + 1];
+    }
+    if (shorthand != 0) {
+      p[0] = '\\';
+      p[1] = shorthand;
+      p += 2;
+    } else {
+      static constexpr char kHexDigits[] = "0123456789abcdef";
+      std::memcpy(p, "\\u00", 4);
+      p[4] = kHexDigits[c >> 4];
+      p[5] = kHexDigits[c & 0xF];
+      p += 6;
     }
     ++i;
   }
-  out->push_back('"');
+  return p;
 }
+
+void JsonWriter::AppendQuoted(std::string* out, std::string_view s) {
+  const size_t at = out->size();
+  out->resize(at + 6 * s.size() + 2);
+  char* p = &(*out)[at];
+  *p++ = '"';
+  p = Escape(p, s);
+  *p++ = '"';
+  out->resize(static_cast<size_t>(p - out->data()));
+}
+
+void JsonWriter::Quote(std::string_view s) {
+  char* p = Room(6 * s.size() + 2);
+  *p++ = '"';
+  p = Escape(p, s);
+  *p++ = '"';
+  pos_ = static_cast<size_t>(p - out_.data());
+}
+
+void JsonWriter::Grow(size_t n) {
+  // Doubling: the zero fill of new room is paid once per byte of room, not per write.
+  out_.resize(std::max({pos_ + n, out_.size() * 2, static_cast<size_t>(64 << 10)}));
+}
+
+char* JsonWriter::WriteInt(char* p, int64_t v) { return std::to_chars(p, p + 24, v).ptr; }
 
 namespace {
 
@@ -163,6 +182,13 @@ const char* Operation(Activity a) {
   }
 }
 
+/// Key + time, written without a string of its own (one per state, millions of them).
+template <size_t N>
+void TimeField(JsonWriter* w, const char (&k)[N], int64_t ms) {
+  char text[Tenant::kTimeTextMax];
+  w->Field(k, std::string_view(text, Tenant::FormatTimeTo(ms, text)));
+}
+
 void WriteLicenses(const Tenant& t, const std::vector<std::pair<Id, std::vector<Id>>>& lic,
                    JsonWriter* w) {
   w->BeginArray();
@@ -214,7 +240,7 @@ void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* 
     for (Id p : t.assignments()[s.assignment].disabled) w->String(t.plans()[p].id);
     w->EndArray();
     w->Field("error", ErrorName(s.error));
-    w->Field("lastUpdatedDateTime", Tenant::FormatTime(s.updated_ms));
+    TimeField(w, "lastUpdatedDateTime", s.updated_ms);
     w->Field("skuId", t.skus()[s.sku].id);
     w->Field("state", StateName(s.state));
     w->EndObject();
@@ -243,7 +269,7 @@ void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* 
       if (std::find(seen.begin(), seen.end(), p) != seen.end()) continue;
       seen.push_back(p);
       w->BeginObject();
-      w->Field("assignedDateTime", Tenant::FormatTime(since));
+      TimeField(w, "assignedDateTime", since);
       // The subscription's status carries over to its plans (Enabled, Warning, Suspended,
       // Deleted, LockedOut); `service` is the workload's name, not the plan's.
       w->Field("capabilityStatus", t.skus()[sku].capability_status);
@@ -261,7 +287,7 @@ void WriteDeletedUser(const Tenant& t, Id ui, const DeletedUser& d, JsonWriter* 
   w->BeginObject();
   w->Field("@odata.type", "#microsoft.graph.user");
   WriteUserProperties(u, w);
-  w->Field("deletedDateTime", Tenant::FormatTime(d.deleted_ms));
+  TimeField(w, "deletedDateTime", d.deleted_ms);
   w->Key("memberOf");
   w->BeginArray();
   for (Id g : d.groups) w->String(t.groups()[g].id);
@@ -401,7 +427,7 @@ std::string AuditEventJson(const Tenant& t, size_t index) {
   w.Field("result", failure ? "failure" : "success");
   w.Field("resultReason", failure && e.text != kNoId ? t.audit_text()[e.text] : std::string());
   w.Field("activityDisplayName", ActivityName(e.activity));
-  w.Field("activityDateTime", Tenant::FormatTime(e.time_ms));
+  TimeField(&w, "activityDateTime", e.time_ms);
   w.Field("loggedByService", "Core Directory");
   w.Field("operationType", Operation(e.activity));
   w.Key("initiatedBy");
@@ -471,16 +497,15 @@ std::string AuditEventJson(const Tenant& t, size_t index) {
   w.BeginArray();
   w.EndArray();
   w.EndObject();
+  w.Sync();
   return out;
 }
 
 namespace {
 
-/// Writes the document; `flush` is called between objects and may empty `out`.
-bool WriteDocument(const Tenant& t, const ExportOptions& options, std::string* out_ptr,
+/// Writes the document into `w`; `flush` is called between objects and may take its text.
+bool WriteDocument(const Tenant& t, const ExportOptions& options, JsonWriter& w,
                    const std::function<bool()>& flush) {
-  std::string& out = *out_ptr;
-  JsonWriter w(&out);
   w.BeginObject();
   w.Key("organization");
   w.BeginArray();
@@ -571,7 +596,9 @@ bool WriteDocument(const Tenant& t, const ExportOptions& options, std::string* o
 
 std::string WriteTenant(const Tenant& t, const ExportOptions& options) {
   std::string out;
-  WriteDocument(t, options, &out, [] { return true; });
+  JsonWriter w(&out);
+  WriteDocument(t, options, w, [] { return true; });
+  w.Sync();
   return out;
 }
 
@@ -579,15 +606,15 @@ bool WriteTenant(const Tenant& t, const ExportOptions& options,
                  const std::function<bool(std::string_view)>& sink) {
   constexpr size_t kPiece = 1 << 20;
   std::string out;
-  out.reserve(kPiece + (64 << 10));
+  JsonWriter w(&out);
   auto flush = [&] {
-    if (out.size() < kPiece) return true;
-    bool go_on = sink(out);
-    out.clear();
+    if (w.Size() < kPiece) return true;
+    bool go_on = sink(std::string_view(out.data(), w.Size()));
+    w.Restart();
     return go_on;
   };
-  if (!WriteDocument(t, options, &out, flush)) return false;
-  return out.empty() || sink(out);
+  if (!WriteDocument(t, options, w, flush)) return false;
+  return w.Size() == 0 || sink(std::string_view(out.data(), w.Size()));
 }
 
 }  // namespace gbl
