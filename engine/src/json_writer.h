@@ -167,7 +167,7 @@ class JsonWriter {
   }
 
   std::string& out_;
-  size_t pos_;                 // the text's end; out_ beyond it is room
+  size_t pos_;                  // the text's end; out_ beyond it is room
   std::vector<uint8_t> first_;  // per open container: nothing written in it yet
   bool after_key_ = false;
 };

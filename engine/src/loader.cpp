@@ -2,6 +2,7 @@
 #include "loader.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -84,8 +85,23 @@ class Loader {
       g.member_groups.erase(std::unique(g.member_groups.begin(), g.member_groups.end()),
                             g.member_groups.end());
     }
-    for (Id gi = 0; gi < tenant_->groups_.size(); ++gi) {
-      for (Id u : tenant_->groups_[gi].members) tenant_->users_[u].groups.push_back(gi);
+    // Each user's groups, in group order: counted in a dense array first, so that the users
+    // (large records) are visited once each in order, not once per membership at random.
+    std::vector<uint32_t> start(tenant_->users_.size() + 1, 0);
+    for (const auto& g : tenant_->groups_) {
+      for (Id u : g.members) ++start[u + 1];
+    }
+    for (size_t u = 0; u + 1 < start.size(); ++u) start[u + 1] += start[u];
+    std::vector<Id> flat(start.back());
+    {
+      std::vector<uint32_t> next(start.begin(), start.end() - 1);
+      for (Id gi = 0; gi < tenant_->groups_.size(); ++gi) {
+        for (Id u : tenant_->groups_[gi].members) flat[next[u]++] = gi;
+      }
+    }
+    for (Id u = 0; u < tenant_->users_.size(); ++u) {
+      auto& list = tenant_->users_[u].groups;
+      list.insert(list.end(), flat.begin() + start[u], flat.begin() + start[u + 1]);
     }
     tenant_->proxy_count_.reserve(tenant_->users_.size() + tenant_->users_.size() / 4);
     for (auto& u : tenant_->users_) {
@@ -1008,52 +1024,77 @@ class Loader {
 
   /// Reads a members array at the reader into g (users, nested groups, other objects).
   bool ReadMembers(JsonReader& r, size_t base, const std::string& path, Id gid, Group* g) {
+    // Members are read sixteen at a time, then looked up together (their index reads overlap);
+    // any error of an earlier member still comes before a later member's.
+    struct Member {
+      std::string id, type;  // reused: one allocation per slot for all members of the group
+      size_t j = 0;
+    };
+    constexpr size_t kBatch = 16;
+    std::array<Member, kBatch> batch;
+    size_t count = 0;
+    auto mpath_of = [&](size_t j) { return path + ".members[" + std::to_string(j) + "]"; };
+    auto resolve = [&] {
+      std::string_view ids[kBatch];
+      Id found[kBatch];
+      for (size_t k = 0; k < count; ++k) ids[k] = batch[k].id;
+      tenant_->user_index_.FindMany(ids, count, found);
+      const size_t n = count;
+      count = 0;
+      for (size_t k = 0; k < n; ++k) {
+        const Member& m = batch[k];
+        if (UnlicensedMemberType(m.type)) {
+          // Kept as a member (and in the export), never licensed.
+          g->other_members.emplace_back(m.id, m.type);
+        } else if (found[k] != kNoId && !NameIs(m.type, "#microsoft.graph.group")) {
+          g->members.push_back(found[k]);
+        } else if (NameIs(m.type, "#microsoft.graph.user")) {
+          return Schema(mpath_of(m.j), "unknown user \"" + m.id + "\"");
+        } else {
+          pending_members_.push_back({gid, m.id, mpath_of(m.j)});
+        }
+      }
+      return true;
+    };
+    // A member that cannot be read: the members before it are resolved first (their error wins).
+    auto fail = [&] {
+      resolve();
+      return false;
+    };
     r.BeginArray();
     size_t j = 0;
-    std::string id, type;  // reused: one allocation for all members of the group
     while (r.NextElement()) {
-      auto mpath_of = [&] { return path + ".members[" + std::to_string(j) + "]"; };
-      id.clear();
-      type.clear();
+      Member& m = batch[count];
+      m.id.clear();
+      m.type.clear();
+      m.j = j;
       if (r.Peek() == JsonType::kString) {
-        if (!r.ReadString(&id)) return Typed(r, base, mpath_of());
+        if (!r.ReadString(&m.id)) return Typed(r, base, mpath_of(j)) || fail();
       } else if (r.Peek() == JsonType::kObject) {
         r.BeginObject();
         std::string k2;
         while (r.NextKey(&k2)) {
           bool ok2 = true;
           if (NameIs(k2, "id")) {
-            ok2 = r.ReadString(&id) || Typed(r, base, mpath_of() + ".id");
+            ok2 = r.ReadString(&m.id) || Typed(r, base, mpath_of(j) + ".id");
           } else if (NameIs(k2, "@odata.type")) {
             bool was_null;
-            ok2 =
-                r.ReadStringOrNull(&type, &was_null) || Typed(r, base, mpath_of() + ".@odata.type");
+            ok2 = r.ReadStringOrNull(&m.type, &was_null) ||
+                  Typed(r, base, mpath_of(j) + ".@odata.type");
           } else {
             ok2 = Skip(r, base);
           }
-          if (!ok2) return false;
+          if (!ok2) return fail();
         }
-        if (r.Failed()) return Syntax(r, base);
-        if (id.empty()) return Schema(mpath_of() + ".id", "missing");
+        if (r.Failed()) return Syntax(r, base) || fail();
+        if (m.id.empty()) return Schema(mpath_of(j) + ".id", "missing") || fail();
       } else {
-        return Schema(mpath_of(), "expected an id or a directory object");
-      }
-      if (UnlicensedMemberType(type)) {
-        // Kept as a member (and in the export), never licensed.
-        g->other_members.emplace_back(id, type);
-        ++j;
-        continue;
-      }
-      Id u = tenant_->user_index_.Find(id);
-      if (u != kNoId && !NameIs(type, "#microsoft.graph.group")) {
-        g->members.push_back(u);
-      } else if (NameIs(type, "#microsoft.graph.user")) {
-        return Schema(mpath_of(), "unknown user \"" + id + "\"");
-      } else {
-        pending_members_.push_back({gid, id, mpath_of()});
+        return Schema(mpath_of(j), "expected an id or a directory object") || fail();
       }
       ++j;
+      if (++count == kBatch && !resolve()) return false;
     }
+    if (!resolve()) return false;
     return !r.Failed() || Syntax(r, base);
   }
 

@@ -157,34 +157,61 @@ uint64_t HashLower(std::string_view s) {
   return h ^ (h >> 33);
 }
 
+namespace {
+
+/// Eight hex digits (either case) as one 32-bit number, the first digit highest; false when any
+/// of the eight is not a hex digit. Eight at a time: every user and member id goes through here.
+bool HexWord(uint64_t x, uint32_t* out) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = kOnes * 0x80;
+  if (x & kHigh) return false;
+  // Per byte (all below 0x80, so no carry crosses bytes): the high bit of x + (0x80 - lo) is set
+  // when the byte is >= lo.
+  auto at_least = [&](uint64_t v, unsigned lo) { return (v + kOnes * (0x80 - lo)) & kHigh; };
+  const uint64_t digit = at_least(x, '0') & ~at_least(x, '9' + 1);
+  const uint64_t lower = x | (kOnes * 0x20);
+  const uint64_t letter = at_least(lower, 'a') & ~at_least(lower, 'f' + 1);
+  if ((digit | letter) != kHigh) return false;
+  // '0'-'9' -> 0-9; 'a'-'f' and 'A'-'F' (bit 6 set) -> 1-6 + 9.
+  uint64_t v = (x & (kOnes * 0x0F)) + 9 * ((x >> 6) & kOnes);
+  v = __builtin_bswap64(v);  // the first digit (lowest byte) to the top
+  v = (v | (v >> 4)) & 0x00FF00FF00FF00FFULL;
+  v = (v | (v >> 8)) & 0x0000FFFF0000FFFFULL;
+  v = (v | (v >> 16)) & 0x00000000FFFFFFFFULL;
+  *out = static_cast<uint32_t>(v);
+  return true;
+}
+
+uint64_t Load8(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+/// Two runs of four bytes as one word (the GUID's groups around a hyphen).
+uint64_t Load4And4(const char* a, const char* b) {
+  uint32_t lo, hi;
+  std::memcpy(&lo, a, 4);
+  std::memcpy(&hi, b, 4);
+  return static_cast<uint64_t>(lo) | (static_cast<uint64_t>(hi) << 32);
+}
+
+}  // namespace
+
 bool IdIndex::ParseGuid(std::string_view id, uint64_t* hi, uint64_t* lo) {
+  // Hex digits in either case: GUIDs compare case-insensitively (some exports and hand edits
+  // write them in capitals); any other text is kept exactly by the string map.
   if (id.size() != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-') {
     return false;
   }
-  // Hex digits in either case: GUIDs compare case-insensitively (some exports and hand edits
-  // write them in capitals); any other text is kept exactly by the string map.
-  static const auto kHex = [] {
-    std::array<int8_t, 256> table{};
-    table.fill(-1);
-    for (int c = '0'; c <= '9'; ++c) table[static_cast<size_t>(c)] = static_cast<int8_t>(c - '0');
-    for (int c = 'a'; c <= 'f'; ++c) {
-      table[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'a' + 10);
-      table[static_cast<size_t>(c - 'a' + 'A')] = static_cast<int8_t>(c - 'a' + 10);
-    }
-    return table;
-  }();
-  static constexpr int kPos[32] = {0,  1,  2,  3,  4,  5,  6,  7,  9,  10, 11, 12, 14, 15, 16, 17,
-                                   19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35};
-  uint64_t words[2] = {0, 0};
-  int bad = 0;
-  for (int n = 0; n < 32; ++n) {
-    int8_t v = kHex[static_cast<unsigned char>(id[static_cast<size_t>(kPos[n])])];
-    bad |= v;
-    words[n >> 4] = (words[n >> 4] << 4) | static_cast<uint64_t>(v & 0xF);
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "HexWord reads bytes little-endian");
+  const char* p = id.data();
+  uint32_t w[4];
+  if (!HexWord(Load8(p), &w[0]) || !HexWord(Load4And4(p + 9, p + 14), &w[1]) ||
+      !HexWord(Load4And4(p + 19, p + 24), &w[2]) || !HexWord(Load8(p + 28), &w[3])) {
+    return false;
   }
-  if (bad < 0) return false;
-  *hi = words[0];
-  *lo = words[1];
+  *hi = (static_cast<uint64_t>(w[0]) << 32) | w[1];
+  *lo = (static_cast<uint64_t>(w[2]) << 32) | w[3];
   return true;
 }
 
@@ -220,6 +247,42 @@ Id IdIndex::Find(std::string_view id) const {
     const Slot& s = slots_[i];
     if (s.value == kNoId) return kNoId;
     if (s.value != kTombstone && s.hi == hi && s.lo == lo) return s.value;
+  }
+}
+
+void IdIndex::FindMany(const std::string_view* ids, size_t n, Id* out) const {
+  constexpr size_t kBatch = 16;
+  for (size_t first = 0; first < n; first += kBatch) {
+    const size_t count = std::min(kBatch, n - first);
+    uint64_t hi[kBatch], lo[kBatch];
+    size_t slot[kBatch];
+    bool guid[kBatch];
+    const size_t mask = slots_.empty() ? 0 : slots_.size() - 1;
+    for (size_t k = 0; k < count; ++k) {
+      guid[k] = ParseGuid(ids[first + k], &hi[k], &lo[k]);
+      uint64_t h = (hi[k] ^ (lo[k] * 0x9e3779b97f4a7c15ULL));
+      h ^= h >> 29;
+      slot[k] = static_cast<size_t>(h) & mask;
+    }
+    // Independent reads first (one cache miss each, in flight together), then the probing.
+    Id seen[kBatch];
+    for (size_t k = 0; k < count; ++k) seen[k] = slots_.empty() ? kNoId : slots_[slot[k]].value;
+    for (size_t k = 0; k < count; ++k) {
+      if (!guid[k] || slots_.empty() || seen[k] == kNoId) {
+        out[first + k] = guid[k] && !slots_.empty() ? kNoId : Find(ids[first + k]);
+        continue;
+      }
+      Id found = kNoId;
+      for (size_t i = slot[k];; i = (i + 1) & mask) {
+        const Slot& s = slots_[i];
+        if (s.value == kNoId) break;
+        if (s.value != kTombstone && s.hi == hi[k] && s.lo == lo[k]) {
+          found = s.value;
+          break;
+        }
+      }
+      out[first + k] = found;
+    }
   }
 }
 

@@ -58,6 +58,8 @@ class IdIndex {
   Id Find(std::string_view id) const;
   /// True when `id` is present.
   bool Contains(std::string_view id) const { return Find(id) != kNoId; }
+  /// Find for n ids at once (out[k] for ids[k]): their table reads overlap in memory.
+  void FindMany(const std::string_view* ids, size_t n, Id* out) const;
   /// Adds `id`; false when it is already present.
   bool Insert(std::string_view id, Id value);
   /// Removes `id` if present.

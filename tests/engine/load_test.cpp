@@ -1,4 +1,7 @@
 // Reading and writing tenant documents; bad input gets a clear error and loses nothing.
+#include <cctype>
+#include <cstdio>
+
 #include "test_util.h"
 
 namespace gbl::testing {
@@ -256,6 +259,51 @@ TEST(Load, AMemberObjectWithoutAnIdIsAnError) {
   doc["groups"][0]["members"] =
       json::array({{{"id", "u1"}}, {{"@odata.type", "#microsoft.graph.user"}}});
   EXPECT_NE(LoadError(doc.dump()).find("groups[0].members[1].id: missing"), std::string::npos);
+}
+
+TEST(Load, TheFirstBadMemberIsTheOneNamedWhateverFollowsIt) {
+  // Members are looked up in batches; an earlier member's error still wins over a later one's.
+  json doc = SmallTenant();
+  json members = json::array();
+  for (int i = 0; i < 40; ++i) members.push_back("u" + std::to_string(i % 14));
+  members[21] = {{"@odata.type", "#microsoft.graph.user"}, {"id", "nobody"}};
+  members[23] = 7;
+  doc["groups"][0]["members"] = members;
+  EXPECT_NE(LoadError(doc.dump()).find("groups[0].members[21]: unknown user \"nobody\""),
+            std::string::npos)
+      << LoadError(doc.dump());
+  members[21] = "u3";
+  doc["groups"][0]["members"] = members;
+  EXPECT_NE(LoadError(doc.dump()).find("groups[0].members[23]: expected an id or a directory"),
+            std::string::npos)
+      << LoadError(doc.dump());
+}
+
+TEST(Identifiers, EveryHexDigitInEitherCaseFindsTheSameUser) {
+  // 40 members (more than one lookup batch), each id written in upper case in the member list.
+  json users = json::array();
+  json members = json::array();
+  for (int i = 0; i < 40; ++i) {
+    char id[40];
+    std::snprintf(id, sizeof id, "%08x-%04x-4%03x-a%03x-%012x", 0x89abcdef + i, 0xabcd, i, 0xef0,
+                  0x1234567 * (i + 1));
+    users.push_back(UserDoc(id));
+    std::string upper = id;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    members.push_back(upper);
+  }
+  members.push_back("0123456g-0000-4000-8000-000000000000");  // not hex: an unknown object
+  json doc = TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 50)}), users,
+                       json::array({GroupDoc("g", {}, json::array({License(kE3)}))}));
+  doc["groups"][0]["members"] = members;
+  EXPECT_NE(LoadError(doc.dump()).find("groups[0].members[40]: unknown directory object"),
+            std::string::npos);
+  members.erase(members.end() - 1);
+  doc["groups"][0]["members"] = members;
+  Engine e;
+  Load(&e, doc);
+  e.ProcessAll();
+  for (const auto& u : users) EXPECT_TRUE(HasLicense(e, u["id"], kE3)) << u["id"];
 }
 
 /// A small tenant whose names carry non-ASCII text (é, and 😀 beyond the BMP).
