@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Command-line front end of the WASM engine (the same module the console runs in its worker).
 // `node wasm/cli.mjs --help` documents every command.
-import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { EngineError, toUnixMs } from './engine-api.mjs';
-import { createNodeEngine } from './node-support.mjs';
+import { createNodeEngine, openBackgroundWriter } from './node-support.mjs';
 import { splitBatch } from './protocol.mjs';
 
 const HELP = `Usage: node wasm/cli.mjs COMMAND [options]
@@ -278,12 +278,6 @@ function withResponses(tail, before, responses) {
   return [last.subarray(0, end), member, last.subarray(end + 1), ...rest];
 }
 
-/** Writes all of `bytes` to the file descriptor. */
-function writeAllSync(fd, bytes) {
-  let offset = 0;
-  while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-}
-
 /**
  * Streams the engine's document (in ~1 MiB pieces) to `out` through a temporary file and a rename,
  * or to stdout, with the batch responses appended when given. Nothing is left behind on failure.
@@ -294,13 +288,14 @@ async function writeDocument(engine, options, responses) {
   const temporary = out === undefined ? null : join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
   const collected = []; // stdout: written asynchronously once the export is done
   let fd = null;
+  let writer = null; // a file: written by a second thread while the export goes on
   let before = -1;
   const emit = (chunk) => {
     if (chunk.length === 0) return;
     const last = lastNonSpace(chunk);
     if (last >= 0) before = chunk[last];
-    if (fd === null) collected.push(chunk);
-    else writeAllSync(fd, chunk);
+    if (writer === null) collected.push(chunk);
+    else writer.write(chunk);
   };
   try {
     if (temporary !== null) {
@@ -309,6 +304,7 @@ async function writeDocument(engine, options, responses) {
       } catch (error) {
         throw new CliError(`${out}: cannot write the output: ${error.message}`);
       }
+      writer = await openBackgroundWriter(fd);
     }
     // Hold back the piece with the closing brace (and whitespace after it) for the responses.
     let tail = [];
@@ -328,12 +324,18 @@ async function writeDocument(engine, options, responses) {
       throw new CliError(`${out ?? 'stdout'}: cannot write the output: ${error.message}`);
     }
     for (const chunk of responses ? withResponses(tail, before, responses) : tail) emit(chunk);
+    if (writer !== null) {
+      const closing = writer;
+      writer = null;
+      await closing.close();
+    }
     if (fd !== null) {
       closeSync(fd);
       fd = null;
       renameSync(temporary, out);
     }
   } catch (error) {
+    if (writer !== null) await writer.abort();
     if (fd !== null) closeSync(fd);
     if (temporary !== null) rmSync(temporary, { force: true });
     if (error instanceof CliError) throw error;
