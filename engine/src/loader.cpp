@@ -103,7 +103,7 @@ class Loader {
       auto& list = tenant_->users_[u].groups;
       list.insert(list.end(), flat.begin() + start[u], flat.begin() + start[u + 1]);
     }
-    tenant_->proxy_count_.reserve(tenant_->users_.size() + tenant_->users_.size() / 4);
+    tenant_->proxy_count_.Reserve(tenant_->users_.size() + tenant_->users_.size() / 4);
     for (auto& u : tenant_->users_) {
       if (u.deleted) continue;
       std::sort(u.states.begin(), u.states.end(),

@@ -21,8 +21,7 @@ bool IsOther(const AssignmentState& s, Id source, const std::vector<Id>* replace
 uint32_t SharedAddress(const Tenant& t, const User& u) {
   if (t.shared_proxies() == 0) return kNoId;
   for (size_t i = 0; i < u.proxy_addresses.size(); ++i) {
-    auto it = t.proxy_count().find(HashLower(u.proxy_addresses[i]));
-    if (it != t.proxy_count().end() && it->second > 1) return static_cast<uint32_t>(i);
+    if (t.proxy_count().Get(HashLower(u.proxy_addresses[i])) > 1) return static_cast<uint32_t>(i);
   }
   return kNoId;
 }

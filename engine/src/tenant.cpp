@@ -351,11 +351,64 @@ uint16_t Tenant::InternViolation(const Violation& v) {
   return last_violation_ = id;
 }
 
+size_t CountTable::Home(uint64_t key) const {
+  uint64_t h = key * 0x9e3779b97f4a7c15ULL;
+  return static_cast<size_t>(h ^ (h >> 32)) & (slots_.size() - 1);
+}
+
+size_t CountTable::Locate(uint64_t key) const {
+  const size_t mask = slots_.size() - 1;
+  size_t i = Home(key);
+  while (slots_[i].count != 0 && slots_[i].key != key) i = (i + 1) & mask;
+  return i;
+}
+
+uint32_t CountTable::Get(uint64_t key) const {
+  if (slots_.empty()) return 0;
+  const Slot& s = slots_[Locate(key)];
+  return s.count != 0 ? s.count : 0;
+}
+
+void CountTable::Set(uint64_t key, uint32_t count) {
+  if (count != 0 && (used_ + 1) * 4 >= slots_.size() * 3) Reserve(std::max<size_t>(16, used_ * 2));
+  if (slots_.empty()) return;
+  const size_t mask = slots_.size() - 1;
+  size_t i = Locate(key);
+  if (count != 0) {
+    if (slots_[i].count == 0) ++used_;
+    slots_[i] = Slot{key, count};
+    return;
+  }
+  if (slots_[i].count == 0) return;
+  // Removal with backward shift (no tombstones): later keys of the run move into the hole when
+  // their home slot does not lie between the hole and where they are.
+  --used_;
+  for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+    if (slots_[j].count == 0) break;
+    const size_t home = Home(slots_[j].key);
+    const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+    if (stays) continue;
+    slots_[i] = slots_[j];
+    i = j;
+  }
+  slots_[i] = Slot{};
+}
+
+void CountTable::Reserve(size_t n) {
+  size_t want = 16;
+  while (want * 3 < n * 4 + 4) want <<= 1;
+  if (want <= slots_.size()) return;
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(want, Slot{});
+  for (const Slot& s : old) {
+    if (s.count != 0) slots_[Locate(s.key)] = s;
+  }
+}
+
 bool Tenant::HasDuplicateProxy(const User& user) const {
   if (shared_proxies_ == 0) return false;
   for (const auto& address : user.proxy_addresses) {
-    auto it = proxy_count_.find(HashLower(address));
-    if (it != proxy_count_.end() && it->second > 1) return true;
+    if (proxy_count_.Get(HashLower(address)) > 1) return true;
   }
   return false;
 }
@@ -363,17 +416,14 @@ bool Tenant::HasDuplicateProxy(const User& user) const {
 void Tenant::IndexProxies(const User& user, int delta) {
   for (const auto& address : user.proxy_addresses) {
     uint64_t key = HashLower(address);
-    if (journal_) {
-      auto it = proxy_count_.find(key);
-      journal_->proxy_counts.emplace(key, it == proxy_count_.end() ? 0u : it->second);
-    }
+    const uint32_t count = proxy_count_.Get(key);
+    if (journal_) journal_->proxy_counts.emplace(key, count);
     if (delta > 0) {
-      if (++proxy_count_[key] == 2) ++shared_proxies_;
-    } else {
-      auto it = proxy_count_.find(key);
-      if (it == proxy_count_.end()) continue;
-      if (it->second-- == 2) --shared_proxies_;
-      if (it->second == 0) proxy_count_.erase(it);
+      proxy_count_.Set(key, count + 1);
+      if (count + 1 == 2) ++shared_proxies_;
+    } else if (count != 0) {
+      proxy_count_.Set(key, count - 1);
+      if (count == 2) --shared_proxies_;
     }
   }
 }
@@ -626,13 +676,7 @@ bool Tenant::RollbackJournal() {
       evidence_.erase(key);
     }
   }
-  for (const auto& [key, count] : j->proxy_counts) {
-    if (count == 0) {
-      proxy_count_.erase(key);
-    } else {
-      proxy_count_[key] = count;
-    }
-  }
+  for (const auto& [key, count] : j->proxy_counts) proxy_count_.Set(key, count);
   shared_proxies_ = j->shared_proxies;
   now_ms = j->now_ms;
   actor = j->actor;

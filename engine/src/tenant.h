@@ -83,6 +83,29 @@ class IdIndex {
   std::unordered_map<std::string, Id> other_;
 };
 
+/// Counts by 64-bit key (open addressing, one flat array): how many objects hold each proxy
+/// address. A count of 0 is the same as absent.
+class CountTable {
+ public:
+  /// The count of `key` (0 when absent).
+  uint32_t Get(uint64_t key) const;
+  /// Sets the count of `key`; 0 removes it.
+  void Set(uint64_t key, uint32_t count);
+  /// Prepares room for n keys.
+  void Reserve(size_t n);
+
+ private:
+  struct Slot {
+    uint64_t key = 0;
+    uint32_t count = 0;  ///< 0: empty
+  };
+  size_t Home(uint64_t key) const;
+  size_t Locate(uint64_t key) const;  // the slot holding key, or the empty slot ending its run
+
+  std::vector<Slot> slots_;
+  size_t used_ = 0;
+};
+
 /// 64-bit hash of a string compared case-insensitively (ASCII), for proxy addresses.
 uint64_t HashLower(std::string_view s);
 
@@ -378,7 +401,7 @@ class Tenant {
   const std::vector<Assignment>& assignments() const { return assignments_; }
   /// Holders per proxy address, keyed by HashLower (a 64-bit collision, about 1 in 10^7 for a
   /// million addresses, could only report a duplicate that is not there).
-  const std::unordered_map<uint64_t, uint32_t>& proxy_count() const { return proxy_count_; }
+  const CountTable& proxy_count() const { return proxy_count_; }
   /// Addresses held by more than one object (0: no lookups needed).
   size_t shared_proxies() const { return shared_proxies_; }
   /// Groups waiting for background processing, in order.
@@ -495,7 +518,7 @@ class Tenant {
   IdIndex group_index_;
   std::vector<Assignment> assignments_;
   std::unordered_map<std::string, Id> assignment_index_;
-  std::unordered_map<uint64_t, uint32_t> proxy_count_;
+  CountTable proxy_count_;
   size_t shared_proxies_ = 0;
   std::deque<Id> queue_;
   GroupRun run_;

@@ -1,5 +1,6 @@
 // The journal (Tenant::BeginJournal / RollbackJournal): every change goes through the tenant's own
 // methods and is recorded, so a rollback gives back exactly the tenant that was, whatever happened.
+#include <map>
 #include <random>
 
 #include "random_changes.h"
@@ -169,6 +170,33 @@ TEST(Journal, LoadingADocumentDropsTheJournal) {
   e.BeginJournal();
   ASSERT_TRUE(e.LoadSample().Ok());
   EXPECT_FALSE(e.JournalOpen());
+}
+
+}  // namespace
+}  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+TEST(ProxyCounts, TheFlatTableAgreesWithAMapUnderRandomAddsAndRemovals) {
+  // The proxy-address counts behind UniquenessViolation: a key's count 0 is its removal, and
+  // removal shifts later keys back, so every key stays findable.
+  std::mt19937_64 rng(7);
+  CountTable table;
+  std::map<uint64_t, uint32_t> expected;
+  for (int step = 0; step < 200000; ++step) {
+    // Few distinct keys, some with the same home slot (multiples of a power of two).
+    const uint64_t key = (rng() % 3000) << (rng() % 2 ? 20 : 0);
+    uint32_t count = table.Get(key);
+    ASSERT_EQ(count, expected.count(key) ? expected[key] : 0u) << "step " << step;
+    const uint32_t next = rng() % 3 == 0 ? 0 : count + 1;
+    table.Set(key, next);
+    if (next == 0)
+      expected.erase(key);
+    else
+      expected[key] = next;
+  }
+  for (const auto& [key, count] : expected) EXPECT_EQ(table.Get(key), count);
 }
 
 }  // namespace
