@@ -420,11 +420,29 @@ class Loader {
           break;
         }
         case Step::kItems: {
-          if (!last && !ElementComplete(rest, 0, base)) return true;
+          // Users and groups (nearly all of a document) are parsed at once, without the
+          // completeness scan: an item that fails is scanned then, and if it is only cut off by
+          // the end of the piece, what it added is taken back and it waits for the next piece
+          // (scanned from then on). The others, and anything in the last piece, as before.
+          const bool optimistic =
+              !last && !scan_item_ && (section_ == &users_ || section_ == &groups_);
+          if (!last && !optimistic && !ElementComplete(rest, 0, base)) return true;
+          const size_t pending_mark = pending_.size(), members_mark = pending_members_.size();
+          const bool first_mark = first_;
+          auto cut_off = [&] {
+            if (!optimistic) return false;
+            first_ = first_mark;
+            if (ElementComplete(rest, 0, base)) return false;
+            pending_.resize(pending_mark);
+            pending_members_.resize(members_mark);
+            scan_item_ = true;
+            return true;
+          };
           JsonReader r(rest);
           r.Resume(first_);
+          scan_item_ = false;
           if (!r.NextElement()) {
-            if (r.Failed()) return Syntax(r, base);
+            if (r.Failed()) return cut_off() || Syntax(r, base);
             pos_ += r.Position();
             section_->done = true;
             step_ = Step::kMembers;
@@ -433,8 +451,8 @@ class Loader {
           }
           first_ = false;
           std::string path = std::string(section_name_) + "[" + std::to_string(index_) + "]";
-          if (r.Peek() != JsonType::kObject) return Schema(path, "expected an object");
-          if (!(this->*items_)(r, base, path, index_)) return false;
+          if (r.Peek() != JsonType::kObject) return cut_off() || Schema(path, "expected an object");
+          if (!(this->*items_)(r, base, path, index_)) return cut_off();
           ++index_;
           pos_ += r.Position();
           break;
@@ -1313,6 +1331,7 @@ class Loader {
   Section org_, skus_, users_, groups_, rules_, deleted_, audits_;
   std::vector<std::string> ignored_;  ///< top-level members that are not tenant sections
   std::vector<PendingState> pending_;
+  bool scan_item_ = false;  // the item at pos_ was cut off by a piece's end: scan it first
   std::vector<PendingMember> pending_members_;
 };
 
