@@ -143,6 +143,20 @@ bool JsonReader::ReadString(std::string* out) {
   return ParseStringBody(out);
 }
 
+bool JsonReader::ReadStringView(std::string_view* out, std::string* scratch) {
+  if (Peek() != JsonType::kString) return failed_ ? false : Fail("expected a string");
+  const char* start = ++p_;
+  const size_t plain = PlainBytes(p_, static_cast<size_t>(end_ - p_), false);
+  if (p_ + plain < end_ && p_[plain] == '"') {
+    p_ += plain + 1;
+    *out = std::string_view(start, plain);
+    return true;
+  }
+  if (!ParseStringBody(scratch)) return false;
+  *out = *scratch;
+  return true;
+}
+
 bool JsonReader::ReadStringOrNull(std::string* out, bool* was_null) {
   JsonType t = Peek();
   if (t == JsonType::kNull) {

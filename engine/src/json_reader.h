@@ -37,6 +37,9 @@ class JsonReader {
   bool ReadString(std::string* out);
   /// Reads a string, or null as an empty string with *was_null set.
   bool ReadStringOrNull(std::string* out, bool* was_null);
+  /// Reads a string as a view: into the text when it has no escapes, else decoded into
+  /// `scratch` (the view lasts while both do).
+  bool ReadStringView(std::string_view* out, std::string* scratch);
   /// Reads a boolean.
   bool ReadBool(bool* out);
   /// Reads an integer number (a fractional or out-of-range number fails).

@@ -1045,7 +1045,8 @@ class Loader {
     // Members are read sixteen at a time, then looked up together (their index reads overlap);
     // any error of an earlier member still comes before a later member's.
     struct Member {
-      std::string id, type;  // reused: one allocation per slot for all members of the group
+      std::string_view id, type;             // into the text, or into the scratch strings below
+      std::string id_scratch, type_scratch;  // reused: one allocation per slot at most
       size_t j = 0;
     };
     constexpr size_t kBatch = 16;
@@ -1063,13 +1064,13 @@ class Loader {
         const Member& m = batch[k];
         if (UnlicensedMemberType(m.type)) {
           // Kept as a member (and in the export), never licensed.
-          g->other_members.emplace_back(m.id, m.type);
+          g->other_members.emplace_back(std::string(m.id), std::string(m.type));
         } else if (found[k] != kNoId && !NameIs(m.type, "#microsoft.graph.group")) {
           g->members.push_back(found[k]);
         } else if (NameIs(m.type, "#microsoft.graph.user")) {
-          return Schema(mpath_of(m.j), "unknown user \"" + m.id + "\"");
+          return Schema(mpath_of(m.j), "unknown user \"" + std::string(m.id) + "\"");
         } else {
-          pending_members_.push_back({gid, m.id, mpath_of(m.j)});
+          pending_members_.push_back({gid, std::string(m.id), mpath_of(m.j)});
         }
       }
       return true;
@@ -1083,22 +1084,21 @@ class Loader {
     size_t j = 0;
     while (r.NextElement()) {
       Member& m = batch[count];
-      m.id.clear();
-      m.type.clear();
+      m.id = m.type = {};
       m.j = j;
       if (r.Peek() == JsonType::kString) {
-        if (!r.ReadString(&m.id)) return Typed(r, base, mpath_of(j)) || fail();
+        if (!r.ReadStringView(&m.id, &m.id_scratch)) return Typed(r, base, mpath_of(j)) || fail();
       } else if (r.Peek() == JsonType::kObject) {
         r.BeginObject();
         std::string k2;
         while (r.NextKey(&k2)) {
           bool ok2 = true;
           if (NameIs(k2, "id")) {
-            ok2 = r.ReadString(&m.id) || Typed(r, base, mpath_of(j) + ".id");
+            ok2 = r.ReadStringView(&m.id, &m.id_scratch) || Typed(r, base, mpath_of(j) + ".id");
           } else if (NameIs(k2, "@odata.type")) {
-            bool was_null;
-            ok2 = r.ReadStringOrNull(&m.type, &was_null) ||
-                  Typed(r, base, mpath_of(j) + ".@odata.type");
+            ok2 = r.Peek() == JsonType::kNull ? r.ReadNull()
+                                              : r.ReadStringView(&m.type, &m.type_scratch);
+            ok2 = ok2 || Typed(r, base, mpath_of(j) + ".@odata.type");
           } else {
             ok2 = Skip(r, base);
           }
