@@ -8,19 +8,25 @@
 
 namespace gbl {
 
+/// True when none of the eight bytes of `w` is a quote, backslash or control character, nor,
+/// with `stop_at_high`, 0x80 or above.
+inline bool PlainWord(uint64_t w, bool stop_at_high) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  const uint64_t quote = w ^ (kOnes * '"'), slash = w ^ (kOnes * '\\');
+  uint64_t special =
+      ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash) | ((w - kOnes * 0x20) & ~w);
+  if (stop_at_high) special |= w;
+  return (special & kHigh) == 0;
+}
+
 /// How many bytes from `p` (at most `n`) come before the first quote, backslash or control
 /// character, or, with `stop_at_high`, the first byte of 0x80 or above (a UTF-8 sequence).
 inline size_t PlainBytes(const char* p, size_t n, bool stop_at_high) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
   size_t i = 0;
   while (i + 8 <= n) {
     uint64_t w;
     std::memcpy(&w, p + i, 8);
-    const uint64_t quote = w ^ (kOnes * '"'), slash = w ^ (kOnes * '\\');
-    uint64_t special =
-        ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash) | ((w - kOnes * 0x20) & ~w);
-    if (stop_at_high) special |= w;
-    if (special & kHigh) break;
+    if (!PlainWord(w, stop_at_high)) break;
     i += 8;
   }
   for (; i < n; ++i) {

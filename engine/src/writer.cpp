@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 
 #include "json_writer.h"
 #include "licensing.h"
@@ -13,6 +14,25 @@ namespace gbl {
 char* JsonWriter::Escape(char* p, std::string_view s) {
   size_t i = 0;
   const size_t n = s.size();
+  if (n >= 8) {
+    // Most strings (ids, names) need nothing: checked and copied a word at a time, the last
+    // word overlapping the one before it.
+    uint64_t w;
+    for (; i + 8 <= n; i += 8) {
+      std::memcpy(&w, s.data() + i, 8);
+      if (!PlainWord(w, true)) break;
+      std::memcpy(p + i, &w, 8);
+    }
+    if (i + 8 > n) {
+      std::memcpy(&w, s.data() + n - 8, 8);
+      if (PlainWord(w, true)) {
+        std::memcpy(p + n - 8, &w, 8);
+        return p + n;
+      }
+      i = n - 8;
+    }
+    p += i;
+  }
   while (i < n) {
     // Plain bytes are copied eight at a time as they are checked (p has room for them).
     while (i + 8 <= n && PlainBytes(s.data() + i, 8, true) == 8) {
@@ -222,12 +242,58 @@ void WriteUserProperties(const User& u, JsonWriter* w) {
   w->EndArray();
 }
 
+/// The user's assignedLicenses (EffectiveLicenses, written as WriteLicenses does) without a vector
+/// per user: a product held once is written from its assignment; one held from several sources
+/// (rare) keeps the plans every source disables.
+void WriteEffectiveLicenses(const Tenant& t, const User& u, JsonWriter* w) {
+  struct Held {
+    Id sku, assignment;
+  };
+  constexpr size_t kMax = 16;
+  Held held[kMax];
+  size_t n = 0;
+  for (const auto& s : u.states) {
+    if (!s.Holds()) continue;
+    if (n == kMax) return WriteLicenses(t, EffectiveLicenses(t, u), w);
+    held[n++] = Held{s.sku, s.assignment};
+  }
+  std::stable_sort(held, held + n, [](const Held& a, const Held& b) { return a.sku < b.sku; });
+  w->BeginArray();
+  for (size_t i = 0; i < n;) {
+    size_t j = i + 1;
+    while (j < n && held[j].sku == held[i].sku) ++j;
+    auto write = [&](const std::vector<Id>& disabled) {
+      w->BeginObject();
+      w->Key("disabledPlans");
+      w->BeginArray();
+      for (Id p : disabled) w->String(t.plans()[p].id);
+      w->EndArray();
+      w->Field("skuId", t.skus()[held[i].sku].id);
+      w->EndObject();
+    };
+    if (j == i + 1) {
+      write(t.assignments()[held[i].assignment].disabled);
+    } else {
+      std::vector<Id> both = t.assignments()[held[i].assignment].disabled;
+      for (size_t k = i + 1; k < j; ++k) {
+        const auto& dis = t.assignments()[held[k].assignment].disabled;
+        std::vector<Id> next;
+        std::set_intersection(both.begin(), both.end(), dis.begin(), dis.end(),
+                              std::back_inserter(next));
+        both = std::move(next);
+      }
+      write(both);
+    }
+    i = j;
+  }
+  w->EndArray();
+}
+
 void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* w) {
   w->BeginObject();
   WriteUserProperties(u, w);
-  auto effective = EffectiveLicenses(t, u);
   w->Key("assignedLicenses");
-  WriteLicenses(t, effective, w);
+  WriteEffectiveLicenses(t, u, w);
   w->Key("licenseAssignmentStates");
   w->BeginArray();
   // Direct first (as Graph lists them), then by group order.
@@ -261,6 +327,7 @@ void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* 
   }
   w->Key("assignedPlans");
   w->BeginArray();
+  const auto effective = EffectiveLicenses(t, u);
   std::vector<Id> seen;
   for (const auto& [sku, disabled] : effective) {
     int64_t since = 0;
