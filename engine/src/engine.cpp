@@ -60,6 +60,7 @@ Result<LoadSummary> Engine::FinishExportFiles() {
 }
 
 LoadSummary Engine::Replace(std::unique_ptr<Tenant> next) {
+  InterruptExport();
   next->now_ms = tenant_->now_ms;
   next->actor = tenant_->actor;
   tenant_ = std::move(next);
@@ -126,16 +127,51 @@ bool Engine::ExportDocument(const ExportOptions& options,
   return WriteTenant(*tenant_, options, sink);
 }
 
+void Engine::BeginExport(const ExportOptions& options) {
+  export_ = std::make_unique<DocumentWriter>(*tenant_, options);
+  export_interrupted_ = false;
+}
+
+Result<bool> Engine::ExportNext(size_t min_bytes,
+                                const std::function<bool(std::string_view)>& sink) {
+  if (!export_) {
+    return Error{"BadRequest",
+                 export_interrupted_
+                     ? "exportNext: the tenant changed during the export, which was dropped; "
+                       "export again"
+                     : "exportNext: no export under way (BeginExport first)"};
+  }
+  const bool go_on = export_->Write(min_bytes, sink);
+  const bool done = export_->Done();
+  if (!go_on || done) export_.reset();
+  if (!go_on) return Error{"Cancelled", "the export was stopped"};
+  return done;
+}
+
+void Engine::CancelExport() {
+  export_.reset();
+  export_interrupted_ = false;
+}
+
+void Engine::InterruptExport() {
+  if (!export_) return;
+  export_.reset();
+  export_interrupted_ = true;
+}
+
 Result<std::string> Engine::ApplyBatch(std::string_view batch_json) {
+  InterruptExport();
   return ApplyBatchText(tenant_.get(), batch_json);
 }
 
 ProcessProgress Engine::ProcessChunk(size_t max_users) {
+  if (HasPendingWork()) InterruptExport();
   return RunChunk(tenant_.get(), max_users);
 }
 
 ProcessProgress Engine::ProcessAll(const std::function<bool(const ProcessProgress&)>& on_progress,
                                    size_t chunk_users) {
+  if (HasPendingWork()) InterruptExport();
   size_t completed = 0;
   for (;;) {
     ProcessProgress p = RunChunk(tenant_.get(), chunk_users);
@@ -166,6 +202,7 @@ void Engine::SetActor(std::string_view user_principal_name) {
 void Engine::BeginJournal() { tenant_->BeginJournal(); }
 
 Result<Unit> Engine::RollBack() {
+  InterruptExport();
   if (!tenant_->RollbackJournal()) return Error{"BadRequest", "rollBack: no journal is open"};
   return Unit{};
 }

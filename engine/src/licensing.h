@@ -8,6 +8,7 @@
 
 #include "gbl/engine.h"
 #include "gbl/result.h"
+#include "json_writer.h"
 #include "tenant.h"
 
 namespace gbl {
@@ -48,6 +49,30 @@ ProcessProgress CurrentProgress(const Tenant& t);
 Result<std::string> ApplyBatchText(Tenant* t, std::string_view batch_json);
 /// Answers a console query.
 Result<std::string> RunQuery(const Tenant& t, std::string_view query_json);
+/// Writes the tenant document part by part (the export can stop between objects and go on).
+class DocumentWriter {
+ public:
+  /// Writes `t` (which must not change until the document is done).
+  DocumentWriter(const Tenant& t, const ExportOptions& options);
+  ~DocumentWriter();
+  DocumentWriter(const DocumentWriter&) = delete;
+  DocumentWriter& operator=(const DocumentWriter&) = delete;
+  /// Writes on, in pieces of about 1 MiB (or min_bytes when smaller) to `sink`, until at least
+  /// `min_bytes` went out or the document ends; false when the sink stopped it.
+  bool Write(size_t min_bytes, const std::function<bool(std::string_view)>& sink);
+  /// True when the whole document was written.
+  bool Done() const;
+
+ private:
+  enum class Phase { kHead, kUsers, kDeleted, kGroupsHead, kGroups, kAudits, kTail, kDone };
+  const Tenant& t_;
+  ExportOptions options_;
+  std::string out_;  // the piece being written (with the writer's room after it)
+  JsonWriter w_;
+  Phase phase_ = Phase::kHead;
+  size_t index_ = 0;  // the next user, group or audit event of the phase
+};
+
 /// Writes the tenant document.
 std::string WriteTenant(const Tenant& t, const ExportOptions& options);
 /// Writes the tenant document in pieces to `sink`; false when the sink stopped it.

@@ -573,118 +573,175 @@ std::string AuditEventJson(const Tenant& t, size_t index) {
 
 namespace {
 
-/// Writes the document into `w`; `flush` is called between objects and may take its text.
-bool WriteDocument(const Tenant& t, const ExportOptions& options, JsonWriter& w,
-                   const std::function<bool()>& flush) {
-  w.BeginObject();
-  w.Key("organization");
-  w.BeginArray();
-  w.BeginObject();
-  w.Field("id", t.org_id);
-  w.Field("displayName", t.org_name);
-  w.Field("countryLetterCode", t.country);
-  w.EndObject();
-  w.EndArray();
-  w.Key("subscribedSkus");
-  w.BeginArray();
-  for (const auto& s : t.skus()) {
-    w.BeginObject();
-    if (!s.object_id.empty()) w.Field("id", s.object_id);
-    w.Field("skuId", s.id);
-    w.Field("skuPartNumber", s.part_number);
-    w.Field("appliesTo", s.applies_to);
-    w.Field("capabilityStatus", s.capability_status);
-    w.Field("consumedUnits", s.consumed);
-    w.Key("prepaidUnits");
-    w.BeginObject();
-    w.Field("enabled", s.prepaid.enabled);
-    w.Field("lockedOut", s.prepaid.locked_out);
-    w.Field("suspended", s.prepaid.suspended);
-    w.Field("warning", s.prepaid.warning);
-    w.EndObject();
-    w.Key("servicePlans");
-    w.BeginArray();
-    for (size_t i = 0; i < s.plans.size(); ++i) {
-      const Plan& p = t.plans()[s.plans[i]];
-      w.BeginObject();
-      w.Field("servicePlanId", p.id);
-      w.Field("servicePlanName", p.name);
-      w.Field("provisioningStatus", s.plan_provisioning[i]);
-      w.Field("appliesTo", p.applies_to);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
+/// One subscribedSku.
+void WriteSku(const Tenant& t, const Sku& s, JsonWriter* w) {
+  w->BeginObject();
+  if (!s.object_id.empty()) w->Field("id", s.object_id);
+  w->Field("skuId", s.id);
+  w->Field("skuPartNumber", s.part_number);
+  w->Field("appliesTo", s.applies_to);
+  w->Field("capabilityStatus", s.capability_status);
+  w->Field("consumedUnits", s.consumed);
+  w->Key("prepaidUnits");
+  w->BeginObject();
+  w->Field("enabled", s.prepaid.enabled);
+  w->Field("lockedOut", s.prepaid.locked_out);
+  w->Field("suspended", s.prepaid.suspended);
+  w->Field("warning", s.prepaid.warning);
+  w->EndObject();
+  w->Key("servicePlans");
+  w->BeginArray();
+  for (size_t i = 0; i < s.plans.size(); ++i) {
+    const Plan& p = t.plans()[s.plans[i]];
+    w->BeginObject();
+    w->Field("servicePlanId", p.id);
+    w->Field("servicePlanName", p.name);
+    w->Field("provisioningStatus", s.plan_provisioning[i]);
+    w->Field("appliesTo", p.applies_to);
+    w->EndObject();
   }
-  w.EndArray();
-  w.Key("users");
-  w.BeginArray();
-  for (const auto& u : t.users()) {
-    if (u.deleted) continue;
-    WriteUser(t, u, options.assigned_plans, &w);
-    if (!flush()) return false;
-  }
-  w.EndArray();
-  // Users in the recycle bin, as GET /directory/deletedItems/microsoft.graph.user lists them,
-  // with what a restore brings back (our extension: memberOf, assignedLicenses = direct ones).
-  // Written only when there are some, so that documents without deletions stay as they were.
-  if (!t.deleted_users().empty()) {
-    w.Key("deletedItems");
-    w.BeginArray();
-    for (Id ui = 0; ui < t.users().size(); ++ui) {
-      auto it = t.deleted_users().find(ui);
-      if (!t.users()[ui].deleted || it == t.deleted_users().end()) continue;
-      WriteDeletedUser(t, ui, it->second, &w);
-      if (!flush()) return false;
-    }
-    w.EndArray();
-  }
-  w.Key("groups");
-  w.BeginArray();
-  for (Id g = 0; g < t.groups().size(); ++g) {
-    if (t.groups()[g].deleted) continue;
-    WriteGroup(t, g, &w);
-    if (!flush()) return false;
-  }
-  w.EndArray();
-  w.Key("licensingRules");
-  WriteRules(t, &w);
-  if (options.audit) {
-    w.Key("directoryAudits");
-    w.BeginArray();
-    for (size_t i = 0; i < t.audit().size(); ++i) {
-      w.Raw(AuditEventJson(t, i));
-      if (!flush()) return false;
-    }
-    w.EndArray();
-  }
-  w.EndObject();
-  return true;
+  w->EndArray();
+  w->EndObject();
 }
 
 }  // namespace
 
+DocumentWriter::DocumentWriter(const Tenant& t, const ExportOptions& options)
+    : t_(t), options_(options), w_(&out_) {}
+
+DocumentWriter::~DocumentWriter() = default;
+
+bool DocumentWriter::Write(size_t min_bytes, const std::function<bool(std::string_view)>& sink) {
+  const size_t piece = std::min<size_t>(1 << 20, std::max<size_t>(min_bytes, 1));
+  size_t given = 0;
+  bool go_on = true;
+  // After each object: a piece of `piece` bytes or more goes to the sink; this call stops once
+  // min_bytes went out (the next call goes on from the next object).
+  auto emit = [&] {
+    if (w_.Size() == 0) return;
+    given += w_.Size();
+    go_on = sink(std::string_view(out_.data(), w_.Size())) && go_on;
+    w_.Restart();
+  };
+  auto enough = [&] {
+    if (w_.Size() >= piece) emit();
+    return !go_on || given >= min_bytes;
+  };
+  const Tenant& t = t_;
+  JsonWriter& w = w_;
+  while (phase_ != Phase::kDone) {
+    switch (phase_) {
+      case Phase::kHead:
+        w.BeginObject();
+        w.Key("organization");
+        w.BeginArray();
+        w.BeginObject();
+        w.Field("id", t.org_id);
+        w.Field("displayName", t.org_name);
+        w.Field("countryLetterCode", t.country);
+        w.EndObject();
+        w.EndArray();
+        w.Key("subscribedSkus");
+        w.BeginArray();
+        for (const auto& sku : t.skus()) WriteSku(t, sku, &w);
+        w.EndArray();
+        w.Key("users");
+        w.BeginArray();
+        phase_ = Phase::kUsers;
+        break;
+      case Phase::kUsers:
+        for (; index_ < t.users().size();) {
+          const User& u = t.users()[index_++];
+          if (u.deleted) continue;
+          WriteUser(t, u, options_.assigned_plans, &w);
+          if (enough()) return go_on;
+        }
+        w.EndArray();
+        // Users in the recycle bin, as GET /directory/deletedItems/microsoft.graph.user lists
+        // them, with what a restore brings back (our extension: memberOf, assignedLicenses =
+        // direct ones). Written only when there are some, so that documents without deletions
+        // stay as they were.
+        index_ = 0;
+        if (!t.deleted_users().empty()) {
+          w.Key("deletedItems");
+          w.BeginArray();
+          phase_ = Phase::kDeleted;
+        } else {
+          phase_ = Phase::kGroupsHead;
+        }
+        break;
+      case Phase::kDeleted:
+        for (; index_ < t.users().size();) {
+          const Id ui = static_cast<Id>(index_++);
+          auto it = t.deleted_users().find(ui);
+          if (!t.users()[ui].deleted || it == t.deleted_users().end()) continue;
+          WriteDeletedUser(t, ui, it->second, &w);
+          if (enough()) return go_on;
+        }
+        w.EndArray();
+        index_ = 0;
+        phase_ = Phase::kGroupsHead;
+        break;
+      case Phase::kGroupsHead:
+        w.Key("groups");
+        w.BeginArray();
+        phase_ = Phase::kGroups;
+        break;
+      case Phase::kGroups:
+        for (; index_ < t.groups().size();) {
+          const Id g = static_cast<Id>(index_++);
+          if (t.groups()[g].deleted) continue;
+          WriteGroup(t, g, &w);
+          if (enough()) return go_on;
+        }
+        w.EndArray();
+        w.Key("licensingRules");
+        WriteRules(t, &w);
+        index_ = 0;
+        if (options_.audit) {
+          w.Key("directoryAudits");
+          w.BeginArray();
+          phase_ = Phase::kAudits;
+        } else {
+          phase_ = Phase::kTail;
+        }
+        break;
+      case Phase::kAudits:
+        for (; index_ < t.audit().size();) {
+          w.Raw(AuditEventJson(t, index_++));
+          if (enough()) return go_on;
+        }
+        w.EndArray();
+        phase_ = Phase::kTail;
+        break;
+      case Phase::kTail:
+        w.EndObject();
+        phase_ = Phase::kDone;
+        break;
+      case Phase::kDone:
+        break;
+    }
+  }
+  emit();
+  return go_on;
+}
+
+bool DocumentWriter::Done() const { return phase_ == Phase::kDone; }
+
 std::string WriteTenant(const Tenant& t, const ExportOptions& options) {
   std::string out;
-  JsonWriter w(&out);
-  WriteDocument(t, options, w, [] { return true; });
-  w.Sync();
+  DocumentWriter writer(t, options);
+  writer.Write(SIZE_MAX, [&](std::string_view piece) {
+    out.append(piece.data(), piece.size());
+    return true;
+  });
   return out;
 }
 
 bool WriteTenant(const Tenant& t, const ExportOptions& options,
                  const std::function<bool(std::string_view)>& sink) {
-  constexpr size_t kPiece = 1 << 20;
-  std::string out;
-  JsonWriter w(&out);
-  auto flush = [&] {
-    if (w.Size() < kPiece) return true;
-    bool go_on = sink(std::string_view(out.data(), w.Size()));
-    w.Restart();
-    return go_on;
-  };
-  if (!WriteDocument(t, options, w, flush)) return false;
-  return w.Size() == 0 || sink(std::string_view(out.data(), w.Size()));
+  DocumentWriter writer(t, options);
+  return writer.Write(SIZE_MAX, sink) && writer.Done();
 }
 
 }  // namespace gbl

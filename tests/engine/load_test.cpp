@@ -254,6 +254,65 @@ TEST(Load, StreamedExportEqualsTheWholeDocument) {
   EXPECT_EQ(calls, 2u);
 }
 
+/// The sample tenant, processed, with enough audit lines for a document of several pieces.
+void LoadProcessedSample(Engine* e) {
+  e->SetNow(1796115600000);
+  ASSERT_TRUE(e->LoadSample().Ok());
+  e->ProcessAll();
+}
+
+TEST(Export, InPartsItIsTheSameDocumentAsInOne) {
+  Engine e;
+  LoadProcessedSample(&e);
+  const std::string whole = e.ExportDocument();
+  e.BeginExport(ExportOptions());
+  std::string parts;
+  size_t calls = 0;
+  for (;;) {
+    auto next = e.ExportNext(1, [&](std::string_view piece) {
+      parts.append(piece);
+      return true;
+    });
+    ASSERT_TRUE(next.Ok()) << next.GetError().message;
+    ++calls;
+    if (next.Value()) break;
+  }
+  EXPECT_EQ(parts, whole);
+  EXPECT_GT(calls, 1u) << "one part per piece of about 1 MiB";
+  EXPECT_EQ(e.ExportNext(1, [](std::string_view) { return true; }).GetError().code, "BadRequest")
+      << "after the last part, no export is under way";
+}
+
+TEST(Export, AChangeToTheTenantDropsTheExportUnderWayAndSaysSo) {
+  Engine e;
+  LoadProcessedSample(&e);
+  e.BeginExport(ExportOptions());
+  auto sink = [](std::string_view) { return true; };
+  ASSERT_TRUE(e.ExportNext(1, sink).Ok());
+  const std::string user = Q(e, {{"query", "users"}})["items"][0]["id"];
+  Apply1(&e, Req("PATCH", "/users/" + user, {{"usageLocation", "FR"}}));
+  auto next = e.ExportNext(1, sink);
+  ASSERT_FALSE(next.Ok());
+  EXPECT_EQ(next.GetError().code, "BadRequest");
+  EXPECT_NE(next.GetError().message.find("the tenant changed during the export"),
+            std::string::npos);
+}
+
+TEST(Export, ASinkThatStopsCancelsTheExport) {
+  Engine e;
+  LoadProcessedSample(&e);
+  e.BeginExport(ExportOptions());
+  auto next = e.ExportNext(SIZE_MAX, [](std::string_view) { return false; });
+  ASSERT_FALSE(next.Ok());
+  EXPECT_EQ(next.GetError().code, "Cancelled");
+  e.BeginExport(ExportOptions());
+  e.CancelExport();
+  EXPECT_NE(e.ExportNext(1, [](std::string_view) { return true; })
+                .GetError()
+                .message.find("no export under way"),
+            std::string::npos);
+}
+
 TEST(Load, AMemberObjectWithoutAnIdIsAnError) {
   json doc = SmallTenant();
   doc["groups"][0]["members"] =

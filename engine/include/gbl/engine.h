@@ -16,6 +16,7 @@ namespace gbl {
 class Tenant;
 class DocumentLoad;
 class ExportAssembler;
+class DocumentWriter;
 
 /// Counts describing a loaded tenant.
 struct LoadSummary {
@@ -121,6 +122,18 @@ class Engine {
   bool ExportDocument(const ExportOptions& options,
                       const std::function<bool(std::string_view)>& sink) const;
 
+  /// Starts writing the document in parts (drops one under way): ExportNext until it says done.
+  /// Between parts the caller may do other work (read messages, show progress); any change to
+  /// the tenant (a load, a batch, processing, a rollback) drops the export.
+  void BeginExport(const ExportOptions& options);
+  /// Writes the next part of the document to `sink` in pieces of about 1 MiB (or `min_bytes`
+  /// when smaller), at least
+  /// `min_bytes` unless the document ends first: true when it is complete. BadRequest without
+  /// BeginExport or when the tenant changed since; Cancelled when `sink` returned false.
+  Result<bool> ExportNext(size_t min_bytes, const std::function<bool(std::string_view)>& sink);
+  /// Drops the export under way (if any).
+  void CancelExport();
+
   /// Applies a Graph JSON batch; returns the batch response `{"responses":[...]}` as JSON text.
   /// Fails only when the batch itself is not a batch; each request gets its own status.
   Result<std::string> ApplyBatch(std::string_view batch_json);
@@ -164,6 +177,11 @@ class Engine {
   std::unique_ptr<Tenant> tenant_;
   std::unique_ptr<DocumentLoad> load_;
   std::unique_ptr<Error> load_error_;
+  /// Drops the export under way because the tenant changes (ExportNext then says so).
+  void InterruptExport();
+
+  std::unique_ptr<DocumentWriter> export_;  ///< the export under way, written part by part
+  bool export_interrupted_ = false;         ///< the tenant changed during the last export
   std::unique_ptr<ExportAssembler> files_;  ///< an export read file by file  ///< why the load
                                             ///< under way failed (its model is freed)
 };
