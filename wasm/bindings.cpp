@@ -199,24 +199,40 @@ class WasmEngine {
     });
   }
 
-  /// Streams the document to `sink(ptr, len)` (a JS function copying HEAPU8[ptr, ptr+len) and
-  /// returning true to go on) in pieces of about 1 MiB: the whole text is never held in the heap.
-  /// The JS side must not throw from `sink` (engine-api.mjs wraps it).
-  val ExportDocumentChunks(bool assigned_plans, bool audit, val sink) {
-    return Guarded("exportDocument", [&] {
+  /// Starts the export in parts (drops one under way); exportNext writes them.
+  val BeginExport(bool assigned_plans, bool audit) {
+    return Guarded("beginExport", [&] {
       gbl::ExportOptions options;
       options.assigned_plans = assigned_plans;
       options.audit = audit;
-      bool completed = engine_.ExportDocument(options, [&](std::string_view piece) {
+      engine_.BeginExport(options);
+      return Success(val::null());
+    });
+  }
+
+  /// Writes the next part (at least `min_bytes`) to `sink(ptr, len)` (a JS function copying
+  /// HEAPU8[ptr, ptr+len) and returning true to go on) in pieces of about 1 MiB: the whole text is
+  /// never held in the heap. {done} says the document is complete. The JS side must not throw
+  /// from `sink` (engine-api.mjs wraps it).
+  val ExportNext(double min_bytes, val sink) {
+    return Guarded("exportNext", [&] {
+      size_t count = 0;
+      if (!ToCount(min_bytes, &count)) {
+        return Failure("BadRequest", "exportNext: minBytes must be a count of bytes");
+      }
+      auto next = engine_.ExportNext(count, [&](std::string_view piece) {
         val more = sink(static_cast<double>(reinterpret_cast<uintptr_t>(piece.data())),
                         static_cast<double>(piece.size()));
         return more.as<bool>();
       });
+      if (!next.Ok()) return FromError(next.GetError());
       val value = val::object();
-      value.set("completed", completed);
+      value.set("done", next.Value());
       return Success(value);
     });
   }
+
+  void CancelExport() { engine_.CancelExport(); }
 
   val ApplyBatch(const std::string& batch_json) {
     return Guarded("applyBatch", [&] {
@@ -360,7 +376,9 @@ EMSCRIPTEN_BINDINGS(gbl_engine) {
       .function("beginExportFiles", &WasmEngine::BeginExportFiles)
       .function("feedExportFile", &WasmEngine::FeedExportFile)
       .function("finishExportFiles", &WasmEngine::FinishExportFiles)
-      .function("exportDocumentChunks", &WasmEngine::ExportDocumentChunks)
+      .function("beginExport", &WasmEngine::BeginExport)
+      .function("exportNext", &WasmEngine::ExportNext)
+      .function("cancelExport", &WasmEngine::CancelExport)
       .function("applyBatch", &WasmEngine::ApplyBatch)
       .function("processChunk", &WasmEngine::ProcessChunk)
       .function("hasPendingWork", &WasmEngine::HasPendingWork)

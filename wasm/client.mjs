@@ -186,8 +186,10 @@ export class EngineClient {
    * The tenant as a JSON document (ArrayBuffer of UTF-8). Options: {assignedPlans, audit} (both
    * default true) leave users' assignedPlans / the directoryAudits out when false; {chunked: true}
    * resolves an array of ArrayBuffers instead (documents too big for one buffer; `new Blob(pieces)`);
-   * {blob: true} a Blob built in the worker (the page copies nothing), with
-   * `onProgress({bytesWritten})` as the pieces are written.
+   * {blob: true} a Blob built in the worker (the page copies nothing); {handle} (a
+   * FileSystemFileHandle from showSaveFilePicker) writes the file from the worker and resolves
+   * {bytesWritten}. `onProgress({bytesWritten})` follows the parts as they are written; aborting
+   * `signal` stops the export (Cancelled; a chosen file keeps what it had).
    */
   async exportDocument(options = {}) {
     const payload = {};
@@ -195,11 +197,17 @@ export class EngineClient {
     if (options.audit !== undefined) payload.audit = options.audit;
     if (options.chunked) payload.chunked = true;
     if (options.blob) payload.blob = true;
+    if (options.handle !== undefined) payload.handle = options.handle;
+    const { signal } = options;
+    if (signal?.aborted) throw new EngineError(ErrorCode.CANCELLED, 'the export was cancelled');
+    const onAbort = () => this.#request(RequestType.EXPORT_CANCEL, {}).catch(() => {});
+    signal?.addEventListener('abort', onAbort);
     const listener = options.onProgress;
     if (listener) this.#exportListeners.add(listener);
     try {
       return await this.#request(RequestType.EXPORT, payload);
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       if (listener) this.#exportListeners.delete(listener);
     }
   }

@@ -5,6 +5,27 @@ import { EVENT_ID, EngineError, ErrorCode, EventType, LOAD_PROGRESS_BYTES, PROTO
 
 /** A chunked export sends pieces of about this size (each a transferred ArrayBuffer). */
 export const EXPORT_PIECE_BYTES = 64 * 1024 * 1024;
+
+/** Bytes of an export written between two turns of the worker's event loop. */
+export const EXPORT_PART_BYTES = 4 * 1024 * 1024;
+
+/** Requests that change the tenant: they wait for an export under way. */
+const CHANGES_THE_TENANT = new Set([
+  RequestType.LOAD_DOCUMENT,
+  RequestType.FILES_BEGIN,
+  RequestType.FILES_PIECE,
+  RequestType.FILES_FINISH,
+  RequestType.LOAD_SAMPLE,
+  RequestType.APPLY_BATCH,
+]);
+
+/** The export options of an export request (engine-api checks their types). */
+function exportOptions(message) {
+  const options = {};
+  if (message.assignedPlans !== undefined) options.assignedPlans = message.assignedPlans;
+  if (message.audit !== undefined) options.audit = message.audit;
+  return options;
+}
 /** Progress events are sent at most this often (ms) while processing runs (~20/s). */
 export const PROGRESS_INTERVAL_MS = 50;
 /** Adaptive chunks aim at this much engine time (ms) between two yields to the event loop. */
@@ -145,7 +166,21 @@ export class Dispatcher {
           return;
         }
         case RequestType.LOAD_BLOB:
+          await this.#afterExport();
           this.#startBlobLoad(engine, id, message.blob);
+          return;
+        case RequestType.EXPORT_CANCEL:
+          // The export under way stops after its current part (and replies Cancelled).
+          if (this.#exportRun) this.#exportRun.cancelled = true;
+          this.#reply(id, null);
+          return;
+        case RequestType.EXPORT:
+          await this.#afterExport();
+          if (message.chunked || message.blob || message.handle !== undefined) {
+            this.#startExport(engine, id, message);
+            return;
+          }
+          this.#serve(engine, id, message);
           return;
         case RequestType.LOAD_CANCEL:
           // A Blob being read stops before its next piece (and replies Cancelled).
@@ -154,6 +189,8 @@ export class Dispatcher {
           this.#reply(id, null);
           return;
         default:
+          // Anything that changes the tenant waits for an export under way (it would drop it).
+          if (CHANGES_THE_TENANT.has(message.type)) await this.#afterExport();
           this.#serve(engine, id, message);
       }
     } catch (error) {
@@ -204,38 +241,7 @@ export class Dispatcher {
         this.#reply(id, engine.query(message.query));
         return;
       case RequestType.EXPORT: {
-        const options = {};
-        if (message.assignedPlans !== undefined) options.assignedPlans = message.assignedPlans;
-        if (message.audit !== undefined) options.audit = message.audit;
-        if (message.chunked || message.blob) {
-          // Pieces of up to EXPORT_PIECE_BYTES, each its own transferred ArrayBuffer.
-          const pieces = [];
-          let pending = [];
-          let pendingBytes = 0;
-          let written = 0;
-          const flush = () => {
-            if (pendingBytes === 0) return;
-            pieces.push(concatChunks(pending, pendingBytes).buffer); // pieces own exact-size buffers
-            written += pendingBytes;
-            pending = [];
-            pendingBytes = 0;
-            // Posted while the export runs: the page shows it (the worker does not yield meanwhile).
-            this.#post({ id: EVENT_ID, event: EventType.EXPORT_PROGRESS, value: { bytesWritten: written } });
-          };
-          engine.exportDocumentChunks((chunk) => {
-            pending.push(chunk);
-            pendingBytes += chunk.length;
-            if (pendingBytes >= EXPORT_PIECE_BYTES) flush();
-          }, options);
-          flush();
-          if (message.blob && typeof Blob === 'function') {
-            // The page gets a handle to the bytes, not the bytes: nothing to copy on its thread.
-            this.#reply(id, new Blob(pieces, { type: 'application/json' }));
-            return;
-          }
-          this.#reply(id, pieces, pieces);
-          return;
-        }
+        const options = exportOptions(message);
         const bytes = engine.exportDocument(options);
         const buffer = bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
         this.#reply(id, buffer, [buffer]);
@@ -277,6 +283,89 @@ export class Dispatcher {
     if (!this.#run || this.#run.cancelled) return false;
     this.#run.cancelled = true;
     return true;
+  }
+
+  /** The export under way: {cancelled, done} (done: a promise settled when it ends). */
+  #exportRun = null;
+
+  /** Resolves when no export is under way. */
+  async #afterExport() {
+    while (this.#exportRun) await this.#exportRun.done;
+  }
+
+  /**
+   * Writes the document part by part (EXPORT_PART_BYTES each), taking a turn of the event loop
+   * between parts, so that an exportCancel (or a query) is read while it runs: to a
+   * FileSystemFileHandle the page chose (`handle`: written through createWritable, kept unchanged
+   * when cancelled), else into pieces of up to EXPORT_PIECE_BYTES replied as a Blob (`blob`) or
+   * as transferred ArrayBuffers (`chunked`). An exportProgress event follows each part.
+   */
+  async #startExport(engine, id, message) {
+    const { handle } = message;
+    if (handle !== undefined && typeof handle?.createWritable !== 'function') {
+      this.#replyError(id, badRequest('export: `handle` must be a FileSystemFileHandle'), false);
+      return;
+    }
+    /** @type {(value?: unknown) => void} */
+    let settle = () => {};
+    const run = { cancelled: false, done: new Promise((resolve) => (settle = resolve)) };
+    this.#exportRun = run;
+    const cancelled = () => new EngineError(ErrorCode.CANCELLED, 'the export was cancelled');
+    const pieces = [];
+    let pending = [];
+    let pendingBytes = 0;
+    let written = 0;
+    const flush = () => {
+      if (pendingBytes === 0) return;
+      pieces.push(concatChunks(pending, pendingBytes).buffer); // pieces own exact-size buffers
+      pending = [];
+      pendingBytes = 0;
+    };
+    let writable = null;
+    try {
+      const options = exportOptions(message);
+      if (handle !== undefined) writable = await handle.createWritable();
+      engine.beginExport(options);
+      for (;;) {
+        const part = [];
+        const done = engine.exportNext(EXPORT_PART_BYTES, (chunk) => {
+          part.push(chunk);
+        });
+        for (const chunk of part) {
+          written += chunk.length;
+          if (writable) {
+            await writable.write(chunk);
+          } else {
+            pending.push(chunk);
+            pendingBytes += chunk.length;
+            if (pendingBytes >= EXPORT_PIECE_BYTES) flush();
+          }
+        }
+        this.#post({ id: EVENT_ID, event: EventType.EXPORT_PROGRESS, value: { bytesWritten: written } });
+        if (done) break;
+        await this.#yield(); // an exportCancel is read here
+        if (run.cancelled) throw cancelled();
+      }
+      flush();
+      if (writable) {
+        await writable.close(); // the file takes the new bytes only now
+        writable = null;
+        this.#reply(id, { bytesWritten: written });
+      } else if (message.blob && typeof Blob === 'function') {
+        // The page gets a handle to the bytes, not the bytes: nothing to copy on its thread.
+        this.#reply(id, new Blob(pieces, { type: 'application/json' }));
+      } else {
+        this.#reply(id, pieces, pieces);
+      }
+    } catch (error) {
+      engine.cancelExport();
+      if (writable) await writable.abort().catch(() => {});
+      const failure = error instanceof DOMException ? new EngineError(ErrorCode.BAD_REQUEST, `the file could not be written: ${error.message}`) : error;
+      this.#replyError(id, failure, !(failure instanceof EngineError));
+    } finally {
+      if (this.#exportRun === run) this.#exportRun = null;
+      settle();
+    }
   }
 
   /** The Blob being read: {cancelled}. */
@@ -358,6 +447,8 @@ export class Dispatcher {
           for (const id of run.ids) this.#replyError(id, error, false);
           return;
         }
+        await this.#afterExport(); // processing would change what the export writes
+        if (run.cancelled) continue;
         const started = this.#now();
         const raw = engine.processChunk(chunk);
         const elapsed = this.#now() - started;

@@ -12,6 +12,9 @@ import { EngineError, ErrorCode, concatChunks } from './protocol.mjs';
 
 export { EngineError, ErrorCode, concatChunks };
 
+/** The most a single exportNext call may ask for (the binding's count limit): the whole document. */
+const MAX_PART_BYTES = 2 ** 32 - 1;
+
 /** Default number of user evaluations per processChunk call. */
 export const DEFAULT_CHUNK_USERS = 2048;
 
@@ -216,13 +219,44 @@ export class Engine {
    * may return false to stop. Options (both default true): `assignedPlans` writes users' computed
    * assignedPlans, `audit` the directoryAudits. Returns true when the document was written entirely.
    */
-  exportDocumentChunks(onChunk, { assignedPlans = true, audit = true } = {}) {
+  exportDocumentChunks(onChunk, options = {}) {
     if (typeof onChunk !== 'function') {
       throw new EngineError(ErrorCode.BAD_REQUEST, 'exportDocumentChunks: expected a function receiving each piece');
     }
+    this.beginExport(options);
+    try {
+      while (!this.exportNext(MAX_PART_BYTES, onChunk)) {
+        // a document over 4 GiB: the next part
+      }
+      return true;
+    } catch (error) {
+      if (error instanceof EngineError && error.code === ErrorCode.CANCELLED) return false;
+      throw error;
+    } finally {
+      this.cancelExport();
+    }
+  }
+
+  /**
+   * Starts the export in parts: then `exportNext` until it returns true. Between parts the caller
+   * may yield (read messages, show progress, stop); a change to the tenant in between drops the
+   * export (exportNext then fails with BadRequest). Options as exportDocumentChunks.
+   */
+  beginExport({ assignedPlans = true, audit = true } = {}) {
     if (typeof assignedPlans !== 'boolean' || typeof audit !== 'boolean') {
       throw new EngineError(ErrorCode.BAD_REQUEST, 'exportDocument: `assignedPlans` and `audit` must be booleans');
     }
+    unwrap(this.#engine().beginExport(assignedPlans, audit));
+  }
+
+  /**
+   * Writes the next part of the export, at least `minBytes` (unless the document ends), as
+   * pieces of about 1 MiB given to `onChunk` (a copy it may keep). True when the document is
+   * complete. `onChunk` returning false, or throwing, stops the export (Cancelled, or its error).
+   * @param {number} minBytes
+   * @param {(chunk: Uint8Array) => (boolean | void)} onChunk
+   */
+  exportNext(minBytes, onChunk) {
     const raw = this.#engine();
     const module = this.#module;
     let failure = null;
@@ -237,9 +271,14 @@ export class Engine {
         return false;
       }
     };
-    const result = unwrap(raw.exportDocumentChunks(assignedPlans, audit, sink));
+    const result = raw.exportNext(Math.min(minBytes, MAX_PART_BYTES), sink);
     if (failure) throw failure;
-    return result.completed;
+    return unwrap(result).done;
+  }
+
+  /** Drops the export under way (if any). */
+  cancelExport() {
+    this.#engine().cancelExport();
   }
 
   /** The whole document as one Uint8Array (see exportDocumentChunks for options and huge tenants). */

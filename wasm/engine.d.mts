@@ -17,7 +17,9 @@ export interface RawEngine {
   beginExportFiles(paths: string[]): RawResult<number[]>;
   feedExportFile(ptr: number, length: number): RawResult<null>;
   finishExportFiles(): RawResult;
-  exportDocumentChunks(assignedPlans: boolean, audit: boolean, sink: (ptr: number, length: number) => boolean): RawResult;
+  beginExport(assignedPlans: boolean, audit: boolean): RawResult<null>;
+  exportNext(minBytes: number, sink: (ptr: number, length: number) => boolean): RawResult<{ done: boolean }>;
+  cancelExport(): void;
   applyBatch(batchJson: string): RawResult<string>;
   processChunk(maxUsers: number): RawResult;
   hasPendingWork(): boolean;

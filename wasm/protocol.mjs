@@ -75,7 +75,8 @@
  *   {type: 'process', chunkUsers?: number} |
  *   {type: 'cancel'} |
  *   {type: 'query', query: object | string} |
- *   {type: 'export', assignedPlans?: boolean, audit?: boolean, chunked?: boolean, blob?: boolean} |
+ *   {type: 'export', assignedPlans?: boolean, audit?: boolean, chunked?: boolean, blob?: boolean, handle?: FileSystemFileHandle} |
+ *   {type: 'exportCancel'} |
  *   {type: 'setNow', now: number | string} |
  *   {type: 'setActor', actor: string}
  * )} Request
@@ -134,6 +135,7 @@ export const RequestType = Object.freeze({
   CANCEL: 'cancel',
   QUERY: 'query',
   EXPORT: 'export',
+  EXPORT_CANCEL: 'exportCancel',
   SET_NOW: 'setNow',
   SET_ACTOR: 'setActor',
 });
@@ -143,7 +145,7 @@ export const EventType = Object.freeze({
   PROGRESS: 'progress',
   /** `{bytesRead, total}` while a Blob is read (every LOAD_PROGRESS_BYTES, and at the end). */
   LOAD_PROGRESS: 'loadProgress',
-  /** `{bytesWritten}` while an export is written (one per piece of EXPORT_PIECE_BYTES). */
+  /** `{bytesWritten}` while an export is written (one per part of EXPORT_PART_BYTES). */
   EXPORT_PROGRESS: 'exportProgress',
 });
 

@@ -83,6 +83,56 @@ async function syntheticBytes(users, { membershipsPerUser = 6, licensedGroupFrac
 }
 
 describe('Dispatcher', () => {
+  test('an export to a chosen file is written part by part; a cancel between parts leaves the file as it was', async () => {
+    const bytes = await syntheticBytes(20_000);
+    // A FileSystemFileHandle as showSaveFilePicker gives it: createWritable, then write / close,
+    // or abort (the file keeps its old bytes until close).
+    const file = { bytes: Buffer.from('old') };
+    const handle = {
+      async createWritable() {
+        const parts = [];
+        return {
+          async write(chunk) {
+            parts.push(Buffer.from(chunk));
+          },
+          async close() {
+            file.bytes = Buffer.concat(parts);
+          },
+          async abort() {},
+        };
+      },
+    };
+    let cancelOnProgress = false;
+    let sendRef = null;
+    const { send, events } = await harness(undefined, {
+      onPost: (message) => {
+        if (cancelOnProgress && message.event === 'exportProgress') {
+          cancelOnProgress = false;
+          sendRef(RequestType.EXPORT_CANCEL);
+        }
+      },
+    });
+    sendRef = send;
+    assert.equal((await send(RequestType.LOAD_DOCUMENT, { bytes })).ok, true);
+    const whole = Buffer.from((await send(RequestType.EXPORT)).value);
+    const written = await send(RequestType.EXPORT, { handle });
+    assert.equal(written.ok, true);
+    assert.equal(written.value.bytesWritten, whole.length);
+    assert.ok(file.bytes.equals(whole));
+    const progress = events().filter((e) => e.message.event === 'exportProgress').map((e) => e.message.value.bytesWritten);
+    assert.ok(progress.length >= 2 && progress.at(-1) === whole.length, `${progress.length} progress events`);
+
+    file.bytes = Buffer.from('old');
+    cancelOnProgress = true;
+    const stopped = await send(RequestType.EXPORT, { handle });
+    assert.equal(stopped.ok, false);
+    assert.equal(stopped.error.code, 'Cancelled');
+    assert.equal(file.bytes.toString(), 'old');
+    assert.equal((await send(RequestType.EXPORT, { handle: {} })).error.code, 'BadRequest');
+    // The next export is whole again.
+    assert.ok(Buffer.from((await send(RequestType.EXPORT)).value).equals(whole));
+  });
+
   test('load, batch, process with progress events, query, export', async () => {
     // 1 ms a user: a chunk of 25 users takes 25 ms, so an event can go out every second chunk at most.
     const clock = workClock(1);
@@ -387,6 +437,22 @@ describe('EngineClient over a worker', () => {
     assert.equal(reason.code, 'Cancelled');
     const tenant = await client.query({ query: 'tenant' });
     assert.equal(tenant.displayName, 'Contoso');
+  });
+
+  test('a change sent while an export runs waits for it: the document is the tenant as it was', async () => {
+    const bytes = await syntheticBytes(20_000);
+    const { client } = newClient();
+    await client.loadDocument(bytes);
+    await client.process();
+    const before = new Uint8Array(await client.exportDocument());
+    const user = (await client.query({ query: 'users' })).items[0];
+    const exporting = client.exportDocument({ blob: true });
+    const changed = client.applyBatch(batch(['PATCH', `/users/${user.id}`, { usageLocation: 'FR' }]));
+    const [blob, response] = await Promise.all([exporting, changed]);
+    assert.equal(response.responses[0].status, 204);
+    assert.ok(Buffer.from(await blob.arrayBuffer()).equals(Buffer.from(before)));
+    const after = Buffer.from(await client.exportDocument());
+    assert.ok(!after.equals(Buffer.from(before)), 'the change came after the export');
   });
 
   test('an EntraExporter folder sent one file at a time loads; progress counts files', async () => {
