@@ -49,6 +49,11 @@ export async function startConsole(t, { profileDir } = {}) {
     viewport: { width: 1600, height: 1000 },
     acceptDownloads: true,
   });
+  // Exports are downloads unless a test gives the page a file picker (useFilePicker): a real
+  // showSaveFilePicker would wait for a person in a system dialog.
+  await context.addInitScript(() => {
+    /** @type {any} */ (window).showSaveFilePicker = undefined;
+  });
   const page = context.pages()[0] || (await context.newPage());
   const errors = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
@@ -81,6 +86,9 @@ export async function startConsole(t, { profileDir } = {}) {
       const ctx2 = await chromium.launchPersistentContext(userDataDir, {
         executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1600, height: 1000 },
       });
+      await ctx2.addInitScript(() => {
+        /** @type {any} */ (window).showSaveFilePicker = undefined;
+      });
       api.context = ctx2;
       api.page = ctx2.pages()[0] || (await ctx2.newPage());
       api.page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
@@ -91,6 +99,30 @@ export async function startConsole(t, { profileDir } = {}) {
     },
   };
   return api;
+}
+
+/**
+ * Gives the page a showSaveFilePicker that "chooses" `name` in the origin's private file system
+ * (a real FileSystemFileHandle, written by the console's worker); the options it was called with
+ * go to window.__pickerOptions.
+ */
+export async function useFilePicker(page, name) {
+  await page.evaluate((fileName) => {
+    /** @type {any} */ (window).showSaveFilePicker = async (options) => {
+      /** @type {any} */ (window).__pickerOptions = options;
+      const root = await navigator.storage.getDirectory();
+      return root.getFileHandle(fileName, { create: true });
+    };
+  }, name);
+}
+
+/** The size and the first `head` characters of a file in the origin's private file system. */
+export async function privateFile(page, name, head = 0) {
+  return page.evaluate(async ({ fileName, count }) => {
+    const root = await navigator.storage.getDirectory();
+    const file = await (await root.getFileHandle(fileName)).getFile();
+    return { size: file.size, head: count ? await file.slice(0, count).text() : '', text: file.size < 20e6 ? await file.text() : null };
+  }, { fileName: name, count: head });
 }
 
 /** Opens the console and waits until the engine has loaded the tenant. */

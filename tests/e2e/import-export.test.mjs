@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { withConsole, openConsole, openTenantBlade, blade, fbutton } from './helpers.mjs';
+import { withConsole, openConsole, openTenantBlade, blade, fbutton, useFilePicker, privateFile } from './helpers.mjs';
 
 async function exportTenant(page, tenantBlade) {
   const [download] = await Promise.all([page.waitForEvent('download'), fbutton(tenantBlade, 'Export').click()]);
@@ -117,6 +117,23 @@ test('Export is one at a time: the button is disabled from the click until the d
     assert.equal(disabledAtClick, true);
     await downloaded;
     await page.waitForFunction((el) => !el.hasAttribute('disabled'), await exportButton.elementHandle());
+    assert.deepEqual(c.errors, []);
+  });
+});
+
+test('Export saves to the file chosen in the save dialog, written by the worker (File System Access API)', async (t) => {
+  await withConsole(t, async (c) => {
+    const { page } = c;
+    await openConsole(page, c.url);
+    const tenant = await openTenantBlade(page);
+    const downloaded = await exportTenant(page, tenant);
+    await useFilePicker(page, 'export.json');
+    await fbutton(tenant, 'Export').click();
+    await page.getByText('Saved Contoso to export.json').first().waitFor();
+    const saved = await privateFile(page, 'export.json');
+    assert.deepEqual(JSON.parse(saved.text), downloaded, 'the same document as the download');
+    assert.equal(await page.evaluate(() => window.__pickerOptions.suggestedName), 'Contoso-tenant.json');
+    await page.waitForFunction((el) => !el.hasAttribute('disabled'), await fbutton(tenant, 'Export').elementHandle());
     assert.deepEqual(c.errors, []);
   });
 });

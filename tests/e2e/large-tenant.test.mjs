@@ -12,9 +12,9 @@
 // is seen however fast the worker is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile, rm } from 'node:fs/promises';
+import { open, readFile, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { withConsole, openConsole, openTenantBlade, waitIdle, blade, fbutton, watchLongTasks, repoRoot } from './helpers.mjs';
+import { withConsole, openConsole, openTenantBlade, waitIdle, blade, fbutton, watchLongTasks, repoRoot, useFilePicker, privateFile } from './helpers.mjs';
 import { openGroupLicenses } from './flow.mjs';
 
 const USERS = 100_000;
@@ -66,7 +66,6 @@ test('100,000 users: live progress from the worker, no main-thread task over 50 
     await blade(page, 'Overview').locator('.aad-nav button', { hasText: 'Tenant document' }).click();
     const tenantBlade = blade(page, 'Tenant document');
     const [download] = await Promise.all([page.waitForEvent('download'), fbutton(tenantBlade, 'Export').click()]);
-    const { readFile } = await import('node:fs/promises');
     const sample = JSON.parse(await readFile(await download.path(), 'utf8'));
     // Over 50 MB: playwright takes it from a file.
     const file = path.join(repoRoot, 'build', 'e2e-tmp', 'big.json');
@@ -170,6 +169,25 @@ test('100,000 users: live progress from the worker, no main-thread task over 50 
     assert.ok(exporting.some((text) => /MB written/.test(text)), JSON.stringify(exporting));
     const exportTasks = await page.evaluate(() => window.__longTasks.filter((lt) => lt.duration > 50));
     assert.deepEqual(exportTasks, [], 'no main-thread task over 50 ms while exporting');
+
+    // The same export to a file chosen in the save dialog: the worker writes it as it goes.
+    await useFilePicker(page, 'large.json');
+    await fbutton(tenantDoc, 'Export').click();
+    await page.getByText(/Saved .* to large\.json/).first().waitFor({ timeout: 300000 });
+    const saved = await privateFile(page, 'large.json', 40);
+    assert.equal(saved.size, size, 'the chosen file holds the whole document');
+    const downloaded = await open(await exported.path());
+    const head = Buffer.alloc(40);
+    await downloaded.read(head, 0, 40, 0);
+    await downloaded.close();
+    assert.equal(saved.head, head.toString('utf8'));
+    // Cancel export while it writes: the chosen file keeps what it had; Export is back.
+    await fbutton(tenantDoc, 'Export').click();
+    await tenantDoc.locator('[data-testid=export-busy]', { hasText: 'MB written' }).waitFor({ timeout: 120000 });
+    await fbutton(tenantDoc, 'Cancel export').click();
+    await tenantDoc.locator('[data-testid=export-cancelled]').waitFor({ timeout: 60000 });
+    assert.equal((await privateFile(page, 'large.json')).size, size, 'a cancelled export leaves the file as it was');
+    await page.waitForFunction((el) => !el.hasAttribute('disabled'), await fbutton(tenantDoc, 'Export').elementHandle());
     assert.deepEqual(c.errors, []);
   });
 });

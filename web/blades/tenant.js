@@ -100,17 +100,38 @@ function exportCommands() {
     h('pre', { class: 'command', tabIndex: 0, attrs: { 'aria-label': `${c.title}: commands` } }, h('code', { text: c.code.join('\n') })))));
 }
 
-/** Exports the tenant; `onProgress({bytesWritten})` follows the writing. */
-export async function exportFile({ onProgress } = {}) {
-  const blob = await engine.exportDocument({ onProgress });
+/**
+ * Exports the tenant. Where the browser has the File System Access API, the person chooses the
+ * file first and the worker writes it there as it goes (nothing is held in memory); elsewhere the
+ * worker builds a Blob that is downloaded. `onProgress({bytesWritten})` follows the writing;
+ * aborting `signal` stops it. Resolves false when the person dismissed the file picker.
+ * @param {{onProgress?: (p: {bytesWritten: number}) => void, signal?: AbortSignal}} [options]
+ */
+export async function exportFile({ onProgress, signal } = {}) {
   const t = await engine.query({ query: 'tenant' });
+  const name = `${(t?.displayName || 'tenant').replace(/[^\w.-]+/g, '-')}-tenant.json`;
+  const picker = /** @type {any} */ (window).showSaveFilePicker;
+  if (typeof picker === 'function') {
+    let handle;
+    try {
+      handle = await picker({ suggestedName: name, types: [{ description: 'Tenant document (JSON)', accept: { 'application/json': ['.json'] } }] });
+    } catch (err) {
+      if (err?.name === 'AbortError') return false; // the picker was dismissed: nothing to do
+      throw err;
+    }
+    const { bytesWritten } = /** @type {{bytesWritten: number}} */ (await engine.exportDocument({ onProgress, signal, handle }));
+    notifications.notify({ title: 'Export', text: `Saved ${t?.displayName || 'the tenant'} to ${handle.name} (${num(bytesWritten)} bytes).`, status: 'success' });
+    return true;
+  }
+  const blob = /** @type {Blob} */ (await engine.exportDocument({ onProgress, signal }));
   const url = URL.createObjectURL(blob);
-  const a = h('a', { href: url, download: `${(t?.displayName || 'tenant').replace(/[^\w.-]+/g, '-')}-tenant.json` });
+  const a = h('a', { href: url, download: name });
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
   notifications.notify({ title: 'Export', text: `Exported ${t?.displayName || 'the tenant'} (${num(blob.size)} bytes).`, status: 'success' });
+  return true;
 }
 
 registerTenantBlade();
@@ -189,13 +210,21 @@ function registerTenantBlade() {
       // Export: one at a time (the button is disabled while the worker writes the document).
       const exportButton = button('Export', async () => {
         exportButton.setAttribute('disabled', '');
-        const status = h('fluent-message-bar', { attrs: { intent: 'info', 'data-testid': 'export-busy' } }, 'Exporting the tenant document…');
+        const stop = new AbortController();
+        const written = h('span', { class: 'export-written', text: 'Exporting the tenant document…' });
+        const status = h('div', { class: 'import-busy', attrs: { 'data-testid': 'export-busy', role: 'status' } }, written,
+          button('Cancel export', () => stop.abort()));
         replace(message, status);
         try {
-          await exportFile({ onProgress: ({ bytesWritten }) => { status.textContent = `Exporting the tenant document: ${bytes(bytesWritten)} written…`; } });
+          const onProgress = ({ bytesWritten }) => { written.textContent = `Exporting the tenant document: ${bytes(bytesWritten)} written…`; };
+          await exportFile({ onProgress, signal: stop.signal });
           replace(message);
         } catch (err) {
-          replace(message, h('fluent-message-bar', { attrs: { intent: 'error' } }, engine.errorText(err)));
+          if (err?.code === 'Cancelled') {
+            replace(message, h('fluent-message-bar', { attrs: { intent: 'info', 'data-testid': 'export-cancelled' } }, 'Export cancelled. Nothing was saved.'));
+          } else {
+            replace(message, h('fluent-message-bar', { attrs: { intent: 'error' } }, engine.errorText(err)));
+          }
         } finally {
           exportButton.removeAttribute('disabled');
         }

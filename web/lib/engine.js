@@ -224,14 +224,18 @@ function importBase(base, load) {
 }
 
 /**
- * Exports the current tenant as a Graph-shaped JSON document: resolves a Blob the worker built (the
- * page never holds or copies the bytes); `onProgress({bytesWritten})` follows the writing.
- * @param {{onProgress?: (p: {bytesWritten: number}) => void}} [options]
- * @returns {Promise<Blob>}
+ * Exports the current tenant as a Graph-shaped JSON document. With `handle` (a file the person
+ * chose through the File System Access API) the worker writes it there and this resolves
+ * {bytesWritten}; else it resolves a Blob the worker built (the page never holds or copies the
+ * bytes). `onProgress({bytesWritten})` follows the writing; aborting `signal` stops it (Cancelled;
+ * a chosen file keeps what it had).
+ * @param {{onProgress?: (p: {bytesWritten: number}) => void, signal?: AbortSignal, handle?: FileSystemFileHandle}} [options]
+ * @returns {Promise<Blob | {bytesWritten: number}>}
  */
-export async function exportDocument({ onProgress } = {}) {
+export async function exportDocument({ onProgress, signal, handle } = {}) {
   await chain;
-  const value = await client.exportDocument({ blob: true, onProgress });
+  if (handle) return client.exportDocument({ handle, onProgress, signal });
+  const value = await client.exportDocument({ blob: true, onProgress, signal });
   if (value instanceof Blob) return value;
   const pieces = Array.isArray(value) ? value : [value];
   return new Blob(pieces, { type: 'application/json' });
