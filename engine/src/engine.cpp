@@ -164,6 +164,24 @@ Result<std::string> Engine::ApplyBatch(std::string_view batch_json) {
   return ApplyBatchText(tenant_.get(), batch_json);
 }
 
+Result<std::string> Engine::PlanChanges(std::string_view batch_json) {
+  if (tenant_->JournalOpen()) {
+    return Error{"BadRequest", "plan: a journal is open; commit or roll it back first"};
+  }
+  InterruptExport();
+  tenant_->BeginJournal();
+  auto applied = ApplyBatchText(tenant_.get(), batch_json);
+  if (!applied.Ok()) {
+    tenant_->RollbackJournal();
+    return applied.GetError();
+  }
+  while (!RunChunk(tenant_.get(), 1 << 16).done) {
+  }
+  std::string effect = PlanEffectJson(*tenant_, applied.Value());
+  tenant_->RollbackJournal();
+  return effect;
+}
+
 ProcessProgress Engine::ProcessChunk(size_t max_users) {
   if (HasPendingWork()) InterruptExport();
   return RunChunk(tenant_.get(), max_users);

@@ -1,6 +1,9 @@
 // Console queries: the data behind each portal blade, as JSON.
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <unordered_map>
 
 #include "licensing.h"
 #include "rules.h"
@@ -312,6 +315,137 @@ class QueryRunner {
     return e;
   }
 
+ public:
+  /// The effect of the changes since journal `j` began: per user what is gained and lost
+  /// (products, plans) and the errors that appear and clear, per product the seats before and
+  /// after, per group its members in error before and after (only what changed, users by id).
+  json PlanEffect(const Journal& j) const {
+    // The users' states as they were: saved whole, saved states only, or untouched.
+    std::unordered_map<Id, const std::vector<AssignmentState>*> before;
+    for (const auto& [u, user] : j.saved_users) before.emplace(u, &user.states);
+    for (const auto& [u, states] : j.saved_states) before.emplace(u, &states);
+    static const std::vector<AssignmentState> kNone;
+    std::vector<Id> touched;
+    for (const auto& entry : before) touched.push_back(entry.first);
+    for (Id u = static_cast<Id>(j.users); u < t_.users().size(); ++u) touched.push_back(u);
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    auto held = [&](const std::vector<AssignmentState>& states) {
+      std::set<Id> skus;
+      std::set<std::pair<Id, Id>> plans;
+      for (const auto& s : states) {
+        if (!s.Holds()) continue;
+        skus.insert(s.sku);
+        for (Id p : t_.assignments()[s.assignment].enabled) plans.insert({s.sku, p});
+      }
+      return std::make_pair(skus, plans);
+    };
+    auto errors = [&](const std::vector<AssignmentState>& states) {
+      std::map<std::pair<Id, Id>, const AssignmentState*> out;  // (source, sku) → state
+      for (const auto& s : states) {
+        if (s.error != ErrorKind::kNone) out[{s.source, s.sku}] = &s;
+      }
+      return out;
+    };
+    auto sku_ids = [&](const std::set<Id>& a, const std::set<Id>& b) {
+      json out = json::array();
+      for (Id s : a) {
+        if (!b.count(s)) out.push_back(t_.skus()[s].id);
+      }
+      return out;
+    };
+    auto plan_ids = [&](const std::set<std::pair<Id, Id>>& a,
+                        const std::set<std::pair<Id, Id>>& b) {
+      json out = json::array();
+      for (const auto& sp : a) {
+        if (b.count(sp)) continue;
+        out.push_back(
+            {{"skuId", t_.skus()[sp.first].id}, {"servicePlanId", t_.plans()[sp.second].id}});
+      }
+      return out;
+    };
+    auto error_list = [&](Id ui, const std::map<std::pair<Id, Id>, const AssignmentState*>& a,
+                          const std::map<std::pair<Id, Id>, const AssignmentState*>& b) {
+      json out = json::array();
+      for (const auto& [key, s] : a) {
+        auto other = b.find(key);
+        if (other != b.end() && other->second->error == s->error) continue;
+        out.push_back(
+            {{"skuId", t_.skus()[s->sku].id},
+             {"assignedByGroup", s->source == kDirect ? json() : json(t_.groups()[s->source].id)},
+             {"error", ErrorName(s->error)},
+             {"evidence", Evidence(ui, *s)}});
+      }
+      return out;
+    };
+    std::vector<std::pair<std::string, json>> rows;
+    for (Id ui : touched) {
+      const User& u = t_.users()[ui];
+      auto it = before.find(ui);
+      const auto& was = it != before.end() ? *it->second : kNone;
+      const auto& now = u.deleted ? kNone : u.states;
+      auto [skus_was, plans_was] = held(was);
+      auto [skus_now, plans_now] = held(now);
+      auto errors_was = errors(was), errors_now = errors(now);
+      json row = {{"id", u.id},
+                  {"displayName", u.display_name},
+                  {"gains", sku_ids(skus_now, skus_was)},
+                  {"loses", sku_ids(skus_was, skus_now)},
+                  {"plansGained", plan_ids(plans_now, plans_was)},
+                  {"plansLost", plan_ids(plans_was, plans_now)},
+                  {"newErrors", error_list(ui, errors_now, errors_was)},
+                  {"clearedErrors", error_list(ui, errors_was, errors_now)}};
+      bool changed = false;
+      for (const char* k :
+           {"gains", "loses", "plansGained", "plansLost", "newErrors", "clearedErrors"}) {
+        changed = changed || !row[k].empty();
+      }
+      if (changed) rows.emplace_back(u.id, std::move(row));
+    }
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    json users = json::array();
+    for (auto& r : rows) users.push_back(std::move(r.second));
+
+    std::unordered_map<Id, const Sku*> skus_before;
+    for (const auto& [s, sku] : j.saved_skus) skus_before.emplace(s, &sku);
+    json skus = json::array();
+    for (Id s = 0; s < t_.skus().size(); ++s) {
+      const Sku& now = t_.skus()[s];
+      auto it = skus_before.find(s);
+      const int64_t consumed_before = it != skus_before.end() ? it->second->consumed
+                                      : s < j.skus            ? now.consumed
+                                                              : 0;
+      const bool units_changed =
+          it != skus_before.end() && it->second->Assignable() != now.Assignable();
+      if (consumed_before == now.consumed && !units_changed && s < j.skus) continue;
+      skus.push_back({{"skuId", now.id},
+                      {"skuPartNumber", now.part_number},
+                      {"consumedBefore", consumed_before},
+                      {"consumedAfter", now.consumed},
+                      {"available", now.Assignable() - now.consumed}});
+    }
+
+    std::unordered_map<Id, const Group*> groups_before;
+    for (const auto& [g, group] : j.saved_groups) groups_before.emplace(g, &group);
+    json groups = json::array();
+    for (Id g = 0; g < t_.groups().size(); ++g) {
+      const Group& now = t_.groups()[g];
+      auto it = groups_before.find(g);
+      const uint32_t was = it != groups_before.end() ? it->second->error_users
+                           : g < j.groups            ? now.error_users
+                                                     : 0;
+      const uint32_t is = now.deleted ? 0 : now.error_users;
+      if (was == is) continue;
+      groups.push_back({{"id", now.id},
+                        {"displayName", now.display_name},
+                        {"membersWithErrorsBefore", was},
+                        {"membersWithErrorsAfter", is}});
+    }
+    return {{"users", std::move(users)}, {"skus", std::move(skus)}, {"groups", std::move(groups)}};
+  }
+
+ private:
   json UserDetail(Id ui) {
     const User& u = t_.users()[ui];
     json licenses = json::array();
@@ -573,6 +707,22 @@ class QueryRunner {
 };
 
 }  // namespace
+
+std::string PlanEffectJson(const Tenant& t, std::string_view responses) {
+  const Journal* j = t.OpenJournal();
+  if (j == nullptr) return "{}";
+  QueryRunner runner(t);
+  json requests = json::array();
+  json parsed = json::parse(responses.begin(), responses.end(), nullptr, false);
+  if (parsed.is_object() && parsed.contains("responses") && parsed["responses"].is_array()) {
+    for (const auto& r : parsed["responses"]) {
+      requests.push_back({{"id", r.value("id", "")}, {"status", r.value("status", 0)}});
+    }
+  }
+  json effect = runner.PlanEffect(*j);
+  effect["requests"] = std::move(requests);
+  return Dump(effect);
+}
 
 Result<std::string> RunQuery(const Tenant& t, std::string_view query_json) {
   json q = json::parse(query_json.begin(), query_json.end(), nullptr, false);

@@ -461,6 +461,8 @@ class Tenant {
   bool CommitJournal();
   /// True while a journal records.
   bool JournalOpen() const { return journal_ != nullptr; }
+  /// The open journal (what was saved since BeginJournal), or nullptr.
+  const Journal* OpenJournal() const { return journal_.get(); }
 
   /// Interns (sku, disabled plans); disabled must be sorted and unique.
   Id InternAssignment(Id sku, std::vector<Id> disabled);

@@ -138,6 +138,12 @@ class Engine {
   /// Fails only when the batch itself is not a batch; each request gets its own status.
   Result<std::string> ApplyBatch(std::string_view batch_json);
 
+  /// The planner's preview: applies the batch, runs the processing that follows, and returns
+  /// the effect (`{"users":[...],"skus":[...],"groups":[...],"requests":[...]}`, README: plan),
+  /// then undoes it all: the tenant is left exactly as it was. BadRequest while a journal is open;
+  /// a batch that is not a batch fails as in ApplyBatch.
+  Result<std::string> PlanChanges(std::string_view batch_json);
+
   /// Processes queued groups for at most `max_users` user evaluations; call again until done.
   ProcessProgress ProcessChunk(size_t max_users);
   /// Processes until the queue is empty; `on_progress` is called between chunks and may return
