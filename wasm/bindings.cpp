@@ -234,6 +234,19 @@ class WasmEngine {
 
   void CancelExport() { engine_.CancelExport(); }
 
+  /// The planner's preview of batches (an array of JSON texts, applied in order): the effect
+  /// as JSON text; the tenant is left as it was.
+  val PlanChanges(val batches) {
+    return Guarded("planChanges", [&] {
+      const size_t count = batches["length"].as<size_t>();
+      std::vector<std::string> list(count);
+      for (size_t i = 0; i < count; ++i) list[i] = batches[i].as<std::string>();
+      auto effect = engine_.PlanChanges(list);
+      if (!effect.Ok()) return FromError(effect.GetError());
+      return Success(val(effect.Value()));
+    });
+  }
+
   val ApplyBatch(const std::string& batch_json) {
     return Guarded("applyBatch", [&] {
       auto result = engine_.ApplyBatch(batch_json);
@@ -379,6 +392,7 @@ EMSCRIPTEN_BINDINGS(gbl_engine) {
       .function("beginExport", &WasmEngine::BeginExport)
       .function("exportNext", &WasmEngine::ExportNext)
       .function("cancelExport", &WasmEngine::CancelExport)
+      .function("planChanges", &WasmEngine::PlanChanges)
       .function("applyBatch", &WasmEngine::ApplyBatch)
       .function("processChunk", &WasmEngine::ProcessChunk)
       .function("hasPendingWork", &WasmEngine::HasPendingWork)

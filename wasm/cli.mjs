@@ -2,12 +2,13 @@
 // Command-line front end of the WASM engine (the same module the console runs in its worker).
 // `node wasm/cli.mjs --help` documents every command.
 import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { EngineError, toUnixMs } from './engine-api.mjs';
 import { createNodeEngine, openBackgroundWriter } from './node-support.mjs';
+import { ERROR_COLUMNS, effectCsv, errorRows, graphBatches, toCsv } from './plan-out.mjs';
 import { splitBatch } from './protocol.mjs';
 
 const HELP = `Usage: node wasm/cli.mjs COMMAND [options]
@@ -33,6 +34,20 @@ Commands:
   files (users.json, groups.json, subscribedSkus.json, organization.json).
   sample [--out FILE] [--now ISO] [--no-assigned-plans] [--no-audit]
       Writes the built-in sample tenant (Contoso) as a tenant document.
+  plan TENANT --changes BATCH.json [--format json|csv|graph-batch] [--out FILE] [--now ISO]
+      Previews the changes without making them: loads the tenant, runs the processing it has
+      pending, applies the batch and the processing that follows inside a journal, prints the
+      effect and undoes it all. json (default): {"users":[{id, displayName, gains, loses,
+      plansGained, plansLost, newErrors, clearedErrors}], "skus":[{skuId, consumedBefore,
+      consumedAfter, available}], "groups":[{id, membersWithErrorsBefore, membersWithErrorsAfter}],
+      "requests":[{id, status}]}, users only where something changes, sorted by id. csv: the
+      per-user effect (UTF-8 with BOM). graph-batch: the changes as Graph JSON batches to send in
+      order ({"batches":[{requests}], "leftOut":[{id, method, url, why}]}: our extensions and
+      requests the preview refused are left out). BATCH.json may hold one batch of any length or
+      an array of batches.
+  errors TENANT [--format json|csv] [--process] [--out FILE] [--now ISO]
+      Lists every user in error, one row per user, group and failing product (userId,
+      userPrincipalName, displayName, groupId, group, skuId, product, error, reason).
 
 Options:
   --changes FILE   Graph JSON batch: {"requests":[{"id","method","url","body"}]}
@@ -46,6 +61,7 @@ Options:
   --no-audit       leave the directoryAudits section out of the written document
   --process        (summary) run background processing before printing
   --limit N        (summary) maximum rows of the users-in-error table
+  --format F       (plan) json, csv or graph-batch; (errors) json or csv
   -h, --help       this text
 
 Exit status: 0 success; 2 bad input (unreadable file, malformed JSON, schema error, bad option:
@@ -67,6 +83,7 @@ const OPTIONS = {
   now: { type: 'string' },
   process: { type: 'boolean', default: false },
   limit: { type: 'string' },
+  format: { type: 'string' },
   'no-assigned-plans': { type: 'boolean', default: false },
   'no-audit': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -76,7 +93,12 @@ const ALLOWED = {
   process: new Set(['changes', 'out', 'timings', 'now', 'no-assigned-plans', 'no-audit']),
   summary: new Set(['changes', 'process', 'now', 'limit']),
   sample: new Set(['out', 'now', 'no-assigned-plans', 'no-audit']),
+  plan: new Set(['changes', 'format', 'out', 'now']),
+  errors: new Set(['format', 'process', 'out', 'now']),
 };
+
+/** The formats each command can print. */
+const FORMATS = { plan: ['json', 'csv', 'graph-batch'], errors: ['json', 'csv'] };
 
 function parseCommandLine(argv) {
   let parsed;
@@ -88,7 +110,7 @@ function parseCommandLine(argv) {
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
   const [command, ...files] = positionals;
-  if (!command) throw new CliError('missing command (process, summary or sample); see --help');
+  if (!command) throw new CliError('missing command (process, summary, plan, errors or sample); see --help');
   if (!ALLOWED[command]) throw new CliError(`unknown command "${command}"; see --help`);
   for (const [key, value] of Object.entries(values)) {
     const given = value !== undefined && value !== false;
@@ -102,6 +124,14 @@ function parseCommandLine(argv) {
       wantFiles ? `${command}: expected one TENANT argument (a document or a folder), got ${files.length}` : `sample: unexpected argument "${files[0]}"`,
     );
   }
+  if (FORMATS[command]) {
+    const format = values.format ?? 'json';
+    if (!FORMATS[command].includes(format)) {
+      throw new CliError(`--format: "${format}" is not one of ${FORMATS[command].join(', ')} for "${command}"`);
+    }
+    values.format = format;
+  }
+  if (command === 'plan' && values.changes === undefined) throw new CliError('plan: --changes BATCH.json is required (the changes to preview)');
   let limit = 100;
   if (values.limit !== undefined) {
     limit = Number(values.limit);
@@ -204,7 +234,21 @@ function withFile(file, call, named = false) {
   }
 }
 
-async function openTenant(options, timings) {
+/** The batches of a batch file: one batch of any length (split 20 at a time), or an array of them. */
+function batchParts(text) {
+  let parsed = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = null; // the engine names the syntax error
+  }
+  if (parsed === null) return { parsed: null, parts: [text] };
+  // `plan --format graph-batch` writes {"batches": [...], "leftOut": [...]}: its batches.
+  const list = Array.isArray(parsed) ? parsed : Array.isArray(parsed?.batches) ? parsed.batches : [parsed];
+  return { parsed: list, parts: list.flatMap((batch) => splitBatch(batch)).map((part) => JSON.stringify(part)) };
+}
+
+async function openTenant(options, timings, { apply = true } = {}) {
   const engine = await createNodeEngine();
   if (options.now !== undefined) engine.setNow(options.now);
   let started = performance.now();
@@ -231,17 +275,11 @@ async function openTenant(options, timings) {
   timings.load = performance.now() - started;
   let responses = null;
   started = performance.now();
-  if (options.changes !== undefined) {
+  if (options.changes !== undefined && apply) {
     const batch = await readInput(options.changes, 'batch');
-    const text = batch.toString('utf8');
-    // Graph takes at most 20 requests a batch: a longer file is applied 20 at a time, in order.
-    let parsed = null;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = null; // the engine names the syntax error
-    }
-    const parts = parsed === null ? [text] : splitBatch(parsed).map((part) => JSON.stringify(part));
+    // Graph takes at most 20 requests a batch: a longer file is applied 20 at a time, in order;
+    // an array of batches (what `plan --format graph-batch` writes) one after the other.
+    const { parts } = batchParts(batch.toString('utf8'));
     responses = [];
     for (const part of parts) {
       const responseText = withFile(options.changes, () => engine.applyBatchText(part));
@@ -477,6 +515,60 @@ async function runSummary(options) {
   await writeStdout([Buffer.from(`${out.join('\n')}\n`, 'utf8')]);
 }
 
+/** Writes text to `--out` (through a temporary file and a rename) or to stdout. */
+async function writeText(options, text) {
+  const bytes = Buffer.from(text, 'utf8');
+  if (options.out === undefined) {
+    await writeStdout([bytes]);
+    return;
+  }
+  const temporary = join(dirname(options.out), `.${basename(options.out)}.${process.pid}.tmp`);
+  try {
+    await writeFile(temporary, bytes);
+    renameSync(temporary, options.out);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new CliError(`${options.out}: cannot write the output: ${error.message}`);
+  }
+}
+
+function skuNamesOf(engine) {
+  return new Map(engine.query({ query: 'products' }).map((product) => [product.skuId, product.skuPartNumber]));
+}
+
+async function runPlan(options) {
+  const { engine } = await openTenant(options, {}, { apply: false });
+  engine.processAll({ chunkUsers: 1 << 16 }); // what the tenant had pending is not the plan's effect
+  const text = (await readInput(options.changes, 'batch')).toString('utf8');
+  const { parsed, parts } = batchParts(text);
+  const effect = withFile(options.changes, () => engine.planChanges(parts));
+  let out;
+  if (options.format === 'csv') out = effectCsv(effect, skuNamesOf(engine));
+  else if (options.format === 'graph-batch') out = `${JSON.stringify(graphBatches(parsed ?? [], effect), null, 2)}\n`;
+  else out = `${JSON.stringify(effect)}\n`;
+  engine.dispose();
+  await writeText(options, out);
+}
+
+async function runErrors(options) {
+  const { engine } = await openTenant(options, {}, { apply: false });
+  if (options.process) engine.processAll({ chunkUsers: 1 << 16 });
+  const entries = [];
+  for (const group of listAll(engine, { query: 'groups', licensedOnly: true })) {
+    if (!count(group.membersWithErrors)) continue;
+    for (let offset = 0; ; ) {
+      const page = engine.query({ query: 'groupErrors', id: group.id, offset, limit: 1000 });
+      for (const item of page.items) entries.push({ group, item });
+      offset += page.items.length;
+      if (page.items.length === 0 || offset >= page.total) break;
+    }
+  }
+  const rows = errorRows(entries, skuNamesOf(engine));
+  engine.dispose();
+  const out = options.format === 'csv' ? toCsv(ERROR_COLUMNS, rows.map((row) => ERROR_COLUMNS.map((key) => row[key]))) : `${JSON.stringify(rows)}\n`;
+  await writeText(options, out);
+}
+
 async function main(argv) {
   const options = parseCommandLine(argv);
   if (options.help) {
@@ -485,6 +577,8 @@ async function main(argv) {
   }
   if (options.command === 'process') await runProcess(options);
   else if (options.command === 'summary') await runSummary(options);
+  else if (options.command === 'plan') await runPlan(options);
+  else if (options.command === 'errors') await runErrors(options);
   else await runSample(options);
 }
 

@@ -8,7 +8,7 @@
 //   const products = engine.query({ query: 'products' });
 //   engine.dispose();
 import createEngineModule from './dist/engine.mjs';
-import { EngineError, ErrorCode, concatChunks } from './protocol.mjs';
+import { EngineError, ErrorCode, concatChunks, splitBatch } from './protocol.mjs';
 
 export { EngineError, ErrorCode, concatChunks };
 
@@ -20,6 +20,15 @@ export const DEFAULT_CHUNK_USERS = 2048;
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
+
+/** The value of a JSON text, or undefined when it is not JSON (the engine then names the error). */
+function tryParse(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Throws the failure of a raw `{ok, value | error}` result, else returns the value. */
 function unwrap(result) {
@@ -295,6 +304,23 @@ export class Engine {
   /** The exported document as text (small tenants; large ones should stay bytes). */
   exportDocumentText(options) {
     return textDecoder.decode(this.exportDocument(options));
+  }
+
+  /**
+   * The planner's preview: applies the batch (object or text; an array of them in order, or one
+   * `{requests}` longer than Graph's 20, split as splitBatch splits it), runs the processing that
+   * follows, returns the effect `{users, skus, groups, requests}` and undoes it all: the tenant is
+   * exactly as it was.
+   */
+  planChanges(batch) {
+    const list = Array.isArray(batch) ? batch : [batch];
+    const texts = [];
+    for (const one of list) {
+      const parsed = typeof one === 'string' ? tryParse(one) : one;
+      if (parsed === undefined) texts.push(one);
+      else for (const part of splitBatch(parsed)) texts.push(toJsonText(part, 'planChanges'));
+    }
+    return JSON.parse(unwrap(this.#engine().planChanges(texts)));
   }
 
   /**

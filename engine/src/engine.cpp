@@ -165,19 +165,27 @@ Result<std::string> Engine::ApplyBatch(std::string_view batch_json) {
 }
 
 Result<std::string> Engine::PlanChanges(std::string_view batch_json) {
+  return PlanChanges(std::vector<std::string>{std::string(batch_json)});
+}
+
+Result<std::string> Engine::PlanChanges(const std::vector<std::string>& batches) {
   if (tenant_->JournalOpen()) {
     return Error{"BadRequest", "plan: a journal is open; commit or roll it back first"};
   }
   InterruptExport();
   tenant_->BeginJournal();
-  auto applied = ApplyBatchText(tenant_.get(), batch_json);
-  if (!applied.Ok()) {
-    tenant_->RollbackJournal();
-    return applied.GetError();
+  std::vector<std::string> responses;
+  for (const auto& batch : batches) {
+    auto applied = ApplyBatchText(tenant_.get(), batch);
+    if (!applied.Ok()) {
+      tenant_->RollbackJournal();
+      return applied.GetError();
+    }
+    responses.push_back(std::move(applied.Value()));
   }
   while (!RunChunk(tenant_.get(), 1 << 16).done) {
   }
-  std::string effect = PlanEffectJson(*tenant_, applied.Value());
+  std::string effect = PlanEffectJson(*tenant_, responses);
   tenant_->RollbackJournal();
   return effect;
 }

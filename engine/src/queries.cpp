@@ -609,6 +609,7 @@ class QueryRunner {
         failed.push_back({{"skuId", t_.skus()[s.sku].id},
                           {"displayName", t_.skus()[s.sku].display_name},
                           {"error", ErrorName(s.error)},
+                          {"errorText", ErrorText(s.error)},
                           {"evidence", Evidence(ui, s)}});
         ++counts[static_cast<size_t>(s.error)];
       }
@@ -708,15 +709,28 @@ class QueryRunner {
 
 }  // namespace
 
-std::string PlanEffectJson(const Tenant& t, std::string_view responses) {
+std::string PlanEffectJson(const Tenant& t, const std::vector<std::string>& responses) {
   const Journal* j = t.OpenJournal();
   if (j == nullptr) return "{}";
   QueryRunner runner(t);
   json requests = json::array();
-  json parsed = json::parse(responses.begin(), responses.end(), nullptr, false);
-  if (parsed.is_object() && parsed.contains("responses") && parsed["responses"].is_array()) {
+  for (const auto& text : responses) {
+    json parsed = json::parse(text, nullptr, false);
+    if (!parsed.is_object() || !parsed.contains("responses") || !parsed["responses"].is_array()) {
+      continue;
+    }
     for (const auto& r : parsed["responses"]) {
-      requests.push_back({{"id", r.value("id", "")}, {"status", r.value("status", 0)}});
+      if (!r.is_object()) continue;
+      json id = r.contains("id") ? r["id"] : json();
+      json status = r.contains("status") ? r["status"] : json();
+      json row = {{"id", id}, {"status", status}};
+      // Our extensions (x-gbl-extension) are not Graph's: a plan taken to the tenant leaves them
+      // out.
+      if (r.contains("headers") && r["headers"].is_object() &&
+          r["headers"].contains("x-gbl-extension")) {
+        row["extension"] = true;
+      }
+      requests.push_back(std::move(row));
     }
   }
   json effect = runner.PlanEffect(*j);

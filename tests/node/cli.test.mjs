@@ -230,4 +230,80 @@ describe('cli', () => {
     }
     assert.equal(existsSync(outPath), false);
   });
+
+  test('plan previews the seed step without changing anything; its Graph batches, applied, give what it previewed', () => {
+    const samplePlanPath = join(dir, 'plan-sample.json');
+    assert.equal(cli('sample', '--out', samplePlanPath, '--now', NOW_ISO).status, 0);
+    const before = readFileSync(samplePlanPath, 'utf8');
+    const doc = JSON.parse(before);
+    const hr = doc.groups.find((g) => g.displayName === 'HR Department').id;
+    const changes = join(dir, 'plan-step1.json');
+    const seats = { id: '2', method: 'PATCH', url: `/subscribedSkus/${SKU.E3}`, body: { prepaidUnits: { enabled: 1200 } } };
+    const step = batch(assignGroupLicense(hr, [{ skuId: SKU.E3, disabledPlans: [PLAN.YAMMER] }, { skuId: SKU.EMS, disabledPlans: [] }]));
+    step.requests.push(seats);
+    writeFileSync(changes, JSON.stringify(step));
+
+    const run = cli('plan', samplePlanPath, '--changes', changes, '--now', NOW_ISO);
+    assert.equal(run.status, 0, run.stderr);
+    const effect = JSON.parse(run.stdout);
+    assert.deepEqual(Object.keys(effect).sort(), ['groups', 'requests', 'skus', 'users']);
+    const licensed = effect.users.filter((u) => [...u.gains].sort().join() === [SKU.E3, SKU.EMS].sort().join());
+    const failed = effect.users.filter((u) => u.newErrors.length > 0);
+    assert.equal(licensed.length, 990);
+    assert.equal(failed.length, 10);
+    assert.ok(failed.every((u) => u.newErrors.some((e) => e.error === 'MutuallyExclusiveViolation' && e.evidence.conflictingPath === 'Inherited (Kiosk users)')));
+    assert.deepEqual(effect.users.map((u) => u.id), [...effect.users.map((u) => u.id)].sort(), 'users sorted by id');
+    assert.deepEqual(effect.requests, [{ id: '1', status: 202 }, { id: '2', status: 200, extension: true }]);
+    assert.equal(readFileSync(samplePlanPath, 'utf8'), before, 'the tenant file is untouched');
+
+    // The plan out as Graph batches: the seat change (our extension) is left out, with why.
+    const graph = cli('plan', samplePlanPath, '--changes', changes, '--format', 'graph-batch', '--now', NOW_ISO);
+    assert.equal(graph.status, 0, graph.stderr);
+    const out = JSON.parse(graph.stdout);
+    assert.equal(out.batches.length, 1);
+    assert.equal(out.batches[0].requests.length, 1);
+    assert.deepEqual(out.leftOut.map((r) => r.id), ['2']);
+    const graphPath = join(dir, 'plan-graph.json');
+    writeFileSync(graphPath, graph.stdout);
+    // Applied with process --changes (without the seat change: 100 seats short of 990 + 2)...
+    const appliedPath = join(dir, 'plan-applied.json');
+    const applied = cli('process', samplePlanPath, '--changes', graphPath, '--out', appliedPath, '--now', NOW_ISO);
+    assert.equal(applied.status, 0, applied.stderr);
+    // ... it gives what the plan of the same batches previews.
+    const replan = JSON.parse(cli('plan', samplePlanPath, '--changes', graphPath, '--now', NOW_ISO).stdout);
+    const after = JSON.parse(readFileSync(appliedPath, 'utf8'));
+    const held = (d) => new Map(d.users.map((u) => [u.id, u.assignedLicenses.map((l) => l.skuId).sort().join()]));
+    const was = held(doc);
+    const changed = [...held(after)].filter(([id, skus]) => skus !== was.get(id)).map(([id]) => id).sort();
+    assert.deepEqual(replan.users.filter((u) => u.gains.length || u.loses.length).map((u) => u.id), changed);
+
+    const csv = cli('plan', samplePlanPath, '--changes', changes, '--format', 'csv', '--now', NOW_ISO);
+    assert.equal(csv.status, 0, csv.stderr);
+    assert.ok(csv.stdout.startsWith('\ufeffuserId,displayName,gains,loses,plansGained,plansLost,newErrors,clearedErrors\r\n'));
+    assert.equal(csv.stdout.trimEnd().split('\r\n').length, effect.users.length + 1);
+
+    assert.match(cli('plan', samplePlanPath, '--now', NOW_ISO).stderr, /--changes BATCH.json is required/);
+    assert.match(cli('plan', samplePlanPath, '--changes', changes, '--format', 'xml').stderr, /--format: "xml" is not one of json, csv, graph-batch/);
+  });
+
+  test('errors lists every user in error, one row per user, group and product', () => {
+    const samplePath2 = join(dir, 'errors-sample.json');
+    assert.equal(cli('sample', '--out', samplePath2, '--now', NOW_ISO).status, 0);
+    const doc = JSON.parse(readFileSync(samplePath2, 'utf8'));
+    const hr = doc.groups.find((g) => g.displayName === 'HR Department').id;
+    const changes = join(dir, 'errors-step1.json');
+    writeFileSync(changes, JSON.stringify(batch(assignGroupLicense(hr, [{ skuId: SKU.E3, disabledPlans: [PLAN.YAMMER] }, { skuId: SKU.EMS, disabledPlans: [] }]))));
+    const processed = join(dir, 'errors-processed.json');
+    assert.equal(cli('process', samplePath2, '--changes', changes, '--out', processed, '--now', NOW_ISO).status, 0);
+    const json = cli('errors', processed, '--now', NOW_ISO);
+    assert.equal(json.status, 0, json.stderr);
+    const rows = JSON.parse(json.stdout);
+    assert.equal(new Set(rows.map((r) => r.userId)).size, 10);
+    assert.equal(rows.length, 20, 'E3 (conflict) and EMS (all or nothing) for each of the ten');
+    assert.ok(rows.every((r) => r.group === 'HR Department' && r.reason.length > 0));
+    const csv = cli('errors', processed, '--format', 'csv', '--now', NOW_ISO);
+    const lines = csv.stdout.trimEnd().split('\r\n');
+    assert.equal(lines[0], '\ufeffuserId,userPrincipalName,displayName,groupId,group,skuId,product,error,reason');
+    assert.equal(lines.length, 21);
+  });
 });

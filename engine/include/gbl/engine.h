@@ -143,6 +143,9 @@ class Engine {
   /// then undoes it all: the tenant is left exactly as it was. BadRequest while a journal is open;
   /// a batch that is not a batch fails as in ApplyBatch.
   Result<std::string> PlanChanges(std::string_view batch_json);
+  /// The same for several batches applied in order (a plan longer than Graph's 20 requests a
+  /// batch); `requests` lists every batch's responses in order.
+  Result<std::string> PlanChanges(const std::vector<std::string>& batches);
 
   /// Processes queued groups for at most `max_users` user evaluations; call again until done.
   ProcessProgress ProcessChunk(size_t max_users);
