@@ -162,6 +162,15 @@ export class EngineClient {
   }
 
   /**
+   * The planner's preview of a batch (or an array of batches, applied in order): resolves the
+   * effect `{users, skus, groups, requests}`; the tenant is left exactly as it was (nothing is
+   * recorded for a worker restart).
+   */
+  async plan(batch) {
+    return this.#request(RequestType.PLAN, { batch });
+  }
+
+  /**
    * Runs background processing to completion; progress arrives through onProgress.
    * @param {{chunkUsers?: number}} [options]
    * @returns {Promise<import('./protocol.mjs').Progress>}

@@ -17,6 +17,7 @@ const CHANGES_THE_TENANT = new Set([
   RequestType.FILES_FINISH,
   RequestType.LOAD_SAMPLE,
   RequestType.APPLY_BATCH,
+  RequestType.PLAN, // staged and undone inside the engine: it would drop an export under way
 ]);
 
 /** The export options of an export request (engine-api checks their types). */
@@ -235,6 +236,10 @@ export class Dispatcher {
       case RequestType.APPLY_BATCH:
         if (message.batch === undefined || message.batch === null) throw badRequest('applyBatch: `batch` is missing');
         this.#reply(id, engine.applyBatch(message.batch));
+        return;
+      case RequestType.PLAN:
+        if (message.batch === undefined || message.batch === null) throw badRequest('plan: `batch` is missing');
+        this.#reply(id, engine.planChanges(message.batch));
         return;
       case RequestType.QUERY:
         if (message.query === undefined || message.query === null) throw badRequest('query: `query` is missing');

@@ -72,6 +72,7 @@
  *   {type: 'filesFinish'} |
  *   {type: 'loadSample'} |
  *   {type: 'applyBatch', batch: object | string} |
+ *   {type: 'plan', batch: object | string | Array<object | string>} |
  *   {type: 'process', chunkUsers?: number} |
  *   {type: 'cancel'} |
  *   {type: 'query', query: object | string} |
@@ -131,6 +132,7 @@ export const RequestType = Object.freeze({
   FILES_FINISH: 'filesFinish',
   LOAD_SAMPLE: 'loadSample',
   APPLY_BATCH: 'applyBatch',
+  PLAN: 'plan',
   PROCESS: 'process',
   CANCEL: 'cancel',
   QUERY: 'query',

@@ -439,6 +439,19 @@ describe('EngineClient over a worker', () => {
     assert.equal(tenant.displayName, 'Contoso');
   });
 
+  test('plan previews a batch in the worker and leaves the tenant as it was', async () => {
+    const { client } = newClient();
+    await client.loadSample();
+    const before = Buffer.from(await client.exportDocument());
+    const hr = (await client.query({ query: 'groups', search: 'HR Department' })).items[0];
+    const effect = await client.plan(batch(assignGroupLicense(hr.id, [{ skuId: SKU.E3, disabledPlans: [PLAN.YAMMER] }, { skuId: SKU.EMS, disabledPlans: [] }])));
+    assert.equal(effect.users.filter((u) => u.newErrors.length > 0).length, 10);
+    assert.equal(effect.groups[0].membersWithErrorsAfter, 10);
+    assert.ok(Buffer.from(await client.exportDocument()).equals(before));
+    const refused = await client.plan('not json').catch((e) => e);
+    assert.equal(refused.code, 'ParseError');
+  });
+
   test('a change sent while an export runs waits for it: the document is the tenant as it was', async () => {
     const bytes = await syntheticBytes(20_000);
     const { client } = newClient();
