@@ -281,7 +281,9 @@ class QueryRunner {
     const Violation* v = t_.EvidenceOf(ui, s);
     if (v == nullptr) return json();
     auto plan = [&](Id p) {
-      return json{{"servicePlanId", t_.plans()[p].id}, {"servicePlanName", t_.plans()[p].name}};
+      return json{{"servicePlanId", t_.plans()[p].id},
+                  {"servicePlanName", t_.plans()[p].name},
+                  {"friendlyName", t_.plans()[p].friendly}};
     };
     json e = {{"error", ErrorName(v->kind)},
               {"reason", DescribeViolation(t_, &t_.users()[ui], *v)}};
@@ -374,6 +376,7 @@ class QueryRunner {
             {{"skuId", t_.skus()[s->sku].id},
              {"assignedByGroup", s->source == kDirect ? json() : json(t_.groups()[s->source].id)},
              {"error", ErrorName(s->error)},
+             {"errorText", ErrorText(s->error)},
              {"evidence", Evidence(ui, *s)}});
       }
       return out;
@@ -724,6 +727,10 @@ std::string PlanEffectJson(const Tenant& t, const std::vector<std::string>& resp
       json id = r.contains("id") ? r["id"] : json();
       json status = r.contains("status") ? r["status"] : json();
       json row = {{"id", id}, {"status", status}};
+      if (r.contains("body") && r["body"].is_object() && r["body"].contains("error") &&
+          r["body"]["error"].is_object() && r["body"]["error"].contains("message")) {
+        row["message"] = r["body"]["error"]["message"];
+      }
       // Our extensions (x-gbl-extension) are not Graph's: a plan taken to the tenant leaves them
       // out.
       if (r.contains("headers") && r["headers"].is_object() &&

@@ -28,9 +28,11 @@ registerBlade('assign', (args, opts) => ({
 
     const rows = h('div', { class: 'selector-list' });
     const message = h('div', { class: 'message-slot', attrs: { 'aria-live': 'polite' } });
+    // The planner's preview: what Assign would do, computed in the worker and undone there.
+    const preview = h('section', { class: 'plan-preview', attrs: { 'aria-labelledby': 'assign-preview-title', 'data-testid': 'assign-preview' } });
     const assign = button('Assign', () => doAssign(), { appearance: 'primary', disabled: true, testid: 'assign-submit' });
     ctx.footer.append(assign);
-    ctx.body.append(message, rows);
+    ctx.body.append(message, rows, preview);
 
     function selectorRow(label, value, onClick, testid) {
       const b = h('button', { type: 'button', class: 'selector', attrs: { 'data-testid': testid } },
@@ -73,6 +75,40 @@ registerBlade('assign', (args, opts) => ({
           ? h('div', { class: 'hint', text: `Products: ${state.products.map((p) => p.displayName).join(', ')}` })
           : null);
       setDisabled(assign, state.principals.size === 0 || state.products.length === 0);
+      schedulePreview();
+    }
+
+    function requestsToSend() {
+      const addLicenses = state.products.map((p) => ({ skuId: p.skuId, disabledPlans: [...(state.disabled.get(p.skuId) || [])] }));
+      return [...state.principals.values()].map((p, i) => ({ id: String(i + 1), ...assignLicenseRequest(p.kind, p.id, addLicenses) }));
+    }
+
+    let scheduled = 0; // choices made so far: an answer for older choices is dropped
+    const debouncedPreview = debounce(() => showPreview(), 150);
+    function schedulePreview() {
+      scheduled += 1;
+      preview.dataset.state = 'busy'; // what it shows is about to be replaced
+      debouncedPreview();
+    }
+    async function showPreview() {
+      const asked = scheduled;
+      const current = () => asked === scheduled;
+      if (state.principals.size === 0 || state.products.length === 0) {
+        replace(preview);
+        preview.dataset.state = 'ready';
+        return;
+      }
+      replace(preview, previewTitle(), h('p', { class: 'help-text', text: 'Working out what Assign would do…' }));
+      try {
+        const effect = await engine.plan(requestsToSend());
+        if (!current()) return;
+        replace(preview, previewTitle(), ...describeEffect(effect, state.products));
+        preview.dataset.state = 'ready';
+      } catch (err) {
+        if (!current()) return;
+        replace(preview, previewTitle(), h('p', { class: 'help-text', text: `No preview: ${engine.errorText(err)}` }));
+        preview.dataset.state = 'ready';
+      }
     }
 
     async function loadProducts() {
@@ -94,13 +130,12 @@ registerBlade('assign', (args, opts) => ({
     async function doAssign() {
       setDisabled(assign, true);
       const principals = [...state.principals.values()];
-      const addLicenses = state.products.map((p) => ({ skuId: p.skuId, disabledPlans: [...(state.disabled.get(p.skuId) || [])] }));
       const productNames = state.products.map((p) => p.displayName).join(', ');
       const who = principals.length === 1 ? principals[0].displayName : `${principals.length} users and groups`;
       try {
         const responses = await runJob({
           title: `Assigning licenses to ${who}`,
-          requests: principals.map((p, i) => ({ id: String(i + 1), ...assignLicenseRequest(p.kind, p.id, addLicenses) })),
+          requests: requestsToSend(),
           targets: principals.map((p) => ({ kind: p.kind, id: p.id, name: p.displayName, processes: p.kind === 'group' })),
           successText: `${productNames} assigned to ${who}.`,
         });
@@ -121,6 +156,85 @@ registerBlade('assign', (args, opts) => ({
     return Promise.all([loadProducts(), loadPrincipal()]).then(paint);
   },
 }));
+
+function previewTitle() {
+  return h('h3', { class: 'section-title', id: 'assign-preview-title', text: 'Before you assign: what will happen' });
+}
+
+/** "Inherited (Kiosk users)" → "Kiosk users"; "Direct" → "a direct assignment". */
+function sourceWords(path) {
+  const inherited = /^Inherited \((.*)\)$/.exec(path || '');
+  if (inherited) return inherited[1];
+  return path === 'Direct' ? 'a direct assignment' : path || 'another assignment';
+}
+
+/** An error of the preview in words, naming its evidence (plans, the other source, seats). */
+export function errorWords(error, productName, groupName) {
+  const e = error.evidence;
+  const from = groupName ? ` from ${groupName}` : '';
+  if (error.error === 'MutuallyExclusiveViolation' && e?.servicePlan && e?.conflictingServicePlan) {
+    return `${error.errorText}: ${planName(e.servicePlan)}${from} conflicts with ${planName(e.conflictingServicePlan)} from ${sourceWords(e.conflictingPath)}`;
+  }
+  if (error.error === 'DependencyViolation' && e?.servicePlan) {
+    return `${error.errorText}: ${planName(e.servicePlan)} needs ${e.prerequisiteServicePlan ? planName(e.prerequisiteServicePlan) : 'a prerequisite plan'}`;
+  }
+  if (error.error === 'CountViolation') return `${error.errorText}: ${productName} has no seat left${e?.shortfall ? ` (short by ${num(e.shortfall)})` : ''}`;
+  if (error.error === 'Other' && e?.failingSkuId) return `${productName} not assigned: another product of the same group failed (all or nothing)`;
+  return `${error.errorText || error.error}${e?.reason ? `: ${e.reason}` : ''}`;
+}
+
+/**
+ * The preview's lines: who gets what, who fails and why (grouped by reason), seats before and after.
+ * @param {{users: any[], skus: any[], groups: any[], requests: any[]}} effect
+ * @param {{skuId: string, displayName: string}[]} products the products being assigned
+ */
+export function describeEffect(effect, products) {
+  const names = new Map(products.map((p) => [p.skuId, p.displayName]));
+  for (const s of effect.skus) if (!names.has(s.skuId)) names.set(s.skuId, s.skuPartNumber);
+  const productName = (id) => names.get(id) || id;
+  const groupNames = new Map(effect.groups.map((g) => [g.id, g.displayName]));
+  const lines = [];
+  const refused = effect.requests.filter((r) => !(r.status >= 200 && r.status < 300));
+  for (const r of refused) lines.push(h('p', { class: 'preview-line error', text: `Refused: ${r.message || `HTTP ${r.status}`}` }));
+  const gains = new Map();
+  const losses = new Map();
+  const failures = new Map();
+  for (const u of effect.users) {
+    if (u.gains.length) {
+      const key = u.gains.map(productName).join(', ');
+      gains.set(key, (gains.get(key) || 0) + 1);
+    }
+    if (u.loses.length) {
+      const key = u.loses.map(productName).join(', ');
+      losses.set(key, (losses.get(key) || 0) + 1);
+    }
+    // One reason a user: the error that is not the all-or-nothing consequence, when there is one.
+    const errors = u.newErrors.filter((e) => e.error !== 'Other');
+    const shown = errors.length ? errors : u.newErrors;
+    if (shown.length) {
+      const words = [...new Set(shown.map((e) => errorWords(e, productName(e.skuId), groupNames.get(e.assignedByGroup))))].join('; ');
+      const entry = failures.get(words) || { count: 0, users: [] };
+      entry.count += 1;
+      if (entry.users.length < 5) entry.users.push(u.displayName);
+      failures.set(words, entry);
+    }
+  }
+  for (const [what, count] of gains) lines.push(h('p', { class: 'preview-line', attrs: { 'data-testid': 'preview-gains' }, text: `${num(count)} ${count === 1 ? 'user gets' : 'users get'} ${what}.` }));
+  for (const [what, count] of losses) lines.push(h('p', { class: 'preview-line', text: `${num(count)} ${count === 1 ? 'user loses' : 'users lose'} ${what}.` }));
+  for (const [words, { count, users }] of failures) {
+    lines.push(h('p', { class: 'preview-line error', attrs: { 'data-testid': 'preview-failures' } },
+      `${num(count)} ${count === 1 ? 'user' : 'users'} will fail. ${words}. `,
+      h('span', { class: 'sub', text: `For example: ${users.join(', ')}${count > users.length ? ', …' : ''}` })));
+  }
+  const seats = effect.skus.map((s) => {
+    const short = s.available < 0 ? ` Short by ${num(-s.available)}: buy ${num(-s.available)} to license everyone.` : '';
+    return h('li', { text: `${productName(s.skuId)}: ${num(s.consumedBefore)} → ${num(s.consumedAfter)} assigned, ${num(Math.max(0, s.available))} available.${short}` });
+  });
+  if (seats.length) lines.push(h('ul', { class: 'preview-seats', attrs: { 'aria-label': 'Seats before and after' } }, seats));
+  if (!lines.length) lines.push(h('p', { class: 'preview-line', text: 'Nothing would change: every selected user and group already has these licenses.' }));
+  lines.push(h('p', { class: 'help-text', text: 'Nothing has changed yet: this is a preview. Assign makes the change.' }));
+  return lines;
+}
 
 registerBlade('pick-principals', (args, opts) => ({
   title: 'Users and groups',

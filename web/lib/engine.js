@@ -171,6 +171,20 @@ export function batch(requests, { process = true } = {}) {
   });
 }
 
+/**
+ * The planner's preview of Graph requests: what they and the processing that follows would do
+ * (`{users, skus, groups, requests}`: products gained and lost, errors that appear and clear,
+ * seats before and after, members in error per group), computed in the worker and undone there:
+ * nothing changes, nothing is recorded. Runs after the changes and processing already under way.
+ * @param {object[]} requests
+ */
+export function plan(requests) {
+  return serial(async () => {
+    const body = { requests: requests.map((r, i) => ({ id: String(r.id ?? i + 1), ...r })) };
+    return parse(await client.plan(splitBatch(body).map((part) => JSON.stringify(part))));
+  });
+}
+
 /** Runs pending background processing to completion (no-op when nothing is queued). */
 export function processNow() {
   return serial(() => runProcess(true));
