@@ -236,12 +236,16 @@ class WasmEngine {
 
   /// The planner's preview of batches (an array of JSON texts, applied in order): the effect
   /// as JSON text; the tenant is left as it was.
-  val PlanChanges(val batches) {
+  val PlanChanges(val batches, double user_limit) {
     return Guarded("planChanges", [&] {
       const size_t count = batches["length"].as<size_t>();
       std::vector<std::string> list(count);
       for (size_t i = 0; i < count; ++i) list[i] = batches[i].as<std::string>();
-      auto effect = engine_.PlanChanges(list);
+      size_t limit = SIZE_MAX;
+      if (user_limit >= 0 && !ToCount(user_limit, &limit)) {
+        return Failure("BadRequest", "planChanges: userLimit must be a count of users");
+      }
+      auto effect = engine_.PlanChanges(list, limit);
       if (!effect.Ok()) return FromError(effect.GetError());
       return Success(val(effect.Value()));
     });

@@ -163,11 +163,13 @@ export class EngineClient {
 
   /**
    * The planner's preview of a batch (or an array of batches, applied in order): resolves the
-   * effect `{users, skus, groups, requests}`; the tenant is left exactly as it was (nothing is
-   * recorded for a worker restart).
+   * effect `{summary, users, skus, groups, requests}` (`userLimit` caps the users listed); the
+   * tenant is left exactly as it was (nothing is recorded for a worker restart).
+   * @param {any} batch
+   * @param {{userLimit?: number}} [options]
    */
-  async plan(batch) {
-    return this.#request(RequestType.PLAN, { batch });
+  async plan(batch, { userLimit = undefined } = {}) {
+    return this.#request(RequestType.PLAN, userLimit === undefined ? { batch } : { batch, userLimit });
   }
 
   /**

@@ -239,7 +239,7 @@ export class Dispatcher {
         return;
       case RequestType.PLAN:
         if (message.batch === undefined || message.batch === null) throw badRequest('plan: `batch` is missing');
-        this.#reply(id, engine.planChanges(message.batch));
+        this.#reply(id, engine.planChanges(message.batch, message.userLimit === undefined ? {} : { userLimit: message.userLimit }));
         return;
       case RequestType.QUERY:
         if (message.query === undefined || message.query === null) throw badRequest('query: `query` is missing');

@@ -309,10 +309,12 @@ export class Engine {
   /**
    * The planner's preview: applies the batch (object or text; an array of them in order, or one
    * `{requests}` longer than Graph's 20, split as splitBatch splits it), runs the processing that
-   * follows, returns the effect `{users, skus, groups, requests}` and undoes it all: the tenant is
-   * exactly as it was.
+   * follows, returns the effect `{summary, users, skus, groups, requests}` and undoes it all: the
+   * tenant is exactly as it was. `userLimit` caps the users listed (the summary counts them all).
+   * @param {any} batch
+   * @param {{userLimit?: number}} [options]
    */
-  planChanges(batch) {
+  planChanges(batch, { userLimit = -1 } = {}) {
     const list = Array.isArray(batch) ? batch : [batch];
     const texts = [];
     for (const one of list) {
@@ -320,7 +322,7 @@ export class Engine {
       if (parsed === undefined) texts.push(one);
       else for (const part of splitBatch(parsed)) texts.push(toJsonText(part, 'planChanges'));
     }
-    return JSON.parse(unwrap(this.#engine().planChanges(texts)));
+    return JSON.parse(unwrap(this.#engine().planChanges(texts, userLimit)));
   }
 
   /**

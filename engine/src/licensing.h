@@ -48,8 +48,10 @@ ProcessProgress CurrentProgress(const Tenant& t);
 /// Applies a Graph batch; returns the response document as JSON text.
 Result<std::string> ApplyBatchText(Tenant* t, std::string_view batch_json);
 /// The effect of the changes made since the open journal began (the planner's preview), as the
-/// JSON object `cli.mjs plan` prints; `responses` are the batch responses of the changes.
-std::string PlanEffectJson(const Tenant& t, const std::vector<std::string>& responses);
+/// JSON object `cli.mjs plan` prints; `responses` are the batch responses of the changes; the
+/// first `user_limit` changed users (by id) are listed, the summary counts them all.
+std::string PlanEffectJson(const Tenant& t, const std::vector<std::string>& responses,
+                           size_t user_limit);
 /// Answers a console query.
 Result<std::string> RunQuery(const Tenant& t, std::string_view query_json);
 /// Writes the tenant document part by part (the export can stop between objects and go on).

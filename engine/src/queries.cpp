@@ -1,8 +1,10 @@
 // Console queries: the data behind each portal blade, as JSON.
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "licensing.h"
@@ -321,7 +323,7 @@ class QueryRunner {
   /// The effect of the changes since journal `j` began: per user what is gained and lost
   /// (products, plans) and the errors that appear and clear, per product the seats before and
   /// after, per group its members in error before and after (only what changed, users by id).
-  json PlanEffect(const Journal& j) const {
+  json PlanEffect(const Journal& j, size_t user_limit) const {
     // The users' states as they were: saved whole, saved states only, or untouched.
     std::unordered_map<Id, const std::vector<AssignmentState>*> before;
     for (const auto& [u, user] : j.saved_users) before.emplace(u, &user.states);
@@ -332,15 +334,22 @@ class QueryRunner {
     for (Id u = static_cast<Id>(j.users); u < t_.users().size(); ++u) touched.push_back(u);
     std::sort(touched.begin(), touched.end());
     touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    // Sorted vectors, not sets: a change may touch 100,000 users with 40 plans each.
+    using Skus = std::vector<Id>;
+    using Plans = std::vector<std::pair<Id, Id>>;
     auto held = [&](const std::vector<AssignmentState>& states) {
-      std::set<Id> skus;
-      std::set<std::pair<Id, Id>> plans;
+      Skus skus;
+      Plans plans;
       for (const auto& s : states) {
         if (!s.Holds()) continue;
-        skus.insert(s.sku);
-        for (Id p : t_.assignments()[s.assignment].enabled) plans.insert({s.sku, p});
+        skus.push_back(s.sku);
+        for (Id p : t_.assignments()[s.assignment].enabled) plans.emplace_back(s.sku, p);
       }
-      return std::make_pair(skus, plans);
+      std::sort(skus.begin(), skus.end());
+      skus.erase(std::unique(skus.begin(), skus.end()), skus.end());
+      std::sort(plans.begin(), plans.end());
+      plans.erase(std::unique(plans.begin(), plans.end()), plans.end());
+      return std::make_pair(std::move(skus), std::move(plans));
     };
     auto errors = [&](const std::vector<AssignmentState>& states) {
       std::map<std::pair<Id, Id>, const AssignmentState*> out;  // (source, sku) → state
@@ -349,18 +358,17 @@ class QueryRunner {
       }
       return out;
     };
-    auto sku_ids = [&](const std::set<Id>& a, const std::set<Id>& b) {
+    auto sku_ids = [&](const Skus& a, const Skus& b) {
       json out = json::array();
       for (Id s : a) {
-        if (!b.count(s)) out.push_back(t_.skus()[s].id);
+        if (!std::binary_search(b.begin(), b.end(), s)) out.push_back(t_.skus()[s].id);
       }
       return out;
     };
-    auto plan_ids = [&](const std::set<std::pair<Id, Id>>& a,
-                        const std::set<std::pair<Id, Id>>& b) {
+    auto plan_ids = [&](const Plans& a, const Plans& b) {
       json out = json::array();
       for (const auto& sp : a) {
-        if (b.count(sp)) continue;
+        if (std::binary_search(b.begin(), b.end(), sp)) continue;
         out.push_back(
             {{"skuId", t_.skus()[sp.first].id}, {"servicePlanId", t_.plans()[sp.second].id}});
       }
@@ -381,34 +389,123 @@ class QueryRunner {
       }
       return out;
     };
-    std::vector<std::pair<std::string, json>> rows;
+    // Per user: what changed, kept small; JSON rows are built for the first `user_limit` only,
+    // the summary counts everyone.
+    struct Diff {
+      Id user;
+      Skus skus_was, skus_now;
+      Plans plans_was, plans_now;
+      std::map<std::pair<Id, Id>, const AssignmentState*> errors_was, errors_now;
+    };
+    std::vector<Diff> diffs;
     for (Id ui : touched) {
       const User& u = t_.users()[ui];
       auto it = before.find(ui);
       const auto& was = it != before.end() ? *it->second : kNone;
       const auto& now = u.deleted ? kNone : u.states;
-      auto [skus_was, plans_was] = held(was);
-      auto [skus_now, plans_now] = held(now);
-      auto errors_was = errors(was), errors_now = errors(now);
-      json row = {{"id", u.id},
-                  {"displayName", u.display_name},
-                  {"gains", sku_ids(skus_now, skus_was)},
-                  {"loses", sku_ids(skus_was, skus_now)},
-                  {"plansGained", plan_ids(plans_now, plans_was)},
-                  {"plansLost", plan_ids(plans_was, plans_now)},
-                  {"newErrors", error_list(ui, errors_now, errors_was)},
-                  {"clearedErrors", error_list(ui, errors_was, errors_now)}};
-      bool changed = false;
-      for (const char* k :
-           {"gains", "loses", "plansGained", "plansLost", "newErrors", "clearedErrors"}) {
-        changed = changed || !row[k].empty();
+      Diff d{ui, {}, {}, {}, {}, errors(was), errors(now)};
+      std::tie(d.skus_was, d.plans_was) = held(was);
+      std::tie(d.skus_now, d.plans_now) = held(now);
+      bool same_errors = d.errors_was.size() == d.errors_now.size();
+      for (const auto& [key, st] : d.errors_now) {
+        auto other = d.errors_was.find(key);
+        same_errors =
+            same_errors && other != d.errors_was.end() && other->second->error == st->error;
       }
-      if (changed) rows.emplace_back(u.id, std::move(row));
+      if (d.skus_was == d.skus_now && d.plans_was == d.plans_now && same_errors) continue;
+      diffs.push_back(std::move(d));
     }
-    std::sort(rows.begin(), rows.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
+    // Listed by id: only the first `user_limit` need ordering (the summary does not).
+    auto by_id = [&](const Diff& x, const Diff& y) {
+      return t_.users()[x.user].id < t_.users()[y.user].id;
+    };
+    if (user_limit < diffs.size()) {
+      std::partial_sort(diffs.begin(), diffs.begin() + static_cast<std::ptrdiff_t>(user_limit),
+                        diffs.end(), by_id);
+    } else {
+      std::sort(diffs.begin(), diffs.end(), by_id);
+    }
+
+    // The summary: users by the products they gain / lose, and by error with its evidence.
+    std::map<std::vector<Id>, size_t> gained, lost;
+    struct ErrorGroup {
+      json first;  // the error row of the first user (its evidence stands for the group)
+      size_t users = 0;
+      json examples = json::array();
+    };
+    std::map<std::string, ErrorGroup> appeared, cleared;
+    auto group_errors = [&](const Diff& d, bool appearing, std::map<std::string, ErrorGroup>* out) {
+      const auto& a = appearing ? d.errors_now : d.errors_was;
+      const auto& b = appearing ? d.errors_was : d.errors_now;
+      json rows = error_list(d.user, a, b);
+      for (auto& row : rows) {
+        const json& e = row["evidence"];
+        std::string key = row["skuId"].dump() + row["assignedByGroup"].dump() + row["error"].dump();
+        if (e.is_object()) {
+          for (const char* k : {"servicePlan", "conflictingServicePlan", "conflictingPath",
+                                "prerequisiteServicePlan", "failingSkuId", "usageLocation"}) {
+            if (e.contains(k)) key += e[k].dump();
+          }
+        }
+        ErrorGroup& g = (*out)[key];
+        if (g.users++ == 0) g.first = row;
+        if (g.examples.size() < 5) g.examples.push_back(t_.users()[d.user].display_name);
+      }
+    };
+    for (const Diff& d : diffs) {
+      std::vector<Id> gains, losses;
+      std::set_difference(d.skus_now.begin(), d.skus_now.end(), d.skus_was.begin(),
+                          d.skus_was.end(), std::back_inserter(gains));
+      std::set_difference(d.skus_was.begin(), d.skus_was.end(), d.skus_now.begin(),
+                          d.skus_now.end(), std::back_inserter(losses));
+      if (!gains.empty()) ++gained[gains];
+      if (!losses.empty()) ++lost[losses];
+      group_errors(d, true, &appeared);
+      group_errors(d, false, &cleared);
+    }
+    auto product_groups = [&](const std::map<std::vector<Id>, size_t>& m) {
+      json out = json::array();
+      for (const auto& [skus, n] : m) {
+        json ids = json::array();
+        for (Id s : skus) ids.push_back(t_.skus()[s].id);
+        out.push_back({{"skuIds", ids}, {"users", n}});
+      }
+      return out;
+    };
+    auto error_groups = [&](std::map<std::string, ErrorGroup>& m) {
+      std::vector<ErrorGroup*> list;
+      for (auto& entry : m) list.push_back(&entry.second);
+      std::stable_sort(list.begin(), list.end(), [](const ErrorGroup* x, const ErrorGroup* y) {
+        return x->users > y->users;
+      });
+      json out = json::array();
+      for (ErrorGroup* g : list) {
+        json row = g->first;
+        row["users"] = g->users;
+        row["examples"] = g->examples;
+        out.push_back(std::move(row));
+      }
+      return out;
+    };
+    json summary = {{"usersChanged", diffs.size()},
+                    {"gains", product_groups(gained)},
+                    {"loses", product_groups(lost)},
+                    {"newErrors", error_groups(appeared)},
+                    {"clearedErrors", error_groups(cleared)}};
+
     json users = json::array();
-    for (auto& r : rows) users.push_back(std::move(r.second));
+    for (size_t k = 0; k < diffs.size() && k < user_limit; ++k) {
+      const Diff& d = diffs[k];
+      const User& u = t_.users()[d.user];
+      users.push_back({{"id", u.id},
+                       {"displayName", u.display_name},
+                       {"gains", sku_ids(d.skus_now, d.skus_was)},
+                       {"loses", sku_ids(d.skus_was, d.skus_now)},
+                       {"plansGained", plan_ids(d.plans_now, d.plans_was)},
+                       {"plansLost", plan_ids(d.plans_was, d.plans_now)},
+                       {"newErrors", error_list(d.user, d.errors_now, d.errors_was)},
+                       {"clearedErrors", error_list(d.user, d.errors_was, d.errors_now)}});
+    }
 
     std::unordered_map<Id, const Sku*> skus_before;
     for (const auto& [s, sku] : j.saved_skus) skus_before.emplace(s, &sku);
@@ -445,7 +542,10 @@ class QueryRunner {
                         {"membersWithErrorsBefore", was},
                         {"membersWithErrorsAfter", is}});
     }
-    return {{"users", std::move(users)}, {"skus", std::move(skus)}, {"groups", std::move(groups)}};
+    return {{"summary", std::move(summary)},
+            {"users", std::move(users)},
+            {"skus", std::move(skus)},
+            {"groups", std::move(groups)}};
   }
 
  private:
@@ -712,7 +812,8 @@ class QueryRunner {
 
 }  // namespace
 
-std::string PlanEffectJson(const Tenant& t, const std::vector<std::string>& responses) {
+std::string PlanEffectJson(const Tenant& t, const std::vector<std::string>& responses,
+                           size_t user_limit) {
   const Journal* j = t.OpenJournal();
   if (j == nullptr) return "{}";
   QueryRunner runner(t);
@@ -740,7 +841,7 @@ std::string PlanEffectJson(const Tenant& t, const std::vector<std::string>& resp
       requests.push_back(std::move(row));
     }
   }
-  json effect = runner.PlanEffect(*j);
+  json effect = runner.PlanEffect(*j, user_limit);
   effect["requests"] = std::move(requests);
   return Dump(effect);
 }

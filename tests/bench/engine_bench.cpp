@@ -14,6 +14,8 @@
 //   BM_RollbackTemplateChange100k  the same change and its processing inside a journal (not
 //                           timed), then the rollback alone (timed): the planner's preview cost
 //   BM_PreviewTemplateChange100k   journal + change + processing + rollback, all timed
+//   BM_PlanTemplateChange100k      Engine::PlanChanges of the same change (with the effect's JSON):
+//                           arg 0 every changed user listed, arg 1 the summary and 20 users
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -500,6 +502,26 @@ void BM_PreviewTemplateChange100k(benchmark::State& state) {
   }
 }
 
+/// The planner's whole preview of the same change: Engine::PlanChanges (journal, change,
+/// processing, the effect as JSON for every user it touches, rollback).
+void BM_PlanTemplateChange100k(benchmark::State& state) {
+  std::string batch;
+  gbl::Engine* engine = TemplateToggleSetUp(state, &batch);
+  if (engine == nullptr) return;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    auto effect =
+        engine->PlanChanges(std::vector<std::string>{batch}, state.range(0) == 0 ? SIZE_MAX : 20);
+    if (!effect.Ok()) {
+      state.SkipWithError(("PlanChanges failed: " + effect.GetError().message).c_str());
+      break;
+    }
+    bytes = effect.Value().size();
+    benchmark::DoNotOptimize(effect);
+  }
+  state.counters["effect_MB"] = static_cast<double>(bytes) / 1e6;
+}
+
 BENCHMARK(BM_MemoryPerMembership)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LoadDocument)->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FullProcessing)->Iterations(3)->Unit(benchmark::kMillisecond);
@@ -507,6 +529,8 @@ BENCHMARK(BM_MembershipChange)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_TemplateChange100k)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RollbackTemplateChange100k)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PreviewTemplateChange100k)->Unit(benchmark::kMillisecond);
+// Arg 0: every changed user listed (the CLI's json); arg 1: the summary and 20 users (the console).
+BENCHMARK(BM_PlanTemplateChange100k)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -246,7 +246,9 @@ describe('cli', () => {
     const run = cli('plan', samplePlanPath, '--changes', changes, '--now', NOW_ISO);
     assert.equal(run.status, 0, run.stderr);
     const effect = JSON.parse(run.stdout);
-    assert.deepEqual(Object.keys(effect).sort(), ['groups', 'requests', 'skus', 'users']);
+    assert.deepEqual(Object.keys(effect).sort(), ['groups', 'requests', 'skus', 'summary', 'users']);
+    assert.equal(effect.summary.usersChanged, effect.users.length);
+    assert.deepEqual(effect.summary.newErrors.map((e) => e.users).sort(), [10, 10], 'E3 (conflict) and EMS (all or nothing), ten users each');
     const licensed = effect.users.filter((u) => [...u.gains].sort().join() === [SKU.E3, SKU.EMS].sort().join());
     const failed = effect.users.filter((u) => u.newErrors.length > 0);
     assert.equal(licensed.length, 990);

@@ -184,8 +184,9 @@ export function errorWords(error, productName, groupName) {
 }
 
 /**
- * The preview's lines: who gets what, who fails and why (grouped by reason), seats before and after.
- * @param {{users: any[], skus: any[], groups: any[], requests: any[]}} effect
+ * The preview's lines, from the effect's summary (it counts every user; the users listed are a few):
+ * who gets what, who fails and why (grouped by reason), seats before and after.
+ * @param {{summary: any, users: any[], skus: any[], groups: any[], requests: any[]}} effect
  * @param {{skuId: string, displayName: string}[]} products the products being assigned
  */
 export function describeEffect(effect, products) {
@@ -196,35 +197,27 @@ export function describeEffect(effect, products) {
   const lines = [];
   const refused = effect.requests.filter((r) => !(r.status >= 200 && r.status < 300));
   for (const r of refused) lines.push(h('p', { class: 'preview-line error', text: `Refused: ${r.message || `HTTP ${r.status}`}` }));
-  const gains = new Map();
-  const losses = new Map();
-  const failures = new Map();
-  for (const u of effect.users) {
-    if (u.gains.length) {
-      const key = u.gains.map(productName).join(', ');
-      gains.set(key, (gains.get(key) || 0) + 1);
-    }
-    if (u.loses.length) {
-      const key = u.loses.map(productName).join(', ');
-      losses.set(key, (losses.get(key) || 0) + 1);
-    }
-    // One reason a user: the error that is not the all-or-nothing consequence, when there is one.
-    const errors = u.newErrors.filter((e) => e.error !== 'Other');
-    const shown = errors.length ? errors : u.newErrors;
-    if (shown.length) {
-      const words = [...new Set(shown.map((e) => errorWords(e, productName(e.skuId), groupNames.get(e.assignedByGroup))))].join('; ');
-      const entry = failures.get(words) || { count: 0, users: [] };
-      entry.count += 1;
-      if (entry.users.length < 5) entry.users.push(u.displayName);
-      failures.set(words, entry);
-    }
+  const summary = effect.summary;
+  const usersText = (n, one, many) => `${num(n)} ${n === 1 ? one : many}`;
+  for (const g of summary.gains) {
+    lines.push(h('p', { class: 'preview-line', attrs: { 'data-testid': 'preview-gains' }, text: `${usersText(g.users, 'user gets', 'users get')} ${g.skuIds.map(productName).join(', ')}.` }));
   }
-  for (const [what, count] of gains) lines.push(h('p', { class: 'preview-line', attrs: { 'data-testid': 'preview-gains' }, text: `${num(count)} ${count === 1 ? 'user gets' : 'users get'} ${what}.` }));
-  for (const [what, count] of losses) lines.push(h('p', { class: 'preview-line', text: `${num(count)} ${count === 1 ? 'user loses' : 'users lose'} ${what}.` }));
-  for (const [words, { count, users }] of failures) {
+  for (const g of summary.loses) {
+    lines.push(h('p', { class: 'preview-line', text: `${usersText(g.users, 'user loses', 'users lose')} ${g.skuIds.map(productName).join(', ')}.` }));
+  }
+  // One line per reason; a product not assigned only because another of the same group failed
+  // (all or nothing) is said once the reason it follows from is shown.
+  const reasons = summary.newErrors.filter((e) => e.error !== 'Other' || summary.newErrors.every((x) => x.error === 'Other'));
+  for (const e of reasons) {
     lines.push(h('p', { class: 'preview-line error', attrs: { 'data-testid': 'preview-failures' } },
-      `${num(count)} ${count === 1 ? 'user' : 'users'} will fail. ${words}. `,
-      h('span', { class: 'sub', text: `For example: ${users.join(', ')}${count > users.length ? ', …' : ''}` })));
+      `${usersText(e.users, 'user', 'users')} will fail. ${errorWords(e, productName(e.skuId), groupNames.get(e.assignedByGroup))}. `,
+      h('span', { class: 'sub', text: `For example: ${e.examples.join(', ')}${e.users > e.examples.length ? ', …' : ''}` })));
+  }
+  if (reasons.length < summary.newErrors.length) {
+    lines.push(h('p', { class: 'preview-line sub', text: 'Products of the same group are assigned all or nothing: those users get none of them.' }));
+  }
+  for (const e of summary.clearedErrors.filter((x) => x.error !== 'Other')) {
+    lines.push(h('p', { class: 'preview-line', text: `${usersText(e.users, 'user is', 'users are')} no longer in error: ${errorWords(e, productName(e.skuId), groupNames.get(e.assignedByGroup))}.` }));
   }
   const seats = effect.skus.map((s) => {
     const short = s.available < 0 ? ` Short by ${num(-s.available)}: buy ${num(-s.available)} to license everyone.` : '';

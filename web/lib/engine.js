@@ -181,7 +181,8 @@ export function batch(requests, { process = true } = {}) {
 export function plan(requests) {
   return serial(async () => {
     const body = { requests: requests.map((r, i) => ({ id: String(r.id ?? i + 1), ...r })) };
-    return parse(await client.plan(splitBatch(body).map((part) => JSON.stringify(part))));
+    // The console shows the summary (and a few users): a change may touch a million of them.
+    return parse(await client.plan(splitBatch(body).map((part) => JSON.stringify(part)), { userLimit: 20 }));
   });
 }
 

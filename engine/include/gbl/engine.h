@@ -144,8 +144,10 @@ class Engine {
   /// a batch that is not a batch fails as in ApplyBatch.
   Result<std::string> PlanChanges(std::string_view batch_json);
   /// The same for several batches applied in order (a plan longer than Graph's 20 requests a
-  /// batch); `requests` lists every batch's responses in order.
-  Result<std::string> PlanChanges(const std::vector<std::string>& batches);
+  /// batch); `requests` lists every batch's responses in order. `user_limit` caps the users
+  /// listed (the first by id; `summary` counts them all: a change may touch 1M users).
+  Result<std::string> PlanChanges(const std::vector<std::string>& batches,
+                                  size_t user_limit = SIZE_MAX);
 
   /// Processes queued groups for at most `max_users` user evaluations; call again until done.
   ProcessProgress ProcessChunk(size_t max_users);
