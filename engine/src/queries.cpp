@@ -83,6 +83,14 @@ std::string PathText(const Tenant& t, Id source) {
   return "Inherited (" + g.display_name + ")";
 }
 
+/// What a journal saved of each object (a user, a group, a product) as it was, by dense id.
+template <typename T>
+std::unordered_map<Id, const T*> SavedBefore(const std::vector<std::pair<Id, T>>& saved) {
+  std::unordered_map<Id, const T*> out;
+  for (const auto& [id, value] : saved) out.emplace(id, &value);
+  return out;
+}
+
 class QueryRunner {
  public:
   explicit QueryRunner(const Tenant& t) : t_(t) {}
@@ -326,8 +334,8 @@ class QueryRunner {
   json PlanEffect(const Journal& j, size_t user_limit) const {
     // The users' states as they were: saved whole, saved states only, or untouched.
     std::unordered_map<Id, const std::vector<AssignmentState>*> before;
-    for (const auto& [u, user] : j.saved_users) before.emplace(u, &user.states);
-    for (const auto& [u, states] : j.saved_states) before.emplace(u, &states);
+    for (const auto& [u, user] : SavedBefore(j.saved_users)) before.emplace(u, &user->states);
+    for (const auto& [u, states] : SavedBefore(j.saved_states)) before.emplace(u, states);
     static const std::vector<AssignmentState> kNone;
     std::vector<Id> touched;
     for (const auto& entry : before) touched.push_back(entry.first);
@@ -507,8 +515,7 @@ class QueryRunner {
                        {"clearedErrors", error_list(d.user, d.errors_was, d.errors_now)}});
     }
 
-    std::unordered_map<Id, const Sku*> skus_before;
-    for (const auto& [s, sku] : j.saved_skus) skus_before.emplace(s, &sku);
+    const auto skus_before = SavedBefore(j.saved_skus);
     json skus = json::array();
     for (Id s = 0; s < t_.skus().size(); ++s) {
       const Sku& now = t_.skus()[s];
@@ -526,8 +533,7 @@ class QueryRunner {
                       {"available", now.Assignable() - now.consumed}});
     }
 
-    std::unordered_map<Id, const Group*> groups_before;
-    for (const auto& [g, group] : j.saved_groups) groups_before.emplace(g, &group);
+    const auto groups_before = SavedBefore(j.saved_groups);
     json groups = json::array();
     for (Id g = 0; g < t_.groups().size(); ++g) {
       const Group& now = t_.groups()[g];
