@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { EngineError, toUnixMs } from './engine-api.mjs';
 import { createNodeEngine, openBackgroundWriter } from './node-support.mjs';
-import { ERROR_COLUMNS, effectCsv, errorRows, graphBatches, toCsv } from './plan-out.mjs';
+import { ERROR_COLUMNS, effectCsv, errorRows, graphBatches, powershellScript, toCsv } from './plan-out.mjs';
 import { splitBatch } from './protocol.mjs';
 
 const HELP = `Usage: node wasm/cli.mjs COMMAND [options]
@@ -34,7 +34,7 @@ Commands:
   files (users.json, groups.json, subscribedSkus.json, organization.json).
   sample [--out FILE] [--now ISO] [--no-assigned-plans] [--no-audit]
       Writes the built-in sample tenant (Contoso) as a tenant document.
-  plan TENANT --changes BATCH.json [--format json|csv|graph-batch] [--out FILE] [--now ISO]
+  plan TENANT --changes BATCH.json [--format json|csv|graph-batch|powershell] [--out FILE] [--now ISO]
       Previews the changes without making them: loads the tenant, runs the processing it has
       pending, applies the batch and the processing that follows inside a journal, prints the
       effect and undoes it all. json (default): {"users":[{id, displayName, gains, loses,
@@ -43,8 +43,9 @@ Commands:
       "requests":[{id, status}]}, users only where something changes, sorted by id. csv: the
       per-user effect (UTF-8 with BOM). graph-batch: the changes as Graph JSON batches to send in
       order ({"batches":[{requests}], "leftOut":[{id, method, url, why}]}: our extensions and
-      requests the preview refused are left out). BATCH.json may hold one batch of any length or
-      an array of batches.
+      requests the preview refused are left out). powershell: the same steps as a Microsoft Graph
+      PowerShell script (least scopes, each step checks its target first, -WhatIf). BATCH.json may
+      hold one batch of any length or an array of batches.
   errors TENANT [--format json|csv] [--process] [--out FILE] [--now ISO]
       Lists every user in error, one row per user, group and failing product (userId,
       userPrincipalName, displayName, groupId, group, skuId, product, error, reason).
@@ -61,7 +62,7 @@ Options:
   --no-audit       leave the directoryAudits section out of the written document
   --process        (summary) run background processing before printing
   --limit N        (summary) maximum rows of the users-in-error table
-  --format F       (plan) json, csv or graph-batch; (errors) json or csv
+  --format F       (plan) json, csv, graph-batch or powershell; (errors) json or csv
   -h, --help       this text
 
 Exit status: 0 success; 2 bad input (unreadable file, malformed JSON, schema error, bad option:
@@ -98,7 +99,7 @@ const ALLOWED = {
 };
 
 /** The formats each command can print. */
-const FORMATS = { plan: ['json', 'csv', 'graph-batch'], errors: ['json', 'csv'] };
+const FORMATS = { plan: ['json', 'csv', 'graph-batch', 'powershell'], errors: ['json', 'csv'] };
 
 function parseCommandLine(argv) {
   let parsed;
@@ -545,6 +546,7 @@ async function runPlan(options) {
   let out;
   if (options.format === 'csv') out = effectCsv(effect, skuNamesOf(engine));
   else if (options.format === 'graph-batch') out = `${JSON.stringify(graphBatches(parsed ?? [], effect), null, 2)}\n`;
+  else if (options.format === 'powershell') out = powershellScript(graphBatches(parsed ?? [], effect), skuNamesOf(engine));
   else out = `${JSON.stringify(effect)}\n`;
   engine.dispose();
   await writeText(options, out);

@@ -99,3 +99,117 @@ export function errorRows(entries, skuNames) {
 
 /** The columns of `errorRows` in CSV order. */
 export const ERROR_COLUMNS = ['userId', 'userPrincipalName', 'displayName', 'groupId', 'group', 'skuId', 'product', 'error', 'reason'];
+
+/** Text shown in a comment or a double-quoted message: ids and names only, nothing PowerShell expands. */
+const safe = (value) => String(value).replace(/[^\w.@/ ,:;()'-]/g, '?');
+
+/** A PowerShell single-quoted string literal. */
+const psText = (value) => `'${String(value).replace(/'/g, "''")}'`;
+
+/** Graph's id from a `@odata.id` reference ("https://graph.microsoft.com/v1.0/directoryObjects/{id}"). */
+const refId = (ref) => String(ref ?? '').split('/').pop();
+
+/** `@(@{SkuId='…'; DisabledPlans=@('…')})` for a list of assignedLicense objects. */
+function psLicenses(list) {
+  return `@(${(list ?? []).map((l) => `@{SkuId=${psText(l.skuId)}; DisabledPlans=@(${(l.disabledPlans ?? []).map(psText).join(', ')})}`).join(', ')})`;
+}
+
+/**
+ * The plan as a Microsoft Graph PowerShell script: Connect-MgGraph with the least scopes its steps
+ * need, then one step per request, in the plan's order, each commented with what it does, each
+ * checking the target's current state first (a target that is gone stops the script; a step
+ * already in effect is skipped). `-WhatIf` prints the steps without changing anything. Requests
+ * Graph does not have are left out with how to do them by hand.
+ * @param {{batches: {requests: any[]}[], leftOut: {id: string, method: string, url: string, why: string}[]}} out graphBatches' result
+ * @param {Map<string, string>} skuNames skuId → skuPartNumber
+ */
+export function powershellScript(out, skuNames) {
+  const name = (id) => skuNames.get(id) ?? id;
+  const scopes = new Set();
+  const steps = [];
+  const requests = out.batches.flatMap((b) => b.requests);
+  requests.forEach((request, i) => {
+    const n = i + 1;
+    const url = String(request.url ?? '');
+    const body = request.body ?? {};
+    let m;
+    if ((m = /^\/(users|groups)\/([^/]+)\/assignLicense$/.exec(url)) && request.method === 'POST') {
+      const [, kind, id] = m;
+      const isGroup = kind === 'groups';
+      scopes.add(isGroup ? 'Group.ReadWrite.All' : 'User.ReadWrite.All');
+      const adds = (body.addLicenses ?? []).map((l) => name(l.skuId)).join(', ') || 'nothing';
+      const removes = (body.removeLicenses ?? []).map(name).join(', ') || 'nothing';
+      const get = isGroup ? `Get-MgGroup -GroupId ${psText(id)} -Property id,displayName,assignedLicenses -ErrorAction Stop` : `Get-MgUser -UserId ${psText(id)} -Property id,displayName,assignedLicenses -ErrorAction Stop`;
+      const set = isGroup ? `Set-MgGroupLicense -GroupId ${psText(id)}` : `Set-MgUserLicense -UserId ${psText(id)}`;
+      steps.push([
+        `# Step ${n}: ${isGroup ? 'group' : 'user'} ${safe(id)}: add ${adds}; remove ${removes}.`,
+        `$target = ${get}`,
+        `Write-Host "Step ${n}: $($target.DisplayName) holds: $(($target.AssignedLicenses.SkuId) -join ', ')"`,
+        `if ($WhatIf) { Write-Host "  would run: ${isGroup ? 'Set-MgGroupLicense' : 'Set-MgUserLicense'} ${safe(id)} (add ${safe(adds)}; remove ${safe(removes)})" } else {`,
+        `  ${set} -AddLicenses ${psLicenses(body.addLicenses)} -RemoveLicenses @(${(body.removeLicenses ?? []).map(psText).join(', ')}) | Out-Null`,
+        '}',
+      ]);
+    } else if ((m = /^\/groups\/([^/]+)\/members\/\$ref$/.exec(url)) && request.method === 'POST') {
+      const [, group] = m;
+      const member = refId(body['@odata.id']);
+      scopes.add('GroupMember.ReadWrite.All');
+      steps.push([
+        `# Step ${n}: add ${safe(member)} to group ${safe(group)} (the group's licenses follow by group-based licensing).`,
+        `$members = Get-MgGroupMember -GroupId ${psText(group)} -All -ErrorAction Stop`,
+        `if ($members.Id -contains ${psText(member)}) { Write-Host "Step ${n}: already a member: skipped" }`,
+        `elseif ($WhatIf) { Write-Host "Step ${n}: would add ${safe(member)} to ${safe(group)}" }`,
+        `else { New-MgGroupMember -GroupId ${psText(group)} -DirectoryObjectId ${psText(member)} }`,
+      ]);
+    } else if ((m = /^\/groups\/([^/]+)\/members\/([^/]+)\/\$ref$/.exec(url)) && request.method === 'DELETE') {
+      const [, group, member] = m;
+      scopes.add('GroupMember.ReadWrite.All');
+      steps.push([
+        `# Step ${n}: remove ${safe(member)} from group ${safe(group)} (the licenses it gave go with it).`,
+        `$members = Get-MgGroupMember -GroupId ${psText(group)} -All -ErrorAction Stop`,
+        `if (-not ($members.Id -contains ${psText(member)})) { Write-Host "Step ${n}: not a member: skipped" }`,
+        `elseif ($WhatIf) { Write-Host "Step ${n}: would remove ${safe(member)} from ${safe(group)}" }`,
+        `else { Remove-MgGroupMemberByRef -GroupId ${psText(group)} -DirectoryObjectId ${psText(member)} }`,
+      ]);
+    } else if ((m = /^\/users\/([^/]+)$/.exec(url)) && request.method === 'PATCH' && Object.keys(body).length === 1 && 'usageLocation' in body) {
+      const [, user] = m;
+      scopes.add('User.ReadWrite.All');
+      const location = body.usageLocation;
+      steps.push([
+        `# Step ${n}: usage location of ${safe(user)} → ${safe(location ?? 'none')} (licenses need one).`,
+        `$target = Get-MgUser -UserId ${psText(user)} -Property id,displayName,usageLocation -ErrorAction Stop`,
+        `if ($target.UsageLocation -eq ${location === null ? '$null' : psText(location)}) { Write-Host "Step ${n}: already so: skipped" }`,
+        `elseif ($WhatIf) { Write-Host "Step ${n}: would set the usage location of $($target.DisplayName) from $($target.UsageLocation)" }`,
+        `else { Update-MgUser -UserId ${psText(user)} -BodyParameter @{ usageLocation = ${location === null ? '$null' : psText(location)} } }`,
+      ]);
+    } else if ((m = /^\/users\/([^/]+)\/reprocessLicenseAssignment$/.exec(url)) && request.method === 'POST') {
+      const [, user] = m;
+      scopes.add('User.ReadWrite.All');
+      steps.push([
+        `# Step ${n}: reprocess the licenses of ${safe(user)}.`,
+        `$null = Get-MgUser -UserId ${psText(user)} -Property id -ErrorAction Stop`,
+        `if ($WhatIf) { Write-Host "Step ${n}: would reprocess ${safe(user)}" } else { Invoke-MgLicenseUser -UserId ${psText(user)} | Out-Null }`,
+      ]);
+    } else {
+      // Any other Graph request, sent as it is.
+      scopes.add(/^\/users/.test(url) ? 'User.ReadWrite.All' : 'Group.ReadWrite.All');
+      const json = request.body === undefined ? '' : ` -Body (${psText(JSON.stringify(request.body))})`;
+      steps.push([
+        `# Step ${n}: ${safe(request.method)} ${safe(url)}`,
+        `if ($WhatIf) { Write-Host "Step ${n}: would send ${safe(request.method)} ${safe(url)}" } else {`,
+        `  Invoke-MgGraphRequest -Method ${psText(request.method)} -Uri ${psText(`https://graph.microsoft.com/v1.0${url}`)}${json} -ContentType 'application/json' | Out-Null`,
+        '}',
+      ]);
+    }
+  });
+  const lines = [
+    '# The plan, as previewed offline by the group-based licensing planner. Run with -WhatIf first.',
+    '# Each step checks its target first: one that is gone stops the script; one already in effect is skipped.',
+    'param([switch]$WhatIf)',
+    "$ErrorActionPreference = 'Stop'",
+    `Connect-MgGraph -Scopes ${[...scopes].sort().join(', ') || 'User.Read.All'} -NoWelcome`,
+    '',
+    ...steps.flatMap((s) => [...s, '']),
+  ];
+  for (const left of out.leftOut) lines.push(`# Left out: ${safe(left.method)} ${safe(left.url)}: ${left.why}`);
+  return `${lines.join('\n')}\n`;
+}
