@@ -593,17 +593,27 @@ class QueryRunner {
       json plans = json::array();
       for (Id p : t_.skus()[sku].plans) {
         json enabled_by = json::array();
+        json not_applied_from = json::array();  // sources that would enable it but are in error
         for (const AssignmentState* s : sources) {
-          if (!s->Holds()) continue;
           const auto& en = t_.assignments()[s->assignment].enabled;
-          if (std::binary_search(en.begin(), en.end(), p))
+          if (!std::binary_search(en.begin(), en.end(), p)) continue;
+          if (s->Holds())
             enabled_by.push_back(PathText(t_, s->source));
+          else if (s->error != ErrorKind::kNone)
+            not_applied_from.push_back(PathText(t_, s->source));
         }
+        // "On", "Off" (turned off in every assignment), or "Not applied (error)": an assignment
+        // that would turn it on failed, so the plan is not off by choice.
+        const char* status = !enabled_by.empty()         ? "On"
+                             : !not_applied_from.empty() ? "NotApplied"
+                                                         : "Off";
         plans.push_back({{"servicePlanId", t_.plans()[p].id},
                          {"servicePlanName", t_.plans()[p].name},
                          {"friendlyName", t_.plans()[p].friendly},
                          {"enabled", !enabled_by.empty()},
-                         {"enabledBy", enabled_by}});
+                         {"status", status},
+                         {"enabledBy", enabled_by},
+                         {"notAppliedFrom", not_applied_from}});
       }
       licenses.push_back({{"skuId", t_.skus()[sku].id},
                           {"displayName", t_.skus()[sku].display_name},

@@ -54,6 +54,16 @@ test('step 3: resolve a conflicting service plans error by removing the user fro
     await c.shot('user-e1-services');
     await e1Blade.locator('.blade-close').click();
 
+    // E3, in error: its plans are not off by choice but not applied, naming the failed path.
+    await e3.locator('.row-link').click();
+    const e3Blade = blade(page, `Office 365 E3 - ${userName}`);
+    const exchange = e3Blade.locator('.simple-body .row', { hasText: 'Exchange Online (Plan 2)' });
+    await exchange.waitFor();
+    assert.match(await exchange.innerText(), /Not applied \(error\)\s+Inherited \(HR Department\): failed/);
+    assert.match(await e3Blade.locator('.simple-body .row', { hasText: 'Yammer Enterprise' }).innerText(), /Off/);
+    await c.shot('user-e3-not-applied');
+    await e3Blade.locator('.blade-close').click();
+
     // Groups of the user → Kiosk users → Remove from group.
     const userBlade = blade(page, `${userName} -`);
     await userBlade.locator('[role=tab]', { hasText: 'Groups' }).click();

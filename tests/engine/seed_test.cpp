@@ -240,6 +240,29 @@ TEST_P(SeedScenario, ThePlanOfStepOneShows990LicensedAndTenConflictsAndChangesNo
   }
 }
 
+TEST_P(SeedScenario, AFailedAssignmentsPlansShowNotAppliedNotOff) {
+  AssignHr();
+  auto errors = HrErrorUsers();
+  ASSERT_EQ(errors.size(), 10u);
+  json user = Q(engine_, {{"query", "user"}, {"id", errors[0]}});
+  const json* e3 = nullptr;
+  for (const auto& l : user["licenses"]) {
+    if (l["skuId"] == kE3) e3 = &l;
+  }
+  ASSERT_NE(e3, nullptr);
+  size_t not_applied = 0;
+  for (const auto& p : (*e3)["servicePlans"]) {
+    if (p["servicePlanId"] == kYammer) {
+      EXPECT_EQ(p["status"], "Off") << "turned off in the group's template: off by choice";
+      continue;
+    }
+    EXPECT_EQ(p["status"], "NotApplied") << p.dump();
+    EXPECT_EQ(p["notAppliedFrom"], json::array({"Inherited (HR Department)"}));
+    ++not_applied;
+  }
+  EXPECT_GT(not_applied, 10u);
+}
+
 TEST_P(SeedScenario, RemovingTheTenFromKioskUsersLetsAllThousandBeLicensed) {
   AssignHr();
   auto errors = HrErrorUsers();

@@ -119,8 +119,9 @@ registerBlade('user-license', (args) => ({
         items: (lic.servicePlans || []).map((p) => ({ id: p.servicePlanId, ...p })),
         columns: [
           { key: 'friendlyName', label: 'Service', width: '2fr', render: (p) => planName(p) },
-          { key: 'enabled', label: 'Status', width: '0.6fr', render: (p) => (p.enabled ? 'On' : 'Off') },
-          { key: 'enabledBy', label: 'Enabled by', width: '2fr', render: (p) => (p.enabledBy || []).join(', ') },
+          // A failed assignment's plans are not off by choice: "Not applied (error)", with the path.
+          { key: 'enabled', label: 'Status', width: '0.9fr', render: (p) => (p.enabled ? 'On' : p.status === 'NotApplied' ? 'Not applied (error)' : 'Off') },
+          { key: 'enabledBy', label: 'Enabled by', width: '2fr', render: (p) => (p.enabled ? (p.enabledBy || []).join(', ') : (p.notAppliedFrom || []).map((path) => `${path}: failed`).join(', ')) },
         ],
       }).el);
       const d = (lic.assignments || []).find((a) => !a.assignedByGroup);
