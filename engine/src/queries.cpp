@@ -397,30 +397,69 @@ class QueryRunner {
       }
       return out;
     };
-    // Per user: what changed, kept small; JSON rows are built for the first `user_limit` only,
-    // the summary counts everyone.
+    // Per user: what changed, kept small; JSON rows (with the plans) are built for the first
+    // `user_limit` only, the summary counts everyone.
     struct Diff {
       Id user;
+      const std::vector<AssignmentState>* was;
+      const std::vector<AssignmentState>* now;
       Skus skus_was, skus_now;
-      Plans plans_was, plans_now;
       std::map<std::pair<Id, Id>, const AssignmentState*> errors_was, errors_now;
     };
+    // The products held, and for each (sorted by product) the one assignment that holds it; false
+    // when a product is held from several sources (then plans are compared the long way).
+    auto holders = [&](const std::vector<AssignmentState>& states, Skus* skus,
+                       std::vector<std::pair<Id, Id>>* by_sku) {
+      for (const auto& st : states) {
+        if (st.Holds()) by_sku->emplace_back(st.sku, st.assignment);
+      }
+      std::sort(by_sku->begin(), by_sku->end());
+      bool single = true;
+      for (size_t k = 0; k < by_sku->size(); ++k) {
+        if (k > 0 && (*by_sku)[k].first == (*by_sku)[k - 1].first) {
+          single = false;
+          continue;
+        }
+        skus->push_back((*by_sku)[k].first);
+      }
+      return single;
+    };
+    std::map<std::pair<Id, Id>, bool> same_plans;  // (assignment before, after) → same plans on
     std::vector<Diff> diffs;
     for (Id ui : touched) {
       const User& u = t_.users()[ui];
       auto it = before.find(ui);
       const auto& was = it != before.end() ? *it->second : kNone;
       const auto& now = u.deleted ? kNone : u.states;
-      Diff d{ui, {}, {}, {}, {}, errors(was), errors(now)};
-      std::tie(d.skus_was, d.plans_was) = held(was);
-      std::tie(d.skus_now, d.plans_now) = held(now);
+      Diff d{ui, &was, &now, {}, {}, errors(was), errors(now)};
+      std::vector<std::pair<Id, Id>> held_was, held_now;
+      const bool single =
+          holders(was, &d.skus_was, &held_was) & holders(now, &d.skus_now, &held_now);
       bool same_errors = d.errors_was.size() == d.errors_now.size();
       for (const auto& [key, st] : d.errors_now) {
         auto other = d.errors_was.find(key);
         same_errors =
             same_errors && other != d.errors_was.end() && other->second->error == st->error;
       }
-      if (d.skus_was == d.skus_now && d.plans_was == d.plans_now && same_errors) continue;
+      bool same = same_errors && d.skus_was == d.skus_now;
+      if (same && single) {
+        // One holder per product on both sides: the plans differ only if a holder's options do.
+        for (size_t k = 0; same && k < held_was.size(); ++k) {
+          const Id a = held_was[k].second, b = held_now[k].second;
+          if (a == b) continue;
+          auto cached = same_plans.find({a, b});
+          if (cached == same_plans.end()) {
+            cached = same_plans
+                         .emplace(std::make_pair(a, b),
+                                  t_.assignments()[a].enabled == t_.assignments()[b].enabled)
+                         .first;
+          }
+          same = cached->second;
+        }
+      } else if (same) {
+        same = held(was).second == held(now).second;
+      }
+      if (same) continue;
       diffs.push_back(std::move(d));
     }
     // Listed by id: only the first `user_limit` need ordering (the summary does not).
@@ -445,6 +484,7 @@ class QueryRunner {
     auto group_errors = [&](const Diff& d, bool appearing, std::map<std::string, ErrorGroup>* out) {
       const auto& a = appearing ? d.errors_now : d.errors_was;
       const auto& b = appearing ? d.errors_was : d.errors_now;
+      if (a.empty()) return;  // most users: nothing to group, no JSON to build
       json rows = error_list(d.user, a, b);
       for (auto& row : rows) {
         const json& e = row["evidence"];
@@ -505,12 +545,13 @@ class QueryRunner {
     for (size_t k = 0; k < diffs.size() && k < user_limit; ++k) {
       const Diff& d = diffs[k];
       const User& u = t_.users()[d.user];
+      const Plans plans_was = held(*d.was).second, plans_now = held(*d.now).second;
       users.push_back({{"id", u.id},
                        {"displayName", u.display_name},
                        {"gains", sku_ids(d.skus_now, d.skus_was)},
                        {"loses", sku_ids(d.skus_was, d.skus_now)},
-                       {"plansGained", plan_ids(d.plans_now, d.plans_was)},
-                       {"plansLost", plan_ids(d.plans_was, d.plans_now)},
+                       {"plansGained", plan_ids(plans_now, plans_was)},
+                       {"plansLost", plan_ids(plans_was, plans_now)},
                        {"newErrors", error_list(d.user, d.errors_now, d.errors_was)},
                        {"clearedErrors", error_list(d.user, d.errors_was, d.errors_now)}});
     }
