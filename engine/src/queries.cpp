@@ -433,8 +433,9 @@ class QueryRunner {
       const auto& now = u.deleted ? kNone : u.states;
       Diff d{ui, &was, &now, {}, {}, errors(was), errors(now)};
       std::vector<std::pair<Id, Id>> held_was, held_now;
-      const bool single =
-          holders(was, &d.skus_was, &held_was) & holders(now, &d.skus_now, &held_now);
+      const bool single_was = holders(was, &d.skus_was, &held_was);
+      const bool single_now = holders(now, &d.skus_now, &held_now);
+      const bool single = single_was && single_now;
       bool same_errors = d.errors_was.size() == d.errors_now.size();
       for (const auto& [key, st] : d.errors_now) {
         auto other = d.errors_was.find(key);
