@@ -100,9 +100,9 @@ registerBlade('assign', (args, opts) => ({
       }
       replace(preview, previewTitle(), h('p', { class: 'help-text', text: 'Working out what Assign would do…' }));
       try {
-        const effect = await engine.plan(requestsToSend());
+        const [effect, all] = await Promise.all([engine.plan(requestsToSend()), engine.query({ query: 'products' })]);
         if (!current()) return;
-        replace(preview, previewTitle(), ...describeEffect(effect, state.products));
+        replace(preview, previewTitle(), ...describeEffect(effect, [...state.products, ...(Array.isArray(all) ? all : [])]));
         preview.dataset.state = 'ready';
       } catch (err) {
         if (!current()) return;
@@ -187,9 +187,10 @@ export function errorWords(error, productName, groupName) {
  * The preview's lines, from the effect's summary (it counts every user; the users listed are a few):
  * who gets what, who fails and why (grouped by reason), seats before and after.
  * @param {{summary: any, users: any[], skus: any[], groups: any[], requests: any[]}} effect
- * @param {{skuId: string, displayName: string}[]} products the products being assigned
+ * @param {{skuId: string, displayName: string}[]} products the tenant's products (their names)
+ * @param {{action?: string}} [options] the command that makes the change
  */
-export function describeEffect(effect, products) {
+export function describeEffect(effect, products, { action = 'Assign' } = {}) {
   const names = new Map(products.map((p) => [p.skuId, p.displayName]));
   for (const s of effect.skus) if (!names.has(s.skuId)) names.set(s.skuId, s.skuPartNumber);
   const productName = (id) => names.get(id) || id;
@@ -225,7 +226,7 @@ export function describeEffect(effect, products) {
   });
   if (seats.length) lines.push(h('ul', { class: 'preview-seats', attrs: { 'aria-label': 'Seats before and after' } }, seats));
   if (!lines.length) lines.push(h('p', { class: 'preview-line', text: 'Nothing would change: every selected user and group already has these licenses.' }));
-  lines.push(h('p', { class: 'help-text', text: 'Nothing has changed yet: this is a preview. Assign makes the change.' }));
+  lines.push(h('p', { class: 'help-text', text: `Nothing has changed yet: this is a preview. ${action} makes the change.` }));
   return lines;
 }
 
@@ -386,3 +387,42 @@ export function servicePlanToggles(plans, disabledSet, productName, onChange) {
   }
   return list;
 }
+
+/**
+ * A change that takes licenses away, confirmed first: the blade shows what it would do (the
+ * planner's preview: how many users lose what, the errors that follow, the seats freed), then
+ * `actionLabel` runs `opts.onConfirm()` and Cancel leaves everything as it was.
+ * opts: {title, subtitle, actionLabel, requests, products: [{skuId, displayName}], onConfirm}
+ */
+registerBlade('confirm-change', (args, opts) => ({
+  title: opts.title || 'Confirm',
+  size: 'medium',
+  transient: true,
+  async render(ctx) {
+    if (opts.subtitle) ctx.setTitle(opts.title || 'Confirm', opts.subtitle);
+    const preview = h('section', { class: 'plan-preview', attrs: { 'aria-labelledby': 'confirm-preview-title', 'data-testid': 'confirm-preview', 'data-state': 'busy' } },
+      h('h3', { class: 'section-title', id: 'confirm-preview-title', text: 'What will happen' }),
+      h('p', { class: 'help-text', text: 'Working out what this would do…' }));
+    const confirm = button(opts.actionLabel || 'Confirm', async () => {
+      setDisabled(confirm, true);
+      try {
+        await opts.onConfirm?.();
+        ctx.close();
+      } catch (err) {
+        replace(preview, h('fluent-message-bar', { attrs: { intent: 'error' } }, engine.errorText(err)));
+        setDisabled(confirm, false);
+      }
+    }, { appearance: 'primary', testid: 'confirm-action' });
+    ctx.footer.append(confirm, button('Cancel', () => ctx.close(), { testid: 'confirm-cancel' }));
+    ctx.body.append(preview);
+    try {
+      const [effect, all] = await Promise.all([engine.plan(opts.requests || []), engine.query({ query: 'products' })]);
+      replace(preview, h('h3', { class: 'section-title', id: 'confirm-preview-title', text: 'What will happen' }),
+        ...describeEffect(effect, [...(opts.products || []), ...(Array.isArray(all) ? all : [])], { action: opts.actionLabel || 'Confirm' }));
+    } catch (err) {
+      replace(preview, h('h3', { class: 'section-title', id: 'confirm-preview-title', text: 'What will happen' }),
+        h('p', { class: 'help-text', text: `No preview: ${engine.errorText(err)}` }));
+    }
+    preview.dataset.state = 'ready';
+  },
+}));

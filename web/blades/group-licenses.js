@@ -165,14 +165,25 @@ registerBlade('group-license', (args) => ({
       });
       ctx.close();
     }, { appearance: 'primary', disabled: true, testid: 'group-license-save' });
-    const remove = button('Remove license', async () => {
-      await runJob({
-        title: `Removing ${lic.displayName} from ${g.displayName}`,
-        requests: [{ id: '1', ...assignLicenseRequest('group', groupId, [], [skuId]) }],
-        targets: [{ kind: 'group', id: groupId, name: g.displayName, processes: true }],
-        successText: `${lic.displayName} removed from ${g.displayName}.`,
+    const remove = button('Remove license', () => {
+      // Confirmed first, with what it would do (the members who lose it, the seats freed).
+      const requests = [{ id: '1', ...assignLicenseRequest('group', groupId, [], [skuId]) }];
+      ctx.open('confirm-change', [], {
+        title: 'Remove license',
+        subtitle: `${lic.displayName} from ${g.displayName}`,
+        actionLabel: 'Remove',
+        products: [{ skuId, displayName: lic.displayName }],
+        requests,
+        async onConfirm() {
+          await runJob({
+            title: `Removing ${lic.displayName} from ${g.displayName}`,
+            requests,
+            targets: [{ kind: 'group', id: groupId, name: g.displayName, processes: true }],
+            successText: `${lic.displayName} removed from ${g.displayName}.`,
+          });
+          ctx.close();
+        },
       });
-      ctx.close();
     }, { icon: 'delete' });
     ctx.toolbar.append(remove);
     ctx.footer.append(save);

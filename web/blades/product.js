@@ -67,16 +67,26 @@ async function overview(view, skuId) {
 function licensedUsers(view, product) {
   let search = '';
   const fetch = () => (offset, limit) => engine.query({ query: 'licensedUsers', skuId: product.skuId, search, offset, limit });
-  const remove = button('Remove license', async () => {
+  const remove = button('Remove license', () => {
     const users = [...table.selected.values()].filter((u) => (u.paths || []).includes('Direct'));
     if (!users.length) return;
-    await runJob({
-      title: `Removing ${product.displayName}`,
-      requests: users.map((u, i) => ({ id: String(i + 1), ...assignLicenseRequest('user', u.id, [], [product.skuId]) })),
-      targets: users.map((u) => ({ kind: 'user', id: u.id, name: u.displayName })),
-      successText: `Removed the direct ${product.displayName} license from ${users.length} user(s).`,
+    const requests = users.map((u, i) => ({ id: String(i + 1), ...assignLicenseRequest('user', u.id, [], [product.skuId]) }));
+    view.open('confirm-change', [], {
+      title: 'Remove license',
+      subtitle: `${product.displayName} from ${num(users.length)} ${users.length === 1 ? 'user' : 'users'}`,
+      actionLabel: 'Remove',
+      products: [product],
+      requests,
+      async onConfirm() {
+        await runJob({
+          title: `Removing ${product.displayName}`,
+          requests,
+          targets: users.map((u) => ({ kind: 'user', id: u.id, name: u.displayName })),
+          successText: `Removed the direct ${product.displayName} license from ${users.length} user(s).`,
+        });
+        table.clearSelection();
+      },
     });
-    table.clearSelection();
   }, { icon: 'delete', disabled: true });
   const table = createTable({
     label: `Licensed users of ${product.displayName}`,
@@ -103,16 +113,26 @@ function licensedUsers(view, product) {
 function licensedGroups(view, product) {
   let search = '';
   const fetch = () => (offset, limit) => engine.query({ query: 'licensedGroups', skuId: product.skuId, search, offset, limit });
-  const remove = button('Remove license', async () => {
+  const remove = button('Remove license', () => {
     const groups = [...table.selected.values()];
     if (!groups.length) return;
-    await runJob({
-      title: `Removing ${product.displayName}`,
-      requests: groups.map((g, i) => ({ id: String(i + 1), ...assignLicenseRequest('group', g.id, [], [product.skuId]) })),
-      targets: groups.map((g) => ({ kind: 'group', id: g.id, name: g.displayName })),
-      successText: `Removed ${product.displayName} from ${groups.length} group(s).`,
+    const requests = groups.map((g, i) => ({ id: String(i + 1), ...assignLicenseRequest('group', g.id, [], [product.skuId]) }));
+    view.open('confirm-change', [], {
+      title: 'Remove license',
+      subtitle: `${product.displayName} from ${num(groups.length)} ${groups.length === 1 ? 'group' : 'groups'}`,
+      actionLabel: 'Remove',
+      products: [product],
+      requests,
+      async onConfirm() {
+        await runJob({
+          title: `Removing ${product.displayName}`,
+          requests,
+          targets: groups.map((g) => ({ kind: 'group', id: g.id, name: g.displayName })),
+          successText: `Removed ${product.displayName} from ${groups.length} group(s).`,
+        });
+        table.clearSelection();
+      },
     });
-    table.clearSelection();
   }, { icon: 'delete', disabled: true });
   const table = createTable({
     label: `Licensed groups of ${product.displayName}`,
