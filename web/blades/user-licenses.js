@@ -24,16 +24,26 @@ export function renderUserLicenses(view, id) {
   const message = h('div', { class: 'message-slot' });
   const holder = h('div', { class: 'table-holder' });
   let user = null;
-  const remove = button('Remove license', async () => {
+  const remove = button('Remove license', () => {
     const lic = [...table.selected.values()].filter((l) => (l.assignments || []).some((a) => !a.assignedByGroup));
     if (!lic.length) return;
-    await runJob({
-      title: `Removing licenses from ${user.displayName}`,
-      requests: [{ id: '1', ...assignLicenseRequest('user', id, [], lic.map((l) => l.skuId)) }],
-      targets: [{ kind: 'user', id, name: user.displayName }],
-      successText: `Direct ${lic.map((l) => l.displayName).join(', ')} removed from ${user.displayName}.`,
+    const requests = [{ id: '1', ...assignLicenseRequest('user', id, [], lic.map((l) => l.skuId)) }];
+    view.open('confirm-change', [], {
+      title: 'Remove license',
+      subtitle: `${lic.map((l) => l.displayName).join(', ')} from ${user.displayName}`,
+      actionLabel: 'Remove',
+      products: lic,
+      requests,
+      async onConfirm() {
+        await runJob({
+          title: `Removing licenses from ${user.displayName}`,
+          requests,
+          targets: [{ kind: 'user', id, name: user.displayName }],
+          successText: `Direct ${lic.map((l) => l.displayName).join(', ')} removed from ${user.displayName}.`,
+        });
+        table.selected.clear();
+      },
     });
-    table.selected.clear();
   }, { icon: 'delete', disabled: true });
   view.toolbar.append(
     button('Assign', () => view.open('assign', ['', `user:${id}`]), { icon: 'add' }),
