@@ -63,6 +63,26 @@ export function assignLicenseRequest(kind, id, addLicenses, removeLicenses = [])
  * Sends a batch, raises a notification that follows the job to its end, and resolves with the responses.
  * `describe(resp, req)` names a request's target for the failure details.
  */
+/**
+ * Removes licenses after a confirmation that previews it (the `confirm-change` blade): `job` is
+ * runJob's options, run on Remove; `after()` follows it. Cancel changes nothing.
+ * @param {{open: Function}} view the blade opening the confirmation
+ * @param {{subtitle: string, products: object[], job: any, after?: () => void}} change
+ */
+export function confirmRemoval(view, { subtitle, products, job, after }) {
+  view.open('confirm-change', [], {
+    title: 'Remove license',
+    subtitle,
+    actionLabel: 'Remove',
+    products,
+    requests: job.requests,
+    async onConfirm() {
+      await runJob(job);
+      after?.();
+    },
+  });
+}
+
 export async function runJob({ title, requests, targets, successText, onDone }) {
   const note = notifications.notify({ title, text: 'Starting…', status: 'progress' });
   let responses;

@@ -5,7 +5,7 @@ import { h, num, replace, button } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { createTable, rowLink, simpleTable } from '../lib/table.js';
-import { errorCount, assignLicenseRequest, runJob, planName, keyValue } from './common.js';
+import { errorCount, assignLicenseRequest, confirmRemoval, runJob, planName, keyValue } from './common.js';
 import { servicePlanToggles } from './assign-license.js';
 
 export function renderGroupLicenses(view, id) {
@@ -167,22 +167,16 @@ registerBlade('group-license', (args) => ({
     }, { appearance: 'primary', disabled: true, testid: 'group-license-save' });
     const remove = button('Remove license', () => {
       // Confirmed first, with what it would do (the members who lose it, the seats freed).
-      const requests = [{ id: '1', ...assignLicenseRequest('group', groupId, [], [skuId]) }];
-      ctx.open('confirm-change', [], {
-        title: 'Remove license',
+      confirmRemoval(ctx, {
         subtitle: `${lic.displayName} from ${g.displayName}`,
-        actionLabel: 'Remove',
         products: [{ skuId, displayName: lic.displayName }],
-        requests,
-        async onConfirm() {
-          await runJob({
-            title: `Removing ${lic.displayName} from ${g.displayName}`,
-            requests,
-            targets: [{ kind: 'group', id: groupId, name: g.displayName, processes: true }],
-            successText: `${lic.displayName} removed from ${g.displayName}.`,
-          });
-          ctx.close();
+        job: {
+          title: `Removing ${lic.displayName} from ${g.displayName}`,
+          requests: [{ id: '1', ...assignLicenseRequest('group', groupId, [], [skuId]) }],
+          targets: [{ kind: 'group', id: groupId, name: g.displayName, processes: true }],
+          successText: `${lic.displayName} removed from ${g.displayName}.`,
         },
+        after: () => ctx.close(),
       });
     }, { icon: 'delete' });
     ctx.toolbar.append(remove);

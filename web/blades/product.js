@@ -3,7 +3,7 @@ import { h, num, replace, button, setDisabled, debounce, textInput } from '../li
 import * as engine from '../lib/engine.js';
 import { registerBlade, menuLayout } from '../lib/shell.js';
 import { createTable, rowLink, simpleTable } from '../lib/table.js';
-import { processingText, statePill, assignLicenseRequest, runJob, errorCount, keyValue, planName } from './common.js';
+import { processingText, statePill, assignLicenseRequest, confirmRemoval, errorCount, keyValue, planName } from './common.js';
 
 const items = [
   { key: 'overview', label: 'Overview', icon: 'info' },
@@ -70,22 +70,16 @@ function licensedUsers(view, product) {
   const remove = button('Remove license', () => {
     const users = [...table.selected.values()].filter((u) => (u.paths || []).includes('Direct'));
     if (!users.length) return;
-    const requests = users.map((u, i) => ({ id: String(i + 1), ...assignLicenseRequest('user', u.id, [], [product.skuId]) }));
-    view.open('confirm-change', [], {
-      title: 'Remove license',
+    confirmRemoval(view, {
       subtitle: `${product.displayName} from ${num(users.length)} ${users.length === 1 ? 'user' : 'users'}`,
-      actionLabel: 'Remove',
       products: [product],
-      requests,
-      async onConfirm() {
-        await runJob({
-          title: `Removing ${product.displayName}`,
-          requests,
-          targets: users.map((u) => ({ kind: 'user', id: u.id, name: u.displayName })),
-          successText: `Removed the direct ${product.displayName} license from ${users.length} user(s).`,
-        });
-        table.clearSelection();
+      job: {
+        title: `Removing ${product.displayName}`,
+        requests: users.map((u, i) => ({ id: String(i + 1), ...assignLicenseRequest('user', u.id, [], [product.skuId]) })),
+        targets: users.map((u) => ({ kind: 'user', id: u.id, name: u.displayName })),
+        successText: `Removed the direct ${product.displayName} license from ${users.length} user(s).`,
       },
+      after: () => table.clearSelection(),
     });
   }, { icon: 'delete', disabled: true });
   const table = createTable({
@@ -116,22 +110,16 @@ function licensedGroups(view, product) {
   const remove = button('Remove license', () => {
     const groups = [...table.selected.values()];
     if (!groups.length) return;
-    const requests = groups.map((g, i) => ({ id: String(i + 1), ...assignLicenseRequest('group', g.id, [], [product.skuId]) }));
-    view.open('confirm-change', [], {
-      title: 'Remove license',
+    confirmRemoval(view, {
       subtitle: `${product.displayName} from ${num(groups.length)} ${groups.length === 1 ? 'group' : 'groups'}`,
-      actionLabel: 'Remove',
       products: [product],
-      requests,
-      async onConfirm() {
-        await runJob({
-          title: `Removing ${product.displayName}`,
-          requests,
-          targets: groups.map((g) => ({ kind: 'group', id: g.id, name: g.displayName })),
-          successText: `Removed ${product.displayName} from ${groups.length} group(s).`,
-        });
-        table.clearSelection();
+      job: {
+        title: `Removing ${product.displayName}`,
+        requests: groups.map((g, i) => ({ id: String(i + 1), ...assignLicenseRequest('group', g.id, [], [product.skuId]) })),
+        targets: groups.map((g) => ({ kind: 'group', id: g.id, name: g.displayName })),
+        successText: `Removed ${product.displayName} from ${groups.length} group(s).`,
       },
+      after: () => table.clearSelection(),
     });
   }, { icon: 'delete', disabled: true });
   const table = createTable({

@@ -4,7 +4,7 @@ import { h, num, replace, button, setDisabled, dateTime } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { simpleTable, rowLink } from '../lib/table.js';
-import { statePill, assignLicenseRequest, runJob, planName } from './common.js';
+import { statePill, assignLicenseRequest, confirmRemoval, runJob, planName } from './common.js';
 import { servicePlanToggles } from './assign-license.js';
 
 function pathText(a) {
@@ -27,22 +27,16 @@ export function renderUserLicenses(view, id) {
   const remove = button('Remove license', () => {
     const lic = [...table.selected.values()].filter((l) => (l.assignments || []).some((a) => !a.assignedByGroup));
     if (!lic.length) return;
-    const requests = [{ id: '1', ...assignLicenseRequest('user', id, [], lic.map((l) => l.skuId)) }];
-    view.open('confirm-change', [], {
-      title: 'Remove license',
+    confirmRemoval(view, {
       subtitle: `${lic.map((l) => l.displayName).join(', ')} from ${user.displayName}`,
-      actionLabel: 'Remove',
       products: lic,
-      requests,
-      async onConfirm() {
-        await runJob({
-          title: `Removing licenses from ${user.displayName}`,
-          requests,
-          targets: [{ kind: 'user', id, name: user.displayName }],
-          successText: `Direct ${lic.map((l) => l.displayName).join(', ')} removed from ${user.displayName}.`,
-        });
-        table.selected.clear();
+      job: {
+        title: `Removing licenses from ${user.displayName}`,
+        requests: [{ id: '1', ...assignLicenseRequest('user', id, [], lic.map((l) => l.skuId)) }],
+        targets: [{ kind: 'user', id, name: user.displayName }],
+        successText: `Direct ${lic.map((l) => l.displayName).join(', ')} removed from ${user.displayName}.`,
       },
+      after: () => table.selected.clear(),
     });
   }, { icon: 'delete', disabled: true });
   view.toolbar.append(
