@@ -103,6 +103,7 @@ async function start() {
     });
     $('boot').remove();
     document.body.dataset.ready = 'true';
+    performance.mark('gbl-ready');
     shell.restoreFromHash();
     shell.afterRestore();
   } catch (err) {

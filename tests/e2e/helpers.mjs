@@ -1,6 +1,6 @@
 // Shared set-up of the browser tests: serve web/dist on a free 127.0.0.1 port, drive Debian's chromium
 // headless through playwright-core with a fresh profile, save screenshots under tests/out/.
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, appendFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,4 +177,30 @@ export async function watchLongTasks(page) {
       for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
+}
+
+/** Forgets the long tasks seen so far (what came before is not part of the phase measured next). */
+export async function forgetLongTasks(page) {
+  await page.evaluate(() => window.__longTasks.splice(0));
+}
+
+export const MAIN_THREAD_REPORT = path.join(repoRoot, 'build', 'e2e-report', 'main-thread.jsonl');
+
+/**
+ * The main thread's tasks over 50 ms (the Long Tasks API's threshold) in one phase of a browser test (since forgetLongTasks), written
+ * to build/e2e-report/main-thread.jsonl and to the test's output. A figure against the 50 ms target,
+ * never a pass or a fail: no test reads the clock to decide (DEVELOPERS.md; machines differ 3x and
+ * more). The tests assert what does not depend on the machine: the work is done in the worker, the
+ * page shows its progress, Cancel stops it.
+ * @param {any} t the node:test context
+ * @param {string} phase
+ */
+export async function reportLongTasks(page, t, phase, { from, to } = {}) {
+  const tasks = await page.evaluate(({ a, b }) => window.__longTasks.splice(0).filter((lt) => (a === undefined || lt.start + lt.duration > a) && (b === undefined || lt.start < b)), { a: from, b: to });
+  const longest = tasks.reduce((m, lt) => Math.max(m, lt.duration), 0);
+  const entry = { test: t.name, phase, over50ms: tasks.filter((lt) => lt.duration > 50).length, longestMs: Math.round(longest) };
+  await mkdir(path.dirname(MAIN_THREAD_REPORT), { recursive: true });
+  await appendFile(MAIN_THREAD_REPORT, `${JSON.stringify(entry)}\n`);
+  t.diagnostic(`main thread, ${phase}: ${entry.over50ms ? `${entry.over50ms} task(s) over 50 ms, the longest ${entry.longestMs} ms` : 'no task over 50 ms'}`);
+  return entry;
 }

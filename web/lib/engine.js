@@ -105,6 +105,7 @@ export async function init(onStatus = () => {}) {
   if (saved) {
     try {
       onStatus('Restoring your tenant…');
+      performance.mark('gbl-restore-start'); // where the tenant's own work starts (browser tests)
       await replay(saved.base, saved.ops);
       ops = saved.ops.slice();
       restored = true;
