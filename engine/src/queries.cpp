@@ -557,9 +557,42 @@ class QueryRunner {
                        {"clearedErrors", error_list(d.user, d.errors_was, d.errors_now)}});
     }
 
+    // Users waiting for a seat (CountViolation) per product after the changes, and the groups
+    // their failed assignments come from (reprocessing those after buying seats clears them);
+    // before = after minus what the changed users gained or lost of it.
+    const size_t sku_count = t_.skus().size();
+    std::vector<int64_t> waiting_after(sku_count, 0), waiting_delta(sku_count, 0);
+    std::vector<std::vector<Id>> waiting_groups(sku_count);
+    auto waits_for = [](const std::vector<AssignmentState>& states, std::vector<Id>* skus) {
+      skus->clear();
+      for (const auto& st : states) {
+        if (st.error == ErrorKind::kCountViolation) skus->push_back(st.sku);
+      }
+      std::sort(skus->begin(), skus->end());
+      skus->erase(std::unique(skus->begin(), skus->end()), skus->end());
+    };
+    std::vector<Id> waits;
+    for (const User& u : t_.users()) {
+      if (u.deleted) continue;
+      bool any = false;
+      for (const auto& st : u.states) {
+        if (st.error != ErrorKind::kCountViolation) continue;
+        any = true;
+        if (st.source != kDirect) waiting_groups[st.sku].push_back(st.source);
+      }
+      if (!any) continue;
+      waits_for(u.states, &waits);
+      for (Id s : waits) ++waiting_after[s];
+    }
+    for (const Diff& d : diffs) {
+      waits_for(*d.now, &waits);
+      for (Id s : waits) ++waiting_delta[s];
+      waits_for(*d.was, &waits);
+      for (Id s : waits) --waiting_delta[s];
+    }
     const auto skus_before = SavedBefore(j.saved_skus);
     json skus = json::array();
-    for (Id s = 0; s < t_.skus().size(); ++s) {
+    for (Id s = 0; s < sku_count; ++s) {
       const Sku& now = t_.skus()[s];
       auto it = skus_before.find(s);
       const int64_t consumed_before = it != skus_before.end() ? it->second->consumed
@@ -567,12 +600,25 @@ class QueryRunner {
                                                               : 0;
       const bool units_changed =
           it != skus_before.end() && it->second->Assignable() != now.Assignable();
-      if (consumed_before == now.consumed && !units_changed && s < j.skus) continue;
+      const int64_t waiting_before = waiting_after[s] - waiting_delta[s];
+      if (consumed_before == now.consumed && !units_changed && waiting_delta[s] == 0 &&
+          s < j.skus) {
+        continue;
+      }
+      std::vector<Id>& from = waiting_groups[s];
+      std::sort(from.begin(), from.end());
+      from.erase(std::unique(from.begin(), from.end()), from.end());
+      json groups_waiting = json::array();
+      for (Id g : from) groups_waiting.push_back(t_.groups()[g].id);
       skus.push_back({{"skuId", now.id},
                       {"skuPartNumber", now.part_number},
                       {"consumedBefore", consumed_before},
                       {"consumedAfter", now.consumed},
-                      {"available", now.Assignable() - now.consumed}});
+                      {"available", now.Assignable() - now.consumed},
+                      {"enabledAfter", now.prepaid.enabled},
+                      {"waitingBefore", waiting_before},
+                      {"waitingAfter", waiting_after[s]},
+                      {"waitingGroups", std::move(groups_waiting)}});
     }
 
     const auto groups_before = SavedBefore(j.saved_groups);

@@ -19,6 +19,21 @@ std::map<std::string, std::set<std::string>> Held(const json& doc) {
   return out;
 }
 
+/// Users whose assignment of `sku` waits for a seat (CountViolation), from an exported document.
+int64_t Waiting(const json& doc, const std::string& sku, std::set<std::string>* groups = nullptr) {
+  int64_t n = 0;
+  for (const auto& u : doc["users"]) {
+    bool waits = false;
+    for (const auto& st : u.value("licenseAssignmentStates", json::array())) {
+      if (st["skuId"] != sku || st.value("error", "") != "CountViolation") continue;
+      waits = true;
+      if (groups && st["assignedByGroup"].is_string()) groups->insert(st["assignedByGroup"]);
+    }
+    n += waits ? 1 : 0;
+  }
+  return n;
+}
+
 /// A random batch of up to 20 requests of the kinds a plan stages.
 json RandomBatch(const json& doc, std::mt19937_64* rng) {
   auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(*rng); };
@@ -124,12 +139,73 @@ TEST(Planner, ThePlansEffectIsWhatApplyingTheBatchDoesAndTheTenantStaysAsItWas) 
     for (size_t i = 0; i < responses.size(); ++i) {
       EXPECT_EQ(effect["requests"][i]["status"], responses[i]["status"]);
     }
-    // Seats: consumedAfter is what the applied tenant consumes.
+    // Seats: consumedAfter is what the applied tenant consumes; the users waiting for a seat
+    // before and after are the ones in CountViolation in each tenant.
     for (const auto& s : effect["skus"]) {
-      EXPECT_EQ(s["consumedAfter"], Consumed(applied, s["skuId"].get<std::string>().c_str()));
+      const std::string sku = s["skuId"];
+      EXPECT_EQ(s["consumedAfter"], Consumed(applied, sku.c_str()));
+      EXPECT_EQ(s["waitingBefore"], Waiting(doc, sku)) << "seed " << seed << " " << sku;
+      std::set<std::string> groups;
+      EXPECT_EQ(s["waitingAfter"], Waiting(after, sku, &groups)) << "seed " << seed << " " << sku;
+      EXPECT_EQ(std::set<std::string>(s["waitingGroups"].begin(), s["waitingGroups"].end()),
+                groups);
     }
   }
   EXPECT_GE(changing, 8u);
+}
+
+// "Buy N to clear all": products of a group are assigned all or nothing, so users waiting for one
+// product may hold others' seats once it is bought. N is found by a what-if with seats for everyone
+// (the planner's preview), then that many are bought: nobody waits and nobody else is short.
+TEST(Planner, BuyingWhatAWhatIfWithSeatsForEveryoneConsumesLicensesEveryoneWaiting) {
+  SyntheticOptions o;
+  o.users = 300;
+  o.groups = 12;
+  o.skus = 4;
+  o.seat_ratio = 0.6;
+  o.seed = 3;
+  Engine e;
+  e.SetNow(1796115600000);
+  ASSERT_TRUE(e.LoadDocument(GenerateSyntheticTenant(o)).Ok());
+  e.ProcessAll();
+  const json doc = Export(e);
+  std::set<std::string> groups;
+  std::map<std::string, int64_t> enabled;
+  int64_t waiting = 0;
+  for (const auto& s : doc["subscribedSkus"]) {
+    waiting += Waiting(doc, s["skuId"], &groups);
+    enabled[s["skuId"]] = s["prepaidUnits"]["enabled"];
+  }
+  ASSERT_GT(waiting, 0) << "the tenant runs out of seats";
+  auto buy = [&](const std::map<std::string, int64_t>& units) {
+    json requests = json::array();
+    for (const auto& [sku, n] : units) {
+      requests.push_back(
+          Req("PATCH", "/subscribedSkus/" + sku, {{"prepaidUnits", {{"enabled", n}}}}));
+    }
+    for (const auto& g : groups) {
+      requests.push_back(Req("POST", "/groups/" + g + "/reprocessLicenseAssignment"));
+    }
+    for (size_t i = 0; i < requests.size(); ++i) requests[i]["id"] = std::to_string(i + 1);
+    auto plan = e.PlanChanges(json({{"requests", requests}}).dump());
+    EXPECT_TRUE(plan.Ok()) << plan.GetError().message;
+    return plan.Ok() ? json::parse(plan.Value()) : json();
+  };
+  std::map<std::string, int64_t> plenty, needed;
+  for (const auto& [sku, n] : enabled) plenty[sku] = n + o.users;
+  const json what_if = buy(plenty);
+  for (const auto& s : what_if["skus"]) {
+    const std::string sku = s["skuId"];
+    needed[sku] = std::max(enabled[sku], s["consumedAfter"].get<int64_t>());
+  }
+  const json bought = buy(needed);
+  EXPECT_EQ(bought["skus"].size(), what_if["skus"].size());
+  for (const auto& s : bought["skus"]) {
+    EXPECT_EQ(s["waitingAfter"], 0) << s.dump();
+    EXPECT_EQ(s["available"], 0) << "exactly what is needed: " << s.dump();
+  }
+  EXPECT_EQ(bought["summary"]["newErrors"], json::array());
+  EXPECT_EQ(Export(e), doc) << "the plans changed nothing";
 }
 
 TEST(Planner, APlanWhileAJournalIsOpenIsRefused) {
