@@ -30,6 +30,8 @@ import './blades/user.js';
 import './blades/user-licenses.js';
 import './blades/audit-logs.js';
 import './blades/tenant.js';
+import './blades/plan.js';
+import * as plan from './lib/plan.js';
 
 setTheme(webLightTheme);
 
@@ -69,6 +71,16 @@ document.addEventListener('drop', (ev) => {
   droppedFiles(ev.dataTransfer).then(importChosen, (err) => console.warn('The dropped files could not be read', err));
 });
 
+// Plan (top bar): the number of staged changes; opens the Plan blade.
+function paintPlanButton(changes) {
+  const n = changes.length;
+  $('plan-badge').hidden = n === 0;
+  $('plan-badge').textContent = String(n);
+  $('plan-button').setAttribute('aria-label', n ? `Plan: ${n} staged ${n === 1 ? 'change' : 'changes'}` : 'Plan: no staged change');
+}
+plan.onChange(paintPlanButton);
+$('plan-button').addEventListener('click', () => shell.openLast('plan'));
+
 // Busy indicator while the worker processes licenses.
 engine.on('progress', (p) => {
   const busy = $('busy');
@@ -102,6 +114,7 @@ async function start() {
       $('boot-text').textContent = text;
     });
     $('boot').remove();
+    await plan.restore();
     document.body.dataset.ready = 'true';
     performance.mark('gbl-ready');
     shell.restoreFromHash();

@@ -24,9 +24,10 @@ export async function productRow(bladeLocator, name) {
 
 /**
  * Step 1 of the seed: select E3 and EMS → Assign → Users and groups → search HR Department → select →
- * Select → Assignment options → Yammer Enterprise Off → OK → Assign. Returns the All products blade.
+ * Select → Assignment options → Yammer Enterprise Off → OK → Assign (or `submit`: Add to plan).
+ * Returns the All products blade.
  */
-export async function assignE3AndEmsToHr(page, shot, beforeAssign) {
+export async function assignE3AndEmsToHr(page, shot, beforeAssign, submit = 'Assign') {
   const products = await openAllProducts(page);
   await products.locator('.row', { hasText: 'Office 365 E3' }).locator('input[type=checkbox]').check();
   await products.locator('.row', { hasText: 'Enterprise Mobility + Security E3' }).locator('input[type=checkbox]').check();
@@ -59,7 +60,7 @@ export async function assignE3AndEmsToHr(page, shot, beforeAssign) {
   await options.waitFor({ state: 'detached' });
   await assign.locator('[data-testid=assignment-options]', { hasText: '1 service turned off' }).waitFor();
   await beforeAssign?.();
-  await fbutton(assign, 'Assign').click();
+  await fbutton(assign, submit).click();
   await assign.waitFor({ state: 'detached' });
   return products;
 }

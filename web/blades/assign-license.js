@@ -6,6 +6,7 @@ import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { createTable, rowLink, simpleTable } from '../lib/table.js';
 import { assignLicenseRequest, runJob, groupType, planName } from './common.js';
+import * as plan from '../lib/plan.js';
 
 /**
  * args: [skuIds comma separated, principal "group:ID" | "user:ID" (optional)]
@@ -31,7 +32,9 @@ registerBlade('assign', (args, opts) => ({
     // The planner's preview: what Assign would do, computed in the worker and undone there.
     const preview = h('section', { class: 'plan-preview', attrs: { 'aria-labelledby': 'assign-preview-title', 'data-testid': 'assign-preview' } });
     const assign = button('Assign', () => doAssign(), { appearance: 'primary', disabled: true, testid: 'assign-submit' });
-    ctx.footer.append(assign);
+    // Or stage it: the change waits in the plan (top bar, Plan), previewed with the others.
+    const stage = button('Add to plan', () => doStage(), { appearance: 'outline', disabled: true, testid: 'assign-stage' });
+    ctx.footer.append(assign, stage);
     ctx.body.append(message, rows, preview);
 
     function selectorRow(label, value, onClick, testid) {
@@ -75,6 +78,7 @@ registerBlade('assign', (args, opts) => ({
           ? h('div', { class: 'hint', text: `Products: ${state.products.map((p) => p.displayName).join(', ')}` })
           : null);
       setDisabled(assign, state.principals.size === 0 || state.products.length === 0);
+      setDisabled(stage, state.principals.size === 0 || state.products.length === 0);
       schedulePreview();
     }
 
@@ -127,11 +131,26 @@ registerBlade('assign', (args, opts) => ({
       }
     }
 
-    async function doAssign() {
-      setDisabled(assign, true);
+    function jobWords() {
       const principals = [...state.principals.values()];
       const productNames = state.products.map((p) => p.displayName).join(', ');
       const who = principals.length === 1 ? principals[0].displayName : `${principals.length} users and groups`;
+      return { principals, productNames, who };
+    }
+
+    function doStage() {
+      const { principals, productNames, who } = jobWords();
+      plan.stage({
+        title: `Assign ${productNames} to ${who}`,
+        requests: requestsToSend(),
+        targets: principals.map((p) => ({ kind: p.kind, id: p.id, name: p.displayName, processes: p.kind === 'group' })),
+      });
+      ctx.close();
+    }
+
+    async function doAssign() {
+      setDisabled(assign, true);
+      const { principals, productNames, who } = jobWords();
       try {
         const responses = await runJob({
           title: `Assigning licenses to ${who}`,
@@ -178,7 +197,8 @@ export function errorWords(error, productName, groupName) {
   if (error.error === 'DependencyViolation' && e?.servicePlan) {
     return `${error.errorText}: ${planName(e.servicePlan)} needs ${e.prerequisiteServicePlan ? planName(e.prerequisiteServicePlan) : 'a prerequisite plan'}`;
   }
-  if (error.error === 'CountViolation') return `${error.errorText}: ${productName} has no seat left${e?.shortfall ? ` (short by ${num(e.shortfall)})` : ''}`;
+  // (The evidence's shortfall is the one user's; the seats line says how many wait in all.)
+  if (error.error === 'CountViolation') return `${error.errorText}: ${productName} has no seat left`;
   if (error.error === 'Other' && e?.failingSkuId) return `${productName} not assigned: another product of the same group failed (all or nothing)`;
   return `${error.errorText || error.error}${e?.reason ? `: ${e.reason}` : ''}`;
 }
@@ -221,8 +241,8 @@ export function describeEffect(effect, products, { action = 'Assign' } = {}) {
     lines.push(h('p', { class: 'preview-line', text: `${usersText(e.users, 'user is', 'users are')} no longer in error: ${errorWords(e, productName(e.skuId), groupNames.get(e.assignedByGroup))}.` }));
   }
   const seats = effect.skus.map((s) => {
-    const short = s.available < 0 ? ` Short by ${num(-s.available)}: buy ${num(-s.available)} to license everyone.` : '';
-    return h('li', { text: `${productName(s.skuId)}: ${num(s.consumedBefore)} → ${num(s.consumedAfter)} assigned, ${num(Math.max(0, s.available))} available.${short}` });
+    const waiting = s.waitingAfter > 0 ? ` ${num(s.waitingAfter)} ${s.waitingAfter === 1 ? 'user waits' : 'users wait'} for a seat.` : '';
+    return h('li', { text: `${productName(s.skuId)}: ${num(s.consumedBefore)} → ${num(s.consumedAfter)} assigned, ${num(Math.max(0, s.available))} available.${waiting}` });
   });
   if (seats.length) lines.push(h('ul', { class: 'preview-seats', attrs: { 'aria-label': 'Seats before and after' } }, seats));
   if (!lines.length) lines.push(h('p', { class: 'preview-line', text: 'Nothing would change: every selected user and group already has these licenses.' }));
@@ -392,7 +412,8 @@ export function servicePlanToggles(plans, disabledSet, productName, onChange) {
  * A change that takes licenses away, confirmed first: the blade shows what it would do (the
  * planner's preview: how many users lose what, the errors that follow, the seats freed), then
  * `actionLabel` runs `opts.onConfirm()` and Cancel leaves everything as it was.
- * opts: {title, subtitle, actionLabel, requests, products: [{skuId, displayName}], onConfirm}
+ * opts: {title, subtitle, actionLabel, requests, products: [{skuId, displayName}], onConfirm, stage?}
+ * (`stage`: {title, requests, targets}: Add to plan stages the change instead.)
  */
 registerBlade('confirm-change', (args, opts) => ({
   title: opts.title || 'Confirm',
@@ -413,7 +434,11 @@ registerBlade('confirm-change', (args, opts) => ({
         setDisabled(confirm, false);
       }
     }, { appearance: 'primary', testid: 'confirm-action' });
-    ctx.footer.append(confirm, button('Cancel', () => ctx.close(), { testid: 'confirm-cancel' }));
+    const stage = opts.stage && button('Add to plan', () => {
+      plan.stage(opts.stage);
+      ctx.close();
+    }, { appearance: 'outline', testid: 'confirm-stage' });
+    ctx.footer.append(confirm, stage || null, button('Cancel', () => ctx.close(), { testid: 'confirm-cancel' }));
     ctx.body.append(preview);
     try {
       const [effect, all] = await Promise.all([engine.plan(opts.requests || []), engine.query({ query: 'products' })]);

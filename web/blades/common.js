@@ -76,6 +76,7 @@ export function confirmRemoval(view, { subtitle, products, job, after }) {
     actionLabel: 'Remove',
     products,
     requests: job.requests,
+    stage: { title: `Remove license: ${subtitle}`, requests: job.requests, targets: job.targets },
     async onConfirm() {
       await runJob(job);
       after?.();

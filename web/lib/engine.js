@@ -178,12 +178,13 @@ export function batch(requests, { process = true } = {}) {
  * seats before and after, members in error per group), computed in the worker and undone there:
  * nothing changes, nothing is recorded. Runs after the changes and processing already under way.
  * @param {object[]} requests
+ * @param {{userLimit?: number}} [options] users listed (the summary counts all); 0: every one
  */
-export function plan(requests) {
+export function plan(requests, { userLimit = 20 } = {}) {
   return serial(async () => {
     const body = { requests: requests.map((r, i) => ({ id: String(r.id ?? i + 1), ...r })) };
     // The console shows the summary (and a few users): a change may touch a million of them.
-    return parse(await client.plan(splitBatch(body).map((part) => JSON.stringify(part)), { userLimit: 20 }));
+    return parse(await client.plan(splitBatch(body).map((part) => JSON.stringify(part)), { userLimit }));
   });
 }
 

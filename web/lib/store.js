@@ -74,3 +74,20 @@ export async function clearState() {
     store.clear();
   });
 }
+
+/** Reads the staged plan (`{changes: [...]}`), or null. */
+export async function loadPlan() {
+  try {
+    return await tx('readonly', (store) => request(store.get('plan')));
+  } catch (err) {
+    console.warn('Stored plan could not be read', err);
+    return null;
+  }
+}
+
+/** Writes the staged plan (small: Graph requests and their titles). */
+export async function savePlan(plan) {
+  await tx('readwrite', (store) => {
+    store.put(plan, 'plan');
+  });
+}

@@ -1,0 +1,186 @@
+// Plan: the staged changes in order (each can be moved or taken out), what the whole plan will do
+// (the planner's preview: nothing changes until Apply plan), the seats to buy so that nobody waits,
+// and the plan as files to take to the real tenant (Graph JSON batches, a PowerShell script).
+import { h, replace, button, setDisabled, debounce, num, plural } from '../lib/dom.js';
+import * as engine from '../lib/engine.js';
+import * as plan from '../lib/plan.js';
+import { registerBlade } from '../lib/shell.js';
+import { runJob } from './common.js';
+import { describeEffect } from './assign-license.js';
+import { graphBatches, powershellScript } from '../../wasm/plan-out.mjs';
+
+// Seats a what-if gives every product, more than any tenant has users.
+const PLENTY = 100_000_000;
+
+/** Saves text as a file the person downloads. */
+function download(name, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, attrs: { download: name } });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/**
+ * The change that lets every user waiting for a seat after the plan get their licenses: for each
+ * product short, buy what a what-if with seats for everyone consumed (products of a group are
+ * assigned all or nothing, so one bought product can take seats of another), then reprocess the
+ * groups the users wait in (freed or bought seats do not reach users already in error by
+ * themselves). Null when nobody waits.
+ * @param {any} effect the plan's effect
+ * @param {any[]} products the tenant's products (their units now)
+ */
+export async function seatsForEveryone(effect, products) {
+  const waiting = effect.skus.filter((s) => s.waitingAfter > 0);
+  if (!waiting.length) return null;
+  const groups = [...new Set(waiting.flatMap((s) => s.waitingGroups))];
+  const enabledNow = new Map(products.map((p) => [p.skuId, Number(p.total) - Number(p.warning || 0)]));
+  for (const s of effect.skus) enabledNow.set(s.skuId, s.enabledAfter);
+  const reprocess = groups.map((id) => ({ method: 'POST', url: `/groups/${id}/reprocessLicenseAssignment` }));
+  const patch = (skuId, enabled) => ({ method: 'PATCH', url: `/subscribedSkus/${skuId}`, body: { prepaidUnits: { enabled } } });
+  const whatIf = await plan.effect({
+    extra: [...[...enabledNow].map(([skuId, enabled]) => patch(skuId, enabled + PLENTY)), ...reprocess],
+    userLimit: 0,
+  });
+  const buys = [];
+  for (const s of whatIf.skus) {
+    const before = enabledNow.get(s.skuId);
+    const needed = s.enabledAfter - s.available; // the what-if's consumption less the warning units
+    if (before !== undefined && needed > before) buys.push({ skuId: s.skuId, skuPartNumber: s.skuPartNumber, buy: needed - before, enabled: needed });
+  }
+  if (!buys.length) return null;
+  const users = waiting.reduce((n, s) => n + s.waitingAfter, 0);
+  return {
+    buys,
+    users,
+    requests: [...buys.map((b) => patch(b.skuId, b.enabled)), ...reprocess],
+    targets: [...buys.map((b) => ({ kind: 'sku', id: b.skuId, name: b.skuPartNumber })), ...groups.map((id) => ({ kind: 'group', id, name: id, processes: true }))],
+  };
+}
+
+registerBlade('plan', () => ({
+  title: 'Plan',
+  size: 'medium',
+  render(ctx) {
+    const message = h('div', { class: 'message-slot', attrs: { 'aria-live': 'polite' } });
+    const listEl = h('ol', { class: 'plan-changes', attrs: { 'aria-label': 'Staged changes' } });
+    const effectEl = h('section', { class: 'plan-preview', attrs: { 'aria-labelledby': 'plan-effect-title', 'data-testid': 'plan-effect', 'data-state': 'busy' } });
+    const applyButton = button('Apply plan', () => apply(), { appearance: 'primary', testid: 'plan-apply' });
+    const discardButton = button('Discard plan', () => discard(), { appearance: 'outline', testid: 'plan-discard' });
+    const graphButton = button('Download Graph batch', () => downloadGraph(), { appearance: 'outline', testid: 'plan-graph' });
+    const psButton = button('Download PowerShell script', () => downloadPowerShell(), { appearance: 'outline', testid: 'plan-powershell' });
+    ctx.footer.append(applyButton, discardButton, graphButton, psButton);
+    ctx.body.append(message,
+      h('p', { class: 'help-text', text: 'Staged changes are previewed together, in this order, with the processing that follows. Nothing changes in the tenant until Apply plan.' }),
+      h('h3', { class: 'section-title', text: 'Staged changes' }), listEl, effectEl);
+
+    let effect = null;
+    let products = [];
+    let asked = 0;
+
+    function paintList() {
+      const changes = plan.list();
+      ctx.setTitle('Plan', changes.length ? plural(changes.length, 'staged change', 'staged changes') : 'Nothing staged');
+      for (const b of [applyButton, discardButton, graphButton, psButton]) setDisabled(b, changes.length === 0);
+      if (!changes.length) {
+        replace(listEl, h('li', { class: 'empty', text: 'No staged change. In Assign license or Remove license, choose Add to plan: the change waits here, previewed with the others, until you apply the plan.' }));
+        return;
+      }
+      replace(listEl, changes.map((c, i) => h('li', { class: 'plan-change', attrs: { 'data-testid': 'plan-change' } },
+        h('div', { class: 'plan-change-title', text: c.title }),
+        h('div', { class: 'plan-change-requests sub' }, c.requests.map((r) => h('code', { text: `${r.method} ${r.url}` }))),
+        h('div', { class: 'plan-change-tools' },
+          button('Move up', () => plan.move(c.id, -1), { appearance: 'subtle', disabled: i === 0, ariaLabel: `Move up: ${c.title}` }),
+          button('Move down', () => plan.move(c.id, 1), { appearance: 'subtle', disabled: i === changes.length - 1, ariaLabel: `Move down: ${c.title}` }),
+          button('Remove', () => plan.remove(c.id), { appearance: 'subtle', ariaLabel: `Remove from the plan: ${c.title}` })))));
+    }
+
+    const title = () => h('h3', { class: 'section-title', id: 'plan-effect-title', text: 'What the plan will do' });
+    const refresh = debounce(() => showEffect(), 100);
+    function scheduleEffect() {
+      asked += 1;
+      effectEl.dataset.state = 'busy';
+      refresh();
+    }
+    async function showEffect() {
+      const mine = asked;
+      if (!plan.list().length) {
+        effect = null;
+        replace(effectEl);
+        effectEl.dataset.state = 'ready';
+        return;
+      }
+      replace(effectEl, title(), h('p', { class: 'help-text', text: 'Working out what the plan would do…' }));
+      try {
+        const [e, all] = await Promise.all([plan.effect(), engine.query({ query: 'products' })]);
+        products = Array.isArray(all) ? all : [];
+        const fix = await seatsForEveryone(e, products);
+        if (mine !== asked) return;
+        effect = e;
+        const lines = describeEffect(e, products, { action: 'Apply plan' });
+        if (fix) {
+          const words = fix.buys.map((b) => `${num(b.buy)} ${products.find((p) => p.skuId === b.skuId)?.displayName || b.skuPartNumber}`).join(', ');
+          lines.splice(lines.length - 1, 0, h('div', { class: 'preview-line', attrs: { 'data-testid': 'plan-seat-fix' } },
+            h('p', { text: `${plural(fix.users, 'user waits', 'users wait')} for a seat after this plan (they come last in the tenant's user order). Buy ${words} and reprocess their groups to license them all.` }),
+            button('Add to plan: buy these seats', () => {
+              plan.stage({ title: `Buy ${words} and reprocess the groups of the users waiting`, requests: fix.requests, targets: fix.targets });
+            }, { appearance: 'outline', testid: 'plan-buy-seats' })));
+        }
+        replace(effectEl, title(), ...lines);
+      } catch (err) {
+        if (mine !== asked) return;
+        effect = null;
+        replace(effectEl, title(), h('p', { class: 'help-text', text: `No preview: ${engine.errorText(err)}` }));
+      }
+      effectEl.dataset.state = 'ready';
+    }
+
+    async function apply() {
+      const changes = plan.list();
+      if (!changes.length) return;
+      setDisabled(applyButton, true);
+      const all = plan.requests();
+      try {
+        await runJob({
+          title: `Applying the plan (${plural(changes.length, 'change', 'changes')})`,
+          requests: all.map(({ change: _change, target: _target, ...r }) => r),
+          targets: all.map((r) => r.target || { name: r.url }),
+          successText: `The plan was applied: ${changes.map((c) => c.title).join('; ')}.`,
+        });
+        plan.discard();
+        replace(message, h('fluent-message-bar', { attrs: { intent: 'success' } }, 'The plan was applied. Its changes are in the tenant; the notification follows the processing.'));
+      } catch (err) {
+        replace(message, h('fluent-message-bar', { attrs: { intent: 'error' } }, `The plan was not applied: ${engine.errorText(err)}`));
+      }
+      setDisabled(applyButton, plan.list().length === 0);
+    }
+
+    function discard() {
+      plan.discard();
+      replace(message, h('fluent-message-bar', { attrs: { intent: 'info' } }, 'The plan was discarded. Nothing was changed.'));
+    }
+
+    async function currentEffect() {
+      return effect ?? plan.effect();
+    }
+    const skuNames = () => new Map(products.map((p) => [p.skuId, p.skuPartNumber]));
+    async function downloadGraph() {
+      const out = graphBatches(plan.batches(), await currentEffect());
+      download('plan-graph-batch.json', `${JSON.stringify(out, null, 2)}\n`, 'application/json');
+    }
+    async function downloadPowerShell() {
+      const out = graphBatches(plan.batches(), await currentEffect());
+      download('plan.ps1', powershellScript(out, skuNames()), 'text/plain');
+    }
+
+    ctx.onDispose(plan.onChange(() => {
+      replace(message);
+      paintList();
+      scheduleEffect();
+    }));
+    ctx.onChanged(() => scheduleEffect());
+    paintList();
+    scheduleEffect();
+  },
+}));
