@@ -303,6 +303,32 @@ class QueryRunner {
         e["conflictingServicePlan"] = plan(v->other_plan);
         e["conflictingSkuId"] = t_.skus()[v->other_sku].id;
         e["conflictingPath"] = PathText(t_, v->other_source);
+        if (v->other_source != kDirect) e["conflictingGroupId"] = t_.groups()[v->other_source].id;
+        {
+          // Every conflicting pair between this assignment and the other holder's (the reason
+          // names the first): turning one plan off may not be enough.
+          const Assignment& mine = t_.assignments()[s.assignment];
+          const Assignment* theirs = nullptr;
+          for (const auto& o : t_.users()[ui].states) {
+            if (o.source == v->other_source && o.sku == v->other_sku) {
+              theirs = &t_.assignments()[o.assignment];
+            }
+          }
+          json pairs = json::array();
+          for (const auto& [p, f] : mine.exclusive) {
+            if (theirs == nullptr) break;
+            for (const auto& [q, fq] : theirs->exclusive) {
+              if (fq == f && q != p) {
+                pairs.push_back({{"servicePlan", plan(p)}, {"conflictingServicePlan", plan(q)}});
+              }
+            }
+          }
+          if (pairs.empty()) {
+            pairs.push_back(
+                {{"servicePlan", plan(v->plan)}, {"conflictingServicePlan", plan(v->other_plan)}});
+          }
+          e["conflictingPairs"] = std::move(pairs);
+        }
         break;
       case ErrorKind::kDependencyViolation:
         if (v->other_plan != kNoId) e["prerequisiteServicePlan"] = plan(v->other_plan);

@@ -64,6 +64,24 @@ TEST(ErrorKinds, DocumentAliasesAndUnknownNames) {
   EXPECT_FALSE(ParseErrorName("NoSuchViolation", &kind));
 }
 
+TEST(Evidence, OnThe2017RulesE1AgainstE3ConflictsOnSharePointAndOnExchangeBothPairsListed) {
+  Engine e;
+  json doc = TenantDoc(StandardSkus(), json::array({UserDoc("u1")}),
+                       json::array({GroupDoc("g1", {"u1"}, json::array({License(kE1)})),
+                                    GroupDoc("g2", {"u1"}, json::array({License(kE3)}))}));
+  doc["licensingRules"] = {{"profile", "2017"}};
+  Load(&e, doc);
+  e.ProcessAll();
+  json ev = Evidence(e, "u1", kE3, "g2");
+  ASSERT_TRUE(ev.is_object()) << ev.dump();
+  std::set<std::string> mine;
+  for (const auto& pair : ev["conflictingPairs"]) {
+    mine.insert(pair["servicePlan"]["servicePlanName"].get<std::string>());
+  }
+  EXPECT_EQ(mine, (std::set<std::string>{"SHAREPOINTENTERPRISE", "EXCHANGE_S_ENTERPRISE"}))
+      << ev.dump();
+}
+
 TEST(Evidence, MutuallyExclusiveNamesThePlanPairAndTheSourceHoldingTheOther) {
   Engine e;
   Load(&e, TenantDoc(StandardSkus(), json::array({UserDoc("u1")}),
@@ -75,6 +93,14 @@ TEST(Evidence, MutuallyExclusiveNamesThePlanPairAndTheSourceHoldingTheOther) {
   EXPECT_EQ(ev["error"], "MutuallyExclusiveViolation");
   EXPECT_EQ(ev["conflictingSkuId"], kE1);
   EXPECT_EQ(ev["conflictingPath"], "Inherited (g1)");
+  EXPECT_EQ(ev["conflictingGroupId"], "g1") << "the group to take the user out of";
+  // Every pair between the two assignments, the first being the one named.
+  ASSERT_GE(ev["conflictingPairs"].size(), 1u) << ev.dump();
+  EXPECT_EQ(ev["conflictingPairs"][0]["servicePlan"], ev["servicePlan"]);
+  for (const auto& pair : ev["conflictingPairs"]) {
+    EXPECT_EQ(FamilyOf(pair["servicePlan"]["servicePlanId"]),
+              FamilyOf(pair["conflictingServicePlan"]["servicePlanId"]));
+  }
   std::string mine = ev["servicePlan"]["servicePlanId"];
   std::string theirs = ev["conflictingServicePlan"]["servicePlanId"];
   EXPECT_NE(mine, theirs);

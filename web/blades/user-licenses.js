@@ -5,7 +5,9 @@ import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { simpleTable, rowLink } from '../lib/table.js';
 import { statePill, assignLicenseRequest, confirmRemoval, runJob, planName } from './common.js';
-import { servicePlanToggles } from './assign-license.js';
+import { servicePlanToggles, errorWords, describeEffect } from './assign-license.js';
+import { fixesFor } from '../lib/fixes.js';
+import * as plan from '../lib/plan.js';
 
 function pathText(a) {
   if (a.path) return a.path;
@@ -96,7 +98,8 @@ registerBlade('user-license', (args) => ({
     const paths = h('div', { class: 'table-holder' });
     const services = h('div', { class: 'table-holder' });
     const direct = h('div');
-    ctx.body.append(h('h3', { class: 'section-title', text: 'Assignment paths' }), paths,
+    const explain = h('div', { attrs: { 'data-testid': 'explain-fix' } });
+    ctx.body.append(h('h3', { class: 'section-title', text: 'Assignment paths' }), paths, explain,
       h('h3', { class: 'section-title', text: 'Services' }), services, direct);
     async function load() {
       const u = await engine.query({ query: 'user', id: userId });
@@ -105,6 +108,7 @@ registerBlade('user-license', (args) => ({
         replace(paths, h('fluent-message-bar', { attrs: { intent: 'info' } }, 'The user no longer has this license.'));
         replace(services);
         replace(direct);
+        replace(explain);
         return;
       }
       ctx.setTitle(`${lic.displayName} - ${u.displayName}`, 'License');
@@ -118,6 +122,7 @@ registerBlade('user-license', (args) => ({
           { key: 'lastUpdatedDateTime', label: 'Last updated', width: '1.2fr', render: (a) => dateTime(a.lastUpdatedDateTime) },
         ],
       }).el);
+      renderExplain(explain, ctx, u, lic);
       replace(services, simpleTable({
         label: 'Services',
         items: (lic.servicePlans || []).map((p) => ({ id: p.servicePlanId, ...p })),
@@ -150,3 +155,49 @@ registerBlade('user-license', (args) => ({
     return load();
   },
 }));
+
+/**
+ * Explain + fix: each failed assignment path in words (its evidence), then the computed fixes, each
+ * with Preview (the planner's preview of the fix alone: nothing changes) and Add to plan.
+ */
+async function renderExplain(el, ctx, user, lic) {
+  const failed = (lic.assignments || []).filter((a) => a.error && a.error !== 'None');
+  if (!failed.length) {
+    replace(el);
+    return;
+  }
+  const products = await engine.query({ query: 'products' }).catch(() => []);
+  const sections = [];
+  for (const a of failed) {
+    const words = errorWords({ error: a.error, errorText: a.errorText, evidence: a.evidence }, lic.displayName, a.groupName);
+    const fixes = await fixesFor(user, lic, a).catch(() => []);
+    const items = fixes.map((fix) => {
+      const result = h('div', { class: 'fix-preview', attrs: { 'aria-live': 'polite' } });
+      const preview = button('Preview', async () => {
+        replace(result, h('p', { class: 'help-text', text: 'Working out what this would do…' }));
+        try {
+          const effect = await engine.plan(fix.requests);
+          replace(result, ...describeEffect(effect, Array.isArray(products) ? products : [], { action: 'Add to plan, then Apply plan,' }));
+        } catch (err) {
+          replace(result, h('p', { class: 'help-text', text: `No preview: ${engine.errorText(err)}` }));
+        }
+        result.dataset.state = 'ready';
+      }, { appearance: 'outline', ariaLabel: `Preview: ${fix.title}` });
+      const stage = button('Add to plan', () => {
+        plan.stage({ title: fix.title, requests: fix.requests, targets: fix.targets });
+        replace(result, h('p', { class: 'help-text', text: 'Added to the plan (top bar, Plan).' }));
+      }, { appearance: 'outline', ariaLabel: `Add to plan: ${fix.title}` });
+      return h('li', { class: 'fix', attrs: { 'data-testid': 'fix' } },
+        h('div', { class: 'fix-title', text: fix.title }),
+        fix.why ? h('div', { class: 'sub', text: fix.why }) : null,
+        h('div', { class: 'plan-change-tools' }, preview, stage), result);
+    });
+    sections.push(h('section', { class: 'explain', attrs: { 'aria-label': `Why ${a.path} failed` } },
+      h('h3', { class: 'section-title', text: `Why ${a.path} failed` }),
+      h('p', { class: 'preview-line error', text: `${words}.` }),
+      a.evidence?.reason ? h('p', { class: 'sub', text: a.evidence.reason }) : null,
+      h('h4', { class: 'fix-heading', text: 'How to fix it' }),
+      h('ul', { class: 'fix-list', attrs: { 'aria-label': `Fixes for ${a.path}` } }, items)));
+  }
+  if (ctx.isOpen()) replace(el, ...sections);
+}

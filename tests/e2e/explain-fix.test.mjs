@@ -1,0 +1,67 @@
+// Explain + fix (issue 12): a failed assignment says why in words (the two plans and where each
+// comes from) and lists the fixes Microsoft's troubleshooting article gives, each previewed in one
+// click and staged in the plan; applying the staged fix clears the error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
+import { assignE3AndEmsToHr, openGroupLicenses } from './flow.mjs';
+
+test('a conflicting service plans error is explained with its fixes; the previewed fix, staged and applied, clears it', async (t) => {
+  await withConsole(t, async (c) => {
+    const { page } = c;
+    await openConsole(page, c.url);
+    await assignE3AndEmsToHr(page);
+    await waitIdle(page);
+
+    const licenses = await openGroupLicenses(page, 'HR Department');
+    await licenses.getByText('10 users have license assignment errors').click();
+    const errors = blade(page, 'HR Department - Users with license errors');
+    const first = errors.locator('[data-table=group-errors] .table-spacer .row:not(.loading)').first();
+    await first.waitFor();
+    const userName = (await first.locator('.cell').first().innerText()).trim();
+    await first.locator('.row-link').click();
+    const user = blade(page, `${userName} - Licenses`);
+    await user.locator('.simple-body .row', { hasText: 'Office 365 E3' }).locator('.row-link').click();
+    const e3 = blade(page, `Office 365 E3 - ${userName}`);
+    const explain = e3.locator('[data-testid=explain-fix]');
+    await explain.locator('[data-testid=fix]').first().waitFor();
+    const text = await explain.innerText();
+    assert.match(text, /Why Inherited \(HR Department\) failed/);
+    assert.match(text, /Conflicting service plans: SharePoint \(Plan 2\) from HR Department conflicts with SharePoint \(Plan 1\) from Kiosk users\./);
+    const fixes = await explain.locator('[data-testid=fix] .fix-title').allInnerTexts();
+    assert.deepEqual(fixes, [
+      `Remove ${userName} from Kiosk users`,
+      'Turn off SharePoint (Plan 2) in Office 365 E3 of HR Department',
+      `Reprocess ${userName}`,
+    ]);
+    await c.shot('explain-and-fix');
+
+    // Preview, in one click: the user gets both products and loses E1; nothing changes.
+    const remove = explain.locator('[data-testid=fix]', { hasText: `Remove ${userName} from Kiosk users` });
+    await remove.locator(`fluent-button[aria-label="Preview: Remove ${userName} from Kiosk users"]`).click();
+    await remove.locator('.fix-preview[data-state=ready]').waitFor();
+    const preview = await remove.locator('.fix-preview').innerText();
+    assert.match(preview, /1 user gets Office 365 E3, Enterprise Mobility \+ Security E3\./);
+    assert.match(preview, /1 user loses Office 365 E1\./);
+    // Turning the plan off in HR Department's E3 instead licenses all ten in conflict.
+    const off = explain.locator('[data-testid=fix]', { hasText: 'Turn off SharePoint (Plan 2) in Office 365 E3 of HR Department' });
+    await off.locator('fluent-button', { hasText: 'Preview' }).click();
+    await off.locator('.fix-preview[data-state=ready]').waitFor();
+    assert.match(await off.locator('.fix-preview').innerText(), /10 users get Office 365 E3, Enterprise Mobility \+ Security E3\./);
+
+    // Staged and applied from the plan: the error is gone.
+    await remove.locator('fluent-button', { hasText: 'Add to plan' }).click();
+    await page.locator('#plan-badge', { hasText: '1' }).waitFor();
+    await page.locator('#plan-button').click();
+    const planBlade = blade(page, 'Plan');
+    await planBlade.locator('[data-testid=plan-effect][data-state=ready]').waitFor();
+    await fbutton(planBlade, 'Apply plan').click();
+    await page.locator('#plan-badge').waitFor({ state: 'hidden' });
+    await waitIdle(page);
+    await planBlade.locator('.blade-close').click();
+    await explain.locator('[data-testid=fix]').first().waitFor({ state: 'detached' });
+    assert.match(await e3.locator('.simple-body .row', { hasText: 'Exchange Online (Plan 2)' }).innerText(), /On\s+Inherited \(HR Department\)/);
+    assert.equal(await explain.locator('[data-testid=fix]').count(), 0, 'nothing left to fix');
+    assert.deepEqual(c.errors, []);
+  });
+});
