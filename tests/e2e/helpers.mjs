@@ -179,6 +179,26 @@ export async function watchLongTasks(page) {
   });
 }
 
+/**
+ * Records every distinct text an element shows from now on (each change, however brief), read back
+ * with `shownTexts(page, name)`.
+ */
+export async function recordTexts(page, name, selector) {
+  await page.evaluate(({ key, sel }) => {
+    const seen = [];
+    /** @type {any} */ (window)[key] = seen;
+    new MutationObserver(() => {
+      const text = document.querySelector(sel)?.textContent;
+      if (text && seen.at(-1) !== text) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, { key: `__texts_${name}`, sel: selector });
+}
+
+/** The texts recordTexts(page, name, …) saw, in order. */
+export async function shownTexts(page, name) {
+  return page.evaluate((key) => /** @type {any} */ (window)[key], `__texts_${name}`);
+}
+
 /** Forgets the long tasks seen so far (what came before is not part of the phase measured next). */
 export async function forgetLongTasks(page) {
   await page.evaluate(() => window.__longTasks.splice(0));

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { withConsole, openConsole, openTenantBlade, watchLongTasks, forgetLongTasks, reportLongTasks, repoRoot } from './helpers.mjs';
+import { withConsole, openConsole, openTenantBlade, watchLongTasks, forgetLongTasks, reportLongTasks, recordTexts, shownTexts, repoRoot } from './helpers.mjs';
 
 const USERS = 470_000;
 const GENERATOR = path.join(repoRoot, 'build', 'native', 'tests', 'bench', 'gbl_gen_tenant');
@@ -32,18 +32,12 @@ test('a real-shaped document over 2 GiB imports, read in the worker with the byt
     await watchLongTasks(page);
     await openConsole(page, c.url);
     const tenant = await openTenantBlade(page);
-    await page.evaluate(() => {
-      window.__reading = [];
-      new MutationObserver(() => {
-        const text = document.querySelector('[data-testid=import-busy] .import-read')?.textContent;
-        if (text && window.__reading.at(-1) !== text) window.__reading.push(text);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    await recordTexts(page, 'reading', '[data-testid=import-busy] .import-read');
     await forgetLongTasks(page);
     await page.setInputFiles('#tenant-file', file);
     await tenant.locator('[data-testid=import-busy]').waitFor();
     await page.locator('#toasts .notif', { hasText: `${USERS.toLocaleString('en-US')} users` }).waitFor({ timeout: 600000 });
-    const reading = await page.evaluate(() => window.__reading);
+    const reading = await shownTexts(page, 'reading');
     // The bytes read were shown as they went: several distinct counts before the end.
     assert.ok(reading.length >= 3, JSON.stringify(reading));
     assert.match(reading.at(-1), /GB of 2\.\d\d GB/);

@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { open, readFile, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { withConsole, openConsole, openTenantBlade, waitIdle, blade, fbutton, watchLongTasks, forgetLongTasks, reportLongTasks, repoRoot, useFilePicker, privateFile } from './helpers.mjs';
+import { withConsole, openConsole, openTenantBlade, waitIdle, blade, fbutton, watchLongTasks, forgetLongTasks, reportLongTasks, recordTexts, shownTexts, repoRoot, useFilePicker, privateFile } from './helpers.mjs';
 import { openGroupLicenses } from './flow.mjs';
 
 const USERS = 100_000;
@@ -152,19 +152,13 @@ test('100,000 users: processed and exported in the worker, with live progress', 
     // Export of the processed tenant (every user with E3 + EMS plans: hundreds of MB): the worker
     // builds the Blob, the page shows the bytes written and is never blocked.
     await forgetLongTasks(page);
-    await page.evaluate(() => {
-      window.__exporting = [];
-      new MutationObserver(() => {
-        const text = document.querySelector('[data-testid=export-busy]')?.textContent;
-        if (text && window.__exporting.at(-1) !== text) window.__exporting.push(text);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    await recordTexts(page, 'exporting', '[data-testid=export-busy]');
     const tenantDoc = await openTenantBlade(page);
     const [exported] = await Promise.all([page.waitForEvent('download', { timeout: 300000 }), fbutton(tenantDoc, 'Export').click()]);
     const { stat } = await import('node:fs/promises');
     const size = (await stat(await exported.path())).size;
     assert.ok(size > 100e6, `${size} bytes exported`);
-    const exporting = await page.evaluate(() => window.__exporting);
+    const exporting = await shownTexts(page, 'exporting');
     assert.ok(exporting.some((text) => /MB written/.test(text)), JSON.stringify(exporting));
     await reportLongTasks(page, t, 'exporting 100,000 processed users');
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { withConsole, openConsole, waitIdle, blade, repoRoot, watchLongTasks, forgetLongTasks, reportLongTasks, openTenantBlade, useFilePicker, privateFile, fbutton } from './helpers.mjs';
+import { withConsole, openConsole, waitIdle, blade, repoRoot, watchLongTasks, forgetLongTasks, reportLongTasks, recordTexts, shownTexts, openTenantBlade, useFilePicker, privateFile, fbutton } from './helpers.mjs';
 
 const USERS = 1_000_000;
 
@@ -32,19 +32,13 @@ test('1,000,000 users: the users list pages through the engine in windows; impor
     await blade(page, 'Tenant document').waitFor();
     // Starting the console and opening the blade (the sample tenant) are not what is measured.
     await forgetLongTasks(page);
-    await page.evaluate(() => {
-      window.__reading = [];
-      new MutationObserver(() => {
-        const text = document.querySelector('[data-testid=import-busy] .import-read')?.textContent;
-        if (text && window.__reading.at(-1) !== text) window.__reading.push(text);
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    await recordTexts(page, 'reading', '[data-testid=import-busy] .import-read');
     await page.setInputFiles('#tenant-file', file);
     await page.locator('#toasts .notif', { hasText: '1,000,000 users' }).waitFor({ timeout: 180000 });
     await waitIdle(page, 120000);
     await reportLongTasks(page, t, 'importing 1,000,000 users');
     // The worker read the file in pieces and the page showed the bytes read as they went.
-    const reading = await page.evaluate(() => window.__reading);
+    const reading = await shownTexts(page, 'reading');
     assert.ok(reading.length >= 3, JSON.stringify(reading));
     await page.locator('.nav-item', { hasText: 'Users and groups' }).click();
     const ug = blade(page, 'Users and groups - All users');
