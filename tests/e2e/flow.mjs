@@ -72,8 +72,8 @@ export async function newestNotification(page) {
   return panel.locator('.notif').first();
 }
 
-/** Users and groups → All groups → search → open the group → Licenses tab. */
-export async function openGroupLicenses(page, name) {
+/** Users and groups → All groups → search → open the group → one of its tabs (Licenses, Members…). */
+export async function openGroupTab(page, name, tab) {
   await page.locator('.nav-item', { hasText: 'Azure Active Directory' }).click();
   await blade(page, 'Overview').locator('.aad-nav button', { hasText: 'Users and groups' }).click();
   const ug = blade(page, 'Users and groups -');
@@ -83,9 +83,14 @@ export async function openGroupLicenses(page, name) {
   await row.waitFor();
   await row.locator('.row-link').click();
   const group = blade(page, `${name} -`);
-  await group.locator('[role=tab]', { hasText: 'Licenses' }).click();
-  await blade(page, `${name} - Licenses`).waitFor();
-  return blade(page, `${name} - Licenses`);
+  await group.locator('[role=tab]', { hasText: tab }).click();
+  await blade(page, `${name} - ${tab}`).waitFor();
+  return blade(page, `${name} - ${tab}`);
+}
+
+/** Users and groups → All groups → search → open the group → Licenses tab. */
+export function openGroupLicenses(page, name) {
+  return openGroupTab(page, name, 'Licenses');
 }
 
 export { waitIdle };

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
-import { assignE3AndEmsToHr, openAllProducts, openGroupLicenses, productRow } from './flow.mjs';
+import { assignE3AndEmsToHr, openAllProducts, openGroupLicenses, openGroupTab, productRow } from './flow.mjs';
 
 async function openPlan(page) {
   await page.locator('#plan-button').click();
@@ -148,6 +148,50 @@ test('a plan that runs out of seats says who waits and stages the seats to buy; 
     const script = await readFile(await ps.path(), 'utf8');
     assert.match(script, /Set-MgGroupLicense -GroupId '[0-9a-f-]{36}' -AddLicenses/);
     assert.match(script, /POWER_BI_PRO/);
+    assert.deepEqual(c.errors, []);
+  });
+});
+
+test("the seed's acceptance: staging the ten users' removal from Kiosk users shows them losing E1, gaining E3 + EMS, and E1 seats freed", async (t) => {
+  await withConsole(t, async (c) => {
+    const { page } = c;
+    await openConsole(page, c.url);
+    await assignE3AndEmsToHr(page);
+    await waitIdle(page);
+    const e1Before = await productRow(await openAllProducts(page), 'Office 365 E1');
+
+    // The ten in error, from HR Department's list.
+    const licenses = await openGroupLicenses(page, 'HR Department');
+    await licenses.getByText('10 users have license assignment errors').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-table=group-errors] .table-spacer .row:not(.loading)').length === 10);
+    const names = (await blade(page, 'HR Department - Users with license errors').locator('[data-table=group-errors] .table-spacer .row:not(.loading)').evaluateAll(
+      (rows) => rows.map((r) => r.querySelector('.cell')?.textContent?.trim() || ''),
+    ));
+    assert.equal(names.length, 10);
+
+    // Kiosk users → Members: the ten selected (the selection stays across searches) → Remove from group.
+    const members = await openGroupTab(page, 'Kiosk users', 'Members');
+    const search = members.locator('fluent-text-input input, input').first();
+    for (const name of names) {
+      await search.fill(name);
+      const row = members.locator('[data-table=group-members] .row', { hasText: name }).first();
+      await row.waitFor();
+      await row.locator('input[type=checkbox]').check();
+    }
+    await fbutton(members, 'Remove from group').click();
+    const confirm = blade(page, 'Remove from group');
+    await confirm.locator('[data-testid=confirm-preview][data-state=ready]').waitFor();
+    await fbutton(confirm, 'Add to plan').click();
+    await confirm.waitFor({ state: 'detached' });
+
+    const planBlade = await openPlan(page);
+    const text = await effectText(planBlade);
+    assert.match(text, /10 users get Office 365 E3, Enterprise Mobility \+ Security E3\./);
+    assert.match(text, /10 users lose Office 365 E1\./);
+    assert.match(text, /10 users are no longer in error: Conflicting service plans/);
+    assert.match(text, new RegExp(`Office 365 E1: ${e1Before.assigned} → ${e1Before.assigned - 10} assigned`));
+    await c.shot('seed-acceptance-plan');
+    assert.equal((await productRow(await openAllProducts(page), 'Office 365 E1')).assigned, e1Before.assigned, 'staged, not applied');
     assert.deepEqual(c.errors, []);
   });
 });

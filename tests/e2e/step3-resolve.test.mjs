@@ -73,6 +73,15 @@ test('step 3: resolve a conflicting service plans error by removing the user fro
     await kiosk.locator('input[type=checkbox]').check();
     await c.shot('user-groups-kiosk-selected');
     await fbutton(groups, 'Remove from group').click();
+    // Confirmed first, as the portal asks, with what it will do: E1 goes, HR Department's land.
+    const confirm = blade(page, 'Remove from group');
+    await confirm.locator('[data-testid=confirm-preview][data-state=ready]').waitFor();
+    const said = await confirm.innerText();
+    assert.match(said, /1 user gets Office 365 E3, Enterprise Mobility \+ Security E3\./);
+    assert.match(said, /1 user loses Office 365 E1\./);
+    await c.shot('remove-from-kiosk-confirm');
+    await fbutton(confirm, 'Remove').click();
+    await confirm.waitFor({ state: 'detached' });
     await groups.locator('.simple-body .row', { hasText: 'Kiosk users' }).waitFor({ state: 'detached' });
     await waitIdle(page);
 

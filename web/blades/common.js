@@ -64,19 +64,20 @@ export function assignLicenseRequest(kind, id, addLicenses, removeLicenses = [])
  * `describe(resp, req)` names a request's target for the failure details.
  */
 /**
- * Removes licenses after a confirmation that previews it (the `confirm-change` blade): `job` is
- * runJob's options, run on Remove; `after()` follows it. Cancel changes nothing.
+ * Removes licenses (or members) after a confirmation that previews it (the `confirm-change` blade):
+ * `job` is runJob's options, run on the action (Remove); `after()` follows it. Add to plan stages
+ * the same requests instead; Cancel changes nothing.
  * @param {{open: Function}} view the blade opening the confirmation
- * @param {{subtitle: string, products: object[], job: any, after?: () => void}} change
+ * @param {{subtitle: string, products?: object[], job: any, after?: () => void, title?: string, action?: string}} change
  */
-export function confirmRemoval(view, { subtitle, products, job, after }) {
+export function confirmRemoval(view, { subtitle, products = [], job, after, title = 'Remove license', action = 'Remove' }) {
   view.open('confirm-change', [], {
-    title: 'Remove license',
+    title,
     subtitle,
-    actionLabel: 'Remove',
+    actionLabel: action,
     products,
     requests: job.requests,
-    stage: { title: `Remove license: ${subtitle}`, requests: job.requests, targets: job.targets },
+    stage: { title: `${title}: ${subtitle}`, requests: job.requests, targets: job.targets },
     async onConfirm() {
       await runJob(job);
       after?.();

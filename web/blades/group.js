@@ -3,7 +3,7 @@ import { h, num, replace, button, setDisabled, debounce, textInput } from '../li
 import * as engine from '../lib/engine.js';
 import { registerBlade, menuLayout } from '../lib/shell.js';
 import { createTable, rowLink } from '../lib/table.js';
-import { groupType, processingText, errorCount, keyValue, runJob } from './common.js';
+import { groupType, processingText, errorCount, keyValue, confirmRemoval } from './common.js';
 import { renderGroupLicenses } from './group-licenses.js';
 import { renderAuditLogs } from './audit-logs.js';
 
@@ -75,16 +75,22 @@ function renderOverview(view, id, goLicenses) {
 function renderMembers(view, id, groupName) {
   let search = '';
   const fetch = () => (offset, limit) => engine.query({ query: 'groupMembers', id, search, offset, limit });
-  const remove = button('Remove from group', async () => {
+  const remove = button('Remove from group', () => {
     const members = [...table.selected.values()];
     if (!members.length) return;
-    await runJob({
-      title: `Removing members from ${groupName}`,
-      requests: members.map((m, i) => ({ id: String(i + 1), method: 'DELETE', url: `/groups/${encodeURIComponent(id)}/members/${encodeURIComponent(m.id)}/$ref` })),
-      targets: members.map((m) => ({ kind: 'group', id, name: `${m.displayName} from ${groupName}`, processes: true })),
-      successText: `Removed ${members.length} member(s) from ${groupName}.`,
+    // Confirmed first, with what it would do (the licenses the members lose or gain, the seats).
+    confirmRemoval(view, {
+      title: 'Remove from group',
+      action: 'Remove',
+      subtitle: `${members.length === 1 ? members[0].displayName : `${num(members.length)} members`} from ${groupName}`,
+      job: {
+        title: `Removing members from ${groupName}`,
+        requests: members.map((m, i) => ({ id: String(i + 1), method: 'DELETE', url: `/groups/${encodeURIComponent(id)}/members/${encodeURIComponent(m.id)}/$ref` })),
+        targets: members.map((m) => ({ kind: 'group', id, name: `${m.displayName} from ${groupName}`, processes: true })),
+        successText: `Removed ${members.length} member(s) from ${groupName}.`,
+      },
+      after: () => table.clearSelection(),
     });
-    table.clearSelection();
   }, { icon: 'delete', disabled: true });
   const table = createTable({
     label: `Members of ${groupName}`,

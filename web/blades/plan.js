@@ -59,6 +59,14 @@ export async function seatsForEveryone(effect, products) {
   };
 }
 
+/** A change's Graph requests, the first few shown, the rest behind "N more requests". */
+function requestLines(requests) {
+  const line = (r) => h('code', { text: `${r.method} ${r.url}` });
+  if (requests.length <= 3) return h('div', { class: 'plan-change-requests sub' }, requests.map(line));
+  return h('div', { class: 'plan-change-requests sub' }, requests.slice(0, 2).map(line),
+    h('details', {}, h('summary', { text: `${num(requests.length - 2)} more requests` }), requests.slice(2).map(line)));
+}
+
 registerBlade('plan', () => ({
   title: 'Plan',
   size: 'medium',
@@ -89,7 +97,7 @@ registerBlade('plan', () => ({
       }
       replace(listEl, changes.map((c, i) => h('li', { class: 'plan-change', attrs: { 'data-testid': 'plan-change' } },
         h('div', { class: 'plan-change-title', text: c.title }),
-        h('div', { class: 'plan-change-requests sub' }, c.requests.map((r) => h('code', { text: `${r.method} ${r.url}` }))),
+        requestLines(c.requests),
         h('div', { class: 'plan-change-tools' },
           button('Move up', () => plan.move(c.id, -1), { appearance: 'subtle', disabled: i === 0, ariaLabel: `Move up: ${c.title}` }),
           button('Move down', () => plan.move(c.id, 1), { appearance: 'subtle', disabled: i === changes.length - 1, ariaLabel: `Move down: ${c.title}` }),

@@ -3,7 +3,7 @@ import { h, replace, button, setDisabled } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import { registerBlade, menuLayout } from '../lib/shell.js';
 import { simpleTable, rowLink } from '../lib/table.js';
-import { keyValue, runJob } from './common.js';
+import { keyValue, confirmRemoval } from './common.js';
 import { renderUserLicenses } from './user-licenses.js';
 import { renderAuditLogs } from './audit-logs.js';
 
@@ -68,17 +68,26 @@ function renderProfile(view, id) {
 function renderUserGroups(view, id) {
   const holder = h('div', { class: 'table-holder' });
   let user = null;
-  const remove = button('Remove from group', async () => {
+  const remove = button('Remove from group', () => {
     const groups = [...table.selected.values()];
     if (!groups.length || !user) return;
-    await runJob({
-      title: `Removing ${user.displayName} from ${groups.map((g) => g.displayName).join(', ')}`,
-      requests: groups.map((g, i) => ({ id: String(i + 1), method: 'DELETE', url: `/groups/${encodeURIComponent(g.id)}/members/${encodeURIComponent(id)}/$ref` })),
-      targets: groups.map((g) => ({ kind: 'group', id: g.id, name: g.displayName, processes: true })),
-      successText: `${user.displayName} was removed from ${groups.map((g) => g.displayName).join(', ')}.`,
+    const names = groups.map((g) => g.displayName).join(', ');
+    // Confirmed first, with what it would do (the licenses the user loses or gains).
+    confirmRemoval(view, {
+      title: 'Remove from group',
+      action: 'Remove',
+      subtitle: `${user.displayName} from ${names}`,
+      job: {
+        title: `Removing ${user.displayName} from ${names}`,
+        requests: groups.map((g, i) => ({ id: String(i + 1), method: 'DELETE', url: `/groups/${encodeURIComponent(g.id)}/members/${encodeURIComponent(id)}/$ref` })),
+        targets: groups.map((g) => ({ kind: 'group', id: g.id, name: g.displayName, processes: true })),
+        successText: `${user.displayName} was removed from ${names}.`,
+      },
+      after: () => {
+        table.selected.clear();
+        setDisabled(remove, true);
+      },
     });
-    table.selected.clear();
-    setDisabled(remove, true);
   }, { icon: 'delete', disabled: true, testid: 'remove-from-group' });
   view.toolbar.append(remove);
   const table = simpleTable({
