@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { EngineError, toUnixMs } from './engine-api.mjs';
 import { createNodeEngine, openBackgroundWriter } from './node-support.mjs';
-import { ERROR_COLUMNS, effectCsv, errorRows, graphBatches, powershellScript, toCsv } from './plan-out.mjs';
+import { ERROR_COLUMNS, PATH_COLUMNS, effectCsv, errorRows, graphBatches, pathRows, powershellScript, toCsv } from './plan-out.mjs';
 import { splitBatch } from './protocol.mjs';
 
 const HELP = `Usage: node wasm/cli.mjs COMMAND [options]
@@ -46,9 +46,14 @@ Commands:
       requests the preview refused are left out). powershell: the same steps as a Microsoft Graph
       PowerShell script (least scopes, each step checks its target first, -WhatIf). BATCH.json may
       hold one batch of any length or an array of batches.
-  errors TENANT [--format json|csv] [--process] [--out FILE] [--now ISO]
+  errors TENANT [--group ID] [--format json|csv] [--process] [--out FILE] [--now ISO]
       Lists every user in error, one row per user, group and failing product (userId,
-      userPrincipalName, displayName, groupId, group, skuId, product, error, reason).
+      userPrincipalName, displayName, groupId, group, skuId, product, error, reason); with
+      --group, the users in error in that group only.
+  paths TENANT [--format json|csv] [--process] [--out FILE] [--now ISO]
+      Lists every license assignment path: one row per user, product and path (userId,
+      userPrincipalName, displayName, skuId, product, assignment Direct|Inherited, groupId, group,
+      state, error).
 
 Options:
   --changes FILE   Graph JSON batch: {"requests":[{"id","method","url","body"}]}
@@ -62,7 +67,8 @@ Options:
   --no-audit       leave the directoryAudits section out of the written document
   --process        (summary) run background processing before printing
   --limit N        (summary) maximum rows of the users-in-error table
-  --format F       (plan) json, csv, graph-batch or powershell; (errors) json or csv
+  --format F       (plan) json, csv, graph-batch or powershell; (errors, paths) json or csv
+  --group ID       (errors) one group's users in error (the group's id)
   -h, --help       this text
 
 Exit status: 0 success; 2 bad input (unreadable file, malformed JSON, schema error, bad option:
@@ -85,6 +91,7 @@ const OPTIONS = {
   process: { type: 'boolean', default: false },
   limit: { type: 'string' },
   format: { type: 'string' },
+  group: { type: 'string' },
   'no-assigned-plans': { type: 'boolean', default: false },
   'no-audit': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -95,11 +102,12 @@ const ALLOWED = {
   summary: new Set(['changes', 'process', 'now', 'limit']),
   sample: new Set(['out', 'now', 'no-assigned-plans', 'no-audit']),
   plan: new Set(['changes', 'format', 'out', 'now']),
-  errors: new Set(['format', 'process', 'out', 'now']),
+  errors: new Set(['format', 'process', 'out', 'now', 'group']),
+  paths: new Set(['format', 'process', 'out', 'now']),
 };
 
 /** The formats each command can print. */
-const FORMATS = { plan: ['json', 'csv', 'graph-batch', 'powershell'], errors: ['json', 'csv'] };
+const FORMATS = { plan: ['json', 'csv', 'graph-batch', 'powershell'], errors: ['json', 'csv'], paths: ['json', 'csv'] };
 
 function parseCommandLine(argv) {
   let parsed;
@@ -111,7 +119,7 @@ function parseCommandLine(argv) {
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
   const [command, ...files] = positionals;
-  if (!command) throw new CliError('missing command (process, summary, plan, errors or sample); see --help');
+  if (!command) throw new CliError('missing command (process, summary, plan, errors, paths or sample); see --help');
   if (!ALLOWED[command]) throw new CliError(`unknown command "${command}"; see --help`);
   for (const [key, value] of Object.entries(values)) {
     const given = value !== undefined && value !== false;
@@ -555,20 +563,40 @@ async function runPlan(options) {
 async function runErrors(options) {
   const { engine } = await openTenant(options, {}, { apply: false });
   if (options.process) engine.processAll({ chunkUsers: 1 << 16 });
-  const entries = [];
-  for (const group of listAll(engine, { query: 'groups', licensedOnly: true })) {
-    if (!count(group.membersWithErrors)) continue;
-    for (let offset = 0; ; ) {
-      const page = engine.query({ query: 'groupErrors', id: group.id, offset, limit: 1000 });
-      for (const item of page.items) entries.push({ group, item });
-      offset += page.items.length;
-      if (page.items.length === 0 || offset >= page.total) break;
+  let groups;
+  if (options.group !== undefined) {
+    let group;
+    try {
+      group = engine.query({ query: 'group', id: options.group });
+    } catch (error) {
+      engine.dispose();
+      throw new CliError(`--group: ${error?.message ?? error}`);
     }
+    groups = [group];
+  } else {
+    groups = listAll(engine, { query: 'groups', licensedOnly: true }).filter((g) => count(g.membersWithErrors));
+  }
+  const entries = [];
+  for (const group of groups) {
+    for (const item of listAll(engine, { query: 'groupErrors', id: group.id })) entries.push({ group, item });
   }
   const rows = errorRows(entries, skuNamesOf(engine));
   engine.dispose();
-  const out = options.format === 'csv' ? toCsv(ERROR_COLUMNS, rows.map((row) => ERROR_COLUMNS.map((key) => row[key]))) : `${JSON.stringify(rows)}\n`;
+  await writeRows(options, ERROR_COLUMNS, rows);
+}
+
+/** The rows as CSV (RFC 4180, UTF-8 with BOM) or a JSON array, to --out or stdout. */
+async function writeRows(options, columns, rows) {
+  const out = options.format === 'csv' ? toCsv(columns, rows.map((row) => columns.map((key) => row[key]))) : `${JSON.stringify(rows)}\n`;
   await writeText(options, out);
+}
+
+async function runPaths(options) {
+  const { engine } = await openTenant(options, {}, { apply: false });
+  if (options.process) engine.processAll({ chunkUsers: 1 << 16 });
+  const rows = pathRows(listAll(engine, { query: 'assignmentPaths' }));
+  engine.dispose();
+  await writeRows(options, PATH_COLUMNS, rows);
 }
 
 async function main(argv) {
@@ -581,6 +609,7 @@ async function main(argv) {
   else if (options.command === 'summary') await runSummary(options);
   else if (options.command === 'plan') await runPlan(options);
   else if (options.command === 'errors') await runErrors(options);
+  else if (options.command === 'paths') await runPaths(options);
   else await runSample(options);
 }
 

@@ -100,6 +100,35 @@ export function errorRows(entries, skuNames) {
 /** The columns of `errorRows` in CSV order. */
 export const ERROR_COLUMNS = ['userId', 'userPrincipalName', 'displayName', 'groupId', 'group', 'skuId', 'product', 'error', 'reason'];
 
+/**
+ * License assignment paths as rows: one per user, product and path (direct, or the group), with
+ * the state and error of that path.
+ * @param {{id: string, displayName?: string, userPrincipalName?: string, paths?: any[]}[]} users assignmentPaths items
+ */
+export function pathRows(users) {
+  const rows = [];
+  for (const user of users) {
+    for (const p of user.paths ?? []) {
+      rows.push({
+        userId: user.id,
+        userPrincipalName: user.userPrincipalName ?? '',
+        displayName: user.displayName ?? '',
+        skuId: p.skuId,
+        product: p.skuPartNumber ?? p.product ?? p.skuId,
+        assignment: p.assignedByGroup ? 'Inherited' : 'Direct',
+        groupId: p.assignedByGroup ?? '',
+        group: p.groupName ?? '',
+        state: p.state,
+        error: p.error === 'None' ? '' : p.error,
+      });
+    }
+  }
+  return rows;
+}
+
+/** The columns of `pathRows` in CSV order. */
+export const PATH_COLUMNS = ['userId', 'userPrincipalName', 'displayName', 'skuId', 'product', 'assignment', 'groupId', 'group', 'state', 'error'];
+
 /** Text shown in a comment or a double-quoted message: ids and names only, nothing PowerShell expands. */
 const safe = (value) => String(value).replace(/[^\w.@/ ,:;()'-]/g, '?');
 

@@ -104,6 +104,7 @@ class QueryRunner {
     if (name == "products") return Dump(Products());
     if (name == "processing") return Dump(Processing());
     if (name == "users") return Dump(Users(page));
+    if (name == "assignmentPaths") return Dump(AssignmentPaths(page));
     if (name == "groups") {
       return Dump(Groups(page, q.value("licensedOnly", false), q.value("errorsOnly", false)));
     }
@@ -267,6 +268,35 @@ class QueryRunner {
                        {"accountEnabled", u.account_enabled},
                        {"licenses", held},
                        {"hasErrors", errors}});
+    }
+    return Page(total, std::move(items));
+  }
+
+  /// Every licensed user (paged) with each license's assignment paths: direct or which group,
+  /// its state and error (the paths CSV).
+  json AssignmentPaths(const Paging& page) {
+    json items = json::array();
+    size_t total = 0;
+    for (const auto& u : t_.users()) {
+      if (u.deleted || u.states.empty() || !Matches(page.search, u.display_name, u.upn)) continue;
+      if (total++ < page.offset || items.size() >= page.limit) continue;
+      json paths = json::array();
+      for (const auto& s : u.states) {
+        const Sku& sku = t_.skus()[s.sku];
+        const bool direct = s.source == kDirect;
+        paths.push_back({{"skuId", sku.id},
+                         {"skuPartNumber", sku.part_number},
+                         {"product", sku.display_name},
+                         {"assignedByGroup", direct ? json() : json(t_.groups()[s.source].id)},
+                         {"groupName", direct ? json() : json(t_.groups()[s.source].display_name)},
+                         {"path", PathText(t_, s.source)},
+                         {"state", StateName(s.state)},
+                         {"error", ErrorName(s.error)}});
+      }
+      items.push_back({{"id", u.id},
+                       {"displayName", u.display_name},
+                       {"userPrincipalName", u.upn},
+                       {"paths", std::move(paths)}});
     }
     return Page(total, std::move(items));
   }

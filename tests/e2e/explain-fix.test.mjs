@@ -65,3 +65,33 @@ test('a conflicting service plans error is explained with its fixes; the preview
     assert.deepEqual(c.errors, []);
   });
 });
+
+test('the users in error of a group and every license assignment path download as CSV files Excel opens', async (t) => {
+  await withConsole(t, async (c) => {
+    const { page } = c;
+    await openConsole(page, c.url);
+    await assignE3AndEmsToHr(page);
+    await waitIdle(page);
+    const { readFile } = await import('node:fs/promises');
+    const licenses = await openGroupLicenses(page, 'HR Department');
+    await licenses.getByText('10 users have license assignment errors').click();
+    const errors = blade(page, 'HR Department - Users with license errors');
+    const [csv] = await Promise.all([page.waitForEvent('download'), fbutton(errors, 'Download CSV').click()]);
+    assert.equal(csv.suggestedFilename(), 'HR Department - users with license errors.csv');
+    const lines = (await readFile(await csv.path(), 'utf8')).trimEnd().split('\r\n');
+    assert.equal(lines[0], '\ufeffuserId,userPrincipalName,displayName,groupId,group,skuId,product,error,reason');
+    assert.equal(lines.length, 21, 'E3 and EMS for each of the ten');
+    assert.ok(lines.slice(1).every((l) => /,HR Department,/.test(l)));
+
+    await page.locator('.nav-item', { hasText: 'Users and groups' }).click();
+    const ug = blade(page, 'Users and groups - All users');
+    const [paths] = await Promise.all([page.waitForEvent('download'), fbutton(ug, 'Download assignment paths').click()]);
+    const rows = (await readFile(await paths.path(), 'utf8')).trimEnd().split('\r\n');
+    assert.equal(rows[0], '\ufeffuserId,userPrincipalName,displayName,skuId,product,assignment,groupId,group,state,error');
+    assert.equal(rows.filter((r) => /,ENTERPRISEPACK,Inherited,[^,]*,HR Department,/.test(r)).length, 1000);
+    // The ten: E3 in conflict, EMS not assigned with it (all or nothing).
+    assert.equal(rows.filter((r) => /,ENTERPRISEPACK,.*,MutuallyExclusiveViolation$/.test(r)).length, 10);
+    assert.equal(rows.filter((r) => /,EMS,.*,Other$/.test(r)).length, 10);
+    assert.deepEqual(c.errors, []);
+  });
+});

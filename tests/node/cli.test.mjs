@@ -307,5 +307,34 @@ describe('cli', () => {
     const lines = csv.stdout.trimEnd().split('\r\n');
     assert.equal(lines[0], '\ufeffuserId,userPrincipalName,displayName,groupId,group,skuId,product,error,reason');
     assert.equal(lines.length, 21);
+
+    // One group's users in error: the same ten under HR Department, none under Kiosk users.
+    const one = cli('errors', processed, '--group', hr, '--now', NOW_ISO);
+    assert.equal(one.status, 0, one.stderr);
+    assert.deepEqual(JSON.parse(one.stdout), rows);
+    const kiosk = doc.groups.find((g) => g.displayName === 'Kiosk users').id;
+    assert.deepEqual(JSON.parse(cli('errors', processed, '--group', kiosk, '--now', NOW_ISO).stdout), []);
+    const unknown = cli('errors', processed, '--group', '00000000-0000-4000-8000-000000000000', '--now', NOW_ISO);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /--group: .*no group "00000000-0000-4000-8000-000000000000"/);
+  });
+
+  test('paths lists every license assignment path: direct or which group, with its state and error', () => {
+    const processed = join(dir, 'errors-processed.json');
+    const res = cli('paths', processed, '--now', NOW_ISO);
+    assert.equal(res.status, 0, res.stderr);
+    const rows = JSON.parse(res.stdout);
+    const doc = JSON.parse(readFileSync(processed, 'utf8'));
+    // Every state of every user in the document is one row.
+    const states = doc.users.reduce((n, u) => n + (u.licenseAssignmentStates ?? []).length, 0);
+    assert.equal(rows.length, states);
+    const hrE3 = rows.filter((r) => r.group === 'HR Department' && r.product === 'ENTERPRISEPACK');
+    assert.equal(hrE3.length, 1000);
+    assert.equal(hrE3.filter((r) => r.error === 'MutuallyExclusiveViolation').length, 10);
+    assert.ok(hrE3.every((r) => r.assignment === 'Inherited'));
+    assert.ok(rows.some((r) => r.assignment === 'Direct' && r.groupId === '' && r.error === ''));
+    const csv = cli('paths', processed, '--format', 'csv', '--now', NOW_ISO).stdout.trimEnd().split('\r\n');
+    assert.equal(csv[0], '\ufeffuserId,userPrincipalName,displayName,skuId,product,assignment,groupId,group,state,error');
+    assert.equal(csv.length, states + 1);
   });
 });

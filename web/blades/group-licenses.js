@@ -1,7 +1,8 @@
 // Group → Licenses: the products on the group (select one to see and change its services), the
 // processing status with live progress, the "N users have license assignment errors" notification that
 // opens the users in error (Failed assignments, Top reason for failure); Assign and Reprocess.
-import { h, num, replace, button } from '../lib/dom.js';
+import { h, num, replace, button, downloadText } from '../lib/dom.js';
+import { ERROR_COLUMNS, errorRows, toCsv } from '../../wasm/plan-out.mjs';
 import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { createTable, rowLink, simpleTable } from '../lib/table.js';
@@ -135,6 +136,13 @@ registerBlade('group-errors', (args) => ({
       onActivate: (u) => ctx.open('user', [u.id, 'licenses']),
       emptyText: 'No user of this group is in a license error state.',
     });
+    // Every user in error (no row cap), one row per user and failing product, for Excel.
+    ctx.toolbar.append(button('Download CSV', async () => {
+      const [g, items, products] = await Promise.all([engine.query({ query: 'group', id }), engine.queryAll({ query: 'groupErrors', id }), engine.query({ query: 'products' })]);
+      const names = new Map((Array.isArray(products) ? products : []).map((p) => [p.skuId, p.skuPartNumber]));
+      const rows = errorRows(items.map((item) => ({ group: g, item })), names);
+      downloadText(`${g.displayName} - users with license errors.csv`, toCsv(ERROR_COLUMNS, rows.map((r) => ERROR_COLUMNS.map((k) => r[k]))), 'text/csv');
+    }, { icon: 'download', testid: 'errors-csv' }));
     ctx.body.classList.add('fill');
     ctx.body.append(table.el);
     ctx.onChanged(() => table.refresh());

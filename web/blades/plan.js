@@ -1,7 +1,7 @@
 // Plan: the staged changes in order (each can be moved or taken out), what the whole plan will do
 // (the planner's preview: nothing changes until Apply plan), the seats to buy so that nobody waits,
 // and the plan as files to take to the real tenant (Graph JSON batches, a PowerShell script).
-import { h, replace, button, setDisabled, debounce, num, plural } from '../lib/dom.js';
+import { h, replace, button, setDisabled, debounce, num, plural, downloadText } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import * as plan from '../lib/plan.js';
 import { registerBlade } from '../lib/shell.js';
@@ -11,16 +11,6 @@ import { graphBatches, powershellScript } from '../../wasm/plan-out.mjs';
 
 // Seats a what-if gives every product, more than any tenant has users.
 const PLENTY = 100_000_000;
-
-/** Saves text as a file the person downloads. */
-function download(name, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = h('a', { href: url, attrs: { download: name } });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /**
  * The change that lets every user waiting for a seat after the plan get their licenses: for each
@@ -175,11 +165,11 @@ registerBlade('plan', () => ({
     const skuNames = () => new Map(products.map((p) => [p.skuId, p.skuPartNumber]));
     async function downloadGraph() {
       const out = graphBatches(plan.batches(), await currentEffect());
-      download('plan-graph-batch.json', `${JSON.stringify(out, null, 2)}\n`, 'application/json');
+      downloadText('plan-graph-batch.json', `${JSON.stringify(out, null, 2)}\n`, 'application/json');
     }
     async function downloadPowerShell() {
       const out = graphBatches(plan.batches(), await currentEffect());
-      download('plan.ps1', powershellScript(out, skuNames()), 'text/plain');
+      downloadText('plan.ps1', powershellScript(out, skuNames()), 'text/plain');
     }
 
     ctx.onDispose(plan.onChange(() => {

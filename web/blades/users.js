@@ -1,5 +1,6 @@
 // All users: searchable, virtualized list paged through the engine's `users` query.
-import { h, num, debounce, textInput } from '../lib/dom.js';
+import { h, num, debounce, textInput, button, downloadText } from '../lib/dom.js';
+import { PATH_COLUMNS, pathRows, toCsv } from '../../wasm/plan-out.mjs';
 import * as engine from '../lib/engine.js';
 import { createTable, rowLink } from '../lib/table.js';
 
@@ -28,6 +29,11 @@ export function renderUsersList(view) {
       table.setFetch((offset, limit) => engine.query({ query: 'users', search, offset, limit }));
     }, 200),
   });
+  // Every license assignment path of every user (direct or which group), for Excel.
+  view.toolbar.append(button('Download assignment paths', async () => {
+    const rows = pathRows(await engine.queryAll({ query: 'assignmentPaths' }));
+    downloadText('license assignment paths.csv', toCsv(PATH_COLUMNS, rows.map((r) => PATH_COLUMNS.map((k) => r[k]))), 'text/csv');
+  }, { icon: 'download', testid: 'paths-csv' }));
   view.body.append(h('div', { class: 'list-tools' }, input), table.el);
   view.body.classList.add('fill');
   view.onChanged(() => table.refresh());

@@ -147,6 +147,16 @@ export async function query(q) {
   return parse(await client.query(q));
 }
 
+/** Every item of a paged query (`{total, items}`), 1,000 a page, each page its own task. */
+export async function queryAll(q) {
+  const items = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await query({ ...q, offset, limit: 1000 });
+    items.push(...(page?.items ?? []));
+    if (!page?.items?.length || items.length >= page.total) return items;
+  }
+}
+
 /**
  * Applies a Graph batch `{requests:[...]}`. Resolves with `{responses, processing}`: the parsed batch
  * responses and, when any request queued background processing, a promise for the end of that
