@@ -461,6 +461,8 @@ class QueryRunner {
       const std::vector<AssignmentState>* now;
       Skus skus_was, skus_now;
       std::map<std::pair<Id, Id>, const AssignmentState*> errors_was, errors_now;
+      std::vector<std::pair<Id, Id>> held_was, held_now;  ///< (sku, assignment), sorted by sku
+      bool single = false;                                ///< one holder per product on both sides
     };
     // The products held, and for each (sorted by product) the one assignment that holds it; false
     // when a product is held from several sources (then plans are compared the long way).
@@ -487,11 +489,13 @@ class QueryRunner {
       auto it = before.find(ui);
       const auto& was = it != before.end() ? *it->second : kNone;
       const auto& now = u.deleted ? kNone : u.states;
-      Diff d{ui, &was, &now, {}, {}, errors(was), errors(now)};
-      std::vector<std::pair<Id, Id>> held_was, held_now;
+      Diff d{ui, &was, &now, {}, {}, errors(was), errors(now), {}, {}, false};
+      auto& held_was = d.held_was;
+      auto& held_now = d.held_now;
       const bool single_was = holders(was, &d.skus_was, &held_was);
       const bool single_now = holders(now, &d.skus_now, &held_now);
       const bool single = single_was && single_now;
+      d.single = single;
       bool same_errors = d.errors_was.size() == d.errors_now.size();
       for (const auto& [key, st] : d.errors_now) {
         auto other = d.errors_was.find(key);
@@ -557,6 +561,69 @@ class QueryRunner {
         if (g.examples.size() < 5) g.examples.push_back(t_.users()[d.user].display_name);
       }
     };
+    // Services turned on and off in products held before and after (a template's plans changed):
+    // users per (product, plan). One holder per product: the difference of the two assignments'
+    // plans, cached per pair; otherwise the plans held, compared the long way.
+    std::map<std::pair<Id, Id>, size_t> plans_on, plans_off;
+    std::map<std::pair<Id, Id>, std::pair<std::vector<Id>, std::vector<Id>>> pair_delta;
+    auto delta_of = [&](Id a, Id b) -> const std::pair<std::vector<Id>, std::vector<Id>>& {
+      auto it = pair_delta.find({a, b});
+      if (it != pair_delta.end()) return it->second;
+      const auto& ea = t_.assignments()[a].enabled;
+      const auto& eb = t_.assignments()[b].enabled;
+      std::pair<std::vector<Id>, std::vector<Id>> delta;
+      std::set_difference(eb.begin(), eb.end(), ea.begin(), ea.end(),
+                          std::back_inserter(delta.first));
+      std::set_difference(ea.begin(), ea.end(), eb.begin(), eb.end(),
+                          std::back_inserter(delta.second));
+      return pair_delta.emplace(std::make_pair(a, b), std::move(delta)).first->second;
+    };
+    for (const Diff& d : diffs) {
+      if (d.single) {
+        size_t i = 0, k = 0;
+        while (i < d.held_was.size() && k < d.held_now.size()) {
+          const auto& [sku_a, a] = d.held_was[i];
+          const auto& [sku_b, b] = d.held_now[k];
+          if (sku_a < sku_b) {
+            ++i;
+          } else if (sku_b < sku_a) {
+            ++k;
+          } else {
+            if (a != b) {
+              const auto& delta = delta_of(a, b);
+              for (Id p : delta.first) ++plans_on[{sku_a, p}];
+              for (Id p : delta.second) ++plans_off[{sku_a, p}];
+            }
+            ++i, ++k;
+          }
+        }
+        continue;
+      }
+      const Plans was = held(*d.was).second, now = held(*d.now).second;
+      auto kept = [&](Id sku) {
+        return std::binary_search(d.skus_was.begin(), d.skus_was.end(), sku) &&
+               std::binary_search(d.skus_now.begin(), d.skus_now.end(), sku);
+      };
+      for (const auto& sp : now) {
+        if (kept(sp.first) && !std::binary_search(was.begin(), was.end(), sp)) ++plans_on[sp];
+      }
+      for (const auto& sp : was) {
+        if (kept(sp.first) && !std::binary_search(now.begin(), now.end(), sp)) ++plans_off[sp];
+      }
+    }
+    auto plan_counts = [&](const std::map<std::pair<Id, Id>, size_t>& m) {
+      json out = json::array();
+      for (const auto& [sp, n] : m) {
+        const Plan& p = t_.plans()[sp.second];
+        out.push_back({{"skuId", t_.skus()[sp.first].id},
+                       {"servicePlanId", p.id},
+                       {"servicePlanName", p.name},
+                       {"friendlyName", p.friendly},
+                       {"users", n}});
+      }
+      return out;
+    };
+
     for (const Diff& d : diffs) {
       std::vector<Id> gains, losses;
       std::set_difference(d.skus_now.begin(), d.skus_now.end(), d.skus_was.begin(),
@@ -592,10 +659,9 @@ class QueryRunner {
       }
       return out;
     };
-    json summary = {{"usersChanged", diffs.size()},
-                    {"gains", product_groups(gained)},
-                    {"loses", product_groups(lost)},
-                    {"newErrors", error_groups(appeared)},
+    json summary = {{"usersChanged", diffs.size()},          {"gains", product_groups(gained)},
+                    {"loses", product_groups(lost)},         {"plansGained", plan_counts(plans_on)},
+                    {"plansLost", plan_counts(plans_off)},   {"newErrors", error_groups(appeared)},
                     {"clearedErrors", error_groups(cleared)}};
 
     json users = json::array();

@@ -3,8 +3,8 @@
 // Kiosk users, and the seats before and after; nothing changes until Assign.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withConsole, openConsole, waitIdle, blade } from './helpers.mjs';
-import { assignE3AndEmsToHr, openAllProducts, productRow } from './flow.mjs';
+import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
+import { assignE3AndEmsToHr, openAllProducts, openGroupLicenses, productRow } from './flow.mjs';
 
 test('Assign license previews step 1 before anything changes: 990 licensed, 10 conflicts named, seats', async (t) => {
   await withConsole(t, async (c) => {
@@ -30,6 +30,30 @@ test('Assign license previews step 1 before anything changes: 990 licensed, 10 c
     await waitIdle(page);
     const after = await productRow(await openAllProducts(page), 'Office 365 E3');
     assert.equal(after.assigned - before.assigned, 990);
+    assert.deepEqual(c.errors, []);
+  });
+});
+
+test("a group license's services: turning Yammer Enterprise back on previews the 990 members who get it, and can be staged", async (t) => {
+  await withConsole(t, async (c) => {
+    const { page } = c;
+    await openConsole(page, c.url);
+    await assignE3AndEmsToHr(page);
+    await waitIdle(page);
+    const licenses = await openGroupLicenses(page, 'HR Department');
+    await licenses.locator('.simple-body .row', { hasText: 'Office 365 E3' }).locator('.row-link').click();
+    const options = blade(page, 'Office 365 E3 - Assignment options');
+    const yammer = options.locator('.plan-row', { hasText: 'Yammer Enterprise' });
+    await yammer.locator('fluent-switch').click();
+    const preview = options.locator('[data-testid=group-license-preview][data-state=ready]');
+    await preview.locator('[data-testid=preview-services]').waitFor();
+    const text = await preview.innerText();
+    assert.match(text, /990 users get Yammer Enterprise \(Office 365 E3\)\./);
+    assert.match(text, /Save makes the change/);
+    await c.shot('group-license-preview');
+    await fbutton(options, 'Add to plan').click();
+    await options.waitFor({ state: 'detached' });
+    await page.locator('#plan-badge', { hasText: '1' }).waitFor();
     assert.deepEqual(c.errors, []);
   });
 });

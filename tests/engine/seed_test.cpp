@@ -240,6 +240,34 @@ TEST_P(SeedScenario, ThePlanOfStepOneShows990LicensedAndTenConflictsAndChangesNo
   }
 }
 
+TEST_P(SeedScenario, ThePlanOfTurningYammerBackOnInHrsE3CountsTheServiceGainedNotAProduct) {
+  AssignHr();
+  json batch = {{"requests", json::array({Req("POST", "/groups/" + hr_ + "/assignLicense",
+                                              {{"addLicenses", json::array({License(kE3)})},
+                                               {"removeLicenses", json::array()}})})}};
+  batch["requests"][0]["id"] = "1";
+  auto planned = engine_.PlanChanges(batch.dump());
+  ASSERT_TRUE(planned.Ok()) << planned.GetError().message;
+  const json summary = json::parse(planned.Value())["summary"];
+  EXPECT_EQ(summary["gains"], json::array()) << "nobody gains a product";
+  EXPECT_EQ(summary["loses"], json::array());
+  ASSERT_EQ(summary["plansGained"].size(), 1u) << summary.dump();
+  EXPECT_EQ(summary["plansGained"][0]["servicePlanId"], kYammer);
+  EXPECT_EQ(summary["plansGained"][0]["skuId"], kE3);
+  EXPECT_EQ(summary["plansGained"][0]["users"], 990) << "the ten in error hold no E3";
+  EXPECT_EQ(summary["plansLost"], json::array());
+  // And turning it off again from there is the same users losing it.
+  ASSERT_TRUE(engine_.ApplyBatch(batch.dump()).Ok());
+  engine_.ProcessAll();
+  batch["requests"][0]["body"]["addLicenses"] = json::array({License(kE3, {kYammer})});
+  planned = engine_.PlanChanges(batch.dump());
+  ASSERT_TRUE(planned.Ok());
+  const json off = json::parse(planned.Value())["summary"];
+  ASSERT_EQ(off["plansLost"].size(), 1u) << off.dump();
+  EXPECT_EQ(off["plansLost"][0]["servicePlanId"], kYammer);
+  EXPECT_EQ(off["plansLost"][0]["users"], 990);
+}
+
 TEST_P(SeedScenario, AFailedAssignmentsPlansShowNotAppliedNotOff) {
   AssignHr();
   auto errors = HrErrorUsers();

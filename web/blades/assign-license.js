@@ -30,12 +30,18 @@ registerBlade('assign', (args, opts) => ({
     const rows = h('div', { class: 'selector-list' });
     const message = h('div', { class: 'message-slot', attrs: { 'aria-live': 'polite' } });
     // The planner's preview: what Assign would do, computed in the worker and undone there.
-    const preview = h('section', { class: 'plan-preview', attrs: { 'aria-labelledby': 'assign-preview-title', 'data-testid': 'assign-preview' } });
+    const preview = livePreview({
+      id: 'assign-preview-title',
+      testid: 'assign-preview',
+      title: 'Before you assign: what will happen',
+      requests: () => (state.principals.size === 0 || state.products.length === 0 ? null : requestsToSend()),
+      products: () => state.products,
+    });
     const assign = button('Assign', () => doAssign(), { appearance: 'primary', disabled: true, testid: 'assign-submit' });
     // Or stage it: the change waits in the plan (top bar, Plan), previewed with the others.
     const stage = button('Add to plan', () => doStage(), { appearance: 'outline', disabled: true, testid: 'assign-stage' });
     ctx.footer.append(assign, stage);
-    ctx.body.append(message, rows, preview);
+    ctx.body.append(message, rows, preview.el);
 
     function selectorRow(label, value, onClick, testid) {
       const b = h('button', { type: 'button', class: 'selector', attrs: { 'data-testid': testid } },
@@ -79,40 +85,12 @@ registerBlade('assign', (args, opts) => ({
           : null);
       setDisabled(assign, state.principals.size === 0 || state.products.length === 0);
       setDisabled(stage, state.principals.size === 0 || state.products.length === 0);
-      schedulePreview();
+      preview.schedule();
     }
 
     function requestsToSend() {
       const addLicenses = state.products.map((p) => ({ skuId: p.skuId, disabledPlans: [...(state.disabled.get(p.skuId) || [])] }));
       return [...state.principals.values()].map((p, i) => ({ id: String(i + 1), ...assignLicenseRequest(p.kind, p.id, addLicenses) }));
-    }
-
-    let scheduled = 0; // choices made so far: an answer for older choices is dropped
-    const debouncedPreview = debounce(() => showPreview(), 150);
-    function schedulePreview() {
-      scheduled += 1;
-      preview.dataset.state = 'busy'; // what it shows is about to be replaced
-      debouncedPreview();
-    }
-    async function showPreview() {
-      const asked = scheduled;
-      const current = () => asked === scheduled;
-      if (state.principals.size === 0 || state.products.length === 0) {
-        replace(preview);
-        preview.dataset.state = 'ready';
-        return;
-      }
-      replace(preview, previewTitle(), h('p', { class: 'help-text', text: 'Working out what Assign would do…' }));
-      try {
-        const [effect, all] = await Promise.all([engine.plan(requestsToSend()), engine.query({ query: 'products' })]);
-        if (!current()) return;
-        replace(preview, previewTitle(), ...describeEffect(effect, [...state.products, ...(Array.isArray(all) ? all : [])]));
-        preview.dataset.state = 'ready';
-      } catch (err) {
-        if (!current()) return;
-        replace(preview, previewTitle(), h('p', { class: 'help-text', text: `No preview: ${engine.errorText(err)}` }));
-        preview.dataset.state = 'ready';
-      }
     }
 
     async function loadProducts() {
@@ -176,8 +154,45 @@ registerBlade('assign', (args, opts) => ({
   },
 }));
 
-function previewTitle() {
-  return h('h3', { class: 'section-title', id: 'assign-preview-title', text: 'Before you assign: what will happen' });
+/**
+ * A preview that follows the choices of a blade: `schedule()` after each choice; after a short
+ * pause the planner previews `requests()` (null: nothing to preview) in the worker, and an answer
+ * for older choices is dropped. `el` carries data-state busy/ready for the tests.
+ * @param {{id: string, testid: string, title: string, requests: () => any[] | null, products: () => any[], action?: string}} o
+ */
+export function livePreview(o) {
+  const el = h('section', { class: 'plan-preview', attrs: { 'aria-labelledby': o.id, 'data-testid': o.testid } });
+  const title = () => h('h3', { class: 'section-title', id: o.id, text: o.title });
+  let scheduled = 0;
+  async function show() {
+    const asked = scheduled;
+    const current = () => asked === scheduled;
+    const requests = o.requests();
+    if (!requests) {
+      replace(el);
+      el.dataset.state = 'ready';
+      return;
+    }
+    replace(el, title(), h('p', { class: 'help-text', text: 'Working out what this would do…' }));
+    try {
+      const [effect, all] = await Promise.all([engine.plan(requests), engine.query({ query: 'products' })]);
+      if (!current()) return;
+      replace(el, title(), ...describeEffect(effect, [...o.products(), ...(Array.isArray(all) ? all : [])], { action: o.action }));
+    } catch (err) {
+      if (!current()) return;
+      replace(el, title(), h('p', { class: 'help-text', text: `No preview: ${engine.errorText(err)}` }));
+    }
+    el.dataset.state = 'ready';
+  }
+  const debounced = debounce(() => show(), 150);
+  return {
+    el,
+    schedule() {
+      scheduled += 1;
+      el.dataset.state = 'busy'; // what it shows is about to be replaced
+      debounced();
+    },
+  };
 }
 
 /** "Inherited (Kiosk users)" → "Kiosk users"; "Direct" → "a direct assignment". */
@@ -226,6 +241,20 @@ export function describeEffect(effect, products, { action = 'Assign' } = {}) {
   for (const g of summary.loses) {
     lines.push(h('p', { class: 'preview-line', text: `${usersText(g.users, 'user loses', 'users lose')} ${g.skuIds.map(productName).join(', ')}.` }));
   }
+  // Services turned on or off in products kept (a template's plans changed), by product and count.
+  const servicesLines = (list, one, many) => {
+    const byKey = new Map();
+    for (const p of list || []) {
+      const key = `${p.skuId}|${p.users}`;
+      if (!byKey.has(key)) byKey.set(key, { skuId: p.skuId, users: p.users, plans: [] });
+      byKey.get(key).plans.push(planName(p));
+    }
+    for (const g of byKey.values()) {
+      lines.push(h('p', { class: 'preview-line', attrs: { 'data-testid': 'preview-services' }, text: `${usersText(g.users, one, many)} ${g.plans.join(', ')} (${productName(g.skuId)}).` }));
+    }
+  };
+  servicesLines(summary.plansGained, 'user gets', 'users get');
+  servicesLines(summary.plansLost, 'user loses', 'users lose');
   // One line per reason; a product not assigned only because another of the same group failed
   // (all or nothing) is said once the reason it follows from is shown.
   const reasons = summary.newErrors.filter((e) => e.error !== 'Other' || summary.newErrors.every((x) => x.error === 'Other'));

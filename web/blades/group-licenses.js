@@ -7,7 +7,8 @@ import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { createTable, rowLink, simpleTable } from '../lib/table.js';
 import { errorCount, assignLicenseRequest, confirmRemoval, runJob, planName, keyValue } from './common.js';
-import { servicePlanToggles } from './assign-license.js';
+import { servicePlanToggles, livePreview } from './assign-license.js';
+import * as plan from '../lib/plan.js';
 
 export function renderGroupLicenses(view, id) {
   const status = h('div', { class: 'status-slot', attrs: { 'data-testid': 'group-status' } });
@@ -164,15 +165,31 @@ registerBlade('group-license', (args) => ({
     ctx.setTitle(`${lic.displayName} - Assignment options`, g.displayName);
     const disabled = new Set((lic.servicePlans || []).filter((p) => !p.enabled).map((p) => p.servicePlanId));
     const initial = [...disabled].sort().join(',');
+    const requests = () => [{ id: '1', ...assignLicenseRequest('group', groupId, [{ skuId, disabledPlans: [...disabled] }]) }];
+    const targets = [{ kind: 'group', id: groupId, name: g.displayName, processes: true }];
+    const changed = () => [...disabled].sort().join(',') !== initial;
     const save = button('Save', async () => {
       await runJob({
         title: `Updating ${lic.displayName} on ${g.displayName}`,
-        requests: [{ id: '1', ...assignLicenseRequest('group', groupId, [{ skuId, disabledPlans: [...disabled] }]) }],
-        targets: [{ kind: 'group', id: groupId, name: g.displayName, processes: true }],
+        requests: requests(),
+        targets,
         successText: `Services of ${lic.displayName} updated on ${g.displayName}.`,
       });
       ctx.close();
     }, { appearance: 'primary', disabled: true, testid: 'group-license-save' });
+    const stage = button('Add to plan', () => {
+      plan.stage({ title: `Change the services of ${lic.displayName} on ${g.displayName}`, requests: requests(), targets });
+      ctx.close();
+    }, { appearance: 'outline', disabled: true, testid: 'group-license-stage' });
+    // What Save would do to every member (services gained and lost, errors), before it is done.
+    const preview = livePreview({
+      id: 'group-license-preview-title',
+      testid: 'group-license-preview',
+      title: 'Before you save: what will happen',
+      requests: () => (changed() ? requests() : null),
+      products: () => [{ skuId, displayName: lic.displayName }],
+      action: 'Save',
+    });
     const remove = button('Remove license', () => {
       // Confirmed first, with what it would do (the members who lose it, the seats freed).
       confirmRemoval(ctx, {
@@ -188,11 +205,15 @@ registerBlade('group-license', (args) => ({
       });
     }, { icon: 'delete' });
     ctx.toolbar.append(remove);
-    ctx.footer.append(save);
+    ctx.footer.append(save, stage);
     ctx.body.append(h('p', { class: 'hint', text: 'Turn services On or Off for every member who gets this product from the group.' }),
       servicePlanToggles(lic.servicePlans || [], disabled, lic.displayName, () => {
-        save.toggleAttribute('disabled', [...disabled].sort().join(',') === initial);
-      }));
+        save.toggleAttribute('disabled', !changed());
+        stage.toggleAttribute('disabled', !changed());
+        preview.schedule();
+      }),
+      // After the switches: what appears there never moves a switch under the pointer.
+      preview.el);
   },
 }));
 
