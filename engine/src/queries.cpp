@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "licensing.h"
 #include "rules.h"
@@ -694,17 +695,47 @@ class QueryRunner {
       skus->erase(std::unique(skus->begin(), skus->end()), skus->end());
     };
     std::vector<Id> waits;
-    for (const User& u : t_.users()) {
-      if (u.deleted) continue;
-      bool any = false;
-      for (const auto& st : u.states) {
+    // A CountViolation state comes from a group (a direct assignment without a seat is refused
+    // at once), so only the members of groups with members in error are read: a plan on a big
+    // tenant stays cheap. A group whose members do not account for its errors (a former member
+    // held by a blocked removal) is looked for among all users.
+    std::unordered_set<uint64_t> counted;  // (sku, user) pairs already counted
+    auto visit = [&](Id gi, Id ui, size_t* errors_seen) {
+      if (t_.users()[ui].deleted) return;
+      bool error = false;
+      for (const auto& st : t_.users()[ui].states) {
+        if (st.source != gi || st.error == ErrorKind::kNone) continue;
+        error = true;
         if (st.error != ErrorKind::kCountViolation) continue;
-        any = true;
-        if (st.source != kDirect) waiting_groups[st.sku].push_back(st.source);
+        waiting_groups[st.sku].push_back(gi);
+        if (counted.insert((uint64_t{st.sku} << 32) | ui).second) ++waiting_after[st.sku];
       }
-      if (!any) continue;
-      waits_for(u.states, &waits);
-      for (Id s : waits) ++waiting_after[s];
+      *errors_seen += error ? 1 : 0;
+    };
+    // Counted only when the changes touch a wait (a user's CountViolation appears or clears) or a
+    // product's units: otherwise nobody waits because of them, and a plan of one membership
+    // change stays far from the cost of reading every member in error.
+    bool waits_touched = false;
+    for (const Diff& d : diffs) {
+      for (const auto* side : {&d.errors_was, &d.errors_now}) {
+        for (const auto& entry : *side) {
+          waits_touched = waits_touched || entry.second->error == ErrorKind::kCountViolation;
+        }
+      }
+    }
+    const auto saved_skus = SavedBefore(j.saved_skus);
+    for (const auto& [s, was] : saved_skus) {
+      waits_touched = waits_touched || was->Assignable() != t_.skus()[s].Assignable();
+    }
+    for (Id gi = 0; waits_touched && gi < t_.groups().size(); ++gi) {
+      const Group& g = t_.groups()[gi];
+      if (g.error_users == 0) continue;
+      size_t seen = 0;
+      for (Id ui : g.members) visit(gi, ui, &seen);
+      if (seen >= g.error_users) continue;
+      for (Id ui = 0; ui < t_.users().size(); ++ui) {
+        if (!std::binary_search(g.members.begin(), g.members.end(), ui)) visit(gi, ui, &seen);
+      }
     }
     for (const Diff& d : diffs) {
       waits_for(*d.now, &waits);
@@ -732,15 +763,18 @@ class QueryRunner {
       from.erase(std::unique(from.begin(), from.end()), from.end());
       json groups_waiting = json::array();
       for (Id g : from) groups_waiting.push_back(t_.groups()[g].id);
-      skus.push_back({{"skuId", now.id},
-                      {"skuPartNumber", now.part_number},
-                      {"consumedBefore", consumed_before},
-                      {"consumedAfter", now.consumed},
-                      {"available", now.Assignable() - now.consumed},
-                      {"enabledAfter", now.prepaid.enabled},
-                      {"waitingBefore", waiting_before},
-                      {"waitingAfter", waiting_after[s]},
-                      {"waitingGroups", std::move(groups_waiting)}});
+      json row = {{"skuId", now.id},
+                  {"skuPartNumber", now.part_number},
+                  {"consumedBefore", consumed_before},
+                  {"consumedAfter", now.consumed},
+                  {"available", now.Assignable() - now.consumed},
+                  {"enabledAfter", now.prepaid.enabled}};
+      if (waits_touched) {
+        row["waitingBefore"] = waiting_before;
+        row["waitingAfter"] = waiting_after[s];
+        row["waitingGroups"] = std::move(groups_waiting);
+      }
+      skus.push_back(std::move(row));
     }
 
     const auto groups_before = SavedBefore(j.saved_groups);

@@ -16,6 +16,8 @@
 //   BM_PreviewTemplateChange100k   journal + change + processing + rollback, all timed
 //   BM_PlanTemplateChange100k      Engine::PlanChanges of the same change (with the effect's JSON):
 //                           arg 0 every changed user listed, arg 1 the summary and 20 users
+//   BM_PlanMembershipChange        Engine::PlanChanges of one POST .../members/$ref (the effect,
+//                           summary and 20 users); arg 0 a small licensed group, arg 1 the biggest
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -522,6 +524,32 @@ void BM_PlanTemplateChange100k(benchmark::State& state) {
   state.counters["effect_MB"] = static_cast<double>(bytes) / 1e6;
 }
 
+/// The planner's preview of one membership change (the console's: summary and 20 users).
+void BM_PlanMembershipChange(benchmark::State& state) {
+  const Targets& t = GetTargets();
+  gbl::Engine* engine = ProcessedEngine(state);
+  if (engine == nullptr) return;
+  if (!t.ok) {
+    state.SkipWithError("could not find the change targets in the document");
+    return;
+  }
+  const bool big = state.range(0) == 1;
+  const std::string gid = (big ? t.big_group : t.small_group)["id"].get<std::string>();
+  const std::string& user = big ? t.outsider_big : t.outsider_small;
+  const std::string add = R"({"requests":[{"id":"1","method":"POST","url":"/groups/)" + gid +
+                          R"(/members/$ref","body":{"@odata.id":"https://graph.microsoft.com/)"
+                          R"(v1.0/directoryObjects/)" +
+                          user + R"("}}]})";
+  for (auto _ : state) {
+    auto effect = engine->PlanChanges(std::vector<std::string>{add}, 20);
+    if (!effect.Ok()) {
+      state.SkipWithError(("PlanChanges failed: " + effect.GetError().message).c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(effect);
+  }
+}
+
 BENCHMARK(BM_MemoryPerMembership)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LoadDocument)->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FullProcessing)->Iterations(3)->Unit(benchmark::kMillisecond);
@@ -531,6 +559,7 @@ BENCHMARK(BM_RollbackTemplateChange100k)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PreviewTemplateChange100k)->Unit(benchmark::kMillisecond);
 // Arg 0: every changed user listed (the CLI's json); arg 1: the summary and 20 users (the console).
 BENCHMARK(BM_PlanTemplateChange100k)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PlanMembershipChange)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
