@@ -157,7 +157,9 @@ class Loader {
   bool Ready(const Section* s) const {
     if (s == &org_ || s == &skus_) return true;
     if (s == &rules_ || s == &users_) return skus_.done;
-    if (s == &groups_) return skus_.done && users_.done;
+    // Groups need the products; members the users section has not brought yet wait, compactly
+    // (PendingMember), until the end.
+    if (s == &groups_) return skus_.done;
     // deletedItems: after every member list is resolved, so always set aside (it is small).
     if (s == &deleted_) return false;
     return users_.done && groups_.done;  // directoryAudits
@@ -427,7 +429,8 @@ class Loader {
           const bool optimistic =
               !last && !scan_item_ && (section_ == &users_ || section_ == &groups_);
           if (!last && !optimistic && !ElementComplete(rest, 0, base)) return true;
-          const size_t pending_mark = pending_.size(), members_mark = pending_members_.size();
+          const size_t pending_mark = pending_.size(), members_mark = pending_members_.size(),
+                       others_mark = other_ids_.size();
           const bool first_mark = first_;
           auto cut_off = [&] {
             if (!optimistic) return false;
@@ -435,6 +438,7 @@ class Loader {
             if (ElementComplete(rest, 0, base)) return false;
             pending_.resize(pending_mark);
             pending_members_.resize(members_mark);
+            other_ids_.resize(others_mark);
             scan_item_ = true;
             return true;
           };
@@ -966,7 +970,9 @@ class Loader {
         u.states.push_back(st);
       }
     }
-    if (!tenant_->user_index_.Insert(u.id, uid)) {
+    // (Groups read before the users: an id may already be a group's.)
+    if ((groups_.present && tenant_->group_index_.Contains(u.id)) ||
+        !tenant_->user_index_.Insert(u.id, uid)) {
       return Schema(path + ".id", "duplicate id \"" + u.id + "\"");
     }
     tenant_->users_.push_back(std::move(u));
@@ -1024,11 +1030,34 @@ class Loader {
     return true;
   }
 
+  /// A member to resolve at the end (a nested group, or an object of a section not read yet):
+  /// 32 bytes, the id as 128 bits (a GUID) or an index into other_ids_ (any other text).
   struct PendingMember {
+    enum Kind : uint8_t { kAny, kUser };  ///< kUser: typed #microsoft.graph.user
     Id group;
-    std::string id;
-    std::string path;
+    uint32_t index;  ///< position in the group's members (for the error path)
+    uint64_t hi = 0, lo = 0;
+    uint32_t other = kNoId;  ///< other_ids_ index when the id is not a GUID
+    Kind kind = kAny;
+    bool group_only = false;  ///< typed #microsoft.graph.group
   };
+
+  void AddPending(Id gid, size_t j, std::string_view id, std::string_view type) {
+    PendingMember m{gid, static_cast<uint32_t>(j)};
+    if (!IdIndex::ParseGuid(id, &m.hi, &m.lo)) {
+      m.other = static_cast<uint32_t>(other_ids_.size());
+      other_ids_.emplace_back(id);
+    }
+    m.kind = NameIs(type, "#microsoft.graph.user") ? PendingMember::kUser : PendingMember::kAny;
+    m.group_only = NameIs(type, "#microsoft.graph.group");
+    pending_members_.push_back(m);
+  }
+  Id FindPending(const IdIndex& index, const PendingMember& m) const {
+    return m.other == kNoId ? index.FindGuid(m.hi, m.lo) : index.Find(other_ids_[m.other]);
+  }
+  std::string PendingId(const PendingMember& m) const {
+    return m.other == kNoId ? IdIndex::FormatGuid(m.hi, m.lo) : other_ids_[m.other];
+  }
 
   /// Directory objects that can be members of a group but never hold licenses.
   static bool UnlicensedMemberType(std::string_view type) {
@@ -1067,10 +1096,10 @@ class Loader {
           g->other_members.emplace_back(std::string(m.id), std::string(m.type));
         } else if (found[k] != kNoId && !NameIs(m.type, "#microsoft.graph.group")) {
           g->members.push_back(found[k]);
-        } else if (NameIs(m.type, "#microsoft.graph.user")) {
+        } else if (NameIs(m.type, "#microsoft.graph.user") && users_.done) {
           return Schema(mpath_of(m.j), "unknown user \"" + std::string(m.id) + "\"");
         } else {
-          pending_members_.push_back({gid, std::string(m.id), mpath_of(m.j)});
+          AddPending(gid, m.j, m.id, m.type);
         }
       }
       return true;
@@ -1197,13 +1226,29 @@ class Loader {
 
   bool ResolvePending() {
     for (auto& m : pending_members_) {
-      Id child = tenant_->group_index_.Find(m.id);
-      if (child == kNoId) {
-        return Schema(m.path, "unknown directory object \"" + m.id + "\"");
+      auto path = [&] {
+        return "groups[" + std::to_string(m.group) + "].members[" + std::to_string(m.index) + "]";
+      };
+      // A user, when the users section came after the groups.
+      if (!m.group_only) {
+        Id user = FindPending(tenant_->user_index_, m);
+        if (user != kNoId) {
+          tenant_->groups_[m.group].members.push_back(user);
+          continue;
+        }
+        if (m.kind == PendingMember::kUser) {
+          return Schema(path(), "unknown user \"" + PendingId(m) + "\"");
+        }
       }
-      if (child == m.group) return Schema(m.path, "a group cannot be a member of itself");
+      Id child = FindPending(tenant_->group_index_, m);
+      if (child == kNoId) {
+        return Schema(path(), "unknown directory object \"" + PendingId(m) + "\"");
+      }
+      if (child == m.group) return Schema(path(), "a group cannot be a member of itself");
       tenant_->groups_[m.group].member_groups.push_back(child);
     }
+    pending_members_ = {};
+    other_ids_ = {};
     std::unordered_map<std::string, Id> external;
     for (auto& p : pending_) {
       Id group = tenant_->group_index_.Find(p.group_id);
@@ -1333,6 +1378,7 @@ class Loader {
   std::vector<PendingState> pending_;
   bool scan_item_ = false;  // the item at pos_ was cut off by a piece's end: scan it first
   std::vector<PendingMember> pending_members_;
+  std::vector<std::string> other_ids_;  ///< pending members' ids that are not GUIDs
 };
 
 }  // namespace load_detail

@@ -239,6 +239,23 @@ Id IdIndex::Find(std::string_view id) const {
     auto it = other_.find(std::string(id));
     return it == other_.end() ? kNoId : it->second;
   }
+  return FindGuid(hi, lo);
+}
+
+std::string IdIndex::FormatGuid(uint64_t hi, uint64_t lo) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  const uint64_t words[2] = {hi, lo};
+  size_t at = 0;
+  for (int bit = 0; bit < 128; bit += 4) {
+    if (at == 8 || at == 13 || at == 18 || at == 23) ++at;
+    const uint64_t w = words[bit / 64];
+    out[at++] = kHex[(w >> (60 - bit % 64)) & 0xF];
+  }
+  return out;
+}
+
+Id IdIndex::FindGuid(uint64_t hi, uint64_t lo) const {
   if (slots_.empty()) return kNoId;
   size_t mask = slots_.size() - 1;
   uint64_t h = (hi ^ (lo * 0x9e3779b97f4a7c15ULL));

@@ -66,6 +66,12 @@ class IdIndex {
   void Erase(std::string_view id);
   /// Prepares room for n ids.
   void Reserve(size_t n);
+  /// The index of the GUID (hi, lo) as ParseGuid gives it, or kNoId.
+  Id FindGuid(uint64_t hi, uint64_t lo) const;
+  /// A GUID-shaped id (either letter case) as 128 bits; false for any other text.
+  static bool ParseGuid(std::string_view id, uint64_t* hi, uint64_t* lo);
+  /// The GUID of (hi, lo) in lower case ("8-4-4-4-12").
+  static std::string FormatGuid(uint64_t hi, uint64_t lo);
 
  private:
   struct Slot {
@@ -74,7 +80,6 @@ class IdIndex {
     Id value = kNoId;  ///< kNoId: empty; kTombstone: erased
   };
   static constexpr Id kTombstone = kNoId - 2;
-  static bool ParseGuid(std::string_view id, uint64_t* hi, uint64_t* lo);
   size_t Probe(uint64_t hi, uint64_t lo) const;  // slot holding the key, or an empty one
   void Grow();
 

@@ -98,6 +98,41 @@ TEST(StreamedLoad, SectionsInAnyOrderAndGraphPagesLoadTheSame) {
   EXPECT_EQ(json::parse(Whole(text))["users"].size(), doc["users"].size());
 }
 
+TEST(StreamedLoad, GroupsBeforeTheirUsersAreReadAsTheyComeAndGiveTheSameTenant) {
+  json doc = json::parse(SyntheticDocument(6));
+  // Products, then the groups (read item by item: their members wait as 128-bit ids, never as
+  // text), then the users they name.
+  std::string text = "{\"organization\":" + doc["organization"].dump() +
+                     ",\"subscribedSkus\":" + doc["subscribedSkus"].dump() +
+                     ",\"licensingRules\":" + doc["licensingRules"].dump() +
+                     ",\"groups\":" + doc["groups"].dump() + ",\"users\":" + doc["users"].dump() +
+                     ",\"directoryAudits\":" + doc["directoryAudits"].dump() + "}";
+  ExpectSplitsAgree(text, 300);
+  Engine natural, reordered;
+  ASSERT_TRUE(natural.LoadDocument(doc.dump()).Ok());
+  ASSERT_TRUE(reordered.LoadDocument(text).Ok());
+  EXPECT_EQ(natural.ExportDocument(), reordered.ExportDocument());
+}
+
+TEST(StreamedLoad, GroupsBeforeUsersStillNameAnUnknownUserAndADuplicateId) {
+  const std::string skus = R"("subscribedSkus":[],)";
+  const std::string group = R"({"id":"a1b2c3d4-0000-4000-8000-000000000001","displayName":"G",)"
+                            R"("members":[{"id":"A1B2C3D4-0000-4000-8000-0000000000AA",)"
+                            R"("@odata.type":"#microsoft.graph.user"}]})";
+  const std::string user = R"({"id":"a1b2c3d4-0000-4000-8000-0000000000bb","displayName":"U"})";
+  Engine e;
+  auto r = e.LoadDocument("{" + skus + "\"groups\":[" + group + "],\"users\":[" + user + "]}");
+  ASSERT_FALSE(r.Ok());
+  EXPECT_EQ(r.GetError().message,
+            "groups[0].members[0]: unknown user \"a1b2c3d4-0000-4000-8000-0000000000aa\"");
+  const std::string twin = R"({"id":"a1b2c3d4-0000-4000-8000-000000000001","displayName":"U"})";
+  r = e.LoadDocument("{" + skus + R"("groups":[{"id":"a1b2c3d4-0000-4000-8000-000000000001"}],)" +
+                     "\"users\":[" + twin + "]}");
+  ASSERT_FALSE(r.Ok());
+  EXPECT_EQ(r.GetError().message,
+            "users[0].id: duplicate id \"a1b2c3d4-0000-4000-8000-000000000001\"");
+}
+
 TEST(StreamedLoad, ErrorsAndTheirBytesDoNotDependOnTheSplit) {
   std::string doc = SyntheticDocument(5);
   std::mt19937 rng(7);
