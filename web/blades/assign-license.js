@@ -274,7 +274,7 @@ export function describeEffect(effect, products, { action = 'Assign' } = {}) {
     return h('li', { text: `${productName(s.skuId)}: ${num(s.consumedBefore)} → ${num(s.consumedAfter)} assigned, ${num(Math.max(0, s.available))} available.${waiting}` });
   });
   if (seats.length) lines.push(h('ul', { class: 'preview-seats', attrs: { 'aria-label': 'Seats before and after' } }, seats));
-  if (!lines.length) lines.push(h('p', { class: 'preview-line', text: 'Nothing would change: every selected user and group already has these licenses.' }));
+  if (!lines.length) lines.push(h('p', { class: 'preview-line', text: 'Nothing would change in anyone\'s licenses.' }));
   lines.push(h('p', { class: 'help-text', text: `Nothing has changed yet: this is a preview. ${action} makes the change.` }));
   return lines;
 }
@@ -438,7 +438,7 @@ export function servicePlanToggles(plans, disabledSet, productName, onChange) {
 }
 
 /**
- * A change that takes licenses away, confirmed first: the blade shows what it would do (the
+ * A change confirmed first (a removal, members added): the blade shows what it would do (the
  * planner's preview: how many users lose what, the errors that follow, the seats freed), then
  * `actionLabel` runs `opts.onConfirm()` and Cancel leaves everything as it was.
  * opts: {title, subtitle, actionLabel, requests, products: [{skuId, displayName}], onConfirm, stage?}
@@ -468,7 +468,7 @@ registerBlade('confirm-change', (args, opts) => ({
       ctx.close();
     }, { appearance: 'outline', testid: 'confirm-stage' });
     ctx.footer.append(confirm, stage || null, button('Cancel', () => ctx.close(), { testid: 'confirm-cancel' }));
-    ctx.body.append(preview);
+    ctx.body.append(opts.note ? h('fluent-message-bar', { attrs: { intent: 'info', layout: 'multiline' } }, opts.note) : '', preview);
     try {
       const [effect, all] = await Promise.all([engine.plan(opts.requests || []), engine.query({ query: 'products' })]);
       replace(preview, h('h3', { class: 'section-title', id: 'confirm-preview-title', text: 'What will happen' }),

@@ -3,7 +3,7 @@ import { h, num, replace, button, setDisabled, debounce, textInput } from '../li
 import * as engine from '../lib/engine.js';
 import { registerBlade, menuLayout } from '../lib/shell.js';
 import { createTable, rowLink } from '../lib/table.js';
-import { groupType, processingText, errorCount, keyValue, confirmRemoval } from './common.js';
+import { groupType, processingText, errorCount, keyValue, confirmRemoval, runJob } from './common.js';
 import { renderGroupLicenses } from './group-licenses.js';
 import { renderAuditLogs } from './audit-logs.js';
 
@@ -105,7 +105,40 @@ function renderMembers(view, id, groupName) {
     onActivate: (m) => (m.type === 'group' ? view.open('group', [m.id, 'overview']) : view.open('user', [m.id, 'licenses'])),
     onSelectionChange: (sel) => setDisabled(remove, sel.size === 0),
   });
-  view.toolbar.append(remove);
+  // Add members: pick users and groups, then the preview of what they get (or fail to get), then
+  // Add or Add to plan.
+  const add = button('Add members', () => {
+    view.open('pick-principals', [], {
+      selected: new Map(),
+      onSelect(chosen) {
+        const picked = [...chosen.values()].filter((p) => p.id !== id);
+        if (!picked.length) return;
+        const requests = picked.map((p, i) => ({
+          id: String(i + 1),
+          method: 'POST',
+          url: `/groups/${encodeURIComponent(id)}/members/$ref`,
+          body: { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${p.id}` },
+        }));
+        const subtitle = `${picked.length === 1 ? picked[0].displayName : `${num(picked.length)} members`} to ${groupName}`;
+        const targets = picked.map((p) => ({ kind: 'group', id, name: `${p.displayName} to ${groupName}`, processes: true }));
+        const nested = picked.filter((p) => p.kind === 'group');
+        // After the picker has closed (it closes itself once this returns).
+        setTimeout(() => view.open('confirm-change', [], {
+          title: 'Add members',
+          subtitle,
+          // Microsoft's rule: group-based licensing reaches direct members only.
+          note: nested.length ? `${nested.map((g) => g.displayName).join(', ')}: a group added as a member gets nothing from ${groupName}'s licenses, nor do its members (group-based licensing applies to direct members only).` : '',
+          actionLabel: 'Add',
+          requests,
+          stage: { title: `Add members: ${subtitle}`, requests, targets },
+          async onConfirm() {
+            await runJob({ title: `Adding members to ${groupName}`, requests, targets, successText: `Added ${picked.length} member(s) to ${groupName}.` });
+          },
+        }), 0);
+      },
+    });
+  }, { icon: 'add', testid: 'add-members' });
+  view.toolbar.append(add, remove);
   const input = textInput('Search members', { class: 'search', onInput: debounce((v) => { search = v; table.setFetch(fetch()); }, 200) });
   view.body.append(h('div', { class: 'list-tools' }, input), table.el);
   view.body.classList.add('fill');

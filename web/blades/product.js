@@ -3,7 +3,9 @@ import { h, num, replace, button, setDisabled, debounce, textInput } from '../li
 import * as engine from '../lib/engine.js';
 import { registerBlade, menuLayout } from '../lib/shell.js';
 import { createTable, rowLink, simpleTable } from '../lib/table.js';
-import { processingText, statePill, assignLicenseRequest, confirmRemoval, errorCount, keyValue, planName } from './common.js';
+import { processingText, statePill, assignLicenseRequest, confirmRemoval, errorCount, keyValue, planName, runJob } from './common.js';
+import { livePreview } from './assign-license.js';
+import * as plan from '../lib/plan.js';
 
 const items = [
   { key: 'overview', label: 'Overview', icon: 'info' },
@@ -45,7 +47,8 @@ registerBlade('product', (args) => ({
 async function overview(view, skuId) {
   const box = h('div');
   view.body.append(box);
-  view.toolbar.append(button('Assign', () => view.open('assign', [skuId]), { icon: 'add' }));
+  view.toolbar.append(button('Assign', () => view.open('assign', [skuId]), { icon: 'add' }),
+    button('Change seats', () => view.open('seats', [skuId]), { icon: 'license', testid: 'change-seats' }));
   async function load() {
     const p = await engine.query({ query: 'product', skuId });
     replace(box, keyValue([
@@ -156,3 +159,75 @@ function servicePlans(view, product) {
   });
   view.body.append(table.el);
 }
+
+/**
+ * Seats of a product (planning a purchase or a cut): the active units, previewed (who gets a seat,
+ * who waits, who is left without one) before Save or Add to plan. PATCH /subscribedSkus/{id} is our
+ * extension: seats are bought in the Microsoft 365 admin center, and the plan's files say so.
+ */
+registerBlade('seats', (args) => ({
+  title: 'Change seats',
+  size: 'medium',
+  transient: true,
+  async render(ctx) {
+    const skuId = args[0];
+    const p = await engine.query({ query: 'product', skuId });
+    ctx.setTitle('Change seats', p.displayName);
+    const enabledNow = Number(p.total) - Number(p.warning || 0);
+    let enabled = enabledNow;
+    const message = h('div', { class: 'message-slot', attrs: { 'aria-live': 'polite' } });
+    const request = () => ({ id: '1', method: 'PATCH', url: `/subscribedSkus/${encodeURIComponent(skuId)}`, body: { prepaidUnits: { enabled } } });
+    // Buying seats does not reach users already waiting: their groups are processed again.
+    const waitingGroups = async () => {
+      const groups = await engine.queryAll({ query: 'licensedGroups', skuId });
+      return groups.filter((g) => Number(g.membersWithErrors) > 0).map((g) => ({ method: 'POST', url: `/groups/${encodeURIComponent(g.id)}/reprocessLicenseAssignment` }));
+    };
+    let reprocess = [];
+    const valid = () => Number.isInteger(enabled) && enabled >= 0 && enabled !== enabledNow;
+    const requests = () => (valid() ? [request(), ...reprocess.map((r, i) => ({ ...r, id: String(i + 2) }))] : null);
+    const preview = livePreview({
+      id: 'seats-preview-title',
+      testid: 'seats-preview',
+      title: 'Before you save: what will happen',
+      requests,
+      products: () => [p],
+      action: 'Save',
+    });
+    const save = button('Save', async () => {
+      setDisabled(save, true);
+      await runJob({
+        title: `Changing the seats of ${p.displayName}`,
+        requests: requests(),
+        targets: [{ kind: 'sku', id: skuId, name: p.displayName }, ...reprocess.map((r) => ({ kind: 'group', id: r.url.split('/')[2], name: r.url, processes: true }))],
+        successText: `${p.displayName}: ${num(enabled)} active seats.`,
+      });
+      ctx.close();
+    }, { appearance: 'primary', disabled: true, testid: 'seats-save' });
+    const stage = button('Add to plan', () => {
+      plan.stage({ title: `${p.displayName}: ${num(enabledNow)} → ${num(enabled)} active seats`, requests: requests(), targets: [] });
+      ctx.close();
+    }, { appearance: 'outline', disabled: true, testid: 'seats-stage' });
+    ctx.footer.append(save, stage);
+    const input = textInput('Active seats (enabled units)', {
+      type: 'number',
+      value: String(enabledNow),
+      testid: 'seats-input',
+      onInput: (v) => {
+        enabled = Number(v);
+        const ok = valid();
+        replace(message, v !== '' && !(Number.isInteger(enabled) && enabled >= 0)
+          ? h('fluent-message-bar', { attrs: { intent: 'error' } }, 'Enter a whole number of seats, 0 or more.')
+          : null);
+        setDisabled(save, !ok);
+        setDisabled(stage, !ok);
+        preview.schedule();
+      },
+    });
+    reprocess = await waitingGroups();
+    ctx.body.append(
+      keyValue([['Assigned', num(p.assigned)], ['Active seats now', num(enabledNow)], ['Expiring soon (still assignable)', num(p.warning)]]),
+      message, input,
+      h('p', { class: 'hint', text: reprocess.length ? `${reprocess.length === 1 ? 'A group' : `${reprocess.length} groups`} with members in error will be processed again, so that users waiting for a seat get one.` : 'Fewer seats than are assigned are refused: remove licenses first.' }),
+      preview.el);
+  },
+}));
