@@ -34,6 +34,15 @@ test('reload keeps the tenant and its audit log; reset goes back to the sample',
     await page.locator('.nav-item', { hasText: 'Azure Active Directory' }).click();
     await blade(page, 'Overview').locator('.aad-nav button', { hasText: 'Tenant document' }).click();
     await fbutton(blade(page, 'Tenant document'), 'Reset to sample').click();
+    // Asked first, naming what goes; Cancel keeps it, Reset replaces it.
+    let confirm = blade(page, 'Reset to sample');
+    await confirm.getByText(/This replaces Contoso \(1,040 users\) and the \d+ changes made to it/).waitFor();
+    await c.shot('reset-confirm');
+    await fbutton(confirm, 'Cancel').click();
+    await confirm.waitFor({ state: 'detached' });
+    await fbutton(blade(page, 'Tenant document'), 'Reset to sample').click();
+    confirm = blade(page, 'Reset to sample');
+    await fbutton(confirm, 'Reset').click();
     await blade(page, 'Tenant document').getByText('The sample tenant was loaded.').waitFor();
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');

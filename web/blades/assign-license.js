@@ -72,9 +72,15 @@ registerBlade('assign', (args, opts) => ({
             },
           }), 'pick-products') : null,
         selectorRow('Assignment options (optional)', disabledCount ? `${disabledCount} ${disabledCount === 1 ? 'service' : 'services'} turned off` : 'Default settings',
+          // The choices count as they are made, and this row shows them at once: Assign while the
+          // options are still open sends what they show (they were dropped without OK before).
           () => ctx.open('assignment-options', [], {
             products: state.products,
             disabled: state.disabled,
+            onChange(next) {
+              state.disabled = next;
+              if (ctx.isOpen()) paint();
+            },
             onOk(next) {
               state.disabled = next;
               paint();
@@ -403,15 +409,16 @@ registerBlade('assignment-options', (args, opts) => ({
     if (!products.length) {
       ctx.body.append(h('fluent-message-bar', { attrs: { intent: 'info' } }, 'Select products first.'));
     }
+    // What the switches show, without the products left at their defaults (a copy each time).
+    const chosen = () => new Map([...disabled].filter(([, set]) => set.size).map(([k, set]) => [k, new Set(set)]));
     for (const p of products) {
       const set = disabled.get(p.skuId) || new Set();
       disabled.set(p.skuId, set);
       ctx.body.append(h('h3', { class: 'section-title', text: p.displayName }),
-        servicePlanToggles(p.servicePlans || [], set, p.displayName));
+        servicePlanToggles(p.servicePlans || [], set, p.displayName, () => opts.onChange?.(chosen())));
     }
     ctx.footer.append(button('OK', () => {
-      for (const [k, s] of disabled) if (!s.size) disabled.delete(k);
-      opts.onOk?.(disabled);
+      opts.onOk?.(chosen());
       ctx.close();
     }, { appearance: 'primary', testid: 'options-ok' }));
   },

@@ -1,6 +1,7 @@
 // Tenant document: import (a document, an EntraExporter folder or section files; file pickers or
 // drag and drop anywhere), the commands that produce an export, export, reset to the sample.
-import { h, num, plural, replace, button } from '../lib/dom.js';
+import { h, num, plural, replace, button, setDisabled, downloadBlob } from '../lib/dom.js';
+import * as plan from '../lib/plan.js';
 import * as engine from '../lib/engine.js';
 import { chosenFiles, selectionName } from '../lib/import-files.js';
 import * as notifications from '../lib/notifications.js';
@@ -124,12 +125,7 @@ export async function exportFile({ onProgress, signal } = {}) {
     return true;
   }
   const blob = /** @type {Blob} */ (await engine.exportDocument({ onProgress, signal }));
-  const url = URL.createObjectURL(blob);
-  const a = h('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  downloadBlob(name, blob);
   notifications.notify({ title: 'Export', text: `Exported ${t?.displayName || 'the tenant'} (${num(blob.size)} bytes).`, status: 'success' });
   return true;
 }
@@ -233,11 +229,14 @@ function registerTenantBlade() {
       ctx.onDispose(() => importListeners.delete(onImport));
       ctx.toolbar.append(
         exportButton,
-        button('Reset to sample', async () => {
-          await engine.resetToSample();
-          notifications.notify({ title: 'Reset', text: 'The sample tenant (Contoso) was loaded.', status: 'success' });
-          replace(message, h('fluent-message-bar', { attrs: { intent: 'success' } }, 'The sample tenant was loaded.'));
-        }, { icon: 'reset' }));
+        // Asked first: the imported tenant and every change made to it are replaced.
+        button('Reset to sample', () => ctx.open('confirm-reset', [], {
+          async onReset() {
+            await engine.resetToSample();
+            notifications.notify({ title: 'Reset', text: 'The sample tenant (Contoso) was loaded.', status: 'success' });
+            replace(message, h('fluent-message-bar', { attrs: { intent: 'success' } }, 'The sample tenant was loaded.'));
+          },
+        }), { icon: 'reset' }));
       ctx.body.append(message, h('h3', { class: 'section-title', text: 'Current tenant' }), info,
         h('h3', { class: 'section-title', text: 'Licensing rules' }), h('div', { class: 'field-row' }, rulesLabel, rulesSelect), rulesHelp,
         h('h3', { class: 'section-title', text: 'Import' }), drop, h('div', { class: 'file-row' }, fileLabel, fileInput),
@@ -262,3 +261,23 @@ function registerTenantBlade() {
     },
   }));
 }
+
+/** Reset to sample, confirmed: it names what goes (the tenant, its changes, the staged plan). */
+shell.registerBlade('confirm-reset', (args, opts) => ({
+  title: 'Reset to sample',
+  size: 'medium',
+  transient: true,
+  async render(ctx) {
+    const t = await engine.query({ query: 'tenant' });
+    const changes = engine.changeCount();
+    const staged = plan.list().length;
+    const reset = button('Reset', async () => {
+      setDisabled(reset, true);
+      await opts.onReset?.();
+      ctx.close();
+    }, { appearance: 'primary', testid: 'reset-confirm' });
+    ctx.footer.append(reset, button('Cancel', () => ctx.close(), { testid: 'reset-cancel' }));
+    ctx.body.append(h('fluent-message-bar', { attrs: { intent: 'warning', layout: 'multiline' } },
+      `This replaces ${t.displayName || 'the current tenant'} (${num(t.users)} users) and ${changes === 0 ? 'no change' : `the ${num(changes)} ${changes === 1 ? 'change' : 'changes'}`} made to it${staged ? `, and discards the plan's ${num(staged)} staged ${staged === 1 ? 'change' : 'changes'}` : ''}, with the built-in sample (Contoso). Export the tenant first to keep it.`));
+  },
+}));

@@ -106,12 +106,17 @@ export function plural(n, one, many) {
   return `${num(n)} ${n === 1 ? one : many}`;
 }
 
-/** Saves text as a file the person downloads (a Blob URL, revoked once the download started). */
-export function downloadText(name, text, type = 'text/plain') {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Saves a Blob as a file the person downloads (a Blob URL, revoked once the download started). */
+export function downloadBlob(name, blob) {
+  const url = URL.createObjectURL(blob);
   const a = h('a', { href: url, attrs: { download: name } });
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Saves text as a file the person downloads. */
+export function downloadText(name, text, type = 'text/plain') {
+  downloadBlob(name, new Blob([text], { type }));
 }

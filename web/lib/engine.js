@@ -30,6 +30,11 @@ let ops = [];
 let chain = Promise.resolve();
 let processing = null; // latest progress event while a 'process' call runs
 
+/** How many changes (batches and processing runs) were made since the tenant was loaded. */
+export function changeCount() {
+  return ops.length;
+}
+
 /** Where background processing stands, from the engine's progress events (null when idle). */
 export function currentProgress() {
   return processing;
