@@ -236,7 +236,7 @@ class WasmEngine {
 
   /// The planner's preview of batches (an array of JSON texts, applied in order): the effect
   /// as JSON text; the tenant is left as it was.
-  val PlanChanges(val batches, double user_limit) {
+  val PlanChanges(val batches, double user_limit, double user_offset) {
     return Guarded("planChanges", [&] {
       const size_t count = batches["length"].as<size_t>();
       std::vector<std::string> list(count);
@@ -245,7 +245,11 @@ class WasmEngine {
       if (user_limit >= 0 && !ToCount(user_limit, &limit)) {
         return Failure("BadRequest", "planChanges: userLimit must be a count of users");
       }
-      auto effect = engine_.PlanChanges(list, limit);
+      size_t offset = 0;
+      if (!ToCount(user_offset, &offset)) {
+        return Failure("BadRequest", "planChanges: userOffset must be a count of users");
+      }
+      auto effect = engine_.PlanChanges(list, limit, offset);
       if (!effect.Ok()) return FromError(effect.GetError());
       return Success(val(effect.Value()));
     });

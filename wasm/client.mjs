@@ -163,13 +163,18 @@ export class EngineClient {
 
   /**
    * The planner's preview of a batch (or an array of batches, applied in order): resolves the
-   * effect `{summary, users, skus, groups, requests}` (`userLimit` caps the users listed); the
-   * tenant is left exactly as it was (nothing is recorded for a worker restart).
+   * effect `{summary, users, skus, groups, requests}` (the users listed: a page by id, from
+   * `userOffset`, at most `userLimit`); the tenant is left exactly as it was (nothing is recorded
+   * for a worker restart).
    * @param {any} batch
-   * @param {{userLimit?: number}} [options]
+   * @param {{userLimit?: number, userOffset?: number}} [options]
    */
-  async plan(batch, { userLimit = undefined } = {}) {
-    return this.#request(RequestType.PLAN, userLimit === undefined ? { batch } : { batch, userLimit });
+  async plan(batch, { userLimit = undefined, userOffset = undefined } = {}) {
+    return this.#request(RequestType.PLAN, {
+      batch,
+      ...(userLimit === undefined ? {} : { userLimit }),
+      ...(userOffset === undefined ? {} : { userOffset }),
+    });
   }
 
   /**

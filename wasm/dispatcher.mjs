@@ -239,7 +239,10 @@ export class Dispatcher {
         return;
       case RequestType.PLAN:
         if (message.batch === undefined || message.batch === null) throw badRequest('plan: `batch` is missing');
-        this.#reply(id, engine.planChanges(message.batch, message.userLimit === undefined ? {} : { userLimit: message.userLimit }));
+        this.#reply(id, engine.planChanges(message.batch, {
+          ...(message.userLimit === undefined ? {} : { userLimit: message.userLimit }),
+          ...(message.userOffset === undefined ? {} : { userOffset: message.userOffset }),
+        }));
         return;
       case RequestType.QUERY:
         if (message.query === undefined || message.query === null) throw badRequest('query: `query` is missing');

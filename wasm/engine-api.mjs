@@ -310,11 +310,12 @@ export class Engine {
    * The planner's preview: applies the batch (object or text; an array of them in order, or one
    * `{requests}` longer than Graph's 20, split as splitBatch splits it), runs the processing that
    * follows, returns the effect `{summary, users, skus, groups, requests}` and undoes it all: the
-   * tenant is exactly as it was. `userLimit` caps the users listed (the summary counts them all).
+   * tenant is exactly as it was. The users listed are a page by id: from `userOffset`, at most
+   * `userLimit` (the summary counts them all).
    * @param {any} batch
-   * @param {{userLimit?: number}} [options]
+   * @param {{userLimit?: number, userOffset?: number}} [options]
    */
-  planChanges(batch, { userLimit = -1 } = {}) {
+  planChanges(batch, { userLimit = -1, userOffset = 0 } = {}) {
     const list = Array.isArray(batch) ? batch : [batch];
     const texts = [];
     for (const one of list) {
@@ -322,7 +323,7 @@ export class Engine {
       if (parsed === undefined) texts.push(one);
       else for (const part of splitBatch(parsed)) texts.push(toJsonText(part, 'planChanges'));
     }
-    return JSON.parse(unwrap(this.#engine().planChanges(texts, userLimit)));
+    return JSON.parse(unwrap(this.#engine().planChanges(texts, userLimit, userOffset)));
   }
 
   /**

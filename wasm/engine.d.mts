@@ -21,7 +21,7 @@ export interface RawEngine {
   exportNext(minBytes: number, sink: (ptr: number, length: number) => boolean): RawResult<{ done: boolean }>;
   cancelExport(): void;
   applyBatch(batchJson: string): RawResult<string>;
-  planChanges(batchesJson: string[], userLimit: number): RawResult<string>;
+  planChanges(batchesJson: string[], userLimit: number, userOffset: number): RawResult<string>;
   processChunk(maxUsers: number): RawResult;
   hasPendingWork(): boolean;
   beginJournal(): void;

@@ -72,7 +72,7 @@
  *   {type: 'filesFinish'} |
  *   {type: 'loadSample'} |
  *   {type: 'applyBatch', batch: object | string} |
- *   {type: 'plan', batch: object | string | Array<object | string>, userLimit?: number} |
+ *   {type: 'plan', batch: object | string | Array<object | string>, userLimit?: number, userOffset?: number} |
  *   {type: 'process', chunkUsers?: number} |
  *   {type: 'cancel'} |
  *   {type: 'query', query: object | string} |

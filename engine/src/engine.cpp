@@ -168,8 +168,8 @@ Result<std::string> Engine::PlanChanges(std::string_view batch_json) {
   return PlanChanges(std::vector<std::string>{std::string(batch_json)});
 }
 
-Result<std::string> Engine::PlanChanges(const std::vector<std::string>& batches,
-                                        size_t user_limit) {
+Result<std::string> Engine::PlanChanges(const std::vector<std::string>& batches, size_t user_limit,
+                                        size_t user_offset) {
   if (tenant_->JournalOpen()) {
     return Error{"BadRequest", "plan: a journal is open; commit or roll it back first"};
   }
@@ -186,7 +186,7 @@ Result<std::string> Engine::PlanChanges(const std::vector<std::string>& batches,
   }
   while (!RunChunk(tenant_.get(), 1 << 16).done) {
   }
-  std::string effect = PlanEffectJson(*tenant_, responses, user_limit);
+  std::string effect = PlanEffectJson(*tenant_, responses, user_limit, user_offset);
   tenant_->RollbackJournal();
   return effect;
 }

@@ -49,9 +49,10 @@ ProcessProgress CurrentProgress(const Tenant& t);
 Result<std::string> ApplyBatchText(Tenant* t, std::string_view batch_json);
 /// The effect of the changes made since the open journal began (the planner's preview), as the
 /// JSON object `cli.mjs plan` prints; `responses` are the batch responses of the changes; the
-/// first `user_limit` changed users (by id) are listed, the summary counts them all.
+/// changed users (by id) from `user_offset` are listed, at most `user_limit`; the summary counts
+/// them all.
 std::string PlanEffectJson(const Tenant& t, const std::vector<std::string>& responses,
-                           size_t user_limit);
+                           size_t user_limit, size_t user_offset = 0);
 /// Answers a console query.
 Result<std::string> RunQuery(const Tenant& t, std::string_view query_json);
 /// Writes the tenant document part by part (the export can stop between objects and go on).

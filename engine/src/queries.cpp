@@ -388,7 +388,7 @@ class QueryRunner {
   /// The effect of the changes since journal `j` began: per user what is gained and lost
   /// (products, plans) and the errors that appear and clear, per product the seats before and
   /// after, per group its members in error before and after (only what changed, users by id).
-  json PlanEffect(const Journal& j, size_t user_limit) const {
+  json PlanEffect(const Journal& j, size_t user_limit, size_t user_offset = 0) const {
     // The users' states as they were: saved whole, saved states only, or untouched.
     std::unordered_map<Id, const std::vector<AssignmentState>*> before;
     for (const auto& [u, user] : SavedBefore(j.saved_users)) before.emplace(u, &user->states);
@@ -528,8 +528,11 @@ class QueryRunner {
     auto by_id = [&](const Diff& x, const Diff& y) {
       return t_.users()[x.user].id < t_.users()[y.user].id;
     };
-    if (user_limit < diffs.size()) {
-      std::partial_sort(diffs.begin(), diffs.begin() + static_cast<std::ptrdiff_t>(user_limit),
+    // The page asked for: users [user_offset, user_offset + user_limit) in id order.
+    const size_t first = std::min(user_offset, diffs.size());
+    const size_t end = user_limit >= diffs.size() - first ? diffs.size() : first + user_limit;
+    if (end < diffs.size()) {
+      std::partial_sort(diffs.begin(), diffs.begin() + static_cast<std::ptrdiff_t>(end),
                         diffs.end(), by_id);
     } else {
       std::sort(diffs.begin(), diffs.end(), by_id);
@@ -666,7 +669,7 @@ class QueryRunner {
                     {"clearedErrors", error_groups(cleared)}};
 
     json users = json::array();
-    for (size_t k = 0; k < diffs.size() && k < user_limit; ++k) {
+    for (size_t k = first; k < end; ++k) {
       const Diff& d = diffs[k];
       const User& u = t_.users()[d.user];
       const Plans plans_was = held(*d.was).second, plans_now = held(*d.now).second;
@@ -1073,7 +1076,7 @@ class QueryRunner {
 }  // namespace
 
 std::string PlanEffectJson(const Tenant& t, const std::vector<std::string>& responses,
-                           size_t user_limit) {
+                           size_t user_limit, size_t user_offset) {
   const Journal* j = t.OpenJournal();
   if (j == nullptr) return "{}";
   QueryRunner runner(t);
@@ -1101,7 +1104,7 @@ std::string PlanEffectJson(const Tenant& t, const std::vector<std::string>& resp
       requests.push_back(std::move(row));
     }
   }
-  json effect = runner.PlanEffect(*j, user_limit);
+  json effect = runner.PlanEffect(*j, user_limit, user_offset);
   effect["requests"] = std::move(requests);
   return Dump(effect);
 }

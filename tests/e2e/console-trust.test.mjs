@@ -2,23 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
-import { openAllProducts, openGroupLicenses } from './flow.mjs';
+import { openGroupLicenses, startAssign } from './flow.mjs';
 
 test('Assign while Assignment options is still open sends the services as switched (Yammer Enterprise stays off)', async (t) => {
   await withConsole(t, async (c) => {
     const { page } = c;
     await openConsole(page, c.url);
-    const products = await openAllProducts(page);
-    await products.locator('.row', { hasText: 'Office 365 E3' }).locator('input[type=checkbox]').check();
-    await fbutton(products, 'Assign').click();
-    const assign = blade(page, 'Assign license');
-    await assign.locator('[data-testid=pick-principals]').click();
-    const picker = blade(page, 'Users and groups');
-    await picker.locator('[data-testid=picker-search] input').fill('HR Department');
-    await page.waitForFunction(() => document.querySelectorAll('[data-table=pick-groups] .table-spacer .row').length === 1);
-    await picker.locator('[data-table=pick-groups] .table-spacer .row', { hasText: 'HR Department' }).locator('input[type=checkbox]').check();
-    await fbutton(picker, 'Select').click();
-    await picker.waitFor({ state: 'detached' });
+    const assign = await startAssign(page, ['Office 365 E3'], 'HR Department');
     await assign.locator('[data-testid=assignment-options]').click();
     const options = blade(page, 'Assignment options');
     await options.locator('.plan-row', { hasText: 'Yammer Enterprise' }).locator('fluent-switch').click();

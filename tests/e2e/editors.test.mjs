@@ -3,20 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
-import { openAllProducts, openGroupTab, productRow } from './flow.mjs';
+import { openAllProducts, openGroupTab, productRow, startAssign } from './flow.mjs';
 
 async function assignToHr(page, productName) {
-  const products = await openAllProducts(page);
-  await products.locator('.row', { hasText: productName }).locator('input[type=checkbox]').check();
-  await fbutton(products, 'Assign').click();
-  const assign = blade(page, 'Assign license');
-  await assign.locator('[data-testid=pick-principals]').click();
-  const picker = blade(page, 'Users and groups');
-  await picker.locator('[data-testid=picker-search] input').fill('HR Department');
-  await page.waitForFunction(() => document.querySelectorAll('[data-table=pick-groups] .table-spacer .row').length === 1);
-  await picker.locator('[data-table=pick-groups] .row', { hasText: 'HR Department' }).locator('input[type=checkbox]').check();
-  await fbutton(picker, 'Select').click();
-  await picker.waitFor({ state: 'detached' });
+  const assign = await startAssign(page, [productName], 'HR Department');
   await fbutton(assign, 'Assign').click();
   await assign.waitFor({ state: 'detached' });
   await waitIdle(page);

@@ -23,30 +23,38 @@ export async function productRow(bladeLocator, name) {
 }
 
 /**
- * Step 1 of the seed: select E3 and EMS → Assign → Users and groups → search HR Department → select →
- * Select → Assignment options → Yammer Enterprise Off → OK → Assign (or `submit`: Add to plan).
- * Returns the All products blade.
+ * All products → the products checked → Assign → Users and groups → search the group → select it →
+ * Select. Returns the Assign license blade, the group chosen.
  */
-export async function assignE3AndEmsToHr(page, shot, beforeAssign, submit = 'Assign') {
+export async function startAssign(page, productNames, groupName, shot) {
   const products = await openAllProducts(page);
-  await products.locator('.row', { hasText: 'Office 365 E3' }).locator('input[type=checkbox]').check();
-  await products.locator('.row', { hasText: 'Enterprise Mobility + Security E3' }).locator('input[type=checkbox]').check();
+  for (const name of productNames) await products.locator('.row', { hasText: name }).locator('input[type=checkbox]').check();
   await shot?.('all-products-selected');
   await fbutton(products, 'Assign').click();
   const assign = blade(page, 'Assign license');
   await assign.waitFor();
   await assign.locator('[data-testid=pick-principals]').click();
   const picker = blade(page, 'Users and groups');
-  await picker.locator('[data-testid=picker-search] input').fill('HR Department');
-  const groupRow = picker.locator('[data-table=pick-groups] .row', { hasText: 'HR Department' });
-  await groupRow.waitFor();
+  await picker.locator('[data-testid=picker-search] input').fill(groupName);
+  const groupRow = picker.locator('[data-table=pick-groups] .table-spacer .row', { hasText: groupName });
   // The search narrowed the list to the one group.
   await page.waitForFunction(() => document.querySelectorAll('[data-table=pick-groups] .table-spacer .row').length === 1);
   await groupRow.locator('input[type=checkbox]').check();
   await shot?.('picker-hr-selected');
   await fbutton(picker, 'Select').click();
   await picker.waitFor({ state: 'detached' });
-  await assign.locator('[data-testid=pick-principals]', { hasText: 'HR Department' }).waitFor();
+  await assign.locator('[data-testid=pick-principals]', { hasText: groupName }).waitFor();
+  return assign;
+}
+
+/**
+ * Step 1 of the seed: select E3 and EMS → Assign → Users and groups → search HR Department → select →
+ * Select → Assignment options → Yammer Enterprise Off → OK → Assign (or `submit`: Add to plan).
+ * Returns the All products blade.
+ */
+export async function assignE3AndEmsToHr(page, shot, beforeAssign, submit = 'Assign') {
+  const assign = await startAssign(page, ['Office 365 E3', 'Enterprise Mobility + Security E3'], 'HR Department', shot);
+  const products = blade(page, 'Licenses - All products');
   await assign.locator('[data-testid=assignment-options]').click();
   const options = blade(page, 'Assignment options');
   await options.locator('h3', { hasText: 'Office 365 E3' }).waitFor();

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
-import { assignE3AndEmsToHr, openAllProducts, openGroupLicenses, openGroupTab, productRow } from './flow.mjs';
+import { assignE3AndEmsToHr, openAllProducts, openGroupLicenses, openGroupTab, productRow, startAssign } from './flow.mjs';
 
 async function openPlan(page) {
   await page.locator('#plan-button').click();
@@ -105,16 +105,7 @@ test('a plan that runs out of seats says who waits and stages the seats to buy; 
     await openConsole(page, c.url);
     const products = await openAllProducts(page);
     const powerBi = await productRow(products, 'Power BI Pro');
-    await products.locator('.row', { hasText: 'Power BI Pro' }).locator('input[type=checkbox]').check();
-    await fbutton(products, 'Assign').click();
-    const assign = blade(page, 'Assign license');
-    await assign.locator('[data-testid=pick-principals]').click();
-    const picker = blade(page, 'Users and groups');
-    await picker.locator('[data-testid=picker-search] input').fill('HR Department');
-    await page.waitForFunction(() => document.querySelectorAll('[data-table=pick-groups] .table-spacer .row').length === 1);
-    await picker.locator('[data-table=pick-groups] .row', { hasText: 'HR Department' }).locator('input[type=checkbox]').check();
-    await fbutton(picker, 'Select').click();
-    await picker.waitFor({ state: 'detached' });
+    const assign = await startAssign(page, ['Power BI Pro'], 'HR Department');
     await fbutton(assign, 'Add to plan').click();
     await assign.waitFor({ state: 'detached' });
 
@@ -190,6 +181,13 @@ test("the seed's acceptance: staging the ten users' removal from Kiosk users sho
     assert.match(text, /10 users lose Office 365 E1\./);
     assert.match(text, /10 users are no longer in error: Conflicting service plans/);
     assert.match(text, new RegExp(`Office 365 E1: ${e1Before.assigned} → ${e1Before.assigned - 10} assigned`));
+    // Every user the plan changes, listed by the planner page by page: the ten.
+    const users = planBlade.locator('[data-table=plan-users]');
+    await users.locator('.table-footer', { hasText: '10 items' }).waitFor();
+    const rows = await users.locator('.table-spacer .row:not(.loading)').allInnerTexts();
+    assert.equal(rows.length, 10);
+    assert.deepEqual([...new Set(rows.map((r) => r.split('\n')[0].trim()))].sort(), [...names].sort());
+    assert.ok(rows.every((r) => /Office 365 E3, Enterprise Mobility \+ Security E3/.test(r) && /Office 365 E1/.test(r) && /Conflicting service plans/.test(r)), rows.join(' | '));
     await c.shot('seed-acceptance-plan');
     assert.equal((await productRow(await openAllProducts(page), 'Office 365 E1')).assigned, e1Before.assigned, 'staged, not applied');
     assert.deepEqual(c.errors, []);

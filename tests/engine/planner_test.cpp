@@ -214,6 +214,48 @@ TEST(Planner, BuyingWhatAWhatIfWithSeatsForEveryoneConsumesLicensesEveryoneWaiti
   EXPECT_EQ(Export(e), doc) << "the plans changed nothing";
 }
 
+TEST(Planner, TheUsersListedComeInPagesThatMakeTheWholeList) {
+  SyntheticOptions o;
+  o.users = 300;
+  o.groups = 12;
+  o.skus = 4;
+  o.seed = 5;
+  Engine e;
+  e.SetNow(1796115600000);
+  ASSERT_TRUE(e.LoadDocument(GenerateSyntheticTenant(o)).Ok());
+  e.ProcessAll();
+  const json doc = Export(e);
+  // Every license of the biggest licensed group taken away: many users change.
+  const json* group = nullptr;
+  for (const auto& g : doc["groups"]) {
+    if (!g["assignedLicenses"].empty() &&
+        (!group || g["members"].size() > (*group)["members"].size()))
+      group = &g;
+  }
+  ASSERT_NE(group, nullptr);
+  json remove = json::array();
+  for (const auto& l : (*group)["assignedLicenses"]) remove.push_back(l["skuId"]);
+  json batch = {
+      {"requests",
+       json::array({Req("POST", "/groups/" + (*group)["id"].get<std::string>() + "/assignLicense",
+                        {{"addLicenses", json::array()}, {"removeLicenses", remove}})})}};
+  batch["requests"][0]["id"] = "1";
+  auto whole = e.PlanChanges(std::vector<std::string>{batch.dump()});
+  ASSERT_TRUE(whole.Ok());
+  const json all = json::parse(whole.Value());
+  ASSERT_GT(all["users"].size(), 20u);
+  json pages = json::array();
+  for (size_t offset = 0; offset < all["users"].size() + 7; offset += 7) {
+    auto page = e.PlanChanges(std::vector<std::string>{batch.dump()}, 7, offset);
+    ASSERT_TRUE(page.Ok());
+    const json p = json::parse(page.Value());
+    EXPECT_EQ(p["summary"], all["summary"]) << "every page counts everyone";
+    for (const auto& u : p["users"]) pages.push_back(u);
+  }
+  EXPECT_EQ(pages, all["users"]);
+  EXPECT_EQ(Export(e), doc);
+}
+
 TEST(Planner, APlanWhileAJournalIsOpenIsRefused) {
   Engine e;
   ASSERT_TRUE(e.LoadSample().Ok());

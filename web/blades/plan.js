@@ -5,6 +5,7 @@ import { h, replace, button, setDisabled, debounce, num, plural, downloadText } 
 import * as engine from '../lib/engine.js';
 import * as plan from '../lib/plan.js';
 import { registerBlade } from '../lib/shell.js';
+import { createTable, rowLink } from '../lib/table.js';
 import { runJob } from './common.js';
 import { describeEffect } from './assign-license.js';
 import { graphBatches, powershellScript } from '../../wasm/plan-out.mjs';
@@ -69,9 +70,43 @@ registerBlade('plan', () => ({
     const graphButton = button('Download Graph batch', () => downloadGraph(), { appearance: 'outline', testid: 'plan-graph' });
     const psButton = button('Download PowerShell script', () => downloadPowerShell(), { appearance: 'outline', testid: 'plan-powershell' });
     ctx.footer.append(applyButton, discardButton, graphButton, psButton);
+    // Every user the plan changes, a page at a time (each page is the planner's preview again: a
+    // plan may touch a million users, and nothing of it is kept).
+    const names = new Map();
+    const productNames = (ids) => (ids || []).map((id) => names.get(id) || id).join(', ');
+    // "Other" (a product of the same group not assigned, all or nothing) only when it is alone.
+    const errorNames = (list) => {
+      const kinds = [...new Set((list || []).map((e) => e.errorText || e.error))];
+      return (kinds.length > 1 ? kinds.filter((k) => k !== 'Other') : kinds).join(', ');
+    };
+    const usersTable = createTable({
+      label: 'Users the plan changes',
+      testid: 'plan-users',
+      columns: [
+        { key: 'displayName', label: 'User', width: '1.6fr', render: (u) => rowLink(u.displayName) },
+        { key: 'gains', label: 'Gets', width: '1.6fr', render: (u) => productNames(u.gains) },
+        { key: 'loses', label: 'Loses', width: '1.4fr', render: (u) => productNames(u.loses) },
+        { key: 'newErrors', label: 'New errors', width: '1.2fr', render: (u) => errorNames(u.newErrors) },
+        { key: 'clearedErrors', label: 'Errors cleared', width: '1.2fr', render: (u) => errorNames(u.clearedErrors) },
+      ],
+      fetch: async (offset, limit) => {
+        if (!plan.list().length) return { total: 0, items: [] };
+        if (!names.size) {
+          const all = await engine.query({ query: 'products' });
+          for (const p of Array.isArray(all) ? all : []) names.set(p.skuId, p.displayName);
+        }
+        const e = await plan.effect({ userLimit: limit, userOffset: offset });
+        return { total: e.summary.usersChanged, items: e.users };
+      },
+      onActivate: (u) => ctx.open('user', [u.id, 'licenses']),
+      emptyText: 'The plan changes no user\'s licenses.',
+    });
+    const usersHolder = h('div', { class: 'plan-users' }, usersTable.el);
+    ctx.onDispose(() => usersTable.destroy());
     ctx.body.append(message,
       h('p', { class: 'help-text', text: 'Staged changes are previewed together, in this order, with the processing that follows. Nothing changes in the tenant until Apply plan.' }),
-      h('h3', { class: 'section-title', text: 'Staged changes' }), listEl, effectEl);
+      h('h3', { class: 'section-title', text: 'Staged changes' }), listEl, effectEl,
+      h('h3', { class: 'section-title', text: 'Users the plan changes' }), usersHolder);
 
     let effect = null;
     let products = [];
@@ -113,6 +148,7 @@ registerBlade('plan', () => ({
       try {
         const [e, all] = await Promise.all([plan.effect(), engine.query({ query: 'products' })]);
         products = Array.isArray(all) ? all : [];
+        for (const p of products) names.set(p.skuId, p.displayName);
         const fix = await seatsForEveryone(e, products);
         if (mine !== asked) return;
         effect = e;
@@ -176,8 +212,12 @@ registerBlade('plan', () => ({
       replace(message);
       paintList();
       scheduleEffect();
+      usersTable.refresh();
     }));
-    ctx.onChanged(() => scheduleEffect());
+    ctx.onChanged(() => {
+      scheduleEffect();
+      usersTable.refresh();
+    });
     paintList();
     scheduleEffect();
   },

@@ -30,11 +30,11 @@ export function renderUsersList(view) {
     }, 200),
   });
   // Every license assignment path of every user (direct or which group), for Excel.
-  view.toolbar.append(button('Download assignment paths', async () => {
+  const paths = button('Download assignment paths', async () => {
     const rows = pathRows(await engine.queryAll({ query: 'assignmentPaths' }));
     downloadText('license assignment paths.csv', toCsv(PATH_COLUMNS, rows.map((r) => PATH_COLUMNS.map((k) => r[k]))), 'text/csv');
-  }, { icon: 'download', testid: 'paths-csv' }));
-  view.body.append(h('div', { class: 'list-tools' }, input), table.el);
+  }, { icon: 'download', testid: 'paths-csv' });
+  view.body.append(h('div', { class: 'list-tools' }, input, paths), table.el);
   view.body.classList.add('fill');
   view.onChanged(() => table.refresh());
   view.onDispose(() => table.destroy());

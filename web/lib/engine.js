@@ -193,13 +193,14 @@ export function batch(requests, { process = true } = {}) {
  * seats before and after, members in error per group), computed in the worker and undone there:
  * nothing changes, nothing is recorded. Runs after the changes and processing already under way.
  * @param {object[]} requests
- * @param {{userLimit?: number}} [options] users listed (the summary counts all); 0: every one
+ * @param {{userLimit?: number, userOffset?: number}} [options] the page of users listed, by id (the
+ *   summary counts all)
  */
-export function plan(requests, { userLimit = 20 } = {}) {
+export function plan(requests, { userLimit = 20, userOffset = 0 } = {}) {
   return serial(async () => {
     const body = { requests: requests.map((r, i) => ({ id: String(r.id ?? i + 1), ...r })) };
     // The console shows the summary (and a few users): a change may touch a million of them.
-    return parse(await client.plan(splitBatch(body).map((part) => JSON.stringify(part)), { userLimit }));
+    return parse(await client.plan(splitBatch(body).map((part) => JSON.stringify(part)), { userLimit, userOffset }));
   });
 }
 

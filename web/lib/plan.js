@@ -107,11 +107,12 @@ export function graphRequests() {
 
 /**
  * The effect of the whole plan: the planner's preview of its requests in order (nothing changes).
- * @param {{extra?: GraphRequest[], userLimit?: number}} [options] requests previewed after the plan's
+ * @param {{extra?: GraphRequest[], userLimit?: number, userOffset?: number}} [options] requests
+ *   previewed after the plan's; the page of users listed
  */
-export function effect({ extra = [], userLimit } = {}) {
+export function effect({ extra = [], userLimit, userOffset } = {}) {
   const more = extra.map((r, i) => ({ ...r, id: `w.${i + 1}` }));
-  return engine.plan([...graphRequests(), ...more], { userLimit });
+  return engine.plan([...graphRequests(), ...more], { userLimit, userOffset });
 }
 
 /** The plan as the Graph batches the preview saw (at most 20 requests each), for the plan's files. */

@@ -144,10 +144,11 @@ class Engine {
   /// a batch that is not a batch fails as in ApplyBatch.
   Result<std::string> PlanChanges(std::string_view batch_json);
   /// The same for several batches applied in order (a plan longer than Graph's 20 requests a
-  /// batch); `requests` lists every batch's responses in order. `user_limit` caps the users
-  /// listed (the first by id; `summary` counts them all: a change may touch 1M users).
+  /// batch); `requests` lists every batch's responses in order. The users listed are a page:
+  /// by id, from `user_offset`, at most `user_limit` (`summary` counts them all: a change may
+  /// touch 1M users).
   Result<std::string> PlanChanges(const std::vector<std::string>& batches,
-                                  size_t user_limit = SIZE_MAX);
+                                  size_t user_limit = SIZE_MAX, size_t user_offset = 0);
 
   /// Processes queued groups for at most `max_users` user evaluations; call again until done.
   ProcessProgress ProcessChunk(size_t max_users);
