@@ -327,6 +327,14 @@ void BM_FullProcessing(benchmark::State& state) {
   if (engine && progress.done) SharedProcessed() = std::move(engine);
 }
 
+/// A batch of one POST /groups/{gid}/members/$ref adding `user`.
+std::string AddMemberBatch(const std::string& gid, const std::string& user) {
+  return R"({"requests":[{"id":"1","method":"POST","url":"/groups/)" + gid +
+         R"(/members/$ref","body":{"@odata.id":"https://graph.microsoft.com/v1.0/)"
+         R"(directoryObjects/)" +
+         user + R"("}}]})";
+}
+
 void BM_MembershipChange(benchmark::State& state) {
   const Targets& t = GetTargets();
   gbl::Engine* engine = ProcessedEngine(state);
@@ -339,10 +347,7 @@ void BM_MembershipChange(benchmark::State& state) {
   const json& group = big ? t.big_group : t.small_group;
   const std::string& user = big ? t.outsider_big : t.outsider_small;
   std::string gid = group["id"].get<std::string>();
-  std::string add = R"({"requests":[{"id":"1","method":"POST","url":"/groups/)" + gid +
-                    R"(/members/$ref","body":{"@odata.id":"https://graph.microsoft.com/v1.0/)"
-                    R"(directoryObjects/)" +
-                    user + R"("}}]})";
+  std::string add = AddMemberBatch(gid, user);
   std::string remove = R"({"requests":[{"id":"1","method":"DELETE","url":"/groups/)" + gid +
                        "/members/" + user + R"(/$ref"}]})";
   // Membership survives between the runs Google Benchmark makes to size the iteration count.
@@ -536,10 +541,7 @@ void BM_PlanMembershipChange(benchmark::State& state) {
   const bool big = state.range(0) == 1;
   const std::string gid = (big ? t.big_group : t.small_group)["id"].get<std::string>();
   const std::string& user = big ? t.outsider_big : t.outsider_small;
-  const std::string add = R"({"requests":[{"id":"1","method":"POST","url":"/groups/)" + gid +
-                          R"(/members/$ref","body":{"@odata.id":"https://graph.microsoft.com/)"
-                          R"(v1.0/directoryObjects/)" +
-                          user + R"("}}]})";
+  const std::string add = AddMemberBatch(gid, user);
   for (auto _ : state) {
     auto effect = engine->PlanChanges(std::vector<std::string>{add}, 20);
     if (!effect.Ok()) {

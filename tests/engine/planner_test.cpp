@@ -34,6 +34,24 @@ int64_t Waiting(const json& doc, const std::string& sku, std::set<std::string>* 
   return n;
 }
 
+/// The planner tests' synthetic tenant (300 users, 12 groups, 4 products), as generated.
+std::string SmallSynthetic(uint64_t seed, double seat_ratio = 1.2) {
+  SyntheticOptions o;
+  o.users = 300;
+  o.groups = 12;
+  o.skus = 4;
+  o.seat_ratio = seat_ratio;
+  o.seed = seed;
+  return GenerateSyntheticTenant(o);
+}
+
+/// Loads a tenant on the tests' clock and processes it.
+void LoadProcessed(Engine* e, const std::string& text) {
+  e->SetNow(1796115600000);
+  ASSERT_TRUE(e->LoadDocument(text).Ok());
+  e->ProcessAll();
+}
+
 /// A random batch of up to 20 requests of the kinds a plan stages.
 json RandomBatch(const json& doc, std::mt19937_64* rng) {
   auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(*rng); };
@@ -85,20 +103,10 @@ TEST(Planner, ThePlansEffectIsWhatApplyingTheBatchDoesAndTheTenantStaysAsItWas) 
   size_t changing = 0;  // plans that change someone's products (the test would be empty otherwise)
   size_t waits_reported = 0;  // products whose waiting users are reported
   for (uint64_t seed = 1; seed <= 12; ++seed) {
-    SyntheticOptions o;
-    o.users = 300;
-    o.groups = 12;
-    o.skus = 4;
-    o.seat_ratio = seed % 3 == 0 ? 0.6 : 1.2;  // some plans run out of seats
-    o.seed = seed;
-    const std::string text = GenerateSyntheticTenant(o);
+    const std::string text = SmallSynthetic(seed, seed % 3 == 0 ? 0.6 : 1.2);  // some run short
     Engine planned, applied;
-    planned.SetNow(1796115600000);
-    applied.SetNow(1796115600000);
-    ASSERT_TRUE(planned.LoadDocument(text).Ok());
-    ASSERT_TRUE(applied.LoadDocument(text).Ok());
-    planned.ProcessAll();
-    applied.ProcessAll();
+    LoadProcessed(&planned, text);
+    LoadProcessed(&applied, text);
     const std::string before = planned.ExportDocument();
     const json doc = json::parse(before);
     std::mt19937_64 rng(seed);
@@ -164,16 +172,8 @@ TEST(Planner, ThePlansEffectIsWhatApplyingTheBatchDoesAndTheTenantStaysAsItWas) 
 // product may hold others' seats once it is bought. N is found by a what-if with seats for everyone
 // (the planner's preview), then that many are bought: nobody waits and nobody else is short.
 TEST(Planner, BuyingWhatAWhatIfWithSeatsForEveryoneConsumesLicensesEveryoneWaiting) {
-  SyntheticOptions o;
-  o.users = 300;
-  o.groups = 12;
-  o.skus = 4;
-  o.seat_ratio = 0.6;
-  o.seed = 3;
   Engine e;
-  e.SetNow(1796115600000);
-  ASSERT_TRUE(e.LoadDocument(GenerateSyntheticTenant(o)).Ok());
-  e.ProcessAll();
+  LoadProcessed(&e, SmallSynthetic(3, 0.6));
   const json doc = Export(e);
   std::set<std::string> groups;
   std::map<std::string, int64_t> enabled;
@@ -198,7 +198,7 @@ TEST(Planner, BuyingWhatAWhatIfWithSeatsForEveryoneConsumesLicensesEveryoneWaiti
     return plan.Ok() ? json::parse(plan.Value()) : json();
   };
   std::map<std::string, int64_t> plenty, needed;
-  for (const auto& [sku, n] : enabled) plenty[sku] = n + o.users;
+  for (const auto& [sku, n] : enabled) plenty[sku] = n + 300;  // a seat for every user
   const json what_if = buy(plenty);
   for (const auto& s : what_if["skus"]) {
     const std::string sku = s["skuId"];
@@ -215,15 +215,8 @@ TEST(Planner, BuyingWhatAWhatIfWithSeatsForEveryoneConsumesLicensesEveryoneWaiti
 }
 
 TEST(Planner, TheUsersListedComeInPagesThatMakeTheWholeList) {
-  SyntheticOptions o;
-  o.users = 300;
-  o.groups = 12;
-  o.skus = 4;
-  o.seed = 5;
   Engine e;
-  e.SetNow(1796115600000);
-  ASSERT_TRUE(e.LoadDocument(GenerateSyntheticTenant(o)).Ok());
-  e.ProcessAll();
+  LoadProcessed(&e, SmallSynthetic(5));
   const json doc = Export(e);
   // Every license of the biggest licensed group taken away: many users change.
   const json* group = nullptr;
