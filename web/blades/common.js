@@ -85,6 +85,13 @@ export function confirmRemoval(view, { subtitle, products = [], job, after, titl
   });
 }
 
+/** A job's title once it is over: "Assigning licenses to HR" → "Assigned licenses to HR". */
+const PAST = { Assigning: 'Assigned', Removing: 'Removed', Updating: 'Updated', Reprocessing: 'Reprocessed', Applying: 'Applied', Changing: 'Changed', Adding: 'Added' };
+export function pastTense(title) {
+  const [first, ...rest] = String(title).split(' ');
+  return PAST[first] ? [PAST[first], ...rest].join(' ') : title;
+}
+
 export async function runJob({ title, requests, targets, successText, onDone }) {
   const note = notifications.notify({ title, text: 'Starting…', status: 'progress' });
   let responses;
@@ -92,7 +99,7 @@ export async function runJob({ title, requests, targets, successText, onDone }) 
   try {
     ({ responses, processing } = await engine.batch(requests));
   } catch (err) {
-    note.update({ status: 'error', text: `The request failed: ${engine.errorText(err)}` });
+    note.update({ status: 'error', title: `${title}: failed`, text: `The request failed: ${engine.errorText(err)}` });
     throw err;
   }
   const byId = new Map(responses.map((r) => [String(r.id), r]));
@@ -110,6 +117,7 @@ export async function runJob({ title, requests, targets, successText, onDone }) 
   if (!accepted.length) {
     note.update({
       status: 'error',
+      title: `${title}: failed`,
       text: failures.length === 1 ? `Failed: ${failures[0].message}` : `${failures.length} requests failed.`,
       details,
     });
@@ -121,6 +129,7 @@ export async function runJob({ title, requests, targets, successText, onDone }) 
   if (!processing) {
     note.update({
       status: failures.length ? 'warning' : 'success',
+      title: pastTense(title),
       text: failures.length ? `${successText} ${failures.length} failed.` : successText,
       details,
     });
@@ -151,6 +160,7 @@ export async function runJob({ title, requests, targets, successText, onDone }) 
     }
     note.update({
       status: failures.length ? 'error' : errors ? 'warning' : 'success',
+      title: pastTense(title),
       text: [successText, ...outcome, failures.length ? `${failures.length} request(s) failed.` : ''].filter(Boolean).join(' '),
       progress: null,
       details: details || (errors && groupIds.length === 1 ? { type: 'group-errors', args: [groupIds[0]], opts: {} } : null),

@@ -64,7 +64,8 @@ function renderOverview(view, id, goLicenses) {
         ['Members', num(Array.isArray(g.members) ? g.members.length : g.members)],
         ['Member groups', num(Array.isArray(g.memberGroups) ? g.memberGroups.length : g.memberGroups || 0)],
         ['Products', num((g.licenses || []).length)],
-        ['License processing', processingText(g.processing)],
+        // A group without licenses has nothing to process: no "Complete".
+        ['License processing', (g.licenses || []).length ? processingText(g.processing) : 'No licenses assigned'],
         ['Object ID', g.id],
       ]));
   }

@@ -16,7 +16,7 @@ export function renderGroupsList(view, { errorsOnly = false, licensedOnly = fals
       { key: 'type', label: 'Group type', width: '1.1fr', render: groupType },
       { key: 'members', label: 'Members', width: '0.8fr', render: (g) => num(g.members) },
       { key: 'licenses', label: 'Licenses', width: '1.6fr', render: (g) => (Array.isArray(g.licenses) ? g.licenses.join(', ') : num(g.licenses)) },
-      { key: 'processingState', label: 'License processing', width: '1.1fr', render: (g) => processingText(g.processingState) },
+      { key: 'processingState', label: 'License processing', width: '1.1fr', render: (g) => ((g.licenses || []).length ? processingText(g.processingState) : 'No licenses') },
       {
         key: 'membersWithErrors',
         label: 'Members with errors',

@@ -10,7 +10,7 @@ let badge;
 let panel;
 let listEl;
 let toastsEl;
-let unread = 0;
+const unread = new Set(); // ids of notifications not seen since the panel was last opened
 
 export function mount({ bellButton, badgeEl, panelEl, toasts }) {
   bell = bellButton;
@@ -46,7 +46,7 @@ function toggle(open) {
     renderPanel();
     // The panel shows everything the toasts would: clear them so they do not cover it.
     toastsEl?.replaceChildren();
-    unread = 0;
+    unread.clear();
     renderBadge();
     panel.querySelector('h2')?.setAttribute('tabindex', '-1');
     panel.querySelector('h2')?.focus();
@@ -54,8 +54,9 @@ function toggle(open) {
 }
 
 function renderBadge() {
-  badge.textContent = unread ? String(unread) : '';
-  badge.hidden = unread === 0;
+  // One notification counts once, however often its job updates it.
+  badge.textContent = unread.size ? String(unread.size) : '';
+  badge.hidden = unread.size === 0;
   bell.setAttribute('aria-label', unread ? `Notifications, ${unread} new` : 'Notifications');
 }
 
@@ -67,7 +68,7 @@ function renderBadge() {
 export function notify({ title, text, status = 'info', details = null, progress = null }) {
   const n = { id: ++seq, title, text, status, details, progress, time: new Date().toISOString() };
   items.unshift(n);
-  unread++;
+  unread.add(n.id);
   renderBadge();
   renderPanel();
   toast(n);
@@ -78,7 +79,7 @@ export function notify({ title, text, status = 'info', details = null, progress 
       Object.assign(n, patch);
       n.time = new Date().toISOString();
       if (statusChanged) {
-        unread++;
+        unread.add(n.id);
         renderBadge();
         toast(n);
       } else updateToast(n);
@@ -147,6 +148,19 @@ function toast(n) {
 function scheduleToastRemoval(n, el) {
   clearTimeout(toastTimers.get(n.id));
   if (n.status === 'progress') return;
+  // A toast the pointer or the keyboard is on stays until it is left (WCAG 2.2.1).
+  if (!el.dataset.pausable) {
+    el.dataset.pausable = 'true';
+    const hold = () => clearTimeout(toastTimers.get(n.id));
+    const resume = () => {
+      if (!el.matches(':hover') && !el.contains(document.activeElement)) scheduleToastRemoval(n, el);
+    };
+    el.addEventListener('mouseenter', hold);
+    el.addEventListener('focusin', hold);
+    el.addEventListener('mouseleave', resume);
+    el.addEventListener('focusout', () => setTimeout(resume, 0));
+  }
+  if (el.matches(':hover') || el.contains(document.activeElement)) return;
   toastTimers.set(n.id, setTimeout(() => el.remove(), n.status === 'error' ? 15000 : 8000));
 }
 

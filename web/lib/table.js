@@ -5,6 +5,17 @@
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
 import { h, num, replace } from './dom.js';
 
+/**
+ * A row's cell: its content, and its whole text as the tooltip, since a narrow column cuts it
+ * ("Conflicting service …"): hovering shows all of it.
+ */
+function dataCell(column, content) {
+  const cell = h('div', { class: ['cell', column.className], attrs: { role: 'gridcell' } }, content ?? '');
+  const text = cell.textContent?.trim();
+  if (text) cell.title = text;
+  return cell;
+}
+
 const MAX_PIXELS = 33_000_000; // Chromium's element height limit is about 33.5M px
 // The virtualizer keeps one measurement per row of the window: 100,000 rows keep its work on a
 // change of window to a few milliseconds (at 900,000 it took 50 ms on a busy machine).
@@ -252,11 +263,7 @@ export function createTable(o) {
       });
       cells.push(h('div', { class: 'cell check-cell', attrs: { role: 'gridcell' } }, box));
     }
-    for (const c of o.columns) {
-      let content = c.render ? c.render(item, index) : item[c.key];
-      if (content === undefined || content === null) content = '';
-      cells.push(h('div', { class: ['cell', c.className], attrs: { role: 'gridcell' } }, content));
-    }
+    for (const c of o.columns) cells.push(dataCell(c, c.render ? c.render(item, index) : item[c.key]));
     replace(row, cells);
   }
 
@@ -449,11 +456,7 @@ export function simpleTable({ label, columns, items: initialItems, onActivate, e
         });
         row.append(h('div', { class: 'cell check-cell', attrs: { role: 'gridcell' } }, box));
       }
-      for (const c of columns) {
-        let content = c.render ? c.render(item) : item[c.key];
-        if (content === undefined || content === null) content = '';
-        row.append(h('div', { class: ['cell', c.className], attrs: { role: 'gridcell' } }, content));
-      }
+      for (const c of columns) row.append(dataCell(c, c.render ? c.render(item) : item[c.key]));
       const toggleRow = () => {
         if (selection === 'single') sel.clear();
         if (sel.has(key(item))) sel.delete(key(item));
