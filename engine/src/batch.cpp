@@ -970,8 +970,10 @@ class BatchRunner {
                         : it.key() == "lockedOut" ? &next.locked_out
                                                   : nullptr;
       if (!target) return BadRequest("prepaidUnits." + it.key() + ": unknown unit kind.");
-      if (!it.value().is_number_integer() || it.value().get<int64_t>() < 0) {
-        return BadRequest("prepaidUnits." + it.key() + ": expected a non-negative integer.");
+      if (!it.value().is_number_integer() || it.value().get<int64_t>() < 0 ||
+          it.value().get<int64_t>() > kMaxUnits) {
+        return BadRequest("prepaidUnits." + it.key() + ": expected an integer from 0 to " +
+                          std::to_string(kMaxUnits) + ".");
       }
       *target = it.value().get<int64_t>();
     }

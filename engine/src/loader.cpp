@@ -654,6 +654,12 @@ class Loader {
           if (target) {
             if (!r.ReadInt(target)) return Typed(r, base, path + ".prepaidUnits." + k2);
             if (*target < 0) return Schema(path + ".prepaidUnits." + k2, "must not be negative");
+            // Graph's licenseUnitsDetail counts are Int32: larger is not a real count (and the
+            // assignable sum of two such counts must not overflow).
+            if (*target > kMaxUnits) {
+              return Schema(path + ".prepaidUnits." + k2,
+                            "more than " + std::to_string(kMaxUnits) + " units (Graph's Int32)");
+            }
           } else if (!Skip(r, base)) {
             return false;
           }

@@ -92,6 +92,17 @@ std::unordered_map<Id, const T*> SavedBefore(const std::vector<std::pair<Id, T>>
   return out;
 }
 
+/// A boolean option of a query: absent or null is false; anything but true/false is refused.
+bool ReadFlag(const json& q, const char* key, bool* out, Error* err) {
+  if (!q.contains(key) || q[key].is_null()) return true;
+  if (!q[key].is_boolean()) {
+    *err = Error{"BadRequest", std::string(key) + ": expected true or false"};
+    return false;
+  }
+  *out = q[key].get<bool>();
+  return true;
+}
+
 class QueryRunner {
  public:
   explicit QueryRunner(const Tenant& t) : t_(t) {}
@@ -107,7 +118,12 @@ class QueryRunner {
     if (name == "users") return Dump(Users(page));
     if (name == "assignmentPaths") return Dump(AssignmentPaths(page));
     if (name == "groups") {
-      return Dump(Groups(page, q.value("licensedOnly", false), q.value("errorsOnly", false)));
+      bool licensed_only = false, errors_only = false;
+      if (!ReadFlag(q, "licensedOnly", &licensed_only, &err) ||
+          !ReadFlag(q, "errorsOnly", &errors_only, &err)) {
+        return err;
+      }
+      return Dump(Groups(page, licensed_only, errors_only));
     }
     if (name == "audit") return Audit(q, page);
     // The rest name an object.
@@ -125,7 +141,8 @@ class QueryRunner {
       if (name == "licensedUsers") return Dump(LicensedUsers(it->second, page));
       return Dump(LicensedGroups(it->second, page));
     }
-    std::string id = q["id"].is_string() ? q["id"].get<std::string>() : "";
+    // (Only `skuId` given: no `id` to read.)
+    std::string id = q.contains("id") && q["id"].is_string() ? q["id"].get<std::string>() : "";
     if (name == "user") {
       Id u = t_.user_index().Find(id);
       if (u == kNoId || t_.users()[u].deleted) return Error{"NotFound", "no user \"" + id + "\""};

@@ -129,6 +129,9 @@ struct Plan {
   std::vector<std::string> prohibited_in;  ///< usage locations where the plan is not available
 };
 
+/// The most units of one kind a SKU can have: Graph's licenseUnitsDetail counts are Int32.
+constexpr int64_t kMaxUnits = 2147483647;
+
 /// Purchased units of a SKU (licenseUnitsDetail).
 struct PrepaidUnits {
   int64_t enabled = 0;     ///< active units

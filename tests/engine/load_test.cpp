@@ -637,3 +637,65 @@ TEST(BadInput, AssignLicenseNeedsBothArraysAsGraphDoes) {
 
 }  // namespace
 }  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+// Found by fuzzing (issue 16, Q1/Q2): queries with options of the wrong type answer BadRequest or
+// NotFound; they never assert, throw or read a member that is not there.
+TEST(BadInput, AProductQueryWithAnEmptySkuIdAnswersNotFound) {
+  Engine e;
+  ASSERT_TRUE(e.LoadSample().Ok());
+  auto r = e.Query(R"({"query":"","skuId":""})");
+  ASSERT_FALSE(r.Ok());
+  EXPECT_EQ(r.GetError().code, "BadRequest");
+  r = e.Query(R"({"query":"product","skuId":""})");
+  ASSERT_FALSE(r.Ok());
+  EXPECT_EQ(r.GetError().code, "NotFound");
+  r = e.Query(R"({"query":"user","skuId":"x"})");
+  ASSERT_FALSE(r.Ok());
+  EXPECT_EQ(r.GetError().code, "NotFound");
+}
+
+TEST(BadInput, AGroupsQueryFlagThatIsNotABooleanIsRefusedNamingIt) {
+  Engine e;
+  ASSERT_TRUE(e.LoadSample().Ok());
+  for (const char* bad :
+       {R"({"query":"groups","licensedOnly":""})", R"({"query":"groups","errorsOnly":1})"}) {
+    auto r = e.Query(bad);
+    ASSERT_FALSE(r.Ok()) << bad;
+    EXPECT_EQ(r.GetError().code, "BadRequest");
+    EXPECT_NE(r.GetError().message.find("expected true or false"), std::string::npos);
+  }
+  EXPECT_TRUE(e.Query(R"({"query":"groups","licensedOnly":true,"errorsOnly":null})").Ok());
+}
+
+}  // namespace
+}  // namespace gbl::testing
+
+namespace gbl::testing {
+namespace {
+
+// Issue 16, U1/U2: unit counts beyond Graph's Int32 are refused, so their sums never overflow.
+TEST(BadInput, UnitCountsBeyondInt32AreRefusedInTheDocumentAndInASeatChange) {
+  Engine e;
+  auto r = e.LoadDocument(
+      R"({"subscribedSkus":[{"skuId":"6fd2c87f-b296-42f0-b197-1e91e994b900",)"
+      R"("skuPartNumber":"ENTERPRISEPACK","prepaidUnits":{"enabled":9000000000000000000,)"
+      R"("warning":9000000000000000000}}],"users":[]})");
+  ASSERT_FALSE(r.Ok());
+  EXPECT_EQ(r.GetError().message,
+            "subscribedSkus[0].prepaidUnits.enabled: more than 2147483647 units (Graph's Int32)");
+  ASSERT_TRUE(e.LoadSample().Ok());
+  const std::string before = e.ExportDocument();
+  auto batch = e.ApplyBatch(
+      R"({"requests":[{"id":"1","method":"PATCH","url":"/subscribedSkus/6fd2c87f-b296-42f0-b197-1e91e994b900",)"
+      R"("body":{"prepaidUnits":{"enabled":9223372036854775807,"warning":1}}}]})");
+  ASSERT_TRUE(batch.Ok());
+  const json response = json::parse(batch.Value())["responses"][0];
+  EXPECT_EQ(response["status"], 400);
+  EXPECT_EQ(e.ExportDocument(), before) << "a refused change changes nothing";
+}
+
+}  // namespace
+}  // namespace gbl::testing

@@ -12,6 +12,8 @@ import { graphBatches, powershellScript } from '../../wasm/plan-out.mjs';
 
 // Seats a what-if gives every product, more than any tenant has users.
 const PLENTY = 100_000_000;
+// Graph counts units as Int32: the engine refuses more.
+const MAX_UNITS = 2_147_483_647;
 
 /**
  * The change that lets every user waiting for a seat after the plan get their licenses: for each
@@ -31,7 +33,7 @@ export async function seatsForEveryone(effect, products) {
   const reprocess = groups.map((id) => ({ method: 'POST', url: `/groups/${id}/reprocessLicenseAssignment` }));
   const patch = (skuId, enabled) => ({ method: 'PATCH', url: `/subscribedSkus/${skuId}`, body: { prepaidUnits: { enabled } } });
   const whatIf = await plan.effect({
-    extra: [...[...enabledNow].map(([skuId, enabled]) => patch(skuId, enabled + PLENTY)), ...reprocess],
+    extra: [...[...enabledNow].map(([skuId, enabled]) => patch(skuId, Math.min(enabled + PLENTY, MAX_UNITS))), ...reprocess],
     userLimit: 0,
   });
   const buys = [];
