@@ -335,18 +335,30 @@ std::string AddMemberBatch(const std::string& gid, const std::string& user) {
          user + R"("}}]})";
 }
 
-void BM_MembershipChange(benchmark::State& state) {
+/// The processed engine and the group and outsider of a membership benchmark (arg 0: the small
+/// licensed group, arg 1: the biggest); null (the benchmark skipped) when they are missing.
+gbl::Engine* MembershipSetUp(benchmark::State& state, std::string* gid, std::string* user,
+                             size_t* members = nullptr) {
   const Targets& t = GetTargets();
   gbl::Engine* engine = ProcessedEngine(state);
-  if (engine == nullptr) return;
+  if (engine == nullptr) return nullptr;
   if (!t.ok) {
     state.SkipWithError("could not find the change targets in the document");
-    return;
+    return nullptr;
   }
-  bool big = state.range(0) == 1;
+  const bool big = state.range(0) == 1;
   const json& group = big ? t.big_group : t.small_group;
-  const std::string& user = big ? t.outsider_big : t.outsider_small;
-  std::string gid = group["id"].get<std::string>();
+  *gid = group["id"].get<std::string>();
+  *user = big ? t.outsider_big : t.outsider_small;
+  if (members != nullptr) *members = group["members"].size();
+  return engine;
+}
+
+void BM_MembershipChange(benchmark::State& state) {
+  std::string gid, user;
+  size_t members = 0;
+  gbl::Engine* engine = MembershipSetUp(state, &gid, &user, &members);
+  if (engine == nullptr) return;
   std::string add = AddMemberBatch(gid, user);
   std::string remove = R"({"requests":[{"id":"1","method":"DELETE","url":"/groups/)" + gid +
                        "/members/" + user + R"(/$ref"}]})";
@@ -373,7 +385,7 @@ void BM_MembershipChange(benchmark::State& state) {
     else
       added.insert(key);
   }
-  state.counters["group_members"] = static_cast<double>(group["members"].size());
+  state.counters["group_members"] = static_cast<double>(members);
 }
 
 void BM_TemplateChange100k(benchmark::State& state) {
@@ -531,16 +543,9 @@ void BM_PlanTemplateChange100k(benchmark::State& state) {
 
 /// The planner's preview of one membership change (the console's: summary and 20 users).
 void BM_PlanMembershipChange(benchmark::State& state) {
-  const Targets& t = GetTargets();
-  gbl::Engine* engine = ProcessedEngine(state);
+  std::string gid, user;
+  gbl::Engine* engine = MembershipSetUp(state, &gid, &user);
   if (engine == nullptr) return;
-  if (!t.ok) {
-    state.SkipWithError("could not find the change targets in the document");
-    return;
-  }
-  const bool big = state.range(0) == 1;
-  const std::string gid = (big ? t.big_group : t.small_group)["id"].get<std::string>();
-  const std::string& user = big ? t.outsider_big : t.outsider_small;
   const std::string add = AddMemberBatch(gid, user);
   for (auto _ : state) {
     auto effect = engine->PlanChanges(std::vector<std::string>{add}, 20);

@@ -4,14 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
-import { assignE3AndEmsToHr, openGroupLicenses } from './flow.mjs';
+import { applyStepOne, openGroupLicenses } from './flow.mjs';
 
 test('a conflicting service plans error is explained with its fixes; the previewed fix, staged and applied, clears it', async (t) => {
   await withConsole(t, async (c) => {
     const { page } = c;
     await openConsole(page, c.url);
-    await assignE3AndEmsToHr(page);
-    await waitIdle(page);
+    await applyStepOne(page);
 
     const licenses = await openGroupLicenses(page, 'HR Department');
     await licenses.getByText('10 users have license assignment errors').click();
@@ -70,8 +69,7 @@ test('the users in error of a group and every license assignment path download a
   await withConsole(t, async (c) => {
     const { page } = c;
     await openConsole(page, c.url);
-    await assignE3AndEmsToHr(page);
-    await waitIdle(page);
+    await applyStepOne(page);
     const { readFile } = await import('node:fs/promises');
     const licenses = await openGroupLicenses(page, 'HR Department');
     await licenses.getByText('10 users have license assignment errors').click();

@@ -73,6 +73,12 @@ export async function assignE3AndEmsToHr(page, shot, beforeAssign, submit = 'Ass
   return products;
 }
 
+/** Step 1 of the seed done and its processing finished (the starting point of steps 2 and 3). */
+export async function applyStepOne(page) {
+  await assignE3AndEmsToHr(page);
+  await waitIdle(page);
+}
+
 /** Opens the notifications panel and returns the newest notification card. */
 export async function newestNotification(page) {
   const panel = page.locator('#notifications');

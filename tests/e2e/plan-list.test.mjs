@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
-import { assignE3AndEmsToHr, openAllProducts, openGroupLicenses, openGroupTab, productRow, startAssign } from './flow.mjs';
+import { applyStepOne, assignE3AndEmsToHr, openAllProducts, openGroupLicenses, openGroupTab, productRow, startAssign } from './flow.mjs';
 
 async function openPlan(page) {
   await page.locator('#plan-button').click();
@@ -147,8 +147,7 @@ test("the seed's acceptance: staging the ten users' removal from Kiosk users sho
   await withConsole(t, async (c) => {
     const { page } = c;
     await openConsole(page, c.url);
-    await assignE3AndEmsToHr(page);
-    await waitIdle(page);
+    await applyStepOne(page);
     const e1Before = await productRow(await openAllProducts(page), 'Office 365 E1');
 
     // The ten in error, from HR Department's list.

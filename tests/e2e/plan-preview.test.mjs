@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
-import { assignE3AndEmsToHr, openAllProducts, openGroupLicenses, productRow } from './flow.mjs';
+import { applyStepOne, assignE3AndEmsToHr, openAllProducts, openGroupLicenses, productRow } from './flow.mjs';
 
 test('Assign license previews step 1 before anything changes: 990 licensed, 10 conflicts named, seats', async (t) => {
   await withConsole(t, async (c) => {
@@ -38,8 +38,7 @@ test("a group license's services: turning Yammer Enterprise back on previews the
   await withConsole(t, async (c) => {
     const { page } = c;
     await openConsole(page, c.url);
-    await assignE3AndEmsToHr(page);
-    await waitIdle(page);
+    await applyStepOne(page);
     const licenses = await openGroupLicenses(page, 'HR Department');
     await licenses.locator('.simple-body .row', { hasText: 'Office 365 E3' }).locator('.row-link').click();
     const options = blade(page, 'Office 365 E3 - Assignment options');

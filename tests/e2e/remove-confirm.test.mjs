@@ -3,14 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
-import { assignE3AndEmsToHr, openAllProducts, openGroupLicenses, productRow } from './flow.mjs';
+import { applyStepOne, openAllProducts, openGroupLicenses, productRow } from './flow.mjs';
 
 test('Remove license on a group asks first, saying how many members lose it and the seats freed', async (t) => {
   await withConsole(t, async (c) => {
     const { page } = c;
     await openConsole(page, c.url);
-    await assignE3AndEmsToHr(page);
-    await waitIdle(page);
+    await applyStepOne(page);
     const before = await productRow(await openAllProducts(page), 'Office 365 E3');
 
     const openRemove = async () => {
