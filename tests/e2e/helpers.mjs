@@ -28,9 +28,12 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** The built console served to the tests: web/dist, or GBL_WEB_DIST (a separate build, for runs side by side). */
+const distDir = process.env.GBL_WEB_DIST ? path.resolve(process.env.GBL_WEB_DIST) : path.join(repoRoot, 'web', 'dist');
+
 /** Fails early with a clear message when the console was not built. */
 export function assertBuilt() {
-  const index = path.join(repoRoot, 'web', 'dist', 'index.html');
+  const index = path.join(distDir, 'index.html');
   if (!existsSync(index)) throw new Error(`web/dist is missing: build first (npx vite build web) — looked for ${index}`);
 }
 
@@ -40,7 +43,7 @@ export function assertBuilt() {
  */
 export async function startConsole(t, { profileDir } = {}) {
   assertBuilt();
-  const { server, url } = await serve({ dir: path.join(repoRoot, 'web', 'dist'), port: 0 });
+  const { server, url } = await serve({ dir: distDir, port: 0 });
   const userDataDir = profileDir || (await mkdtemp(path.join(tmpRoot, 'profile-')));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
