@@ -1036,15 +1036,16 @@ class QueryRunner {
   }
 
   Result<std::string> Audit(const json& q, const Paging& page) {
-    std::string target, activity, result;
+    std::string target, activity, exclude, result;
     int64_t from = INT64_MIN, to = INT64_MAX;
-    for (const char* key : {"targetId", "activity", "from", "to", "result"}) {
+    for (const char* key : {"targetId", "activity", "excludeActivity", "from", "to", "result"}) {
       if (!q.contains(key) || q[key].is_null()) continue;
       if (!q[key].is_string()) return Error{"BadRequest", std::string(key) + ": expected a string"};
       std::string v = q[key].get<std::string>();
       std::string k = key;
       if (k == "targetId") target = v;
       if (k == "activity") activity = v;
+      if (k == "excludeActivity") exclude = v;
       if (k == "result") {
         if (v != "success" && v != "failure" && !v.empty()) {
           return Error{"BadRequest", "result: expected \"success\" or \"failure\""};
@@ -1072,6 +1073,7 @@ class QueryRunner {
       if (target_user != kNoId && e.user != target_user) continue;
       if (target_group != kNoId && e.group != target_group) continue;
       if (!activity.empty() && AuditActivityName(t_, e) != activity) continue;
+      if (!exclude.empty() && AuditActivityName(t_, e) == exclude) continue;
       if (!result.empty()) {
         bool failed = e.activity == Activity::kChangeUserLicense && e.failed != 0;
         if (e.activity == Activity::kImported) {

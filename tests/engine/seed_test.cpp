@@ -108,6 +108,22 @@ TEST_P(SeedScenario, HrDepartmentGets990LicensedAndTenInConflict) {
   EXPECT_EQ(licensed, 990);
 }
 
+// The group's own log read as an admin reads it: without the 1,000 per-user rows, Start and Finish
+// are the first rows (the per-user rows stay one filter away).
+TEST_P(SeedScenario, AuditLogWithoutPerUserRowsReadsFinishAndStartFirst) {
+  AssignHr();
+  json audit = Q(engine_, {{"query", "audit"},
+                           {"targetId", hr_},
+                           {"excludeActivity", "Change user license"},
+                           {"limit", 10}});
+  ASSERT_EQ(audit["total"], 3);
+  EXPECT_EQ(audit["items"][0]["activityDisplayName"],
+            "Finish applying group based license to users");
+  EXPECT_EQ(audit["items"][1]["activityDisplayName"],
+            "Start applying group based license to users");
+  EXPECT_EQ(audit["items"][2]["activityDisplayName"], "Set group license");
+}
+
 TEST_P(SeedScenario, AuditLogShowsStartAndFinishWith990And10) {
   AssignHr();
   json audit = Q(engine_, {{"query", "audit"}, {"targetId", hr_}, {"limit", 5000}});
