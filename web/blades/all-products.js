@@ -11,7 +11,7 @@ export function renderAllProducts(view) {
   }, { icon: 'add', disabled: true, testid: 'assign' });
   const refresh = button('Refresh', () => load(), { icon: 'refresh' });
   view.toolbar.append(assign, refresh);
-  const note = h('div', { class: 'message-slot' });
+  const note = h('div', { class: 'message-slot', attrs: { role: 'status' } });
   const holder = h('div', { class: 'table-holder' });
   view.body.append(note, holder);
   const table = simpleTable({

@@ -150,7 +150,9 @@ function registerTenantBlade() {
           importChosen(chosen);
         });
       }
-      const drop = h('div', { class: 'drop-zone', tabIndex: 0, attrs: { role: 'button', 'aria-label': 'Import a tenant document: drop a file or a folder here or press Enter to choose a file' } },
+      // Named by its own words (a label different from the visible text would not match what a
+      // speech user says); Enter or Space opens the file picker.
+      const drop = h('div', { class: 'drop-zone', tabIndex: 0, attrs: { role: 'button' } },
         h('div', { class: 'drop-title', text: 'Drop a tenant document or an export folder here' }),
         h('div', { class: 'drop-text', text: 'or use the pickers below. A Graph-shaped JSON document (organization, subscribedSkus, users, groups), an EntraExporter folder, or section files.' }));
       drop.addEventListener('click', () => fileInput.click());

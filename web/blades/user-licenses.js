@@ -23,7 +23,7 @@ function pathList(lic) {
 }
 
 export function renderUserLicenses(view, id) {
-  const message = h('div', { class: 'message-slot' });
+  const message = h('div', { class: 'message-slot', attrs: { role: 'status' } });
   const holder = h('div', { class: 'table-holder' });
   let user = null;
   const remove = button('Remove license', () => {

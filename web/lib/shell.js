@@ -279,6 +279,9 @@ export function menuLayout(ctx, { label, items, selected, onSelect }) {
       t.tabIndex = on ? 0 : -1;
     }
     disposeView();
+    // A link inside the view that chose another item ("Go to All products") is about to go: the
+    // keyboard moves to the blade's heading instead of falling to the page's body.
+    const focusLost = content.contains(document.activeElement);
     content.replaceChildren();
     ctx.toolbar.replaceChildren();
     if (user) ctx.closeChildren();
@@ -292,6 +295,7 @@ export function menuLayout(ctx, { label, items, selected, onSelect }) {
     };
     const r = onSelect(item, view);
     if (r && typeof r.catch === 'function') r.catch((err) => showBladeError(content, err));
+    if (focusLost) ctx.el.querySelector('.blade-title')?.focus();
   }
   ctx.onDispose(disposeView);
   select(selected, false);

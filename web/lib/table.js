@@ -2,6 +2,9 @@
 // page at a time (offset/limit) as they scroll into view, so a list of a million rows keeps about forty
 // DOM rows alive. Keyboard: the list is one tab stop; arrows/Home/End/PageUp/PageDown move, Enter opens,
 // Space selects.
+// ARIA (the WAI-ARIA grid pattern): the scrolling element is the grid and the tab stop; it holds the
+// column headers (sticky at its top) and the rows, and points at the active row with
+// aria-activedescendant. The "N items" count is a status region below the grid, outside it.
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
 import { h, num, replace } from './dom.js';
 
@@ -73,31 +76,41 @@ export function createTable(o) {
     });
     headerCells.push(h('div', { class: 'cell check-cell', attrs: { role: 'columnheader' } }, headCheck));
   } else if (selection === 'single') {
-    headerCells.push(h('div', { class: 'cell check-cell', attrs: { role: 'columnheader', 'aria-label': 'Selected' } }));
+    headerCells.push(h('div', { class: 'cell check-cell', attrs: { role: 'columnheader' } }, selectionHeaderText()));
   }
   for (const c of o.columns) headerCells.push(h('div', { class: 'cell', attrs: { role: 'columnheader' }, text: c.label }));
   const header = h('div', { class: 'row header-row', attrs: { role: 'row', 'aria-rowindex': '1' } }, headerCells);
   header.style.gridTemplateColumns = template;
 
-  const spacer = h('div', { class: 'table-spacer' });
+  const head = h('div', { class: 'table-head', attrs: { role: 'rowgroup' } }, header);
+  const spacer = h('div', { class: 'table-spacer', attrs: { role: 'rowgroup' } });
   const scroller = h('div', {
     class: 'table-scroll',
     tabIndex: 0,
-    attrs: { role: 'rowgroup', 'aria-label': `${o.label} rows` },
-  }, spacer);
-  const footer = h('div', { class: 'table-footer', attrs: { 'aria-live': 'polite' } });
-  const el = h('div', {
-    class: 'table',
-    attrs: { role: 'grid', 'aria-label': o.label, 'aria-multiselectable': selection === 'multi' ? 'true' : null, 'data-table': o.testid || null },
-  }, h('div', { class: 'table-head', attrs: { role: 'rowgroup' } }, header), scroller, footer);
+    attrs: { role: 'grid', 'aria-label': o.label, 'aria-multiselectable': selection === 'multi' ? 'true' : null, 'aria-rowcount': '1' },
+  }, head, spacer);
+  // The count (and a failure to load) is announced politely; the window buttons sit beside it.
+  const status = h('span', { class: 'table-status', attrs: { role: 'status' } });
+  const pagerSlot = h('span', { class: 'pager-slot' });
+  const footer = h('div', { class: 'table-footer' }, status, pagerSlot);
+  const el = h('div', { class: 'table', attrs: { 'data-table': o.testid || null } }, scroller, footer);
 
   const rowEls = new Map(); // index -> element
   if (o.minWidth) {
-    // Wide lists scroll sideways as a whole (header and rows together).
+    // Wide lists scroll sideways inside the grid (header and rows together).
     el.classList.add('wide-table');
-    header.parentElement.style.minWidth = `${o.minWidth}px`;
-    scroller.style.minWidth = `${o.minWidth}px`;
-    footer.style.minWidth = `${o.minWidth}px`;
+    head.style.minWidth = `${o.minWidth}px`;
+    spacer.style.minWidth = `${o.minWidth}px`;
+  }
+  // The sticky header sits above the rows inside the scrolling grid: the virtualizer counts it as the
+  // list's top margin, and scrolls a row up to just under it.
+  let headHeight = rowHeight + 1;
+  function measureHead() {
+    const hh = head.offsetHeight;
+    if (!hh || hh === headHeight) return;
+    headHeight = hh;
+    virt.setOptions({ ...virt.options, scrollMargin: headHeight, scrollPaddingStart: headHeight });
+    virt._willUpdate();
   }
 
   const virt = new Virtualizer({
@@ -109,6 +122,8 @@ export function createTable(o) {
     observeElementOffset,
     overscan: 8,
     initialRect: { width: 800, height: 400 },
+    scrollMargin: headHeight,
+    scrollPaddingStart: headHeight,
     onChange: () => render(),
   });
   const cleanup = virt._didMount();
@@ -162,32 +177,35 @@ export function createTable(o) {
       if (base >= total) base = Math.max(0, Math.floor((total - 1) / maxRows()) * maxRows());
       virt.setOptions({ ...virt.options, count: windowCount() });
       virt._willUpdate();
-      el.setAttribute('aria-rowcount', String(total + 1));
+      scroller.setAttribute('aria-rowcount', String(total + 1));
     }
     if (active >= total) active = total - 1;
     updateFooter();
   }
 
   function updateFooter() {
+    replace(pagerSlot);
     if (error) {
-      replace(footer, h('span', { class: 'error-text', text: `Could not load: ${error.message || error}` }));
+      replace(status, h('span', { class: 'error-text', text: `Could not load: ${error.message || error}` }));
       return;
     }
     if (!loaded) {
-      replace(footer, h('fluent-spinner', { attrs: { size: 'tiny', 'aria-label': 'Loading' } }), ' Loading…');
+      replace(status, h('fluent-spinner', { attrs: { size: 'tiny', 'aria-hidden': 'true' } }), ' Loading…');
       return;
     }
     const parts = [];
     if (total === 0) parts.push(o.emptyText || 'No results');
     else parts.push(`${num(total)} ${total === 1 ? 'item' : 'items'}`);
     if (selection === 'multi' && selected.size) parts.push(` · ${num(selected.size)} selected`);
-    replace(footer, parts.join(''));
+    const text = parts.join('');
+    // Rewritten only when it changes, so a screen reader hears a new count once.
+    if (status.textContent !== text || status.childElementCount) replace(status, text);
     if (total > maxRows()) {
       const prev = h('button', { type: 'button', class: 'link-button', text: 'Previous rows', disabled: base === 0 });
       const next = h('button', { type: 'button', class: 'link-button', text: 'Next rows', disabled: base + maxRows() >= total });
       prev.addEventListener('click', () => moveWindow(-1));
       next.addEventListener('click', () => moveWindow(1));
-      footer.append(h('span', { class: 'pager' },
+      pagerSlot.append(h('span', { class: 'pager' },
         ` · rows ${num(base + 1)}–${num(base + windowCount())} `, prev, ' ', next));
     }
   }
@@ -210,7 +228,7 @@ export function createTable(o) {
         spacer.append(row);
         rowEls.set(vi.index, row);
       }
-      row.style.transform = `translateY(${vi.start}px)`;
+      row.style.transform = `translateY(${vi.start - headHeight}px)`;
       row.style.height = `${rowHeight}px`;
       row.dataset.index = String(vi.index);
       if (row.dataset.sig !== sig || row._item !== item) fillRow(row, vi.index, item);
@@ -227,7 +245,8 @@ export function createTable(o) {
       const loadedIds = [...pages.values()].flat().map(getId);
       headCheck.checked = loadedIds.length > 0 && loadedIds.every((x) => selected.has(x));
     }
-    if (active >= 0) scroller.setAttribute('aria-activedescendant', `${id}-r${active}`);
+    // The active row, while it is in the document (a row scrolled far away is not).
+    if (active >= 0 && rowEls.has(active)) scroller.setAttribute('aria-activedescendant', `${id}-r${active}`);
     else scroller.removeAttribute('aria-activedescendant');
   }
 
@@ -342,7 +361,7 @@ export function createTable(o) {
   }
 
   scroller.addEventListener('keydown', (ev) => {
-    const visible = Math.max(1, Math.floor(scroller.clientHeight / rowHeight) - 1);
+    const visible = Math.max(1, Math.floor((scroller.clientHeight - headHeight) / rowHeight) - 1);
     const keys = {
       ArrowDown: () => setActive(active + 1),
       ArrowUp: () => setActive(Math.max(0, active - 1)),
@@ -396,6 +415,7 @@ export function createTable(o) {
   loadPage(0);
   // The first measurement happens once the list is in the document.
   requestAnimationFrame(() => {
+    measureHead();
     virt._willUpdate();
     render();
   });
@@ -428,7 +448,7 @@ export function simpleTable({ label, columns, items: initialItems, onActivate, e
   const key = getId || ((x) => x.id);
   const template = [selection ? '40px' : null, ...columns.map((c) => grid(c.width))].filter(Boolean).join(' ');
   const header = h('div', { class: 'row header-row', attrs: { role: 'row' } },
-    selection ? h('div', { class: 'cell check-cell', attrs: { role: 'columnheader', 'aria-label': 'Selected' } }) : null,
+    selection ? h('div', { class: 'cell check-cell', attrs: { role: 'columnheader' } }, selectionHeaderText()) : null,
     columns.map((c) => h('div', { class: 'cell', attrs: { role: 'columnheader' }, text: c.label })));
   header.style.gridTemplateColumns = template;
   const body = h('div', { class: 'simple-body', attrs: { role: 'rowgroup' } });
@@ -508,6 +528,11 @@ export function simpleTable({ label, columns, items: initialItems, onActivate, e
       paint();
     },
   };
+}
+
+/** The selection column's header: named for screen readers, empty to the eye (the column is boxes). */
+function selectionHeaderText() {
+  return h('span', { class: 'visually-hidden', text: 'Selected' });
 }
 
 /** A cell link that opens the row (click or Enter on the row). */
