@@ -5,7 +5,7 @@ import { h, replace, button, setDisabled, debounce, textInput, icon, num } from 
 import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { createTable, rowLink, simpleTable } from '../lib/table.js';
-import { assignLicenseRequest, runJob, groupType, planName } from './common.js';
+import { assignLicenseRequest, runJob, groupType, planName, planLabel } from './common.js';
 import * as plan from '../lib/plan.js';
 
 /**
@@ -28,7 +28,8 @@ registerBlade('assign', (args, opts) => ({
     for (const [sku, plans] of Object.entries(opts.disabledPlans || {})) state.disabled.set(sku, new Set(plans));
 
     const rows = h('div', { class: 'selector-list' });
-    const message = h('div', { class: 'message-slot', attrs: { 'aria-live': 'polite' } });
+    // An error of Assign is read out at once (role=alert).
+    const message = h('div', { class: 'message-slot', attrs: { role: 'alert', 'data-testid': 'assign-message' } });
     // The planner's preview: what Assign would do, computed in the worker and undone there.
     const preview = livePreview({
       id: 'assign-preview-title',
@@ -411,18 +412,54 @@ registerBlade('assignment-options', (args, opts) => ({
     }
     // What the switches show, without the products left at their defaults (a copy each time).
     const chosen = () => new Map([...disabled].filter(([, set]) => set.size).map(([k, set]) => [k, new Set(set)]));
-    for (const p of products) {
+    const sections = products.map((p) => {
       const set = disabled.get(p.skuId) || new Set();
       disabled.set(p.skuId, set);
-      ctx.body.append(h('h3', { class: 'section-title', text: p.displayName }),
+      return h('section', { class: 'plan-section', attrs: { 'aria-label': p.displayName } },
+        h('h3', { class: 'section-title', text: p.displayName }),
         servicePlanToggles(p.servicePlans || [], set, p.displayName, () => opts.onChange?.(chosen())));
-    }
+    });
+    // 43 switches for E3 + EMS: a filter finds one by its name or its service plan name.
+    if (products.length) ctx.body.append(serviceFilter(sections));
+    ctx.body.append(...sections);
     ctx.footer.append(button('OK', () => {
       opts.onOk?.(chosen());
       ctx.close();
     }, { appearance: 'primary', testid: 'options-ok' }));
   },
 }));
+
+/**
+ * "Filter services": a labelled search box over lists of service-plan switches (`sections`, each
+ * holding `.plan-row`s); rows whose name and service plan name do not hold the text are hidden (their
+ * switches keep their state), a section left empty is hidden, and a line says how many match.
+ * @param {HTMLElement[]} sections
+ * @returns {HTMLElement}
+ */
+export function serviceFilter(sections) {
+  const rows = () => sections.flatMap((s) => [...s.querySelectorAll('.plan-row')]);
+  const total = rows().length;
+  const count = h('p', { class: 'hint', attrs: { role: 'status', 'data-testid': 'filter-services-count' }, text: `${num(total)} services` });
+  const apply = (value) => {
+    const text = String(value || '').trim().toLowerCase();
+    let shown = 0;
+    for (const section of sections) {
+      let inSection = 0;
+      for (const row of section.querySelectorAll('.plan-row')) {
+        const match = !text || (row.dataset.filterText || '').includes(text);
+        row.hidden = !match;
+        if (match) inSection += 1;
+      }
+      section.hidden = inSection === 0;
+      shown += inSection;
+    }
+    count.textContent = !text ? `${num(total)} services`
+      : shown ? `${num(shown)} of ${num(total)} services match “${value.trim()}”`
+        : `No service matches “${value.trim()}”`;
+  };
+  const input = textInput('Filter services', { type: 'search', class: 'search', placeholder: 'Service or plan name', testid: 'filter-services', onInput: apply });
+  return h('div', { class: 'list-tools service-filter' }, input, count);
+}
 
 /** A list of service plans with On/Off switches editing `disabledSet` (plan ids turned off). */
 export function servicePlanToggles(plans, disabledSet, productName, onChange) {
@@ -438,8 +475,8 @@ export function servicePlanToggles(plans, disabledSet, productName, onChange) {
       stateText.textContent = sw.checked ? 'On' : 'Off';
       onChange?.();
     });
-    list.append(h('div', { class: 'plan-row', attrs: { role: 'listitem', 'data-plan-row': name } },
-      h('span', { class: 'plan-name', text: name }), h('span', { class: 'plan-switch' }, stateText, sw)));
+    list.append(h('div', { class: 'plan-row', attrs: { role: 'listitem', 'data-plan-row': name }, dataset: { filterText: `${name} ${plan.servicePlanName || ''}`.toLowerCase() } },
+      planLabel(plan), h('span', { class: 'plan-switch' }, stateText, sw)));
   }
   return list;
 }

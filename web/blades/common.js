@@ -187,17 +187,65 @@ export function keyValue(pairs) {
   return h('dl', { class: 'kv' }, pairs.filter(Boolean).map(([k, v]) => [h('dt', { text: k }), h('dd', {}, v ?? '')]));
 }
 
+/** Brand names whose casing title case would lose. */
+const BRAND_CASE = new Map(Object.entries({
+  ONEDRIVE: 'OneDrive', SHAREPOINT: 'SharePoint', POWERAPPS: 'PowerApps', MYANALYTICS: 'MyAnalytics', STAFFHUB: 'StaffHub',
+  FASTTRACK: 'FastTrack', DEVOPS: 'DevOps', LINKEDIN: 'LinkedIn', PSTN: 'PSTN', VOIP: 'VoIP',
+}));
+/** Short words kept lower case inside a name ("Mobile Device Management for Office 365"). */
+const SMALL_WORDS = new Set(['A', 'AN', 'AND', 'BY', 'FOR', 'IN', 'OF', 'ON', 'OR', 'THE', 'TO', 'WITH']);
+/** Abbreviations kept in capitals. */
+const ABBREVIATIONS = new Set(['BI', 'CRM', 'MS', 'MCO', 'PBX', 'POP', 'SKU', 'AAD', 'ATP', 'DLP', 'EMS', 'ID', 'MDM', 'MFA', 'SQL', 'API', 'AI', 'IP', 'TV', 'VDI', 'OS', 'US', 'UK', 'EU', 'GCC', 'DOD', 'HR', 'ERP']);
+
 /**
- * Display name of a service plan: the catalogue's friendly name; when the catalogue has none (its
- * friendly name is the raw plan name, e.g. YAMMER_ENTERPRISE), the plan name in words ("Yammer Enterprise").
+ * A name written all in capitals, in words: "MICROSOFT INTUNE" → "Microsoft Intune",
+ * "MOBILE DEVICE MANAGEMENT FOR OFFICE 365" → "Mobile Device Management for Office 365". Words with
+ * digits (P1, E3, O365) and known abbreviations stay as they are. A name with any lower-case letter
+ * is returned unchanged.
+ * @param {string} name
+ * @returns {string}
+ */
+export function wordsCase(name) {
+  if (!name || /[a-z]/.test(name) || !/[A-Z]{2}/.test(name)) return name;
+  let first = true;
+  return name.replace(/[A-Z0-9]+/g, (w) => {
+    const wasFirst = first;
+    first = false;
+    if (/\d/.test(w) || ABBREVIATIONS.has(w)) return w;
+    if (BRAND_CASE.has(w)) return BRAND_CASE.get(w);
+    if (!wasFirst && SMALL_WORDS.has(w)) return w.toLowerCase();
+    return w[0] + w.slice(1).toLowerCase();
+  });
+}
+
+/**
+ * Display name of a service plan: the catalogue's friendly name (in words when the catalogue writes
+ * it in capitals, e.g. Enterprise Mobility + Security's "MICROSOFT INTUNE"); when the catalogue has
+ * none (its friendly name is the raw plan name, e.g. YAMMER_ENTERPRISE), the plan name in words
+ * ("Yammer Enterprise").
  */
 export function planName(plan) {
   const friendly = plan.friendlyName || '';
   const raw = plan.servicePlanName || '';
-  if (friendly && friendly !== raw) return friendly;
+  if (friendly && friendly !== raw) return wordsCase(friendly);
   const name = friendly || raw;
   if (/^[A-Z0-9_]+$/.test(name) && name.includes('_')) {
     return name.split('_').filter(Boolean).map((w) => (/\d/.test(w) ? w : w[0] + w.slice(1).toLowerCase())).join(' ');
   }
   return name;
+}
+
+/**
+ * A service plan's name as lists show it: the display name, and beside it in smaller text the
+ * service plan name, so plans that read alike (Yammer Enterprise, Viva Engage Core) can be told
+ * apart and matched with Graph's servicePlanName.
+ * @param {{friendlyName?: string, servicePlanName?: string}} plan
+ * @returns {HTMLElement}
+ */
+export function planLabel(plan) {
+  const name = planName(plan);
+  const raw = plan.servicePlanName || '';
+  return h('span', { class: 'plan-label' },
+    h('span', { class: 'plan-name', text: name }),
+    raw && raw !== name ? [' ', h('span', { class: 'plan-id', text: raw })] : null);
 }

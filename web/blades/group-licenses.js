@@ -7,12 +7,13 @@ import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { createTable, rowLink, simpleTable } from '../lib/table.js';
 import { errorCount, assignLicenseRequest, confirmRemoval, runJob, planName, keyValue } from './common.js';
-import { servicePlanToggles, livePreview } from './assign-license.js';
+import { servicePlanToggles, serviceFilter, livePreview } from './assign-license.js';
 import * as plan from '../lib/plan.js';
 
 export function renderGroupLicenses(view, id) {
-  const status = h('div', { class: 'status-slot', attrs: { 'data-testid': 'group-status' } });
-  const errors = h('div', { class: 'message-slot', attrs: { 'data-testid': 'group-errors' } });
+  // Live regions: a screen reader hears the processing state and the error count as they change.
+  const status = h('div', { class: 'status-slot', attrs: { role: 'status', 'data-testid': 'group-status' } });
+  const errors = h('div', { class: 'message-slot', attrs: { role: 'status', 'data-testid': 'group-errors' } });
   const holder = h('div', { class: 'table-holder' });
   let group = null;
   view.toolbar.append(
@@ -66,7 +67,8 @@ export function renderGroupLicenses(view, id) {
       return;
     }
     const bar = h('fluent-progress-bar', { attrs: { max: String(Math.max(1, total)), value: String(processed), 'aria-label': 'License processing progress' } });
-    const line = h('div', { class: 'status-text', text });
+    // Announced once when the box appears; its count then changes many times a second, unannounced.
+    const line = h('div', { class: 'status-text', attrs: { 'aria-live': 'off' }, text });
     const box = h('div', { class: 'status-box status-progress' }, line, bar);
     progressView = { box, text: line, bar };
     replace(status, box);
@@ -206,12 +208,15 @@ registerBlade('group-license', (args) => ({
     }, { icon: 'delete' });
     ctx.toolbar.append(remove);
     ctx.footer.append(save, stage);
-    ctx.body.append(h('p', { class: 'hint', text: 'Turn services On or Off for every member who gets this product from the group.' }),
+    const toggles = h('section', { class: 'plan-section', attrs: { 'aria-label': lic.displayName } },
       servicePlanToggles(lic.servicePlans || [], disabled, lic.displayName, () => {
         save.toggleAttribute('disabled', !changed());
         stage.toggleAttribute('disabled', !changed());
         preview.schedule();
-      }),
+      }));
+    ctx.body.append(h('p', { class: 'hint', text: 'Turn services On or Off for every member who gets this product from the group.' }),
+      serviceFilter([toggles]),
+      toggles,
       // After the switches: what appears there never moves a switch under the pointer.
       preview.el);
   },

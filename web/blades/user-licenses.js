@@ -4,7 +4,7 @@ import { h, num, replace, button, setDisabled, dateTime } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { simpleTable, rowLink } from '../lib/table.js';
-import { statePill, assignLicenseRequest, confirmRemoval, runJob, planName } from './common.js';
+import { statePill, assignLicenseRequest, confirmRemoval, runJob, planLabel } from './common.js';
 import { servicePlanToggles, errorWords, describeEffect } from './assign-license.js';
 import { fixesFor } from '../lib/fixes.js';
 import * as plan from '../lib/plan.js';
@@ -127,7 +127,7 @@ registerBlade('user-license', (args) => ({
         label: 'Services',
         items: (lic.servicePlans || []).map((p) => ({ id: p.servicePlanId, ...p })),
         columns: [
-          { key: 'friendlyName', label: 'Service', width: '2fr', render: (p) => planName(p) },
+          { key: 'friendlyName', label: 'Service', width: '2fr', render: (p) => planLabel(p) },
           // A failed assignment's plans are not off by choice: "Not applied (error)", with the path.
           { key: 'enabled', label: 'Status', width: '0.9fr', render: (p) => (p.enabled ? 'On' : p.status === 'NotApplied' ? 'Not applied (error)' : 'Off') },
           { key: 'enabledBy', label: 'Enabled by', width: '2fr', render: (p) => (p.enabled ? (p.enabledBy || []).join(', ') : (p.notAppliedFrom || []).map((path) => `${path}: failed`).join(', ')) },

@@ -30,13 +30,30 @@ export function mount({ bellButton, badgeEl, panelEl, toasts }) {
     h('div', { class: 'notif-tools' }, dismissAll),
     listEl);
   bell.addEventListener('click', () => toggle(panel.hidden));
+  // Alt+N from anywhere: to the newest toast (it stays while focused), or the panel when none shows.
+  bell.setAttribute('aria-keyshortcuts', 'Alt+N');
+  bell.title = 'Notifications (Alt+N)';
   document.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape' && !panel.hidden) {
       toggle(false);
       bell.focus();
     }
+    if (ev.altKey && !ev.ctrlKey && !ev.metaKey && (ev.code === 'KeyN' || ev.key === 'n' || ev.key === 'N')) {
+      ev.preventDefault();
+      focusNewest();
+    }
   });
   renderPanel();
+}
+
+/**
+ * Moves the keyboard to the newest notification: the newest toast's first control (its details or
+ * its Dismiss), or, when no toast is shown, the notifications panel.
+ */
+export function focusNewest() {
+  const target = toastsEl?.querySelector('.toast button');
+  if (target) target.focus();
+  else toggle(true);
 }
 
 function toggle(open) {
@@ -57,7 +74,7 @@ function renderBadge() {
   // One notification counts once, however often its job updates it.
   badge.textContent = unread.size ? String(unread.size) : '';
   badge.hidden = unread.size === 0;
-  bell.setAttribute('aria-label', unread ? `Notifications, ${unread} new` : 'Notifications');
+  bell.setAttribute('aria-label', unread.size ? `Notifications, ${unread.size} new` : 'Notifications');
 }
 
 /**
@@ -104,9 +121,10 @@ function card(n, inToast) {
   const main = n.details
     ? h('button', { type: 'button', class: 'notif-main' }, body)
     : h('div', { class: 'notif-main' }, body);
+  // A toast is a live region: an error is read out at once (alert), anything else politely (status).
   const el = h('div', {
     class: ['notif', `notif-${n.status}`, inToast && 'toast'],
-    attrs: { role: inToast ? 'status' : 'listitem', 'data-notif': String(n.id) },
+    attrs: { role: inToast ? (n.status === 'error' ? 'alert' : 'status') : 'listitem', 'data-notif': String(n.id) },
   }, main);
   if (n.details) {
     main.addEventListener('click', () => {

@@ -20,6 +20,8 @@ export function registerBlade(type, factory) {
 export function mount(blades, crumbs) {
   bladesEl = blades;
   crumbsEl = crumbs;
+  // The page's width decides which earlier blades show whole and which as a strip.
+  new ResizeObserver(() => layoutBlades()).observe(bladesEl);
   window.addEventListener('hashchange', () => {
     if (!restoring && location.hash !== currentHash()) restoreFromHash();
   });
@@ -68,6 +70,57 @@ function closeFrom(index) {
     }
     b.el.remove();
   }
+  layoutBlades();
+}
+
+/** Width of an earlier blade shown as a strip (its title); the CSS of .blade-collapsed matches it. */
+const STRIP_PX = 40;
+
+/**
+ * Lays the blades out so that none shows cut off: the active blade whole, the earlier ones whole
+ * while they fit to its left, and the ones further left as a strip with their title (select it to
+ * go back to that blade). The portal cut them off at the left edge ("xpiring s…").
+ */
+function layoutBlades() {
+  if (!bladesEl || !stack.length) return;
+  bladesEl.classList.remove('has-collapsed');
+  for (const b of stack) b.el.classList.remove('blade-collapsed');
+  const available = bladesEl.clientWidth;
+  // Natural widths (flex: none; the last one grows only when everything fits).
+  const widths = stack.map((b) => b.el.getBoundingClientRect().width);
+  let firstWhole = 0;
+  if (widths.reduce((a, w) => a + w, 0) > available + 1) {
+    let used = widths[widths.length - 1];
+    firstWhole = stack.length - 1;
+    for (let i = stack.length - 2; i >= 0; i--) {
+      if (used + widths[i] + i * STRIP_PX > available + 1) break;
+      used += widths[i];
+      firstWhole = i;
+    }
+  }
+  const focused = document.activeElement;
+  stack.forEach((b, i) => {
+    const collapsed = i < firstWhole;
+    // A strip keeps its content laid out at its width, unseen (its lists stay live and scrolled).
+    if (collapsed) b.el.style.setProperty('--natural-width', `${widths[i]}px`);
+    b.el.classList.toggle('blade-collapsed', collapsed);
+    // The keyboard was inside a blade that became a strip: it stays on the strip.
+    if (collapsed && focused && b.el.contains(focused) && focused !== b.stripEl) b.stripEl.focus({ preventScroll: true });
+  });
+  if (firstWhole) {
+    bladesEl.classList.add('has-collapsed');
+    bladesEl.style.setProperty('--collapsed-width', `${firstWhole * STRIP_PX}px`);
+  }
+}
+
+/** Goes back to an earlier blade: the blades to its right close (as its breadcrumb does). */
+function returnTo(entry) {
+  const i = stack.indexOf(entry);
+  if (i < 0) return;
+  closeFrom(i + 1);
+  writeHash();
+  renderCrumbs();
+  focusBlade(stack[i]);
 }
 
 function focusBlade(b) {
@@ -93,17 +146,22 @@ function openAt(index, type, args = [], opts = {}, focus = true) {
   const toolbar = h('div', { class: 'blade-toolbar', attrs: { role: 'toolbar', 'aria-label': `${def.title} commands` } });
   const body = h('div', { class: 'blade-body' });
   const footer = h('div', { class: 'blade-footer' });
+  // Shown instead of the blade when it is an earlier blade that does not fit (layoutBlades).
+  const stripEl = h('button', { type: 'button', class: 'blade-strip', title: `Back to ${def.crumb || def.title}` },
+    h('span', { class: 'blade-strip-title', text: def.crumb || def.title }));
   const el = h('section', {
     class: ['blade', `blade-${def.size || 'medium'}`],
     attrs: { 'aria-labelledby': `${type}-title-${stack.length}`, 'data-blade': type },
   },
   h('header', { class: 'blade-header' }, h('div', { class: 'blade-titles' }, titleEl, subtitleEl), closeBtn),
-  toolbar, body, footer);
+  toolbar, body, footer, stripEl);
   titleEl.id = `${type}-title-${stack.length}`;
   bladesEl.append(el);
-  const entry = { type, args: args.map(String), def, el, titleEl, disposers: [] };
+  const entry = { type, args: args.map(String), def, el, titleEl, stripEl, disposers: [] };
   stack.push(entry);
   closeBtn.addEventListener('click', () => close(entry));
+  stripEl.addEventListener('click', () => returnTo(entry));
+  layoutBlades();
 
   const ctx = {
     body,
@@ -116,6 +174,10 @@ function openAt(index, type, args = [], opts = {}, focus = true) {
       def.title = title;
       titleEl.textContent = title;
       closeBtn.setAttribute('aria-label', `Close ${title}`);
+      if (!def.crumb) {
+        stripEl.firstChild.textContent = title;
+        stripEl.title = `Back to ${title}`;
+      }
       if (subtitle !== undefined) subtitleEl.textContent = subtitle;
       renderCrumbs();
     },
