@@ -1,6 +1,6 @@
 // Audit logs: tenant-wide blade and the per-group / per-user view (pre-filtered on the target).
 // Columns: Date, Service, Category, Activity, Status, Target, Initiated by; filters on activity, target and date.
-import { h, replace, debounce, dateTime, button } from '../lib/dom.js';
+import { h, replace, debounce, dateTime, button, num } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { createTable, simpleTable } from '../lib/table.js';
@@ -41,16 +41,34 @@ export function detailsSummary(a) {
 
 let filterSeq = 0;
 
-export function renderAuditLogs(view, { targetId, targetName: fixedTarget } = {}) {
-  const f = { activity: '', result: '', targetId: targetId || '', from: '', to: '' };
+/** The per-user rows a group's processing writes, one per member ("Change user license"). */
+export const PER_USER_ACTIVITY = 'Change user license';
+
+/**
+ * Renders an audit log: tenant-wide, or pre-filtered on `targetId`. `perUserToggle` (a group's own
+ * log): the group's per-user "Change user license" rows are left out by default, so its Start and
+ * Finish read first; a line says how many are hidden and a checkbox shows them again.
+ * @param {any} view the blade or menu view
+ * @param {{targetId?: string, targetName?: string, perUserToggle?: boolean}} [options]
+ */
+export function renderAuditLogs(view, { targetId, targetName: fixedTarget, perUserToggle = false } = {}) {
+  const f = { activity: '', result: '', targetId: targetId || '', from: '', to: '', showPerUser: !perUserToggle };
   const seq = ++filterSeq;
-  const q = () => {
+  /** The filters as query fields, without paging and without the per-user exclusion. */
+  const filterFields = () => {
     const base = { query: 'audit' };
     if (f.targetId) base.targetId = f.targetId;
     if (f.activity) base.activity = f.activity;
     if (f.result) base.result = f.result;
     if (f.from) base.from = new Date(`${f.from}T00:00:00`).toISOString();
     if (f.to) base.to = new Date(`${f.to}T23:59:59.999`).toISOString();
+    return base;
+  };
+  // An activity chosen in the filter is shown whatever it is (also Change user license).
+  const excluding = () => !f.showPerUser && !f.activity;
+  const q = () => {
+    const base = filterFields();
+    if (excluding()) base.excludeActivity = PER_USER_ACTIVITY;
     return (offset, limit) => engine.query({ ...base, offset, limit });
   };
   const table = createTable({
@@ -72,7 +90,40 @@ export function renderAuditLogs(view, { targetId, targetName: fixedTarget } = {}
     onActivate: (a) => view.open('audit-detail', [a.id], { item: a }),
     emptyText: 'No audit event matches the filters.',
   });
-  const apply = () => table.setFetch(q());
+  // The group's own log: how many per-user rows the filters hold, and the checkbox that shows them.
+  let perUser = null;
+  if (perUserToggle) {
+    const boxId = `audit-per-user-${seq}`;
+    const box = h('input', { type: 'checkbox', id: boxId, class: 'check', attrs: { 'data-testid': 'audit-per-user' } });
+    const label = h('label', { attrs: { for: boxId }, text: 'Show per-user license changes' });
+    const note = h('p', { class: 'hint audit-hidden-note', attrs: { role: 'status', 'data-testid': 'audit-hidden-note' } });
+    box.addEventListener('change', () => {
+      f.showPerUser = box.checked;
+      apply();
+    });
+    let asked = 0;
+    const count = async () => {
+      const mine = ++asked;
+      let n = 0;
+      try {
+        if (!f.activity) n = (await engine.query({ ...filterFields(), activity: PER_USER_ACTIVITY, limit: 0 })).total || 0;
+      } catch {
+        n = 0;
+      }
+      if (mine !== asked) return;
+      const words = `${num(n)} per-user license ${n === 1 ? 'change' : 'changes'} (${PER_USER_ACTIVITY})`;
+      label.textContent = `Show per-user license changes (${num(n)})`;
+      box.disabled = !!f.activity;
+      note.textContent = f.activity ? ''
+        : excluding() ? (n ? `${words} hidden, so the group's Start and Finish read first.` : '')
+          : (n ? `${words} shown among the group's events.` : '');
+    };
+    perUser = { el: h('div', { class: 'audit-per-user' }, h('span', { class: 'check-field' }, box, label), note), count };
+  }
+  const apply = () => {
+    table.setFetch(q());
+    perUser?.count();
+  };
   const activity = h('select', { id: `audit-activity-${seq}`, class: 'native-select', on: { change: () => { f.activity = activity.value; apply(); } } },
     h('option', { value: '', text: 'All' }), KNOWN_ACTIVITIES.map((a) => h('option', { value: a, text: a })));
   const status = h('select', { id: `audit-status-${seq}`, class: 'native-select', on: { change: () => { f.result = status.value; apply(); } } },
@@ -134,10 +185,17 @@ export function renderAuditLogs(view, { targetId, targetName: fixedTarget } = {}
     targetField,
     h('div', { class: 'field' }, h('label', { attrs: { for: from.id }, text: 'From' }), from),
     h('div', { class: 'field' }, h('label', { attrs: { for: to.id }, text: 'To' }), to));
-  view.toolbar.append(button('Refresh', () => table.refresh(), { icon: 'refresh' }));
-  view.body.append(filters, table.el);
+  view.toolbar.append(button('Refresh', () => {
+    table.refresh();
+    perUser?.count();
+  }, { icon: 'refresh' }));
+  view.body.append(filters, perUser?.el || null, table.el);
   view.body.classList.add('fill');
-  view.onChanged(() => table.refresh());
+  perUser?.count();
+  view.onChanged(() => {
+    table.refresh();
+    perUser?.count();
+  });
   view.onDispose(() => table.destroy());
 }
 

@@ -37,7 +37,7 @@ registerBlade('group', (args) => ({
         return ready.then(() => {
           if (item.key === 'licenses') return renderGroupLicenses(view, id);
           if (item.key === 'members') return renderMembers(view, id, name);
-          if (item.key === 'audit') return renderAuditLogs(view, { targetId: id, targetName: name });
+          if (item.key === 'audit') return renderAuditLogs(view, { targetId: id, targetName: name, perUserToggle: true });
           return renderOverview(view, id, () => menu.select('licenses', true));
         });
       },
