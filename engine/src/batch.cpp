@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "json_dom.h"
 #include "licensing.h"
 #include "rules.h"
 
@@ -25,7 +26,7 @@ constexpr const char* kExtensionHeader = "x-gbl-extension";
 Response Fail(int status, const std::string& code, const std::string& message) {
   Response r;
   r.status = status;
-  r.body = json{{"error", {{"code", code}, {"message", message}}}};
+  r.body = json{{"error", {{"code", code}, {"message", PrintableText(message)}}}};
   return r;
 }
 Response BadRequest(const std::string& message) { return Fail(400, "Request_BadRequest", message); }
@@ -223,11 +224,7 @@ class BatchRunner {
   Id FindUser(const std::string& key) const {
     Id found = t_.user_index().Find(key);
     if (found != kNoId) return t_.users()[found].deleted ? kNoId : found;
-    std::string lower = Lower(key);
-    for (Id i = 0; i < t_.users().size(); ++i) {
-      if (!t_.users()[i].deleted && Lower(t_.users()[i].upn) == lower) return i;
-    }
-    return kNoId;
+    return t_.FindUpn(key, false);
   }
   /// A user in directory/deletedItems by id, still restorable (kNoId otherwise).
   Id FindDeletedUser(const std::string& key) const {
@@ -768,13 +765,9 @@ class BatchRunner {
     if (!u.usage_location.empty() && u.usage_location.size() != 2) {
       return BadRequest("usageLocation: expected a two-letter ISO 3166 country code.");
     }
-    std::string lower = Lower(u.upn);
-    for (const auto& other : t_.users()) {
-      if (Lower(other.upn) == lower) {
-        return BadRequest(
-            "Another object with the same value for property userPrincipalName "
-            "already exists.");
-      }
+    if (t_.FindUpn(u.upn, true) != kNoId) {
+      return BadRequest(
+          "Another object with the same value for property userPrincipalName already exists.");
     }
     if (u.id.empty()) u.id = t_.NewObjectId();
     if (t_.user_index().Contains(u.id) || t_.group_index().Contains(u.id)) {
@@ -1001,10 +994,9 @@ class BatchRunner {
 }  // namespace
 
 Result<std::string> ApplyBatchText(Tenant* t, std::string_view batch_json) {
-  json batch = json::parse(batch_json.begin(), batch_json.end(), nullptr, false);
-  if (batch.is_discarded()) {
-    return Error{"ParseError", "the change batch is not valid JSON"};
-  }
+  Result<json> parsed = ParseJsonText(batch_json, "the change batch");
+  if (!parsed.Ok()) return parsed.GetError();
+  const json& batch = parsed.Value();
   if (!batch.is_object() || !batch.contains("requests") || !batch["requests"].is_array()) {
     return Error{"SchemaError", "$: a change batch must be {\"requests\": [...]}"};
   }

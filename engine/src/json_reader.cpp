@@ -1,6 +1,7 @@
 // Strict JSON pull reader: RFC 8259 syntax, UTF-16 escapes decoded to UTF-8.
 #include "json_reader.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "plain_text.h"
@@ -112,20 +113,26 @@ bool JsonReader::ParseStringBody(std::string* out) {
           *v = r;
           return true;
         };
+        // A surrogate escape must be a high and a low half together: a lone half is not a
+        // character and cannot be written as UTF-8 (RFC 8259 section 8.2, I-JSON).
+        const char* escape = p_ - 2;
         uint32_t cp;
         if (!hex4(&cp)) return Fail("invalid \\u escape");
-        if (cp >= 0xD800 && cp <= 0xDBFF && end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
+        auto lone = [&](uint32_t half) {
+          p_ = escape;
+          char hex[8];
+          std::snprintf(hex, sizeof hex, "%04X", static_cast<unsigned>(half));
+          return Fail(std::string("a lone UTF-16 surrogate \\u") + hex +
+                      " in a string (not a character)");
+        };
+        if (cp >= 0xDC00 && cp <= 0xDFFF) return lone(cp);
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          if (end_ - p_ < 6 || p_[0] != '\\' || p_[1] != 'u') return lone(cp);
           p_ += 2;
           uint32_t lo;
           if (!hex4(&lo)) return Fail("invalid \\u escape");
-          if (lo >= 0xDC00 && lo <= 0xDFFF) {
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          } else {
-            if (out) AppendUtf8(out, 0xFFFD);
-            cp = lo;
-          }
-        } else if (cp >= 0xD800 && cp <= 0xDFFF) {
-          cp = 0xFFFD;
+          if (lo < 0xDC00 || lo > 0xDFFF) return lone(cp);
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
         if (out) AppendUtf8(out, cp);
         break;
@@ -218,6 +225,14 @@ bool JsonReader::SkipNumber() {
   return true;
 }
 
+bool JsonReader::ReadNumberText(std::string_view* out) {
+  if (Peek() != JsonType::kNumber) return failed_ ? false : Fail("expected a number");
+  const char* s = p_;
+  if (!SkipNumber()) return false;
+  *out = std::string_view(s, static_cast<size_t>(p_ - s));
+  return true;
+}
+
 bool JsonReader::ReadInt(int64_t* out) {
   if (Peek() != JsonType::kNumber) return failed_ ? false : Fail("expected a number");
   const char* s = p_;
@@ -294,7 +309,7 @@ bool JsonReader::NextElement() {
 bool JsonReader::Skip() {
   // Iterative: a depth counter keeps deep documents from overflowing the (wasm) stack.
   int depth = 0;
-  char stack[512];
+  char stack[kMaxJsonDepth];
   for (;;) {
     if (failed_) return false;
     SkipWs();

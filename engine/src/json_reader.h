@@ -20,6 +20,9 @@ inline bool NameIs(std::string_view key, std::string_view name) {
   return true;
 }
 
+/// The deepest nesting of arrays and objects any entry point reads (documents, batches, queries).
+inline constexpr int kMaxJsonDepth = 512;
+
 /// Kind of the next JSON value.
 enum class JsonType { kNull, kBool, kNumber, kString, kArray, kObject, kInvalid };
 
@@ -44,6 +47,8 @@ class JsonReader {
   bool ReadBool(bool* out);
   /// Reads an integer number (a fractional or out-of-range number fails).
   bool ReadInt(int64_t* out);
+  /// Reads a number's text as it stands (syntax checked).
+  bool ReadNumberText(std::string_view* out);
   /// Reads null.
   bool ReadNull();
   /// Skips any value, checking its syntax.

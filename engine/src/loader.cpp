@@ -21,6 +21,34 @@ struct LoadError {
   Error error;
 };
 
+/// The member names of one object read so far, in any letter case (as NameIs matches them), so
+/// a name given twice is refused instead of the second silently replacing the first.
+class MemberNames {
+ public:
+  /// False when the name was seen before in this object.
+  bool Add(std::string_view name) {
+    const uint64_t h = HashLower(name);
+    for (size_t i = 0; i < std::min(count_, fixed_.size()); ++i) {
+      if (fixed_[i] == h) return false;
+    }
+    for (uint64_t m : more_) {
+      if (m == h) return false;
+    }
+    if (count_ < fixed_.size()) {
+      fixed_[count_] = h;
+    } else {
+      more_.push_back(h);
+    }
+    ++count_;
+    return true;
+  }
+
+ private:
+  std::array<uint64_t, 24> fixed_{};
+  size_t count_ = 0;
+  std::vector<uint64_t> more_;  // objects of more than 24 members (real exports' users)
+};
+
 class Loader {
  public:
   Loader() : tenant_(std::make_unique<Tenant>()) {}
@@ -587,7 +615,9 @@ class Loader {
                   std::initializer_list<Field> fields, F other) {
     r.BeginObject();
     std::string key;
+    MemberNames seen;
     while (r.NextKey(&key)) {
+      if (!seen.Add(key)) return Schema(path + "." + key, "appears twice in the object");
       const Field* field = nullptr;
       for (const Field& f : fields) {
         if (NameIs(key, f.name)) {
@@ -645,7 +675,11 @@ class Loader {
           return Schema(path + ".prepaidUnits", "expected an object");
         r.BeginObject();
         std::string k2;
+        MemberNames seen;
         while (r.NextKey(&k2)) {
+          if (!seen.Add(k2)) {
+            return Schema(path + ".prepaidUnits." + k2, "appears twice in the object");
+          }
           int64_t* target = NameIs(k2, "enabled")     ? &sku.prepaid.enabled
                             : NameIs(k2, "warning")   ? &sku.prepaid.warning
                             : NameIs(k2, "suspended") ? &sku.prepaid.suspended

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "json_dom.h"
 #include "licensing.h"
 #include "rules.h"
 
@@ -1129,8 +1130,9 @@ std::string PlanEffectJson(const Tenant& t, const std::vector<std::string>& resp
 }
 
 Result<std::string> RunQuery(const Tenant& t, std::string_view query_json) {
-  json q = json::parse(query_json.begin(), query_json.end(), nullptr, false);
-  if (q.is_discarded()) return Error{"ParseError", "the query is not valid JSON"};
+  Result<json> parsed = ParseJsonText(query_json, "the query");
+  if (!parsed.Ok()) return parsed.GetError();
+  const json& q = parsed.Value();
   if (!q.is_object() || !q.contains("query") || !q["query"].is_string()) {
     return Error{"BadRequest", "a query must be {\"query\": NAME, ...}"};
   }

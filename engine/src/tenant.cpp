@@ -422,6 +422,23 @@ void CountTable::Reserve(size_t n) {
   }
 }
 
+Id Tenant::FindUpn(std::string_view upn, bool include_deleted) const {
+  if (upn_indexed_ > users_.size()) upn_indexed_ = users_.size();  // users rolled back
+  if (upn_index_.empty()) upn_index_.reserve(users_.size() + 16);
+  for (; upn_indexed_ < users_.size(); ++upn_indexed_) {
+    upn_index_.emplace(HashLower(users_[upn_indexed_].upn), static_cast<Id>(upn_indexed_));
+  }
+  auto [it, end] = upn_index_.equal_range(HashLower(upn));
+  for (; it != end; ++it) {
+    const Id id = it->second;
+    if (id >= users_.size()) continue;
+    const User& u = users_[id];
+    if (u.deleted && !include_deleted) continue;
+    if (u.upn.size() == upn.size() && Lower(u.upn) == Lower(upn)) return id;
+  }
+  return kNoId;
+}
+
 bool Tenant::HasDuplicateProxy(const User& user) const {
   if (shared_proxies_ == 0) return false;
   for (const auto& address : user.proxy_addresses) {
@@ -431,8 +448,13 @@ bool Tenant::HasDuplicateProxy(const User& user) const {
 }
 
 void Tenant::IndexProxies(const User& user, int delta) {
-  for (const auto& address : user.proxy_addresses) {
-    uint64_t key = HashLower(address);
+  const auto& addresses = user.proxy_addresses;
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    const uint64_t key = HashLower(addresses[i]);
+    // The table counts holders: a user listing an address twice (SMTP: and smtp:) holds it once.
+    bool listed_before = false;
+    for (size_t k = 0; k < i && !listed_before; ++k) listed_before = HashLower(addresses[k]) == key;
+    if (listed_before) continue;
     const uint32_t count = proxy_count_.Get(key);
     if (journal_) journal_->proxy_counts.emplace(key, count);
     if (delta > 0) {
@@ -646,6 +668,7 @@ bool Tenant::RollbackJournal() {
     if (group_index_.Find(groups_[g].id) == g) group_index_.Erase(groups_[g].id);
   }
   users_.resize(j->users);
+  upn_indexed_ = std::min(upn_indexed_, users_.size());  // FindUpn re-reads the users added again
   groups_.resize(j->groups);
   skus_.resize(j->skus);
   // States-only copies first: a whole copy of the same user, when there is one, wins.

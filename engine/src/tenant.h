@@ -439,6 +439,10 @@ class Tenant {
   GroupRun& MutableRun();
   /// Adds a user (its id must be new) and indexes its id; returns its dense id.
   Id AddUser(User user);
+  /// The user whose userPrincipalName is `upn` in any letter case, or kNoId; deleted users
+  /// (directory/deletedItems) count only with `include_deleted`. Indexed on first use, then
+  /// users added later are indexed as they are looked for, so a batch of creates stays linear.
+  Id FindUpn(std::string_view upn, bool include_deleted) const;
   /// Adds a group (its id must be new) and indexes its id; returns its dense id.
   Id AddGroup(Group group);
   /// Takes a (deleted) group's id out of the index.
@@ -529,6 +533,10 @@ class Tenant {
   std::vector<Assignment> assignments_;
   std::unordered_map<std::string, Id> assignment_index_;
   CountTable proxy_count_;
+  // HashLower(upn) -> user, for the users [0, upn_indexed_) (append-only: a rolled-back user's
+  // entry is told apart by its id beyond the end or its different UPN).
+  mutable std::unordered_multimap<uint64_t, Id> upn_index_;
+  mutable size_t upn_indexed_ = 0;
   size_t shared_proxies_ = 0;
   std::deque<Id> queue_;
   GroupRun run_;

@@ -33,6 +33,23 @@ size_t SequenceLength(unsigned char c) {
 
 }  // namespace
 
+size_t Utf8SequenceLength(const unsigned char* p, size_t n) {
+  if (n == 0) return 0;
+  const unsigned char c = p[0];
+  if (c < 0x80) return 1;
+  // A continuation byte, C0/C1 (always overlong) or F5+ (beyond U+10FFFF) starts nothing.
+  const size_t len = SequenceLength(c);
+  if (len == 1 || len > n) return 0;
+  static constexpr uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};  // shortest form per length
+  uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+  for (size_t k = 1; k < len; ++k) {
+    if ((p[k] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (p[k] & 0x3F);
+  }
+  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
 size_t FindInvalidUtf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
@@ -46,22 +63,12 @@ size_t FindInvalidUtf8(std::string_view text) {
       i += 8;
     }
     if (i >= n) break;
-    unsigned char c = p[i];
-    if (c < 0x80) {
+    if (p[i] < 0x80) {
       ++i;
       continue;
     }
-    const size_t len = SequenceLength(c);
-    if (len == 1) return i;  // a continuation byte, C0/C1 (overlong) or F5+
-    static constexpr uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};  // shortest form per length
-    const uint32_t min = kMin[len];
-    if (i + len > n) return i;
-    uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-    for (size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    const size_t len = Utf8SequenceLength(p + i, n - i);
+    if (len == 0) return i;
     i += len;
   }
   return std::string_view::npos;

@@ -54,6 +54,10 @@ class DocumentDecoder {
 /// Decodes a document's bytes to UTF-8 and checks that the UTF-8 is well formed.
 DecodedText DecodeDocument(std::string_view bytes);
 
+/// Length of the well-formed UTF-8 sequence at p (1 for ASCII), or 0 when it is ill-formed
+/// (overlong, a surrogate, beyond U+10FFFF, truncated, a stray continuation byte).
+size_t Utf8SequenceLength(const unsigned char* p, size_t n);
+
 /// The byte offset of the first ill-formed UTF-8 sequence (overlong, surrogate, beyond U+10FFFF,
 /// truncated), or std::string_view::npos when the text is well formed.
 size_t FindInvalidUtf8(std::string_view text);

@@ -8,6 +8,7 @@
 #include "json_writer.h"
 #include "licensing.h"
 #include "plain_text.h"
+#include "text_encoding.h"
 
 namespace gbl {
 
@@ -44,13 +45,10 @@ char* JsonWriter::Escape(char* p, std::string_view s) {
     if (i >= n) break;
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
-      // Copy a valid UTF-8 sequence; replace invalid bytes with U+FFFD.
-      size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-      bool ok = len > 0 && i + len <= n;
-      for (size_t k = 1; ok && k < len; ++k) {
-        ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-      }
-      if (ok) {
+      // Copy a well-formed UTF-8 sequence; replace each byte of an ill-formed one with U+FFFD.
+      const size_t len =
+          Utf8SequenceLength(reinterpret_cast<const unsigned char*>(s.data()) + i, n - i);
+      if (len != 0) {
         std::memcpy(p, s.data() + i, len);
         p += len;
         i += len;

@@ -18,6 +18,9 @@
 //                           arg 0 every changed user listed, arg 1 the summary and 20 users
 //   BM_PlanMembershipChange        Engine::PlanChanges of one POST .../members/$ref (the effect,
 //                           summary and 20 users); arg 0 a small licensed group, arg 1 the biggest
+//   BM_CreateUsers          arg N: N x POST /users in batches of 20 on the sample tenant (each
+//   create
+//                           checks its UPN against every user: issue 16's PERF1, once quadratic)
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -557,6 +560,44 @@ void BM_PlanMembershipChange(benchmark::State& state) {
   }
 }
 
+void BM_CreateUsers(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0));
+  std::vector<std::string> batches;
+  for (size_t i = 0; i < n; i += 20) {
+    nlohmann::json requests = nlohmann::json::array();
+    for (size_t k = i; k < std::min(n, i + 20); ++k) {
+      const std::string upn = "created" + std::to_string(k) + "@contoso.com";
+      requests.push_back({{"id", std::to_string(k - i + 1)},
+                          {"method", "POST"},
+                          {"url", "/users"},
+                          {"body",
+                           {{"accountEnabled", true},
+                            {"displayName", upn},
+                            {"mailNickname", "created" + std::to_string(k)},
+                            {"userPrincipalName", upn},
+                            {"passwordProfile", {{"password", "x"}}}}}});
+    }
+    batches.push_back(nlohmann::json{{"requests", requests}}.dump());
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    gbl::Engine engine;
+    if (!engine.LoadSample().Ok()) {
+      state.SkipWithError("LoadSample failed");
+      break;
+    }
+    state.ResumeTiming();
+    for (const auto& b : batches) {
+      auto r = engine.ApplyBatch(b);
+      if (!r.Ok()) {
+        state.SkipWithError(("ApplyBatch failed: " + r.GetError().message).c_str());
+        break;
+      }
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+
 BENCHMARK(BM_MemoryPerMembership)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LoadDocument)->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FullProcessing)->Iterations(3)->Unit(benchmark::kMillisecond);
@@ -567,6 +608,7 @@ BENCHMARK(BM_PreviewTemplateChange100k)->Unit(benchmark::kMillisecond);
 // Arg 0: every changed user listed (the CLI's json); arg 1: the summary and 20 users (the console).
 BENCHMARK(BM_PlanTemplateChange100k)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PlanMembershipChange)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_CreateUsers)->Arg(10000)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
