@@ -41,12 +41,61 @@ shell.mount($('blades'), $('breadcrumb'));
 notifications.mount({ bellButton: $('bell'), badgeEl: $('bell-badge'), panelEl: $('notifications'), toasts: $('toasts') });
 
 for (const btn of document.querySelectorAll('[data-nav]')) {
-  btn.addEventListener('click', () => shell.openRoot(btn.dataset.nav, btn.dataset.nav === 'users-groups' ? ['users'] : []));
+  btn.addEventListener('click', () => {
+    setNavOverlay(false);
+    shell.openRoot(btn.dataset.nav, btn.dataset.nav === 'users-groups' ? ['users'] : []);
+  });
 }
-$('nav-toggle').addEventListener('click', () => {
-  const collapsed = document.body.classList.toggle('nav-collapsed');
-  $('nav-toggle').setAttribute('aria-expanded', String(!collapsed));
+
+// The portal menu. Wide pages: the menu stands beside the blades and the toggle narrows it to its
+// icons. Below 1024 px (WCAG 1.4.10 reflow; 200% zoom of a laptop) it would cover the blade: it is
+// hidden, and the toggle opens it over the page; Escape, choosing an item, or leaving it closes it.
+const narrowNav = window.matchMedia('(max-width: 1023.98px)');
+const navToggle = $('nav-toggle');
+const sidenav = $('sidenav');
+
+/** The toggle says whether the menu shows (beside the blades, or over them). */
+function paintNavToggle() {
+  const shown = narrowNav.matches ? document.body.classList.contains('nav-open') : !document.body.classList.contains('nav-collapsed');
+  navToggle.setAttribute('aria-expanded', String(shown));
+}
+
+/**
+ * Opens or closes the menu over the page (narrow pages only).
+ * @param {boolean} open
+ * @param {{focusToggle?: boolean}} [opts] focusToggle: the keyboard goes back to the toggle
+ */
+function setNavOverlay(open, { focusToggle = false } = {}) {
+  const wasOpen = document.body.classList.contains('nav-open');
+  document.body.classList.toggle('nav-open', open && narrowNav.matches);
+  paintNavToggle();
+  if (open && narrowNav.matches && !wasOpen) sidenav.querySelector('.nav-item')?.focus();
+  if (!open && wasOpen && focusToggle) navToggle.focus();
+}
+
+navToggle.addEventListener('click', () => {
+  if (narrowNav.matches) setNavOverlay(!document.body.classList.contains('nav-open'));
+  else {
+    document.body.classList.toggle('nav-collapsed');
+    paintNavToggle();
+  }
 });
+document.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape' && document.body.classList.contains('nav-open')) {
+    ev.preventDefault();
+    setNavOverlay(false, { focusToggle: true });
+  }
+});
+// A click or the keyboard elsewhere closes the open menu.
+document.addEventListener('pointerdown', (ev) => {
+  if (document.body.classList.contains('nav-open') && !sidenav.contains(ev.target) && !navToggle.contains(ev.target)) setNavOverlay(false);
+});
+sidenav.addEventListener('focusout', (ev) => {
+  const to = ev.relatedTarget;
+  if (to && !sidenav.contains(to) && to !== navToggle) setNavOverlay(false);
+});
+narrowNav.addEventListener('change', () => setNavOverlay(false));
+paintNavToggle();
 
 // Drag and drop a tenant document anywhere on the page.
 let dragDepth = 0;

@@ -519,6 +519,12 @@ export function simpleTable({ label, columns, items: initialItems, onActivate, e
   paint();
   const el = h('div', { class: 'table simple', attrs: { role: 'grid', 'aria-label': label } },
     h('div', { class: 'table-head', attrs: { role: 'rowgroup' } }, header), body);
+  // On a narrow page the table scrolls sideways within itself (styles.css); while it does, it is a
+  // tab stop, so the keyboard can scroll it too.
+  new ResizeObserver(() => {
+    if (el.scrollWidth > el.clientWidth + 1) el.tabIndex = 0;
+    else el.removeAttribute('tabindex');
+  }).observe(el);
   return {
     el,
     selected: sel,
