@@ -183,11 +183,110 @@ test('axe-core finds no critical or serious violation on the main blades', async
     await blade(page, 'Audit logs').locator('[data-table=audit] .table-spacer .row:not(.loading)').first().waitFor();
     await check('Audit logs');
 
+    // On a narrow page (320 px: lists scroll sideways inside themselves) the lists stay accessible.
+    await page.locator('.nav-item', { hasText: 'Users and groups' }).click();
+    await allUsers.locator('[data-table=users] .table-spacer .row:not(.loading)').first().waitFor();
+    await page.setViewportSize({ width: 320, height: 800 });
+    await check('Users and groups - All users at 320 px');
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    await openAllProducts(page);
+    await page.setViewportSize({ width: 320, height: 800 });
+    await check('Licenses - All products at 320 px');
+    await page.setViewportSize({ width: 1600, height: 1000 });
+
     const failing = results.map(({ name, violations }) => ({ name, violations: violations.filter((v) => FAILING.has(v.impact)) }));
     const list = describe(failing);
     assert.ok(!list, `critical or serious accessibility violations:\n${list}`);
     const others = describe(results.map(({ name, violations }) => ({ name, violations: violations.filter((v) => !FAILING.has(v.impact)) })));
     if (others) t.diagnostic(`moderate and minor (not failing):\n${others}`);
+    assert.deepEqual(c.errors, []);
+  });
+});
+
+test('lists are grids with one tab stop and an active row; the count, the processing status and the messages are live; Go to All products keeps the keyboard on the blade', async (t) => {
+  await withConsole(t, async (c) => {
+    const { page } = c;
+    await openConsole(page, c.url);
+    const focused = () => page.evaluate(() => {
+      const a = document.activeElement;
+      return { tag: a?.tagName, role: a?.getAttribute('role'), text: (a?.textContent || '').trim().slice(0, 80), activedescendant: a?.getAttribute('aria-activedescendant') };
+    });
+
+    // Licenses > Overview > Go to All products, with the keyboard: focus lands on the heading of
+    // the view it opened (it fell to the page's body).
+    await page.locator('.nav-item', { hasText: 'Licenses' }).click();
+    const licenses = blade(page, 'Licenses -');
+    await licenses.locator('[role=tab]', { hasText: 'Overview' }).click();
+    const go = licenses.getByText('Go to All products', { exact: true });
+    await go.focus();
+    await page.keyboard.press('Enter');
+    await blade(page, 'Licenses - All products').locator('.row', { hasText: 'Office 365 E3' }).waitFor();
+    const after = await focused();
+    assert.equal(after.tag, 'H2', JSON.stringify(after));
+    assert.equal(after.text, 'Licenses - All products');
+
+    // All users: the grid is the scrolling element and the one tab stop; its rows are not tab stops.
+    await page.locator('.nav-item', { hasText: 'Users and groups' }).click();
+    const users = blade(page, 'Users and groups - All users');
+    const grid = users.locator('[data-table=users] [role=grid]');
+    await users.locator('[data-table=users] .table-spacer .row:not(.loading)').first().waitFor();
+    assert.equal(await grid.getAttribute('aria-label'), 'All users');
+    assert.equal(await grid.getAttribute('tabindex'), '0');
+    assert.equal(await grid.locator('[tabindex="0"]').count(), 0, 'one tab stop: the grid');
+    assert.ok(Number(await grid.getAttribute('aria-rowcount')) > 1000);
+    assert.deepEqual(await grid.locator('[role=columnheader]').allInnerTexts(), ['Name', 'User name', 'Usage location', 'Licenses', 'License errors', 'Sign-in']);
+    // The count is a status region next to the grid, not inside it.
+    const status = users.locator('[data-table=users] .table-footer [role=status]');
+    assert.match(await status.innerText(), /^1,040 items$/);
+    assert.equal(await grid.locator('[role=status], [aria-live]').count(), 0);
+    // Tab from the search box reaches the grid (past Download assignment paths); the arrows move the
+    // active row, which aria-activedescendant names; End reaches the last user; Enter opens.
+    await users.locator('[data-testid=search-users] input').focus();
+    for (let i = 0; i < 5 && (await focused()).role !== 'grid'; i++) await page.keyboard.press('Tab');
+    assert.equal((await focused()).role, 'grid');
+    await page.keyboard.press('ArrowDown');
+    const activeRow = async () => {
+      const id = await grid.getAttribute('aria-activedescendant');
+      assert.ok(id, 'the grid names its active row');
+      const row = page.locator(`[id="${id}"]`);
+      assert.equal(await row.getAttribute('role'), 'row');
+      assert.match(await row.getAttribute('class'), /\bactive\b/);
+      return row;
+    };
+    assert.equal(await (await activeRow()).getAttribute('aria-rowindex'), '3', 'the second user (row 1 is the header)');
+    await page.keyboard.press('End');
+    await users.locator('[data-table=users] .row.active[aria-rowindex="1041"]').waitFor();
+    const last = (await (await activeRow()).locator('.cell').first().innerText()).trim();
+    await page.keyboard.press('Home');
+    await users.locator('[data-table=users] .row.active[aria-rowindex="2"]').waitFor();
+    await page.keyboard.press('End');
+    await users.locator('[data-table=users] .row.active[aria-rowindex="1041"]').waitFor();
+    await page.keyboard.press('Enter');
+    await blade(page, `${last} - Licenses`).waitFor();
+
+    // A list with selection: Space selects the active row (aria-selected), the count says so.
+    const products = await openAllProducts(page);
+    await products.locator('.row', { hasText: 'Office 365 E3' }).locator('input[type=checkbox]').check();
+    await fbutton(products, 'Assign').click();
+    await blade(page, 'Assign license').locator('[data-testid=pick-principals]').click();
+    const picker = blade(page, 'Users and groups');
+    const groups = picker.locator('[data-table=pick-groups] [role=grid]');
+    await picker.locator('[data-table=pick-groups] .table-spacer .row:not(.loading)').first().waitFor();
+    assert.equal(await groups.getAttribute('aria-multiselectable'), 'true');
+    await groups.focus();
+    await page.keyboard.press(' ');
+    const chosen = page.locator(`[id="${await groups.getAttribute('aria-activedescendant')}"]`);
+    assert.equal(await chosen.getAttribute('aria-selected'), 'true');
+    await picker.locator('[data-table=pick-groups] .table-footer [role=status]', { hasText: '1 selected' }).waitFor();
+    await picker.locator('.blade-close').click();
+    // The Assign blade's message (an error of Assign) is read out at once.
+    assert.equal(await blade(page, 'Assign license').locator('[data-testid=assign-message]').getAttribute('role'), 'alert');
+    await blade(page, 'Assign license').locator('.blade-close').click();
+
+    // The top bar's processing text and a group's processing status are live regions.
+    assert.equal(await page.locator('#busy').getAttribute('role'), 'status');
+    const hr = await openGroupTab(page, 'HR Department', 'Licenses');
+    assert.equal(await hr.locator('[data-testid=group-status]').getAttribute('role'), 'status');
     assert.deepEqual(c.errors, []);
   });
 });
