@@ -14,10 +14,14 @@ export async function openAllProducts(page) {
   return products;
 }
 
-/** Numbers of one All products row, read from the page. */
+/**
+ * Numbers of one All products row, read from the page. The cells' text content: All products may be
+ * an earlier blade shown as its strip (its list laid out and kept current, unseen) while Assign
+ * license is open beside it.
+ */
 export async function productRow(bladeLocator, name) {
   const row = bladeLocator.locator('.simple-body .row').filter({ has: bladeLocator.page().locator('.row-link', { hasText: new RegExp(`^${name}$`) }) });
-  const cells = await row.locator('.cell').allInnerTexts();
+  const cells = await row.locator('.cell').allTextContents();
   const n = (s) => Number(String(s).replace(/[^\d]/g, ''));
   return { total: n(cells[2]), assigned: n(cells[3]), available: n(cells[4]), expiringSoon: n(cells[5]) };
 }
