@@ -1447,7 +1447,13 @@ struct DocumentLoad::State {
     std::string_view text;
     if (!decoder.Feed(piece, last, &text)) {
       failed = true;
-      error = Error{"ParseError", decoder.Error()};
+      // The first error in the document's order, wherever the pieces end: the text before the
+      // bad bytes may hold a syntax error of its own.
+      if (!text.empty() && !loader.Feed(text, false, false)) {
+        error = WithEncoding(loader.GetError(), decoder.Encoding());
+      } else {
+        error = Error{"ParseError", decoder.Error()};
+      }
       return false;
     }
     // Converted text (UTF-16) lasts only until the next piece.

@@ -121,6 +121,7 @@ bool DocumentDecoder::CheckUtf8(std::string_view text, bool last) {
   auto report = [&](size_t at, unsigned char byte) {
     char hex[8];
     std::snprintf(hex, sizeof hex, "0x%02X", byte);
+    bad_at_ = at;
     return Fail("invalid UTF-8 at byte " + std::to_string(at) + " (" + hex +
                 "): the document must be UTF-8 (or UTF-16 with a byte-order mark)");
   };
@@ -238,17 +239,20 @@ bool DocumentDecoder::Feed(std::string_view bytes, bool last, std::string_view* 
   bool ok;
   if (kind_ == Kind::kUtf8) {
     ok = CheckUtf8(bytes, last);
+    if (!ok) {
+      // The text up to the first bad byte (included: outside a string it is a syntax error).
+      bytes = bad_at_ < raw_ ? std::string_view() : bytes.substr(0, bad_at_ - raw_ + 1);
+    }
     *out = bytes;
     if (!joined.empty()) {
       converted_.assign(bytes.data(), bytes.size());  // `joined` ends with this call
       *out = converted_;
     }
   } else {
-    ok = ConvertUtf16(bytes, last);
+    ok = ConvertUtf16(bytes, last);  // on a failure, what was converted before it
     *out = converted_;
   }
   raw_ += bytes.size();
-  if (!ok) *out = {};
   return ok;
 }
 

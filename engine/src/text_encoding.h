@@ -26,7 +26,9 @@ void AppendUtf8(std::string* out, uint32_t cp);
 class DocumentDecoder {
  public:
   /// Decodes the next piece (`last`: no more comes) into `*out`, UTF-8 text valid until the next
-  /// call (into `bytes`, or converted); false on an error (Error() says which and where).
+  /// call (into `bytes`, or converted); false on an error (Error() says which and where), with
+  /// `*out` the text before it (for UTF-8, up to and including the first bad byte), so a caller
+  /// can report whichever error comes first in the document.
   bool Feed(std::string_view bytes, bool last, std::string_view* out);
   /// What went wrong.
   const std::string& Error() const { return error_; }
@@ -47,6 +49,7 @@ class DocumentDecoder {
   std::string converted_;  ///< this piece, converted from UTF-16
   std::string carry_;      ///< an incomplete UTF-8 sequence or UTF-16 code unit at a piece's end
   size_t raw_ = 0;         ///< bytes before this piece
+  size_t bad_at_ = 0;      ///< UTF-8: the document offset of the first bad byte
   uint32_t high_ = 0;      ///< UTF-16: a high surrogate waiting for its low half
   size_t high_at_ = 0;     ///< its byte offset
 };

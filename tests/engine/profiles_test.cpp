@@ -291,7 +291,8 @@ json AddOnTenant(json groups, json rules = nullptr) {
 /// Every plan of E3 but Exchange Online (Plan 2) disabled.
 std::vector<std::string> AllE3PlansBut(const Engine& e, const std::string& keep) {
   std::vector<std::string> off;
-  for (const auto& s : Export(e)["subscribedSkus"]) {
+  const json doc = Export(e);  // kept: a range over a temporary's member would dangle
+  for (const auto& s : doc["subscribedSkus"]) {
     if (s["skuId"] != kE3) continue;
     for (const auto& p : s["servicePlans"]) {
       if (p["servicePlanId"] != keep) off.push_back(p["servicePlanId"]);

@@ -160,6 +160,25 @@ TEST(StreamedLoad, ErrorsAndTheirBytesDoNotDependOnTheSplit) {
   }
 }
 
+// Found by the project's load fuzzer (tests/fuzz/regressions/load/S1-…): with a syntax error
+// before ill-formed UTF-8, the whole document named the UTF-8 and a streamed one, whose pieces
+// ended between the two, the syntax error. Both now name whichever comes first.
+TEST(StreamedLoad, TheFirstErrorInTheDocumentIsNamedWhereverThePiecesEnd) {
+  const std::string syntax_first = "{\"users\":[]}xx\"\xA4\"";
+  EXPECT_EQ(Whole(syntax_first),
+            "ParseError: invalid JSON at byte 12: unexpected data after the document");
+  ExpectSplitsAgree(syntax_first, 4);
+  const std::string utf8_first = "{\"users\":[{\"id\":\"\xA4\"}";
+  EXPECT_EQ(Whole(utf8_first).rfind("ParseError: invalid UTF-8 at byte 17 (0xA4)", 0), 0u)
+      << Whole(utf8_first);
+  ExpectSplitsAgree(utf8_first, 4);
+  // A bad lead byte outside a string: the same error at that byte, however the pieces end.
+  const std::string outside = "{\"users\":\xE2[]}";
+  EXPECT_EQ(Whole(outside).rfind("ParseError: invalid UTF-8 at byte 9 (0xE2)", 0), 0u)
+      << Whole(outside);
+  ExpectSplitsAgree(outside, 3);
+}
+
 TEST(StreamedLoad, AFailedLoadKeepsTheTenantAndTheErrorStands) {
   Engine e;
   ASSERT_TRUE(e.LoadSample().Ok());
