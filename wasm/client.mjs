@@ -179,11 +179,15 @@ export class EngineClient {
 
   /**
    * Runs background processing to completion; progress arrives through onProgress.
-   * @param {{chunkUsers?: number}} [options]
+   * `usersPerSecond` paces it for a demo (the same result, delivered at that rate).
+   * @param {{chunkUsers?: number, usersPerSecond?: number}} [options]
    * @returns {Promise<import('./protocol.mjs').Progress>}
    */
-  process({ chunkUsers } = {}) {
-    const payload = chunkUsers === undefined ? {} : { chunkUsers };
+  process({ chunkUsers, usersPerSecond } = {}) {
+    const payload = {
+      ...(chunkUsers === undefined ? {} : { chunkUsers }),
+      ...(usersPerSecond === undefined ? {} : { usersPerSecond }),
+    };
     return this.#request(RequestType.PROCESS, payload);
   }
 

@@ -36,6 +36,10 @@ export const MIN_CHUNK_USERS = 16;
 export const MAX_CHUNK_USERS = 1 << 20;
 /** The first chunk of a run, before any timing is known. */
 export const FIRST_CHUNK_USERS = 256;
+/** A paced run (demo pace) delivers its users in this many chunks a second. */
+export const PACED_CHUNKS_PER_SECOND = 10;
+/** The fastest demo pace accepted (users per second). */
+export const MAX_USERS_PER_SECOND = 1_000_000;
 
 const nowMs = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -47,7 +51,20 @@ const nowMs = () => (typeof performance !== 'undefined' ? performance.now() : Da
  *   messages (cancel, queries) are served; a macrotask by default.
  * @property {number} [progressIntervalMs] least time between two progress events (PROGRESS_INTERVAL_MS)
  * @property {number} [targetChunkMs] engine time each adaptive chunk aims at (TARGET_CHUNK_MS)
+ * @property {(ms: number) => Promise<void>} [sleep] the pause of a paced run between two chunks
+ *   (a timer by default); tests pass one that records the pauses and returns at once.
  */
+
+/**
+ * The chunk size and the pause after each chunk of a paced run: a tenth of the rate per chunk (at
+ * least one user), and the time those users take at that rate.
+ * @param {number} usersPerSecond
+ * @returns {{chunk: number, pauseMs: number}}
+ */
+export function pacedChunk(usersPerSecond) {
+  const chunk = Math.max(1, Math.round(usersPerSecond / PACED_CHUNKS_PER_SECOND));
+  return { chunk, pauseMs: (chunk * 1000) / usersPerSecond };
+}
 
 /**
  * The next adaptive chunk size: scale the last chunk so it takes `targetMs` on the clock, growing at
@@ -102,6 +119,7 @@ export class Dispatcher {
   #now;
   #progressIntervalMs;
   #targetChunkMs;
+  #sleep;
   /** The processing run in progress: {ids, cancelled, groupsCompleted}. */
   #run = null;
   /** A fatal error (engine unusable): every later request fails with it. */
@@ -117,6 +135,7 @@ export class Dispatcher {
     this.#yield = options.yieldToEvents ?? makeYield();
     this.#progressIntervalMs = options.progressIntervalMs ?? PROGRESS_INTERVAL_MS;
     this.#targetChunkMs = options.targetChunkMs ?? TARGET_CHUNK_MS;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#enginePromise = Promise.resolve(engine);
     // A failed start surfaces on the first request; avoid an unhandled rejection meanwhile.
     this.#enginePromise.catch(() => {});
@@ -159,7 +178,7 @@ export class Dispatcher {
     try {
       switch (message.type) {
         case RequestType.PROCESS:
-          this.#startProcess(engine, id, message.chunkUsers);
+          this.#startProcess(engine, id, message.chunkUsers, message.usersPerSecond);
           return;
         case RequestType.CANCEL: {
           const cancelled = this.#cancelRun();
@@ -429,9 +448,13 @@ export class Dispatcher {
     }
   }
 
-  #startProcess(engine, id, chunkUsers) {
+  #startProcess(engine, id, chunkUsers, usersPerSecond) {
     if (chunkUsers !== undefined && chunkUsers !== null && (!Number.isInteger(chunkUsers) || chunkUsers <= 0)) {
       throw badRequest('process: `chunkUsers` must be a positive integer');
+    }
+    const paced = usersPerSecond !== undefined && usersPerSecond !== null;
+    if (paced && (typeof usersPerSecond !== 'number' || !Number.isFinite(usersPerSecond) || usersPerSecond <= 0 || usersPerSecond > MAX_USERS_PER_SECOND)) {
+      throw badRequest(`process: \`usersPerSecond\` must be a number above 0 and at most ${MAX_USERS_PER_SECOND}`);
     }
     if (this.#run && !this.#run.cancelled) {
       this.#run.ids.push(id);
@@ -439,13 +462,20 @@ export class Dispatcher {
     }
     const run = { ids: [id], cancelled: false, groupsCompleted: 0 };
     this.#run = run;
-    this.#loop(engine, run, chunkUsers ?? null).finally(() => {
+    this.#loop(engine, run, chunkUsers ?? null, paced ? pacedChunk(usersPerSecond) : null).finally(() => {
       if (this.#run === run) this.#run = null;
     });
   }
 
-  async #loop(engine, run, fixedChunk) {
-    let chunk = fixedChunk ?? FIRST_CHUNK_USERS;
+  /**
+   * @param {object} engine
+   * @param {{ids: number[], cancelled: boolean, groupsCompleted: number}} run
+   * @param {number | null} fixedChunk
+   * @param {{chunk: number, pauseMs: number} | null} pace a paced run: that chunk, an event after
+   *   each, then the pause (the engine's work is the same; only its delivery waits)
+   */
+  async #loop(engine, run, fixedChunk, pace = null) {
+    let chunk = pace ? pace.chunk : fixedChunk ?? FIRST_CHUNK_USERS;
     let lastEvent = -Infinity;
     try {
       for (;;) {
@@ -466,6 +496,11 @@ export class Dispatcher {
           this.#event(progress);
           for (const id of run.ids) this.#reply(id, progressValue(progress));
           return;
+        }
+        if (pace) {
+          this.#event(progress);
+          await this.#sleep(pace.pauseMs); // a cancel or a query is read meanwhile
+          continue;
         }
         if (fixedChunk === null) chunk = nextChunkSize(chunk, elapsed, this.#targetChunkMs);
         const now = this.#now();

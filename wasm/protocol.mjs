@@ -22,9 +22,11 @@
 //   filesFinish  {}                                 -> LoadSummary (replaces the tenant on success)
 //   loadSample   {}                                 -> LoadSummary  (a running `process` is cancelled)
 //   applyBatch   {batch: object | string}           -> {responses: [...]} (Graph batch response)
-//   process      {chunkUsers?: number}              -> Progress (done: true); runs background processing
-//                 to completion in chunks, yielding between chunks so `cancel`, `query`, `applyBatch`
-//                 are served meanwhile; emits progress events (5-20 per second, plus a final one).
+//   process      {chunkUsers?: number, usersPerSecond?: number} -> Progress (done: true); runs background
+//                 processing to completion in chunks, yielding between chunks so `cancel`, `query`,
+//                 `applyBatch` are served meanwhile; emits progress events (5-20 per second, plus a
+//                 final one). usersPerSecond (demo pace): chunks of a tenth of it, a progress event
+//                 after each and a pause that keeps to that rate; the result is the same, only later.
 //                 A second `process` while one runs joins it (both get the same reply).
 //                 Cancelled: fails with code 'Cancelled' (the queue keeps what is left).
 //   cancel       {}                                 -> {cancelled: boolean} (false when nothing ran)
@@ -73,7 +75,7 @@
  *   {type: 'loadSample'} |
  *   {type: 'applyBatch', batch: object | string} |
  *   {type: 'plan', batch: object | string | Array<object | string>, userLimit?: number, userOffset?: number} |
- *   {type: 'process', chunkUsers?: number} |
+ *   {type: 'process', chunkUsers?: number, usersPerSecond?: number} |
  *   {type: 'cancel'} |
  *   {type: 'query', query: object | string} |
  *   {type: 'export', assignedPlans?: boolean, audit?: boolean, chunked?: boolean, blob?: boolean, handle?: FileSystemFileHandle} |
