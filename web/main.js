@@ -31,6 +31,17 @@ import './blades/user-licenses.js';
 import './blades/audit-logs.js';
 import './blades/tenant.js';
 import './blades/plan.js';
+// The Microsoft 365 admin center view (the top bar's View select; lib/view-switch.js).
+import './blades/m365-home.js';
+import './blades/m365-licenses.js';
+import './blades/m365-product.js';
+import './blades/m365-assign.js';
+import './blades/m365-group.js';
+import './blades/m365-error-details.js';
+import './blades/m365-user.js';
+import './blades/m365-users.js';
+import './blades/m365-groups.js';
+import { mountViewSwitch } from './lib/view-switch.js';
 import * as plan from './lib/plan.js';
 
 setTheme(webLightTheme);
@@ -96,6 +107,9 @@ sidenav.addEventListener('focusout', (ev) => {
 });
 narrowNav.addEventListener('change', () => setNavOverlay(false));
 paintNavToggle();
+
+// View: Azure portal (2017) or Microsoft 365 admin center, remembered; the menu follows it.
+mountViewSwitch({ topbar: document.querySelector('.topbar'), sidenav, onNavigate: () => setNavOverlay(false) });
 
 // Drag and drop a tenant document anywhere on the page.
 let dragDepth = 0;

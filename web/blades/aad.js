@@ -3,9 +3,11 @@ import { h, num, replace, icon } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { keyValue } from './common.js';
+import { entraName } from '../lib/view.js';
 
 registerBlade('aad', () => ({
-  title: 'Azure Active Directory',
+  // The directory's name follows the view: Azure Active Directory (2017), Microsoft Entra ID (today).
+  title: entraName(),
   subtitle: 'Directory',
   size: 'medium',
   render(ctx) {
@@ -26,7 +28,7 @@ registerBlade('aad', () => ({
         engine.query({ query: 'tenant' }),
         engine.query({ query: 'groups', errorsOnly: true, limit: 1 }),
       ]);
-      ctx.setTitle(`${t.displayName || 'Directory'} - Overview`, 'Azure Active Directory');
+      ctx.setTitle(`${t.displayName || 'Directory'} - Overview`, entraName());
       replace(overview,
         h('h3', { class: 'section-title', text: t.displayName || '' }),
         keyValue([

@@ -8,6 +8,12 @@ const stack = []; // {type, args, def, el, disposers[]}
 let bladesEl;
 let crumbsEl;
 let restoring = false;
+let homeType = 'home'; // the view's home page (lib/view-switch.js)
+
+/** The blade a closed stack falls back to, and a location without blades opens: the view's home. */
+export function setHome(type) {
+  homeType = type;
+}
 
 /**
  * Registers a blade type. `factory(args, opts)` returns
@@ -46,7 +52,7 @@ function writeHash() {
 }
 
 /** Rebuilds the blade stack from the hash; falls back to `fallback` (type list) when empty or unknown. */
-export function restoreFromHash(fallback = [['home', []]]) {
+export function restoreFromHash(fallback = [[homeType, []]]) {
   const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   const wanted = parts.map((p) => {
     const [type, ...args] = p.split('~').map((x) => decodeURIComponent(x));
@@ -244,7 +250,7 @@ function close(entry) {
   const i = stack.indexOf(entry);
   if (i < 0) return;
   closeFrom(i);
-  if (stack.length === 0) openAt(0, 'home', []);
+  if (stack.length === 0) openAt(0, homeType, []);
   writeHash();
   renderCrumbs();
   focusBlade(stack[stack.length - 1]);
