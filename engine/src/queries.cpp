@@ -23,7 +23,9 @@ std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 struct Paging {
   size_t offset = 0;
   size_t limit = 100;
-  std::string search;  // lower-cased
+  std::string search;    // lower-cased
+  std::string order_by;  // a column of the list (`orderBy`, Graph's $orderby: "name [asc|desc]")
+  bool descending = false;
 };
 
 bool ReadPaging(const json& q, Paging* p, Error* err) {
@@ -44,7 +46,144 @@ bool ReadPaging(const json& q, Paging* p, Error* err) {
     }
     p->search = Lower(q["search"].get<std::string>());
   }
+  if (q.contains("orderBy") && !q["orderBy"].is_null()) {
+    if (!q["orderBy"].is_string()) {
+      *err = Error{"BadRequest", "orderBy: expected a string such as \"displayName desc\""};
+      return false;
+    }
+    std::string v = q["orderBy"].get<std::string>();
+    const size_t space = v.find(' ');
+    p->order_by = v.substr(0, space);
+    const std::string dir = space == std::string::npos ? "" : Lower(v.substr(space + 1));
+    if (dir != "" && dir != "asc" && dir != "desc") {
+      *err = Error{"BadRequest", "orderBy: \"" + v + "\": the direction is asc or desc"};
+      return false;
+    }
+    p->descending = dir == "desc";
+  }
   return true;
+}
+
+/// Compares two texts as the portal sorts names: ignoring ASCII letter case.
+int CompareText(const std::string& a, const std::string& b) {
+  const size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    auto x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
+    if (x >= 'A' && x <= 'Z') x = static_cast<unsigned char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<unsigned char>(y - 'A' + 'a');
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return a.size() == b.size() ? 0 : a.size() < b.size() ? -1 : 1;
+}
+
+/// Compares two numbers.
+template <typename T>
+int CompareNumber(T a, T b) {
+  return a == b ? 0 : a < b ? -1 : 1;
+}
+
+/// A column a list can be ordered by: its name in `orderBy` and how two rows compare.
+struct OrderColumn {
+  const char* name;
+  int (*compare)(const Tenant& t, Id a, Id b);
+};
+
+/// Held products of a user (distinct SKUs).
+size_t HeldCount(const User& u) {
+  std::vector<Id> skus;
+  for (const auto& s : u.states) {
+    if (s.Holds() && std::find(skus.begin(), skus.end(), s.sku) == skus.end())
+      skus.push_back(s.sku);
+  }
+  return skus.size();
+}
+
+bool HasErrors(const User& u) {
+  for (const auto& s : u.states) {
+    if (s.error != ErrorKind::kNone) return true;
+  }
+  return false;
+}
+
+/// Columns of the lists of users (All users, a product's licensed users, a group's errors).
+constexpr OrderColumn kUserColumns[] = {
+    {"displayName",
+     [](const Tenant& t, Id a, Id b) {
+       return CompareText(t.users()[a].display_name, t.users()[b].display_name);
+     }},
+    {"userPrincipalName",
+     [](const Tenant& t, Id a, Id b) { return CompareText(t.users()[a].upn, t.users()[b].upn); }},
+    {"usageLocation",
+     [](const Tenant& t, Id a, Id b) {
+       return CompareText(t.users()[a].usage_location, t.users()[b].usage_location);
+     }},
+    {"accountEnabled",
+     [](const Tenant& t, Id a, Id b) {
+       return CompareNumber(t.users()[a].account_enabled, t.users()[b].account_enabled);
+     }},
+    {"licenses",
+     [](const Tenant& t, Id a, Id b) {
+       return CompareNumber(HeldCount(t.users()[a]), HeldCount(t.users()[b]));
+     }},
+    {"hasErrors",
+     [](const Tenant& t, Id a, Id b) {
+       return CompareNumber(HasErrors(t.users()[a]), HasErrors(t.users()[b]));
+     }},
+};
+
+/// Columns of the lists of groups.
+constexpr OrderColumn kGroupColumns[] = {
+    {"displayName",
+     [](const Tenant& t, Id a, Id b) {
+       return CompareText(t.groups()[a].display_name, t.groups()[b].display_name);
+     }},
+    {"members",
+     [](const Tenant& t, Id a, Id b) {
+       const Group &x = t.groups()[a], &y = t.groups()[b];
+       return CompareNumber(x.members.size() + x.member_groups.size(),
+                            y.members.size() + y.member_groups.size());
+     }},
+    {"membersWithErrors",
+     [](const Tenant& t, Id a, Id b) {
+       return CompareNumber(t.groups()[a].error_users, t.groups()[b].error_users);
+     }},
+    {"processingState",
+     [](const Tenant& t, Id a, Id b) {
+       return CompareNumber(static_cast<int>(t.groups()[a].processing),
+                            static_cast<int>(t.groups()[b].processing));
+     }},
+};
+
+/// Orders the rows by the page's column (ties keep the list's order) just enough to cut the
+/// page's slice out of them, and returns that slice; BadRequest naming the list's columns when
+/// `orderBy` is none of them. Without `orderBy` the rows keep the list's order.
+template <size_t N>
+Result<std::vector<Id>> PageOf(const Tenant& t, std::vector<Id> rows, const Paging& page,
+                               const OrderColumn (&columns)[N]) {
+  const size_t lo = std::min(page.offset, rows.size());
+  const size_t hi = lo + std::min(page.limit, rows.size() - lo);
+  if (!page.order_by.empty()) {
+    const OrderColumn* column = nullptr;
+    std::string names;
+    for (const OrderColumn& c : columns) {
+      if (page.order_by == c.name) column = &c;
+      names += std::string(names.empty() ? "" : ", ") + c.name;
+    }
+    if (column == nullptr) {
+      return Error{"BadRequest",
+                   "orderBy: this list has no column \"" + page.order_by + "\" (" + names + ")"};
+    }
+    const bool desc = page.descending;
+    auto before = [&](Id a, Id b) {
+      const int c = column->compare(t, a, b);
+      return c != 0 ? (desc ? c > 0 : c < 0) : a < b;
+    };
+    if (lo > 0) std::nth_element(rows.begin(), rows.begin() + lo, rows.end(), before);
+    if (hi < rows.size())
+      std::nth_element(rows.begin() + lo, rows.begin() + hi, rows.end(), before);
+    std::sort(rows.begin() + lo, rows.begin() + hi, before);
+  }
+  return std::vector<Id>(rows.begin() + lo, rows.begin() + hi);
 }
 
 bool Matches(const std::string& needle, const std::string& a, const std::string& b = "") {
@@ -104,9 +243,46 @@ bool ReadFlag(const json& q, const char* key, bool* out, Error* err) {
   return true;
 }
 
+/// Filters of the lists of users (`errorsOnly`, `reason`, `skuId` as a filter).
+struct ListFilter {
+  bool errors_only = false;
+  ErrorKind reason = ErrorKind::kNone;
+  Id sku = kNoId;
+};
+
+Result<std::string> DumpResult(const Result<json>& r) {
+  if (!r.Ok()) return r.GetError();
+  return Dump(r.Value());
+}
+
 class QueryRunner {
  public:
   explicit QueryRunner(const Tenant& t) : t_(t) {}
+
+  /// Reads the list filters; `skuId` filters only the lists that do not name a product by it.
+  bool ReadFilter(const json& q, ListFilter* f, Error* err) const {
+    if (!ReadFlag(q, "errorsOnly", &f->errors_only, err)) return false;
+    if (q.contains("reason") && !q["reason"].is_null()) {
+      if (!q["reason"].is_string() || !ParseErrorName(q["reason"].get<std::string>(), &f->reason) ||
+          f->reason == ErrorKind::kNone) {
+        *err = Error{"BadRequest",
+                     "reason: expected an error kind such as \"MutuallyExclusiveViolation\""};
+        return false;
+      }
+    }
+    const std::string name = q["query"].get<std::string>();
+    if (name != "product" && name != "licensedUsers" && name != "licensedGroups" &&
+        q.contains("skuId") && q["skuId"].is_string() && !q["skuId"].get<std::string>().empty()) {
+      auto it = t_.sku_index().find(Lower(q["skuId"].get<std::string>()));
+      if (it == t_.sku_index().end()) {
+        *err = Error{"NotFound",
+                     "skuId: no subscribed product \"" + q["skuId"].get<std::string>() + "\""};
+        return false;
+      }
+      f->sku = it->second;
+    }
+    return true;
+  }
 
   Result<std::string> Run(const json& q) {
     std::string name = q["query"].get<std::string>();
@@ -116,7 +292,9 @@ class QueryRunner {
     if (name == "tenant") return Dump(Tenant());
     if (name == "products") return Dump(Products());
     if (name == "processing") return Dump(Processing());
-    if (name == "users") return Dump(Users(page));
+    ListFilter filter;
+    if (!ReadFilter(q, &filter, &err)) return err;
+    if (name == "users") return DumpResult(Users(page, filter));
     if (name == "assignmentPaths") return Dump(AssignmentPaths(page));
     if (name == "groups") {
       bool licensed_only = false, errors_only = false;
@@ -124,7 +302,7 @@ class QueryRunner {
           !ReadFlag(q, "errorsOnly", &errors_only, &err)) {
         return err;
       }
-      return Dump(Groups(page, licensed_only, errors_only));
+      return DumpResult(Groups(page, licensed_only, errors_only));
     }
     if (name == "audit") return Audit(q, page);
     // The rest name an object.
@@ -139,8 +317,8 @@ class QueryRunner {
       if (it == t_.sku_index().end())
         return Error{"NotFound", "no subscribed product \"" + id + "\""};
       if (name == "product") return Dump(Product(it->second));
-      if (name == "licensedUsers") return Dump(LicensedUsers(it->second, page));
-      return Dump(LicensedGroups(it->second, page));
+      if (name == "licensedUsers") return DumpResult(LicensedUsers(it->second, page, filter));
+      return DumpResult(LicensedGroups(it->second, page));
     }
     // (Only `skuId` given: no `id` to read.)
     std::string id = q.contains("id") && q["id"].is_string() ? q["id"].get<std::string>() : "";
@@ -154,7 +332,7 @@ class QueryRunner {
       if (g == kNoId) return Error{"NotFound", "no group \"" + id + "\""};
       if (name == "group") return Dump(GroupDetail(g));
       if (name == "groupMembers") return Dump(GroupMembers(g, page));
-      return Dump(GroupErrors(g, page));
+      return DumpResult(GroupErrors(g, page, filter));
     }
     return Error{"BadRequest", "unknown query \"" + name + "\""};
   }
@@ -210,20 +388,37 @@ class QueryRunner {
     return json{{"total", total}, {"items", std::move(items)}};
   }
 
-  json LicensedUsers(Id sku, const Paging& page) {
-    json items = json::array();
-    size_t total = 0;
-    for (const auto& u : t_.users()) {
-      bool any = false;
-      for (const auto& s : u.states) any = any || s.sku == sku;
+  Result<json> LicensedUsers(Id sku, const Paging& page, ListFilter filter) {
+    std::vector<Id> rows;
+    for (Id ui = 0; ui < t_.users().size(); ++ui) {
+      const User& u = t_.users()[ui];
+      bool any = false, error = false;
+      for (const auto& st : u.states) {
+        if (st.sku != sku) continue;
+        any = true;
+        error = error || st.error != ErrorKind::kNone;
+      }
       if (!any || !Matches(page.search, u.display_name, u.upn)) continue;
-      if (total++ < page.offset || items.size() >= page.limit) continue;
+      if (filter.errors_only && !error) continue;
+      if (filter.reason != ErrorKind::kNone || filter.sku != kNoId) {
+        ListFilter f = filter;
+        f.errors_only = false;
+        if (!Passes(u, f)) continue;
+      }
+      rows.push_back(ui);
+    }
+    const size_t total = rows.size();
+    auto slice = PageOf(t_, std::move(rows), page, kUserColumns);
+    if (!slice.Ok()) return slice.GetError();
+    json items = json::array();
+    for (Id ui : slice.Value()) {
+      const User& u = t_.users()[ui];
       json paths = json::array();
       std::string state = "Error";
-      for (const auto& s : u.states) {
-        if (s.sku != sku) continue;
-        paths.push_back(PathText(t_, s.source));
-        if (s.Holds()) state = "Active";
+      for (const auto& st : u.states) {
+        if (st.sku != sku) continue;
+        paths.push_back(PathText(t_, st.source));
+        if (st.Holds()) state = "Active";
       }
       items.push_back({{"id", u.id},
                        {"displayName", u.display_name},
@@ -249,44 +444,41 @@ class QueryRunner {
                 {"membersWithErrors", g.error_users}};
   }
 
-  json LicensedGroups(Id sku, const Paging& page) {
-    json items = json::array();
-    size_t total = 0;
-    for (Id gi = 0; gi < t_.groups().size(); ++gi) {
-      const Group& g = t_.groups()[gi];
-      if (g.deleted) continue;
-      bool has = false;
-      for (Id a : g.licenses) has = has || t_.assignments()[a].sku == sku;
-      if (!has || !Matches(page.search, g.display_name)) continue;
-      if (total++ < page.offset || items.size() >= page.limit) continue;
-      items.push_back(GroupRow(gi));
+  /// Whether a user's states pass the list filters: `errorsOnly`, `reason` (an error kind), and
+  /// `skuId` (an assignment of that product, held or failing); `source` limits them to one group.
+  bool Passes(const User& u, const ListFilter& f, Id source = kNoId) const {
+    if (!f.errors_only && f.reason == ErrorKind::kNone && f.sku == kNoId) return true;
+    bool error = false, reason = false, sku = false;
+    for (const auto& st : u.states) {
+      if (source != kNoId && st.source != source) continue;
+      error = error || st.error != ErrorKind::kNone;
+      reason = reason || (f.reason != ErrorKind::kNone && st.error == f.reason);
+      sku = sku || st.sku == f.sku;
     }
-    return Page(total, std::move(items));
+    return (!f.errors_only || error) && (f.reason == ErrorKind::kNone || reason) &&
+           (f.sku == kNoId || sku);
   }
 
-  json Users(const Paging& page) {
-    json items = json::array();
-    size_t total = 0;
-    for (const auto& u : t_.users()) {
+  Result<json> Users(const Paging& page, const ListFilter& filter) {
+    std::vector<Id> rows;
+    for (Id ui = 0; ui < t_.users().size(); ++ui) {
+      const User& u = t_.users()[ui];
       if (u.deleted || !Matches(page.search, u.display_name, u.upn)) continue;
-      if (total++ < page.offset || items.size() >= page.limit) continue;
-      size_t held = 0;
-      bool errors = false;
-      std::vector<Id> skus;
-      for (const auto& s : u.states) {
-        if (s.Holds() && std::find(skus.begin(), skus.end(), s.sku) == skus.end()) {
-          skus.push_back(s.sku);
-          ++held;
-        }
-        errors = errors || s.error != ErrorKind::kNone;
-      }
+      if (Passes(u, filter)) rows.push_back(ui);
+    }
+    const size_t total = rows.size();
+    auto slice = PageOf(t_, std::move(rows), page, kUserColumns);
+    if (!slice.Ok()) return slice.GetError();
+    json items = json::array();
+    for (Id ui : slice.Value()) {
+      const User& u = t_.users()[ui];
       items.push_back({{"id", u.id},
                        {"displayName", u.display_name},
                        {"userPrincipalName", u.upn},
                        {"usageLocation", u.usage_location},
                        {"accountEnabled", u.account_enabled},
-                       {"licenses", held},
-                       {"hasErrors", errors}});
+                       {"licenses", HeldCount(u)},
+                       {"hasErrors", HasErrors(u)}});
     }
     return Page(total, std::move(items));
   }
@@ -320,18 +512,35 @@ class QueryRunner {
     return Page(total, std::move(items));
   }
 
-  json Groups(const Paging& page, bool licensed_only, bool errors_only) {
-    json items = json::array();
-    size_t total = 0;
+  /// Groups (paged, ordered by `orderBy`) that pass `keep`.
+  template <typename Keep>
+  Result<json> GroupList(const Paging& page, Keep keep) {
+    std::vector<Id> rows;
     for (Id gi = 0; gi < t_.groups().size(); ++gi) {
       const Group& g = t_.groups()[gi];
-      if (g.deleted || !Matches(page.search, g.display_name)) continue;
-      if (licensed_only && g.licenses.empty()) continue;
-      if (errors_only && g.error_users == 0) continue;
-      if (total++ < page.offset || items.size() >= page.limit) continue;
-      items.push_back(GroupRow(gi));
+      if (!g.deleted && Matches(page.search, g.display_name) && keep(g)) rows.push_back(gi);
     }
+    const size_t total = rows.size();
+    auto slice = PageOf(t_, std::move(rows), page, kGroupColumns);
+    if (!slice.Ok()) return slice.GetError();
+    json items = json::array();
+    for (Id gi : slice.Value()) items.push_back(GroupRow(gi));
     return Page(total, std::move(items));
+  }
+
+  Result<json> LicensedGroups(Id sku, const Paging& page) {
+    return GroupList(page, [&](const Group& g) {
+      for (Id a : g.licenses) {
+        if (t_.assignments()[a].sku == sku) return true;
+      }
+      return false;
+    });
+  }
+
+  Result<json> Groups(const Paging& page, bool licensed_only, bool errors_only) {
+    return GroupList(page, [&](const Group& g) {
+      return (!licensed_only || !g.licenses.empty()) && (!errors_only || g.error_users > 0);
+    });
   }
 
   /// The evidence of a state in error (rules.cpp), or null when none was recorded: `reason`
@@ -966,10 +1175,8 @@ class QueryRunner {
     return Page(total, std::move(items));
   }
 
-  json GroupErrors(Id gi, const Paging& page) {
+  Result<json> GroupErrors(Id gi, const Paging& page, const ListFilter& filter) {
     const Group& g = t_.groups()[gi];
-    json items = json::array();
-    size_t total = 0;
     // Members in error, plus former members whose removal is blocked (DependencyViolation).
     std::vector<Id> candidates = g.members;
     if (g.error_users > 0) {
@@ -984,7 +1191,20 @@ class QueryRunner {
         }
       }
     }
+    std::vector<Id> rows;
     for (Id ui : candidates) {
+      const User& u = t_.users()[ui];
+      bool failed = false;
+      for (const auto& st : u.states)
+        failed = failed || (st.source == gi && st.error != ErrorKind::kNone);
+      if (!failed || !Matches(page.search, u.display_name, u.upn)) continue;
+      if (Passes(u, filter, gi)) rows.push_back(ui);
+    }
+    const size_t total = rows.size();
+    auto slice = PageOf(t_, std::move(rows), page, kUserColumns);
+    if (!slice.Ok()) return slice.GetError();
+    json items = json::array();
+    for (Id ui : slice.Value()) {
       const User& u = t_.users()[ui];
       json failed = json::array();
       size_t counts[kErrorKindCount] = {};
@@ -997,8 +1217,6 @@ class QueryRunner {
                           {"evidence", Evidence(ui, s)}});
         ++counts[static_cast<size_t>(s.error)];
       }
-      if (failed.empty() || !Matches(page.search, u.display_name, u.upn)) continue;
-      if (total++ < page.offset || items.size() >= page.limit) continue;
       // The most frequent kind; ties go to the kind listed first in error_kinds.def. Other (a
       // product not assigned because another of the group failed) is the top reason only alone.
       const size_t other = static_cast<size_t>(ErrorKind::kOther);

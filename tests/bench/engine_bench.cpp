@@ -18,6 +18,8 @@
 //                           arg 0 every changed user listed, arg 1 the summary and 20 users
 //   BM_PlanMembershipChange        Engine::PlanChanges of one POST .../members/$ref (the effect,
 //                           summary and 20 users); arg 0 a small licensed group, arg 1 the biggest
+//   BM_SortedUsersPage      one page of 100 of All users ordered by displayName (the console's
+//                           sortable column): arg 0 the first page, arg 1 the page in the middle
 //   BM_CreateUsers          arg N: N x POST /users in batches of 20 on the sample tenant (each
 //   create
 //                           checks its UPN against every user: issue 16's PERF1, once quadratic)
@@ -560,6 +562,25 @@ void BM_PlanMembershipChange(benchmark::State& state) {
   }
 }
 
+void BM_SortedUsersPage(benchmark::State& state) {
+  gbl::Engine* engine = ProcessedEngine(state);
+  if (engine == nullptr) return;
+  auto tenant = engine->Query(R"({"query":"tenant"})");
+  const size_t users =
+      tenant.Ok() ? nlohmann::json::parse(tenant.Value())["users"].get<size_t>() : 0;
+  const size_t offset = state.range(0) == 0 ? 0 : users / 2;
+  const std::string query = R"({"query":"users","orderBy":"displayName","limit":100,"offset":)" +
+                            std::to_string(offset) + "}";
+  for (auto _ : state) {
+    auto page = engine->Query(query);
+    if (!page.Ok()) {
+      state.SkipWithError(("Query failed: " + page.GetError().message).c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(page);
+  }
+}
+
 void BM_CreateUsers(benchmark::State& state) {
   const auto n = static_cast<size_t>(state.range(0));
   std::vector<std::string> batches;
@@ -608,6 +629,7 @@ BENCHMARK(BM_PreviewTemplateChange100k)->Unit(benchmark::kMillisecond);
 // Arg 0: every changed user listed (the CLI's json); arg 1: the summary and 20 users (the console).
 BENCHMARK(BM_PlanTemplateChange100k)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_PlanMembershipChange)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_SortedUsersPage)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CreateUsers)->Arg(10000)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
