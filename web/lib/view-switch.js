@@ -21,13 +21,20 @@ const M365_NAV = [
  *   menu item was chosen (the page closes the menu it opened over itself on narrow pages)
  */
 export function mountViewSwitch({ topbar, sidenav, onNavigate }) {
-  const select = h('select', { id: 'view-select', class: 'view-select' },
-    view.VIEWS.map((v) => h('option', { value: v.value, text: v.label })));
-  select.value = view.current();
-  select.addEventListener('change', () => view.choose(select.value));
+  // Two selects, kept alike: the top bar's, and on pages narrower than 640 px (where the top bar has
+  // no room left) the same choice at the top of the menu.
+  const makeSelect = (id) => {
+    const el = h('select', { id, class: 'view-select' }, view.VIEWS.map((v) => h('option', { value: v.value, text: v.label })));
+    el.value = view.current();
+    el.addEventListener('change', () => view.choose(el.value));
+    return el;
+  };
+  const select = makeSelect('view-select');
+  const navSelect = makeSelect('view-select-menu');
   const control = h('span', { class: 'view-switch' }, h('label', { attrs: { for: 'view-select' }, text: 'View' }), select);
   const anchor = topbar.querySelector('.brand-sub');
   (anchor || topbar.firstElementChild)?.after(control);
+  sidenav.prepend(h('div', { class: 'view-switch-menu' }, h('label', { attrs: { for: 'view-select-menu' }, text: 'Console view' }), navSelect));
 
   const portalMenu = sidenav.querySelector('ul');
   let m365Menu = null;
@@ -49,6 +56,7 @@ export function mountViewSwitch({ topbar, sidenav, onNavigate }) {
     const v = view.describe();
     const m365 = view.isM365();
     select.value = v.value;
+    navSelect.value = v.value;
     document.body.classList.toggle('view-m365', m365);
     const brand = topbar.querySelector('.brand');
     if (brand) brand.textContent = v.brand;
@@ -58,8 +66,8 @@ export function mountViewSwitch({ topbar, sidenav, onNavigate }) {
     if (portalMenu) portalMenu.hidden = m365;
     if (m365 && !m365Menu) {
       m365Menu = buildMenu();
-      // First in the menu: the narrow page's overlay gives the keyboard to the first item.
-      sidenav.prepend(m365Menu);
+      // Before the 2017 menu: the narrow page's overlay gives the keyboard to the first item.
+      portalMenu ? portalMenu.before(m365Menu) : sidenav.append(m365Menu);
     } else if (!m365 && m365Menu) {
       m365Menu.remove();
       m365Menu = null;
