@@ -292,6 +292,15 @@ class QueryRunner {
     if (name == "tenant") return Dump(Tenant());
     if (name == "products") return Dump(Products());
     if (name == "processing") return Dump(Processing());
+    if (name == "errorKinds") {
+      // The error kinds' table (error_kinds.def), for the console's filters.
+      json kinds = json::array();
+      for (size_t k = 1; k < kErrorKindCount; ++k) {
+        const auto kind = static_cast<ErrorKind>(k);
+        kinds.push_back({{"error", ErrorName(kind)}, {"errorText", ErrorText(kind)}});
+      }
+      return Dump(kinds);
+    }
     ListFilter filter;
     if (!ReadFilter(q, &filter, &err)) return err;
     if (name == "users") return DumpResult(Users(page, filter));

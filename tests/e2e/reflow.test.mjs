@@ -39,9 +39,15 @@ function geometry(page, { button, column } = {}) {
     const blades = document.getElementById('blades');
     // Anything of the blade past the page's right edge that no box of its own scrolls or clips (a
     // list or a command's text may scroll sideways inside itself: that box is what must fit).
+    // (A clipping box that is itself past the edge, such as a list's cell, may sit in one that fits,
+    // such as the list; the blade and its body do not count as such a box.)
     const contained = (el) => {
       for (let a = el.parentElement; a && a !== active.parentElement; a = a.parentElement) {
-        if (getComputedStyle(a).overflowX !== 'visible') return a.getBoundingClientRect().right <= window.innerWidth + 1;
+        if (getComputedStyle(a).overflowX === 'visible') continue;
+        if (a === active || a.classList.contains('blade-body') || a.classList.contains('menu-content')) {
+          return a.getBoundingClientRect().right <= window.innerWidth + 1 && a === el.parentElement;
+        }
+        if (a.getBoundingClientRect().right <= window.innerWidth + 1) return true;
       }
       return false;
     };

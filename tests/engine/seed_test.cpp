@@ -170,6 +170,11 @@ TEST_P(SeedScenario, ListsFilterByReasonAndProductAndSortByAnyColumn) {
             "usageLocation, accountEnabled, licenses, hasErrors)");
   EXPECT_FALSE(engine_.Query(R"({"query":"users","orderBy":"displayName sideways"})").Ok());
   EXPECT_FALSE(engine_.Query(R"({"query":"users","reason":"Sad"})").Ok());
+  // The filter's choices: every kind but None, with the portal's words.
+  json kinds = Q(engine_, {{"query", "errorKinds"}});
+  ASSERT_EQ(kinds.size(), 6u);
+  EXPECT_EQ(kinds[1]["error"], "MutuallyExclusiveViolation");
+  EXPECT_EQ(kinds[1]["errorText"], "Conflicting service plans");
 }
 
 // The group's own log read as an admin reads it: without the 1,000 per-user rows, Start and Finish

@@ -126,16 +126,33 @@ registerBlade('group-errors', (args) => ({
   render(ctx) {
     const id = args[0];
     engine.query({ query: 'group', id }).then((g) => ctx.setTitle(`${g.displayName} - Users with license errors`, 'License assignment errors'));
+    // Filters: the reason (an error kind) and the product that failed.
+    const filter = { reason: '', skuId: '' };
+    const fetch = () => (offset, limit, orderBy) =>
+      engine.query({ query: 'groupErrors', id, offset, limit, orderBy, reason: filter.reason || null, skuId: filter.skuId || null });
+    const reason = h('select', { id: `group-errors-reason-${id}`, class: 'native-select', on: { change: () => { filter.reason = reason.value; table.setFetch(fetch()); } } },
+      h('option', { value: '', text: 'Any reason' }));
+    engine.query({ query: 'errorKinds' }).then((kinds) => {
+      for (const k of kinds) reason.append(h('option', { value: k.error, text: k.errorText }));
+    }).catch(() => {});
+    const product = h('select', { id: `group-errors-product-${id}`, class: 'native-select', on: { change: () => { filter.skuId = product.value; table.setFetch(fetch()); } } },
+      h('option', { value: '', text: 'Any product' }));
+    engine.query({ query: 'group', id }).then((g) => {
+      for (const l of g.licenses || []) product.append(h('option', { value: l.skuId, text: l.displayName }));
+    }).catch(() => {});
+    const tools = h('div', { class: 'list-tools' },
+      h('span', { class: 'filter-label' }, h('label', { attrs: { for: reason.id } }, 'Reason'), reason),
+      h('span', { class: 'filter-label' }, h('label', { attrs: { for: product.id } }, 'Product'), product));
     const table = createTable({
       label: 'Users with license assignment errors',
       testid: 'group-errors',
       columns: [
-        { key: 'displayName', label: 'Name', width: '1.5fr', render: (u) => rowLink(u.displayName) },
-        { key: 'userPrincipalName', label: 'User name', width: '1.8fr' },
+        { key: 'displayName', label: 'Name', width: '1.5fr', sort: 'displayName', render: (u) => rowLink(u.displayName) },
+        { key: 'userPrincipalName', label: 'User name', width: '1.8fr', sort: 'userPrincipalName' },
         { key: 'failed', label: 'Failed assignments', width: '2fr', render: (u) => (u.failedProducts || []).map((p) => p.displayName).join(', ') },
         { key: 'topReason', label: 'Top reason for failure', width: '1.4fr', render: (u) => u.topReasonText || u.topReason || '' },
       ],
-      fetch: (offset, limit) => engine.query({ query: 'groupErrors', id, offset, limit }),
+      fetch: fetch(),
       onActivate: (u) => ctx.open('user', [u.id, 'licenses']),
       emptyText: 'No user of this group is in a license error state.',
     });
@@ -147,7 +164,7 @@ registerBlade('group-errors', (args) => ({
       downloadText(`${g.displayName} - users with license errors.csv`, toCsv(ERROR_COLUMNS, rows.map((r) => ERROR_COLUMNS.map((k) => r[k]))), 'text/csv');
     }, { icon: 'download', testid: 'errors-csv' }));
     ctx.body.classList.add('fill');
-    ctx.body.append(table.el);
+    ctx.body.append(tools, table.el);
     ctx.onChanged(() => table.refresh());
     ctx.onDispose(() => table.destroy());
   },

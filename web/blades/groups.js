@@ -7,20 +7,21 @@ import { groupType, processingText, errorCount } from './common.js';
 
 export function renderGroupsList(view, { errorsOnly = false, licensedOnly = false } = {}) {
   let search = '';
-  const fetch = () => (offset, limit) => engine.query({ query: 'groups', search, offset, limit, errorsOnly, licensedOnly });
+  const fetch = () => (offset, limit, orderBy) => engine.query({ query: 'groups', search, offset, limit, orderBy, errorsOnly, licensedOnly });
   const table = createTable({
     label: errorsOnly ? 'Groups with license errors' : 'All groups',
     testid: 'groups',
     columns: [
-      { key: 'displayName', label: 'Name', width: '2fr', render: (g) => rowLink(g.displayName) },
+      { key: 'displayName', label: 'Name', width: '2fr', sort: 'displayName', render: (g) => rowLink(g.displayName) },
       { key: 'type', label: 'Group type', width: '1.1fr', render: groupType },
-      { key: 'members', label: 'Members', width: '0.8fr', render: (g) => num(g.members) },
+      { key: 'members', label: 'Members', width: '0.8fr', sort: 'members', render: (g) => num(g.members) },
       { key: 'licenses', label: 'Licenses', width: '1.6fr', render: (g) => (Array.isArray(g.licenses) ? g.licenses.join(', ') : num(g.licenses)) },
-      { key: 'processingState', label: 'License processing', width: '1.1fr', render: (g) => ((g.licenses || []).length ? processingText(g.processingState) : 'No licenses') },
+      { key: 'processingState', label: 'License processing', width: '1.1fr', sort: 'processingState', render: (g) => ((g.licenses || []).length ? processingText(g.processingState) : 'No licenses') },
       {
         key: 'membersWithErrors',
         label: 'Members with errors',
         width: '1fr',
+        sort: 'membersWithErrors',
         render: (g) => (errorCount(g) ? h('span', { class: 'pill pill-error', text: num(errorCount(g)) }) : '0'),
       },
     ],

@@ -69,7 +69,7 @@ async function overview(view, skuId) {
 
 function licensedUsers(view, product) {
   let search = '';
-  const fetch = () => (offset, limit) => engine.query({ query: 'licensedUsers', skuId: product.skuId, search, offset, limit });
+  const fetch = () => (offset, limit, orderBy) => engine.query({ query: 'licensedUsers', skuId: product.skuId, search, offset, limit, orderBy });
   const remove = button('Remove license', () => {
     const users = [...table.selected.values()].filter((u) => (u.paths || []).includes('Direct'));
     if (!users.length) return;
@@ -90,8 +90,8 @@ function licensedUsers(view, product) {
     testid: 'licensed-users',
     selection: 'multi',
     columns: [
-      { key: 'displayName', label: 'Name', width: '1.6fr', render: (u) => rowLink(u.displayName) },
-      { key: 'userPrincipalName', label: 'User name', width: '2fr' },
+      { key: 'displayName', label: 'Name', width: '1.6fr', sort: 'displayName', render: (u) => rowLink(u.displayName) },
+      { key: 'userPrincipalName', label: 'User name', width: '2fr', sort: 'userPrincipalName' },
       { key: 'paths', label: 'Assignment paths', width: '2fr', render: (u) => (u.paths || []).join(', ') },
       { key: 'state', label: 'State', width: '1fr', render: (u) => statePill(u.state) },
     ],
@@ -109,7 +109,7 @@ function licensedUsers(view, product) {
 
 function licensedGroups(view, product) {
   let search = '';
-  const fetch = () => (offset, limit) => engine.query({ query: 'licensedGroups', skuId: product.skuId, search, offset, limit });
+  const fetch = () => (offset, limit, orderBy) => engine.query({ query: 'licensedGroups', skuId: product.skuId, search, offset, limit, orderBy });
   const remove = button('Remove license', () => {
     const groups = [...table.selected.values()];
     if (!groups.length) return;
@@ -130,9 +130,9 @@ function licensedGroups(view, product) {
     testid: 'licensed-groups',
     selection: 'multi',
     columns: [
-      { key: 'displayName', label: 'Name', width: '2fr', render: (g) => rowLink(g.displayName) },
-      { key: 'processingState', label: 'License processing', width: '1.2fr', render: (g) => processingText(g.processingState) },
-      { key: 'membersWithErrors', label: 'Members with errors', width: '1fr', render: (g) => num(errorCount(g)) },
+      { key: 'displayName', label: 'Name', width: '2fr', sort: 'displayName', render: (g) => rowLink(g.displayName) },
+      { key: 'processingState', label: 'License processing', width: '1.2fr', sort: 'processingState', render: (g) => processingText(g.processingState) },
+      { key: 'membersWithErrors', label: 'Members with errors', width: '1fr', sort: 'membersWithErrors', render: (g) => num(errorCount(g)) },
     ],
     fetch: fetch(),
     onActivate: (g) => view.open('group', [g.id, 'licenses']),

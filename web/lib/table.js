@@ -35,8 +35,10 @@ function grid(width) {
 /**
  * @param {object} o
  * @param {string} o.label accessible name of the list
- * @param {{key:string,label:string,width?:string,render?:(item)=>any}[]} o.columns
- * @param {(offset:number, limit:number)=>Promise<{total:number, items:any[]}>} o.fetch
+ * @param {{key:string,label:string,width?:string,sort?:string,render?:(item)=>any}[]} o.columns
+ *   `sort`: the engine's column to order by (the query's `orderBy`)
+ * @param {(offset:number, limit:number, orderBy:string)=>Promise<{total:number, items:any[]}>} o.fetch
+ * @param {string} [o.order] the first order ("displayName desc"), '' for the list's own
  * @param {'none'|'multi'|'single'} [o.selection]
  * @param {(item)=>void} [o.onActivate]
  * @param {(selected:Map)=>void} [o.onSelectionChange]
@@ -78,7 +80,58 @@ export function createTable(o) {
   } else if (selection === 'single') {
     headerCells.push(h('div', { class: 'cell check-cell', attrs: { role: 'columnheader' } }, selectionHeaderText()));
   }
-  for (const c of o.columns) headerCells.push(h('div', { class: 'cell', attrs: { role: 'columnheader' }, text: c.label }));
+  // Sortable columns (`sort`: the engine's column name): the header is a button that orders the
+  // list by it (again: the other way), and the footer's "Sort by" select does the same by keyboard
+  // (the grid stays one tab stop). The order goes to the engine as `orderBy`.
+  let order = o.order || '';
+  const sortHeads = new Map(); // engine column -> {cell, arrow}
+  for (const c of o.columns) {
+    if (!c.sort) {
+      headerCells.push(h('div', { class: 'cell', attrs: { role: 'columnheader' }, text: c.label }));
+      continue;
+    }
+    const arrow = h('span', { class: 'sort-arrow', attrs: { 'aria-hidden': 'true' } });
+    const sortButton = h('button', {
+      type: 'button',
+      class: 'sort-button',
+      tabIndex: -1,
+      attrs: { title: `Sort by ${c.label}` },
+      on: { click: () => setOrder(orderColumn() === c.sort && !orderDescending() ? `${c.sort} desc` : c.sort) },
+    }, c.label, arrow);
+    const cell = h('div', { class: 'cell sortable', attrs: { role: 'columnheader', 'aria-sort': 'none' } }, sortButton);
+    sortHeads.set(c.sort, { cell, arrow });
+    headerCells.push(cell);
+  }
+  const sortable = o.columns.filter((c) => c.sort);
+  const sortSelect = sortable.length
+    ? h('select', {
+      class: 'native-select sort-select',
+      id: `${id}-sort`,
+      on: { change: () => setOrder(sortSelect.value) },
+    },
+    h('option', { value: '', text: 'List order' }),
+    sortable.flatMap((c) => [
+      h('option', { value: c.sort, text: `${c.label}, ascending` }),
+      h('option', { value: `${c.sort} desc`, text: `${c.label}, descending` }),
+    ]))
+    : null;
+  const sortLabel = sortSelect
+    ? h('span', { class: 'sort-label' }, h('label', { attrs: { for: sortSelect.id } }, 'Sort by'), sortSelect)
+    : null;
+  function orderColumn() {
+    return order.split(' ')[0];
+  }
+  function orderDescending() {
+    return / desc$/.test(order);
+  }
+  function paintOrder() {
+    for (const [column, { cell, arrow }] of sortHeads) {
+      const on = column === orderColumn();
+      cell.setAttribute('aria-sort', on ? (orderDescending() ? 'descending' : 'ascending') : 'none');
+      arrow.textContent = on ? (orderDescending() ? ' ↓' : ' ↑') : '';
+    }
+    if (sortSelect) sortSelect.value = order;
+  }
   const header = h('div', { class: 'row header-row', attrs: { role: 'row', 'aria-rowindex': '1' } }, headerCells);
   header.style.gridTemplateColumns = template;
 
@@ -92,7 +145,7 @@ export function createTable(o) {
   // The count (and a failure to load) is announced politely; the window buttons sit beside it.
   const status = h('span', { class: 'table-status', attrs: { role: 'status' } });
   const pagerSlot = h('span', { class: 'pager-slot' });
-  const footer = h('div', { class: 'table-footer' }, status, pagerSlot);
+  const footer = h('div', { class: 'table-footer' }, status, pagerSlot, sortLabel);
   const el = h('div', { class: 'table', attrs: { 'data-table': o.testid || null } }, scroller, footer);
 
   const rowEls = new Map(); // index -> element
@@ -150,7 +203,7 @@ export function createTable(o) {
     const gen = generation;
     const promise = (async () => {
       try {
-        const res = await fetchFn(base + p * pageSize, pageSize);
+        const res = await fetchFn(base + p * pageSize, pageSize, order);
         if (gen !== generation) return;
         error = null;
         pages.set(p, Array.isArray(res?.items) ? res.items : []);
@@ -397,6 +450,13 @@ export function createTable(o) {
     loadPage(first);
   }
 
+  /** Orders the list by an engine column ("displayName", "displayName desc"; '' the list's order). */
+  function setOrder(next) {
+    order = next || '';
+    paintOrder();
+    setFetch(fetchFn);
+  }
+
   function setFetch(fn) {
     fetchFn = fn;
     base = 0;
@@ -411,6 +471,7 @@ export function createTable(o) {
     loadPage(0);
   }
 
+  paintOrder();
   updateFooter();
   loadPage(0);
   // The first measurement happens once the list is in the document.
@@ -425,6 +486,10 @@ export function createTable(o) {
     selected,
     refresh,
     setFetch,
+    setOrder,
+    get order() {
+      return order;
+    },
     get total() {
       return total;
     },
