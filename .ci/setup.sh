@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake ninja-build g++ clang-format emscripten nlohmann-json3-dev libgtest-dev libbenchmark-dev chromium)
+# clang + libclang-rt-14-dev: the sanitizer layer (ASan, UBSan) and the libFuzzer harnesses.
+packages=(cmake ninja-build g++ clang clang-format libclang-rt-14-dev emscripten nlohmann-json3-dev libgtest-dev
+  libbenchmark-dev chromium)
 missing=()
 for package in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)

@@ -20,6 +20,7 @@ run_layer() {
 
 # Each layer has a time limit, so a test process that never exits fails the run instead of hanging it.
 run_layer "native (ctest)" timeout --kill-after=30 1200 ctest --test-dir build/native --output-on-failure
+run_layer "sanitizers (GoogleTest under ASan + UBSan) and fuzzing (fixed runs)" timeout --kill-after=30 1800 bash .ci/sanitize.sh
 run_layer "node (wasm module, dispatcher, cli)" timeout --kill-after=30 1200 node --test tests/node/
 run_layer "browser (e2e)" timeout --kill-after=30 1800 node --test tests/e2e/
 
