@@ -26,6 +26,12 @@ test("a group's users in error sort by name either way and filter by reason and 
     const list = errors.locator('[data-table=group-errors]');
     await footer(list).filter({ hasText: /^10 items$/ }).waitFor();
     assert.equal(await header(list, 'Name').getAttribute('aria-sort'), 'none');
+    // The key facts are read whole, not cut ("Conflicting service …"): they wrap inside the row.
+    const cut = await list.locator('.table-spacer .row:not(.loading) .cell.wrap').evaluateAll((cells) => cells
+      .filter((c) => c.scrollHeight > c.clientHeight + 1 || c.scrollWidth > c.clientWidth + 1)
+      .map((c) => c.textContent));
+    assert.deepEqual(cut, [], 'no failed product or reason is cut off');
+    assert.equal(await list.locator('.cell.wrap', { hasText: 'Conflicting service plans' }).count(), 10);
 
     await header(list, 'Name').locator('button').click();
     await header(list, 'Name').and(list.locator('[aria-sort=ascending]')).waitFor();

@@ -149,8 +149,8 @@ registerBlade('group-errors', (args) => ({
       columns: [
         { key: 'displayName', label: 'Name', width: '1.5fr', sort: 'displayName', render: (u) => rowLink(u.displayName) },
         { key: 'userPrincipalName', label: 'User name', width: '1.8fr', sort: 'userPrincipalName' },
-        { key: 'failed', label: 'Failed assignments', width: '2fr', render: (u) => (u.failedProducts || []).map((p) => p.displayName).join(', ') },
-        { key: 'topReason', label: 'Top reason for failure', width: '1.4fr', render: (u) => u.topReasonText || u.topReason || '' },
+        { key: 'failed', label: 'Failed assignments', width: '2fr', className: 'wrap', render: (u) => (u.failedProducts || []).map((p) => p.displayName).join(', ') },
+        { key: 'topReason', label: 'Top reason for failure', width: '1.4fr', className: 'wrap', render: (u) => u.topReasonText || u.topReason || '' },
       ],
       fetch: fetch(),
       onActivate: (u) => ctx.open('user', [u.id, 'licenses']),

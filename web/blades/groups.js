@@ -15,7 +15,7 @@ export function renderGroupsList(view, { errorsOnly = false, licensedOnly = fals
       { key: 'displayName', label: 'Name', width: '2fr', sort: 'displayName', render: (g) => rowLink(g.displayName) },
       { key: 'type', label: 'Group type', width: '1.1fr', render: groupType },
       { key: 'members', label: 'Members', width: '0.8fr', sort: 'members', render: (g) => num(g.members) },
-      { key: 'licenses', label: 'Licenses', width: '1.6fr', render: (g) => (Array.isArray(g.licenses) ? g.licenses.join(', ') : num(g.licenses)) },
+      { key: 'licenses', label: 'Licenses', width: '1.6fr', className: 'wrap', render: (g) => (Array.isArray(g.licenses) ? g.licenses.join(', ') : num(g.licenses)) },
       { key: 'processingState', label: 'License processing', width: '1.1fr', sort: 'processingState', render: (g) => ((g.licenses || []).length ? processingText(g.processingState) : 'No licenses') },
       {
         key: 'membersWithErrors',

@@ -145,8 +145,10 @@ export function createTable(o) {
   // The count (and a failure to load) is announced politely; the window buttons sit beside it.
   const status = h('span', { class: 'table-status', attrs: { role: 'status' } });
   const pagerSlot = h('span', { class: 'pager-slot' });
-  const footer = h('div', { class: 'table-footer' }, status, pagerSlot, sortLabel);
-  const el = h('div', { class: 'table', attrs: { 'data-table': o.testid || null } }, scroller, footer);
+  const footer = h('div', { class: 'table-footer' }, status, pagerSlot);
+  // The Sort by select sits beside the footer (the footer reads the count alone).
+  const bottom = sortLabel ? h('div', { class: 'table-bottom' }, footer, sortLabel) : footer;
+  const el = h('div', { class: 'table', attrs: { 'data-table': o.testid || null } }, scroller, bottom);
 
   const rowEls = new Map(); // index -> element
   if (o.minWidth) {
