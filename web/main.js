@@ -31,6 +31,8 @@ import './blades/user-licenses.js';
 import './blades/audit-logs.js';
 import './blades/tenant.js';
 import './blades/plan.js';
+import './blades/scenarios.js';
+import * as playground from './lib/playground.js';
 // The Microsoft 365 admin center view (the top bar's View select; lib/view-switch.js).
 import './blades/m365-home.js';
 import './blades/m365-licenses.js';
@@ -131,7 +133,7 @@ document.addEventListener('drop', (ev) => {
   ev.preventDefault();
   dragDepth = 0;
   $('drop-overlay').hidden = true;
-  droppedFiles(ev.dataTransfer).then(importChosen, (err) => console.warn('The dropped files could not be read', err));
+  droppedFiles(ev.dataTransfer).then((chosen) => playground.openDropped(chosen, importChosen), (err) => console.warn('The dropped files could not be read', err));
 });
 
 // Plan (top bar): the number of staged changes; opens the Plan blade.
@@ -173,14 +175,16 @@ engine.on('changed', refreshTenantName);
 
 async function start() {
   try {
+    playground.beforeStart(); // ?embed= (no chrome, nothing stored), the Share command, demo pace
     await engine.init((text) => {
       $('boot-text').textContent = text;
     });
     $('boot').remove();
     await plan.restore();
+    const bladesSet = await playground.afterStart(); // a share link, an embedded blade, a tour
     document.body.dataset.ready = 'true';
     performance.mark('gbl-ready');
-    shell.restoreFromHash();
+    if (!bladesSet) shell.restoreFromHash();
     shell.afterRestore();
   } catch (err) {
     console.error(err);

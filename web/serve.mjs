@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Serves the built console (web/dist) on 127.0.0.1 with correct MIME types and a strict CSP header.
 // Port: --port N, else $PORT, else 8080 (0 picks a free port). No dependency.
-//   node web/serve.mjs [--port N] [--dir path]
+//   node web/serve.mjs [--port N] [--dir path] [--frame-ancestors ORIGINS]
+// --frame-ancestors: who may show the console in an <iframe> (?embed=<blade>), the CSP
+// frame-ancestors sources, e.g. "https://docs.example.com 'self'"; default 'self'.
 import http from 'node:http';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -11,6 +13,24 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+
+/** Who may frame the console unless told otherwise (CSP frame-ancestors). */
+export const DEFAULT_FRAME_ANCESTORS = "'self'";
+
+/**
+ * The CSP header with its frame-ancestors sources (space- or comma-separated origins, 'self',
+ * 'none'); anything else in them is refused, so a typo cannot open the console to every site.
+ * @param {string} [frameAncestors]
+ */
+export function cspHeader(frameAncestors = DEFAULT_FRAME_ANCESTORS) {
+  const sources = String(frameAncestors).split(/[\s,]+/).filter(Boolean);
+  for (const source of sources) {
+    if (!/^('self'|'none'|https?:\/\/[a-z0-9.-]+(:\d+)?|https?:\/\/\*\.[a-z0-9.-]+(:\d+)?)$/i.test(source)) {
+      throw new Error(`--frame-ancestors: "${source}" is not an origin (https://host[:port]), 'self' or 'none'`);
+    }
+  }
+  return `${CSP}; frame-ancestors ${sources.length ? sources.join(' ') : DEFAULT_FRAME_ANCESTORS}`;
+}
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -34,12 +54,13 @@ function argValue(name) {
   return eq ? eq.slice(name.length + 1) : undefined;
 }
 
-/** Creates (does not start) the server for `dir`. */
-export function createServer(dir) {
+/** Creates (does not start) the server for `dir`; `frameAncestors` as cspHeader takes them. */
+export function createServer(dir, { frameAncestors } = {}) {
   const rootDir = path.resolve(dir);
+  const csp = cspHeader(frameAncestors);
   return http.createServer(async (req, res) => {
     const headers = {
-      'Content-Security-Policy': CSP,
+      'Content-Security-Policy': csp,
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'Cache-Control': 'no-cache',
@@ -84,8 +105,13 @@ export function createServer(dir) {
 }
 
 /** Starts serving; resolves {server, port, url}. */
-export function serve({ dir = path.join(here, 'dist'), port = 8080, host = '127.0.0.1' } = {}) {
-  const server = createServer(dir);
+export function serve({ dir = path.join(here, 'dist'), port = 8080, host = '127.0.0.1', frameAncestors } = {}) {
+  let server;
+  try {
+    server = createServer(dir, { frameAncestors });
+  } catch (err) {
+    return Promise.reject(err);
+  }
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -98,7 +124,7 @@ export function serve({ dir = path.join(here, 'dist'), port = 8080, host = '127.
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const port = Number(argValue('--port') ?? process.env.PORT ?? 8080);
   const dir = argValue('--dir') ?? path.join(here, 'dist');
-  serve({ dir, port }).then(({ url }) => {
+  serve({ dir, port, frameAncestors: argValue('--frame-ancestors') }).then(({ url }) => {
     console.log(`serving ${dir} on ${url}`);
   }, (err) => {
     console.error(`serve: ${err.message}`);

@@ -41,9 +41,9 @@ export function assertBuilt() {
  * Starts the server and a browser with a fresh profile. Returns {page, context, url, errors, shot, close}.
  * `errors` collects page errors, console errors and CSP violations.
  */
-export async function startConsole(t, { profileDir } = {}) {
+export async function startConsole(t, { profileDir, frameAncestors } = {}) {
   assertBuilt();
-  const { server, url } = await serve({ dir: distDir, port: 0 });
+  const { server, url } = await serve({ dir: distDir, port: 0, frameAncestors });
   const userDataDir = profileDir || (await mkdtemp(path.join(tmpRoot, 'profile-')));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -126,6 +126,11 @@ export async function privateFile(page, name, head = 0) {
     const file = await (await root.getFileHandle(fileName)).getFile();
     return { size: file.size, head: count ? await file.slice(0, count).text() : '', text: file.size < 20e6 ? await file.text() : null };
   }, { fileName: name, count: head });
+}
+
+/** The built console's folder (web/dist, or GBL_WEB_DIST). */
+export function consoleDist() {
+  return distDir;
 }
 
 /** Opens the console and waits until the engine has loaded the tenant. */

@@ -16,8 +16,9 @@ test('serve.mjs: MIME types, CSP header, 404 and no escape from web/dist', async
     const index = await fetch(url);
     assert.equal(index.status, 200);
     assert.match(index.headers.get('content-type'), /^text\/html/);
-    assert.equal(index.headers.get('content-security-policy'), "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'");
-    assert.equal(CSP, index.headers.get('content-security-policy'));
+    // frame-ancestors 'self' unless --frame-ancestors names who may embed it (playground-embed).
+    assert.equal(index.headers.get('content-security-policy'), "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; frame-ancestors 'self'");
+    assert.equal(`${CSP}; frame-ancestors 'self'`, index.headers.get('content-security-policy'));
     const html = await index.text();
     // No inline script or style in the page itself.
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/);

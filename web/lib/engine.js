@@ -29,6 +29,34 @@ let client = null;
 let ops = [];
 let chain = Promise.resolve();
 let processing = null; // latest progress event while a 'process' call runs
+let currentBase = null; // what the tenant was loaded from (as the store keeps it)
+let persist = true; // false: an embedded console never writes the stored tenant
+let pace = null; // demo pace: users per second for background processing, or null
+
+/**
+ * Demo pace: background processing delivered at `usersPerSecond` (null: as fast as it goes). The
+ * result is the same; only the progress is spread out. Replays (reload, share links) are not paced.
+ * @param {number | null} usersPerSecond
+ */
+export function setPace(usersPerSecond) {
+  pace = usersPerSecond && usersPerSecond > 0 ? usersPerSecond : null;
+  emit('pace', pace);
+}
+
+/** The demo pace in force (users per second), or null. */
+export function currentPace() {
+  return pace;
+}
+
+/** Whether changes are written to IndexedDB (an embedded console reads the stored tenant but never writes it). */
+export function setPersistence(on) {
+  persist = !!on;
+}
+
+/** The base the tenant was loaded from and the change log since: what a share link carries. */
+export function currentState() {
+  return { base: currentBase, ops: ops.slice() };
+}
 
 /** How many changes (batches and processing runs) were made since the tenant was loaded. */
 export function changeCount() {
@@ -65,6 +93,7 @@ async function setNow() {
 }
 
 async function persistOps() {
+  if (!persist) return;
   try {
     await store.saveOps(ops);
   } catch (err) {
@@ -84,7 +113,7 @@ async function runProcess(record) {
       await persistOps();
     }
     try {
-      return await client.process();
+      return await client.process(pace ? { usersPerSecond: pace } : {});
     } catch (err) {
       if (err?.code === 'Cancelled') return null;
       throw err;
@@ -113,6 +142,7 @@ export async function init(onStatus = () => {}) {
       performance.mark('gbl-restore-start'); // where the tenant's own work starts (browser tests)
       await replay(saved.base, saved.ops);
       ops = saved.ops.slice();
+      currentBase = saved.base;
       restored = true;
     } catch (err) {
       console.warn('Stored tenant could not be restored, loading the sample', err);
@@ -124,7 +154,8 @@ export async function init(onStatus = () => {}) {
     await client.setNow(now);
     await client.loadSample();
     ops = [];
-    await store.saveBase({ kind: 'sample', now }, ops).catch(() => {});
+    currentBase = { kind: 'sample', now };
+    if (persist) await store.saveBase(currentBase, ops).catch(() => {});
   }
   emit('changed', { reason: 'init' });
   // A document may arrive with groups queued for processing.
@@ -248,7 +279,8 @@ function importBase(base, load) {
     const now = await setNow();
     const summary = await load();
     ops = [];
-    await store.saveBase({ ...base, now }, ops).catch((err) => console.warn(err));
+    currentBase = { ...base, now };
+    if (persist) await store.saveBase(currentBase, ops).catch((err) => console.warn(err));
     emit('changed', { reason: 'import' });
     const t = await query({ query: 'tenant' });
     if (t?.pending) serial(() => runProcess(true));
@@ -280,9 +312,37 @@ export function resetToSample() {
     const now = await setNow();
     await client.loadSample();
     ops = [];
-    await store.clearState().catch(() => {});
-    await store.saveBase({ kind: 'sample', now }, ops).catch(() => {});
+    currentBase = { kind: 'sample', now };
+    if (persist) {
+      await store.clearState().catch(() => {});
+      await store.saveBase(currentBase, ops).catch(() => {});
+    }
     emit('changed', { reason: 'reset' });
+  });
+}
+
+/**
+ * Replaces the tenant with a base and a change log, replayed at their own clocks (a scenario, a
+ * share link): `base` is {kind: 'sample', now} or {kind: 'document', name, bytes, now}; `log`
+ * entries are {type: 'applyBatch', now, batch} or {type: 'process', now}. The result is the
+ * tenant that base and log made, audit times included. Then any processing left runs (paced when
+ * demo pace is on). On failure the engine's message is thrown and the tenant is whatever loaded.
+ * @param {{kind: string, now?: number, name?: string, bytes?: ArrayBuffer}} base
+ * @param {object[]} log
+ */
+export function loadState(base, log = []) {
+  return serial(async () => {
+    await replay(base, log);
+    ops = log.slice();
+    currentBase = base;
+    if (persist) {
+      await store.clearState().catch(() => {});
+      await store.saveBase(base, ops).catch((err) => console.warn(err));
+    }
+    emit('changed', { reason: 'import' });
+    const t = await query({ query: 'tenant' });
+    if (t?.pending) serial(() => runProcess(true));
+    return t;
   });
 }
 
