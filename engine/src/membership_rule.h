@@ -46,8 +46,21 @@ enum class UserProperty : uint8_t {
   kUsageLocation,
   kUserPrincipalName,
   kUserType,
-  kExtensionAttribute1,  // ... through kExtensionAttribute15, in order.
-  kExtensionAttribute15 = kExtensionAttribute1 + 14,
+  kExtensionAttribute1,  // ... through 15, in order.
+  kExtensionAttribute2,
+  kExtensionAttribute3,
+  kExtensionAttribute4,
+  kExtensionAttribute5,
+  kExtensionAttribute6,
+  kExtensionAttribute7,
+  kExtensionAttribute8,
+  kExtensionAttribute9,
+  kExtensionAttribute10,
+  kExtensionAttribute11,
+  kExtensionAttribute12,
+  kExtensionAttribute13,
+  kExtensionAttribute14,
+  kExtensionAttribute15,
   // Booleans.
   kAccountEnabled,
   kDirSyncEnabled,

@@ -23,6 +23,8 @@
 //   BM_CreateUsers          arg N: N x POST /users in batches of 20 on the sample tenant (each
 //   create
 //                           checks its UPN against every user: issue 16's PERF1, once quadratic)
+//   BM_EvaluateRule         a typical dynamic membership rule (membership_rule.h) over 1M
+//                           synthetic users' attributes, one pass per iteration (issue 15)
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -38,6 +40,7 @@
 #include <vector>
 
 #include "gbl/engine.h"
+#include "membership_rule.h"
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -619,6 +622,72 @@ void BM_CreateUsers(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
 }
 
+/// One synthetic user as a rule reads it: a few attributes pointing into shared pools.
+class BenchRuleUser final : public gbl::UserAttributes {
+ public:
+  BenchRuleUser(const std::string* department, const std::string* country,
+                const std::string* job_title, bool enabled)
+      : department_(department), country_(country), job_title_(job_title), enabled_(enabled) {}
+  std::optional<std::string_view> String(gbl::UserProperty p) const override {
+    if (p == gbl::UserProperty::kDepartment) return std::string_view(*department_);
+    if (p == gbl::UserProperty::kCountry) return std::string_view(*country_);
+    if (p == gbl::UserProperty::kJobTitle) return std::string_view(*job_title_);
+    return std::nullopt;
+  }
+  std::optional<bool> Boolean(gbl::UserProperty p) const override {
+    if (p == gbl::UserProperty::kAccountEnabled) return enabled_;
+    return std::nullopt;
+  }
+  size_t CollectionSize(gbl::UserProperty) const override { return 0; }
+  std::string_view CollectionItem(gbl::UserProperty, size_t) const override { return {}; }
+  size_t AssignedPlanCount() const override { return 0; }
+  gbl::AssignedPlanView AssignedPlan(size_t) const override { return {}; }
+  std::optional<std::string_view> Extension(std::string_view) const override {
+    return std::nullopt;
+  }
+  std::optional<std::string_view> ManagerId() const override { return std::nullopt; }
+
+ private:
+  const std::string* department_;
+  const std::string* country_;
+  const std::string* job_title_;
+  bool enabled_;
+};
+
+void BM_EvaluateRule(benchmark::State& state) {
+  static const std::vector<std::string> departments = {
+      "Sales", "Marketing", "HR", "Finance", "Engineering", "Legal", "Support"};
+  static const std::vector<std::string> countries = {"US", "CA", "GB", "DE", "FR", "IN", "JP"};
+  static const std::vector<std::string> titles = {"Account Manager", "Intern", "Engineer",
+                                                  "Director", "Analyst"};
+  const size_t n = 1000000;
+  std::vector<BenchRuleUser> users;
+  users.reserve(n);
+  uint64_t x = 42;
+  for (size_t i = 0; i < n; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const auto r = static_cast<size_t>(x >> 33);
+    users.emplace_back(&departments[r % departments.size()], &countries[(r / 7) % countries.size()],
+                       &titles[(r / 49) % titles.size()], (r / 245) % 10 != 0);
+  }
+  auto rule = gbl::ParseMembershipRule(
+      R"((user.department -eq "Sales" -or user.department -eq "Marketing") -and )"
+      R"(user.country -in ["US","CA","GB"] -and user.accountEnabled -eq true -and )"
+      R"(-not (user.jobTitle -startsWith "Intern"))");
+  if (!rule.Ok()) {
+    state.SkipWithError(("ParseMembershipRule failed: " + rule.GetError().message).c_str());
+    return;
+  }
+  size_t members = 0;
+  for (auto _ : state) {
+    members = 0;
+    for (const auto& u : users) members += gbl::Evaluate(rule.Value(), u) ? 1 : 0;
+    benchmark::DoNotOptimize(members);
+  }
+  state.counters["members"] = static_cast<double>(members);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+
 BENCHMARK(BM_MemoryPerMembership)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LoadDocument)->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FullProcessing)->Iterations(3)->Unit(benchmark::kMillisecond);
@@ -631,6 +700,7 @@ BENCHMARK(BM_PlanTemplateChange100k)->Arg(0)->Arg(1)->Unit(benchmark::kMilliseco
 BENCHMARK(BM_PlanMembershipChange)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_SortedUsersPage)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CreateUsers)->Arg(10000)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EvaluateRule)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
