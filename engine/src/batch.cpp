@@ -681,11 +681,9 @@ class BatchRunner {
       if (k == "usageLocation") {
         if (v.is_null()) {
           next.usage_location.clear();
-        } else if (v.is_string() && v.get<std::string>().size() == 2) {
-          next.usage_location = v.get<std::string>();
-          for (char& c : next.usage_location) {
-            if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-          }
+        } else if (std::string code = v.is_string() ? v.get<std::string>() : "";
+                   !code.empty() && NormalizeUsageLocation(&code)) {
+          next.usage_location = code;
         } else {
           return BadRequest(
               "usageLocation: expected a two-letter ISO 3166 country code or null, got " + Dump(v) +
@@ -762,7 +760,7 @@ class BatchRunner {
         u.proxy_addresses.push_back(a.get<std::string>());
       }
     }
-    if (!u.usage_location.empty() && u.usage_location.size() != 2) {
+    if (!NormalizeUsageLocation(&u.usage_location)) {
       return BadRequest("usageLocation: expected a two-letter ISO 3166 country code.");
     }
     if (t_.FindUpn(u.upn, true) != kNoId) {

@@ -919,13 +919,7 @@ class Loader {
 
   /// usageLocation: a two-letter ISO 3166 code (upper-cased, as Graph stores it) or absent.
   bool UsageLocationOk(const std::string& path, std::string* location) {
-    if (location->empty()) return true;
-    bool ok = location->size() == 2;
-    for (char& c : *location) {
-      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-      ok = ok && c >= 'A' && c <= 'Z';
-    }
-    if (ok) return true;
+    if (NormalizeUsageLocation(location)) return true;
     return Schema(path + ".usageLocation",
                   "expected a two-letter ISO 3166 country code, got \"" + *location + "\"");
   }

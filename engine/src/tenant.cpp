@@ -146,6 +146,16 @@ const std::string& Tenant::LocationOf(const User& user) const {
   return user.usage_location.empty() ? country : user.usage_location;
 }
 
+bool NormalizeUsageLocation(std::string* location) {
+  if (location->empty()) return true;
+  bool ok = location->size() == 2;
+  for (char& c : *location) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    ok = ok && c >= 'A' && c <= 'Z';
+  }
+  return ok;
+}
+
 uint64_t HashLower(std::string_view s) {
   uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a, then a final mix
   for (char c : s) {

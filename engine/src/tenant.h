@@ -587,6 +587,9 @@ std::vector<std::pair<std::string, std::vector<std::string>>> ProfileExclusionFa
     std::string_view name);
 /// Lower-cases ASCII.
 std::string Lower(std::string_view s);
+/// Upper-cases a usage location as Graph stores it; false unless it is empty or two ASCII letters
+/// (an ISO 3166 alpha-2 code): the one check of the document, PATCH /users and POST /users.
+bool NormalizeUsageLocation(std::string* location);
 /// The items joined by ", ".
 std::string JoinWords(const std::vector<std::string>& items);
 

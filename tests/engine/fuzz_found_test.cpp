@@ -194,5 +194,27 @@ TEST(FuzzFound, Perf1CreatingUsersFindsUpnsThroughTheIndexInAnyCase) {
       404);
 }
 
+// Found by the project's batch fuzzer (tests/fuzz/regressions/batch/F1-…): PATCH and POST /users
+// took any two characters as a usage location ("U["), which the document loader refuses, so the
+// export did not reload. One check now serves all three.
+TEST(FuzzFound, F1AUsageLocationIsTwoLettersEverywhereSoTheExportReloads) {
+  Engine e;
+  ASSERT_TRUE(e.LoadSample().Ok());
+  const std::string user = ExportedUser(e, Export(e)["users"][0]["id"])["id"];
+  EXPECT_EQ(Apply1(&e, Req("PATCH", "/users/" + user, {{"usageLocation", "U["}}))["status"], 400);
+  EXPECT_EQ(Apply1(&e, Req("PATCH", "/users/" + user, {{"usageLocation", "gb"}}))["status"], 204);
+  EXPECT_EQ(ExportedUser(e, user)["usageLocation"], "GB");
+  EXPECT_EQ(Apply1(&e, Req("POST", "/users",
+                           {{"accountEnabled", true},
+                            {"displayName", "New"},
+                            {"mailNickname", "new"},
+                            {"userPrincipalName", "new@contoso.com"},
+                            {"usageLocation", "1A"},
+                            {"passwordProfile", {{"password", "x"}}}}))["status"],
+            400);
+  Engine again;
+  EXPECT_TRUE(again.LoadDocument(e.ExportDocument()).Ok());
+}
+
 }  // namespace
 }  // namespace gbl::testing
