@@ -7,51 +7,14 @@
 // blades. axe-core on every new page (no critical or serious violation). No clock decides anything.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
 import { newestNotification } from './flow.mjs';
+import { FAILING, axeViolations } from './axe.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-/**
- * axe-core's critical and serious violations on the page, as tests/e2e/accessibility.test.mjs runs
- * it (the source evaluated as a string; disabled controls' contrast left out, WCAG 1.4.3 exempts them).
- * @param {import('playwright-core').Page} page
- */
+/** axe-core's critical and serious violations on the page (tests/e2e/axe.mjs). */
 async function axeSerious(page) {
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  if (!(await page.evaluate(() => typeof (/** @type {any} */ (window).axe) === 'object'))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = /** @type {any} */ (window).axe;
-    const res = await axe.run(document, { resultTypes: ['violations'] });
-    const elementOf = (target) => {
-      let root = document;
-      let el = null;
-      for (const sel of target) {
-        el = root.querySelector(Array.isArray(sel) ? sel[0] : sel);
-        if (!el) return null;
-        root = el.shadowRoot || el;
-      }
-      return el;
-    };
-    const disabled = (el) => {
-      for (let e = el; e; e = e.parentElement || (e.getRootNode() instanceof ShadowRoot ? e.getRootNode().host : null)) {
-        if (e.hasAttribute?.('disabled') || e.getAttribute?.('aria-disabled') === 'true') return true;
-      }
-      return false;
-    };
-    return res.violations
-      .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-      .map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.filter((n) => !(v.id === 'color-contrast' && disabled(elementOf(n.target)))).map((n) => `${n.target.map(String).join(' >> ')}: ${n.failureSummary?.split('\n').slice(0, 2).join(' ')}`),
-      }))
-      .filter((v) => v.nodes.length);
-  });
+  return (await axeViolations(page)).filter((v) => FAILING.has(v.impact));
 }
 
 /** Numbers in a text ("1,000 users" → 1000). */
@@ -285,7 +248,7 @@ test('Microsoft 365 admin center view: assign E3 and EMS to HR Department, fix o
     assert.equal(await page.getByLabel('View', { exact: true }).inputValue(), 'azure-2017');
 
     const failing = axeResults.filter((r) => r.violations.length);
-    assert.deepEqual(failing.map((r) => `${r.name}: ${r.violations.map((v) => `${v.id} ${v.nodes.slice(0, 3).join(' | ')}`).join('; ')}`), []);
+    assert.deepEqual(failing.map((r) => `${r.name}: ${r.violations.map((v) => `${v.id} ${v.nodes.slice(0, 3).map((x) => `${x.target}: ${x.summary}`).join(' | ')}`).join('; ')}`), []);
     assert.deepEqual(c.errors, []);
   });
 });

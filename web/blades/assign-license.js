@@ -226,6 +226,32 @@ export function errorWords(error, productName, groupName) {
 }
 
 /**
+ * A fix's Preview (what it would do, in words; nothing changes) and Add to plan buttons, and the
+ * place both answer in. `action` names what then applies it ("Apply").
+ * @param {{title: string, requests: any[], targets?: any[]}} fix
+ * @param {any[]} products
+ * @param {string} action
+ */
+export function fixButtons(fix, products, action) {
+  const result = h('div', { class: 'fix-preview', attrs: { 'aria-live': 'polite' } });
+  const preview = button('Preview', async () => {
+    replace(result, h('p', { class: 'help-text', text: 'Working out what this would do…' }));
+    try {
+      const effect = await engine.plan(fix.requests);
+      replace(result, ...describeEffect(effect, Array.isArray(products) ? products : [], { action }));
+    } catch (err) {
+      replace(result, h('p', { class: 'help-text', text: `No preview: ${engine.errorText(err)}` }));
+    }
+    result.dataset.state = 'ready';
+  }, { appearance: 'outline', ariaLabel: `Preview: ${fix.title}` });
+  const stage = button('Add to plan', () => {
+    plan.stage({ title: fix.title, requests: fix.requests, targets: fix.targets });
+    replace(result, h('p', { class: 'help-text', text: 'Added to the plan (top bar, Plan).' }));
+  }, { appearance: 'outline', ariaLabel: `Add to plan: ${fix.title}` });
+  return { result, preview, stage };
+}
+
+/**
  * The preview's lines, from the effect's summary (it counts every user; the users listed are a few):
  * who gets what, who fails and why (grouped by reason), seats before and after.
  * @param {{summary: any, users: any[], skus: any[], groups: any[], requests: any[]}} effect

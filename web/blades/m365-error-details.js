@@ -7,9 +7,8 @@ import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { fixesFor } from '../lib/fixes.js';
 import { confirmDialog } from '../lib/dialog.js';
-import * as plan from '../lib/plan.js';
 import { runJob, keyValue, planName } from './common.js';
-import { errorWords, describeEffect } from './assign-license.js';
+import { errorWords, describeEffect, fixButtons } from './assign-license.js';
 
 registerBlade('m365-error-details', (args) => ({
   title: 'Error details',
@@ -72,16 +71,7 @@ registerBlade('m365-error-details', (args) => ({
 
 /** One fix: its title and why, Preview (nothing changes), Apply (asked first), Add to plan. */
 function fixItem(fix, products) {
-  const result = h('div', { class: 'fix-preview', attrs: { 'aria-live': 'polite' } });
-  const preview = button('Preview', async () => {
-    replace(result, h('p', { class: 'help-text', text: 'Working out what this would do…' }));
-    try {
-      const effect = await engine.plan(fix.requests);
-      replace(result, ...describeEffect(effect, Array.isArray(products) ? products : [], { action: 'Apply' }));
-    } catch (err) {
-      replace(result, h('p', { class: 'help-text', text: `No preview: ${engine.errorText(err)}` }));
-    }
-  }, { appearance: 'outline', ariaLabel: `Preview: ${fix.title}` });
+  const { result, preview, stage } = fixButtons(fix, products, 'Apply');
   const apply = button('Apply', async () => {
     const answer = await confirmDialog({
       title: `${fix.title}?`,
@@ -92,10 +82,6 @@ function fixItem(fix, products) {
     if (answer !== 'confirm') return;
     await runJob({ title: `Applying: ${fix.title}`, requests: fix.requests.map((r, i) => ({ id: String(i + 1), ...r })), targets: fix.targets, successText: `${fix.title}: done.` });
   }, { appearance: 'primary', ariaLabel: `Apply: ${fix.title}` });
-  const stage = button('Add to plan', () => {
-    plan.stage({ title: fix.title, requests: fix.requests, targets: fix.targets });
-    replace(result, h('p', { class: 'help-text', text: 'Added to the plan (top bar, Plan).' }));
-  }, { appearance: 'outline', ariaLabel: `Add to plan: ${fix.title}` });
   return h('li', { class: 'fix', attrs: { 'data-testid': 'fix' } },
     h('div', { class: 'fix-title', text: fix.title }),
     fix.why ? h('div', { class: 'sub', text: fix.why }) : null,

@@ -5,9 +5,8 @@ import * as engine from '../lib/engine.js';
 import { registerBlade } from '../lib/shell.js';
 import { simpleTable, rowLink } from '../lib/table.js';
 import { statePill, assignLicenseRequest, confirmRemoval, runJob, planLabel } from './common.js';
-import { servicePlanToggles, errorWords, describeEffect } from './assign-license.js';
+import { servicePlanToggles, errorWords, describeEffect, fixButtons } from './assign-license.js';
 import { fixesFor } from '../lib/fixes.js';
-import * as plan from '../lib/plan.js';
 
 function pathText(a) {
   if (a.path) return a.path;
@@ -172,21 +171,7 @@ async function renderExplain(el, ctx, user, lic) {
     const words = errorWords({ error: a.error, errorText: a.errorText, evidence: a.evidence }, lic.displayName, a.groupName);
     const fixes = await fixesFor(user, lic, a).catch(() => []);
     const items = fixes.map((fix) => {
-      const result = h('div', { class: 'fix-preview', attrs: { 'aria-live': 'polite' } });
-      const preview = button('Preview', async () => {
-        replace(result, h('p', { class: 'help-text', text: 'Working out what this would do…' }));
-        try {
-          const effect = await engine.plan(fix.requests);
-          replace(result, ...describeEffect(effect, Array.isArray(products) ? products : [], { action: 'Add to plan, then Apply plan,' }));
-        } catch (err) {
-          replace(result, h('p', { class: 'help-text', text: `No preview: ${engine.errorText(err)}` }));
-        }
-        result.dataset.state = 'ready';
-      }, { appearance: 'outline', ariaLabel: `Preview: ${fix.title}` });
-      const stage = button('Add to plan', () => {
-        plan.stage({ title: fix.title, requests: fix.requests, targets: fix.targets });
-        replace(result, h('p', { class: 'help-text', text: 'Added to the plan (top bar, Plan).' }));
-      }, { appearance: 'outline', ariaLabel: `Add to plan: ${fix.title}` });
+      const { result, preview, stage } = fixButtons(fix, products, 'Add to plan, then Apply plan,');
       return h('li', { class: 'fix', attrs: { 'data-testid': 'fix' } },
         h('div', { class: 'fix-title', text: fix.title }),
         fix.why ? h('div', { class: 'sub', text: fix.why }) : null,
