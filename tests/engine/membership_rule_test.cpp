@@ -496,6 +496,59 @@ TEST(MembershipRule, ExplainGivesEachExpressionAndTheDecidingOne) {
   EXPECT_EQ(e.expressions[0].text, R"(Direct Reports for "m1")");
 }
 
+TEST(MembershipRule, MatchRegexSubset) {
+  struct Case {
+    const char* pattern;
+    const char* text;
+    bool found;
+  };
+  const Case cases[] = {
+      {"a.c", "xABCx", true},
+      {"^abc$", "abc", true},
+      {"^abc$", "abcd", false},
+      {"colou?r", "COLOR", true},
+      {"ab{2,3}c", "abbbc", true},
+      {"ab{2,3}c", "abbbbc", false},
+      {"a{2}", "a", false},
+      {"a{,2}", "a{,2}", true},
+      {"x{", "x{", true},
+      {".*?ago.*", "Lagos", true},
+      {"[0-9]+-[a-f]+", "12-fe", true},
+      {"[^0-9]", "123", false},
+      {"\\d{3}", "a123", true},
+      {"\\D", "123", false},
+      {"\\s", "a b", true},
+      {"\\S+@\\S+", "a@b", true},
+      {"\\bcat\\b", "a cat!", true},
+      {"\\bcat\\b", "concat", false},
+      {"\\Bcat", "concat", true},
+      {"(?:ab)+$", "xabab", true},
+      {"a|b|c", "zzc", true},
+      {"^(a|b)*$", "abba", true},
+      {"^(a|b)*$", "abca", false},
+      {"\\x41", "a", true},
+      {"\\.", "a", false},
+      {"[a\\]]", "]", true},
+      {"(a*)*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac", false},  // linear, no blow-up
+      {"", "anything", true},
+  };
+  for (const Case& c : cases) {
+    auto re = CompileRuleRegex(c.pattern);
+    ASSERT_TRUE(re.Ok()) << c.pattern << ": " << re.GetError().message;
+    EXPECT_EQ(re.Value().Search(c.text), c.found) << "/" << c.pattern << "/ on " << c.text;
+  }
+}
+
+TEST(MembershipRule, ExplainNotAndAnyAll) {
+  const auto r = Parsed(R"(-not (user.city -eq "x" -or user.country -eq "US"))");
+  auto e = ExplainRule(r, Sales());
+  EXPECT_FALSE(e.result);
+  ASSERT_EQ(e.expressions.size(), 2u);
+  EXPECT_EQ(e.deciding, 1u);  // the country made the -or true, so the -not false
+  EXPECT_EQ(e.expressions[1].begin, 28u);
+  EXPECT_EQ(e.expressions[1].text, R"(user.country -eq "US")");
+}
+
 // --- The docs' own example rules ----------------------------------------------------------
 
 TEST(MembershipRule, DocsExamplesParseAndEvaluateAsDocumented) {
