@@ -9,22 +9,24 @@ cd "$(dirname "$0")/.."
 echo "sanitize: build (clang, ASan + UBSan, libFuzzer)"
 CC=clang CXX=clang++ cmake -S . -B build/sanitize -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DGBL_WERROR=ON -DGBL_FUZZ=ON >/dev/null
-cmake --build build/sanitize --target engine_tests load_fuzz batch_fuzz query_fuzz
+cmake --build build/sanitize --target engine_tests load_fuzz batch_fuzz query_fuzz rule_fuzz
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # Runs per harness for CI: each takes well under a minute here.
-declare -A runs=([load]=8000 [batch]=4000 [query]=200000)
+declare -A runs=([load]=8000 [batch]=4000 [query]=200000 [rule]=200000)
+# The rule harness has its own dictionary (rule.dict); the others share Graph's names (graph.dict).
+dict_of() { if [[ -f tests/fuzz/$1.dict ]]; then echo "tests/fuzz/$1.dict"; else echo tests/fuzz/graph.dict; fi; }
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
 if [[ ${1:-} == campaign ]]; then
   seconds=${FUZZ_SECONDS:-1800}
-  for h in load batch query; do
+  for h in load batch query rule; do
     mkdir -p "build/fuzz-corpus/$h"
     echo "sanitize: campaign $h for $seconds s (corpus build/fuzz-corpus/$h)"
-    build/sanitize/tests/fuzz/${h}_fuzz -dict=tests/fuzz/graph.dict -max_len=16384 \
+    build/sanitize/tests/fuzz/${h}_fuzz -dict="$(dict_of $h)" -max_len=16384 \
       -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="build/fuzz-corpus/$h-" \
       "build/fuzz-corpus/$h" "tests/fuzz/corpus/$h" &
   done
@@ -35,7 +37,7 @@ fi
 echo "sanitize: GoogleTest suite under ASan + UBSan"
 ctest --test-dir build/sanitize -j2 --output-on-failure | tail -3
 
-for h in load batch query; do
+for h in load batch query rule; do
   bin=build/sanitize/tests/fuzz/${h}_fuzz
   echo "sanitize: $h harness, regression inputs and seed corpus"
   "$bin" -artifact_prefix="$scratch/" tests/fuzz/regressions/$h/* tests/fuzz/corpus/$h/* >"$scratch/$h.log" 2>&1 ||
@@ -44,7 +46,7 @@ for h in load batch query; do
   echo "sanitize: $h harness, ${runs[$h]} runs from seed 1"
   mkdir -p "$scratch/$h"
   cp tests/fuzz/corpus/$h/* "$scratch/$h/"
-  "$bin" -dict=tests/fuzz/graph.dict -max_len=8192 -seed=1 -runs="${runs[$h]}" \
+  "$bin" -dict="$(dict_of $h)" -max_len=8192 -seed=1 -runs="${runs[$h]}" \
     -artifact_prefix="$scratch/" -print_final_stats=1 "$scratch/$h" 2>&1 |
     grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|Done)' || true
   # A crash makes libFuzzer exit non-zero, which set -e and pipefail do not see through grep.
