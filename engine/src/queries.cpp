@@ -393,6 +393,18 @@ class QueryRunner {
     return row;
   }
 
+  /// A list's page: its rows ordered and cut by PageOf, each written by `row`, with the total.
+  template <size_t N, typename Row>
+  Result<json> ListPage(std::vector<Id> rows, const Paging& page, const OrderColumn (&columns)[N],
+                        Row row) {
+    const size_t total = rows.size();
+    auto slice = PageOf(t_, std::move(rows), page, columns);
+    if (!slice.Ok()) return slice.GetError();
+    json items = json::array();
+    for (Id id : slice.Value()) row(id, &items);
+    return Page(total, std::move(items));
+  }
+
   json Page(size_t total, json items) {
     return json{{"total", total}, {"items", std::move(items)}};
   }
@@ -416,11 +428,7 @@ class QueryRunner {
       }
       rows.push_back(ui);
     }
-    const size_t total = rows.size();
-    auto slice = PageOf(t_, std::move(rows), page, kUserColumns);
-    if (!slice.Ok()) return slice.GetError();
-    json items = json::array();
-    for (Id ui : slice.Value()) {
+    return ListPage(std::move(rows), page, kUserColumns, [&](Id ui, json* items) {
       const User& u = t_.users()[ui];
       json paths = json::array();
       std::string state = "Error";
@@ -429,13 +437,12 @@ class QueryRunner {
         paths.push_back(PathText(t_, st.source));
         if (st.Holds()) state = "Active";
       }
-      items.push_back({{"id", u.id},
-                       {"displayName", u.display_name},
-                       {"userPrincipalName", u.upn},
-                       {"paths", paths},
-                       {"state", state}});
-    }
-    return Page(total, std::move(items));
+      items->push_back({{"id", u.id},
+                        {"displayName", u.display_name},
+                        {"userPrincipalName", u.upn},
+                        {"paths", paths},
+                        {"state", state}});
+    });
   }
 
   json GroupRow(Id gi) {
@@ -475,21 +482,16 @@ class QueryRunner {
       if (u.deleted || !Matches(page.search, u.display_name, u.upn)) continue;
       if (Passes(u, filter)) rows.push_back(ui);
     }
-    const size_t total = rows.size();
-    auto slice = PageOf(t_, std::move(rows), page, kUserColumns);
-    if (!slice.Ok()) return slice.GetError();
-    json items = json::array();
-    for (Id ui : slice.Value()) {
+    return ListPage(std::move(rows), page, kUserColumns, [&](Id ui, json* items) {
       const User& u = t_.users()[ui];
-      items.push_back({{"id", u.id},
-                       {"displayName", u.display_name},
-                       {"userPrincipalName", u.upn},
-                       {"usageLocation", u.usage_location},
-                       {"accountEnabled", u.account_enabled},
-                       {"licenses", HeldCount(u)},
-                       {"hasErrors", HasErrors(u)}});
-    }
-    return Page(total, std::move(items));
+      items->push_back({{"id", u.id},
+                        {"displayName", u.display_name},
+                        {"userPrincipalName", u.upn},
+                        {"usageLocation", u.usage_location},
+                        {"accountEnabled", u.account_enabled},
+                        {"licenses", HeldCount(u)},
+                        {"hasErrors", HasErrors(u)}});
+    });
   }
 
   /// Every licensed user (paged) with each license's assignment paths: direct or which group,
@@ -529,12 +531,8 @@ class QueryRunner {
       const Group& g = t_.groups()[gi];
       if (!g.deleted && Matches(page.search, g.display_name) && keep(g)) rows.push_back(gi);
     }
-    const size_t total = rows.size();
-    auto slice = PageOf(t_, std::move(rows), page, kGroupColumns);
-    if (!slice.Ok()) return slice.GetError();
-    json items = json::array();
-    for (Id gi : slice.Value()) items.push_back(GroupRow(gi));
-    return Page(total, std::move(items));
+    return ListPage(std::move(rows), page, kGroupColumns,
+                    [&](Id gi, json* items) { items->push_back(GroupRow(gi)); });
   }
 
   Result<json> LicensedGroups(Id sku, const Paging& page) {
@@ -1209,11 +1207,7 @@ class QueryRunner {
       if (!failed || !Matches(page.search, u.display_name, u.upn)) continue;
       if (Passes(u, filter, gi)) rows.push_back(ui);
     }
-    const size_t total = rows.size();
-    auto slice = PageOf(t_, std::move(rows), page, kUserColumns);
-    if (!slice.Ok()) return slice.GetError();
-    json items = json::array();
-    for (Id ui : slice.Value()) {
+    return ListPage(std::move(rows), page, kUserColumns, [&](Id ui, json* items) {
       const User& u = t_.users()[ui];
       json failed = json::array();
       size_t counts[kErrorKindCount] = {};
@@ -1235,14 +1229,13 @@ class QueryRunner {
       }
       if (counts[top] == 0) top = other;
       ErrorKind top_kind = static_cast<ErrorKind>(top);
-      items.push_back({{"id", u.id},
-                       {"displayName", u.display_name},
-                       {"userPrincipalName", u.upn},
-                       {"failedProducts", failed},
-                       {"topReason", ErrorName(top_kind)},
-                       {"topReasonText", ErrorText(top_kind)}});
-    }
-    return Page(total, std::move(items));
+      items->push_back({{"id", u.id},
+                        {"displayName", u.display_name},
+                        {"userPrincipalName", u.upn},
+                        {"failedProducts", failed},
+                        {"topReason", ErrorName(top_kind)},
+                        {"topReasonText", ErrorText(top_kind)}});
+    });
   }
 
   json Processing() {
