@@ -268,6 +268,22 @@ export function describeEffect(effect, products, { action = 'Assign' } = {}) {
   for (const r of refused) lines.push(h('p', { class: 'preview-line error', text: `Refused: ${r.message || `HTTP ${r.status}`}` }));
   const summary = effect.summary;
   const usersText = (n, one, many) => `${num(n)} ${n === 1 ? one : many}`;
+  // Who joins and who leaves a dynamic group (a rule edit, a user's attributes), first: the
+  // licenses below follow from it. The names are those of the users listed (a page of them).
+  const groupsById = new Map(effect.groups.map((g) => [g.id, g]));
+  for (const m of summary.memberships || []) {
+    const g = groupsById.get(m.groupId);
+    const size = g && g.membersBefore !== undefined && g.membersAfter !== undefined ? ` (${num(g.membersBefore)} → ${num(g.membersAfter)} members)` : '';
+    const names = (key) => effect.users.filter((u) => (u[key] || []).includes(m.groupId)).map((u) => u.displayName);
+    const line = (n, verb, key, testid) => {
+      const shown = names(key);
+      lines.push(h('p', { class: 'preview-line', attrs: { 'data-testid': testid } },
+        `${usersText(n, 'user', 'users')} ${n === 1 ? `${verb}s` : verb} ${m.displayName}${size}. `,
+        shown.length ? h('span', { class: 'sub', text: `For example: ${shown.join(', ')}${n > shown.length ? ', …' : ''}` }) : null));
+    };
+    if (m.joined) line(m.joined, 'join', 'joinedGroups', 'preview-joins');
+    if (m.left) line(m.left, 'leave', 'leftGroups', 'preview-leaves');
+  }
   for (const g of summary.gains) {
     lines.push(h('p', { class: 'preview-line', attrs: { 'data-testid': 'preview-gains' }, text: `${usersText(g.users, 'user gets', 'users get')} ${g.skuIds.map(productName).join(', ')}.` }));
   }
@@ -312,14 +328,19 @@ export function describeEffect(effect, products, { action = 'Assign' } = {}) {
   return lines;
 }
 
+/**
+ * The users and groups picker. opts: {selected: Map, onSelect(map), usersOnly?: boolean (users
+ * alone, e.g. Validate Rules), title?: string, max?: number (Select takes at most this many)}.
+ */
 registerBlade('pick-principals', (args, opts) => ({
-  title: 'Users and groups',
+  title: opts.title || 'Users and groups',
   size: 'medium',
   transient: true,
   render(ctx) {
     const chosen = new Map(opts.selected || []);
     let search = '';
     const selectedList = h('ul', { class: 'chosen-list', attrs: { 'aria-label': 'Selected members' } });
+    const limitNote = h('p', { class: 'hint', attrs: { role: 'status', 'data-testid': 'picker-limit' } });
     const groupsTable = createTable({
       label: 'Groups',
       testid: 'pick-groups',
@@ -367,7 +388,9 @@ registerBlade('pick-principals', (args, opts) => ({
             },
           })))
         : h('li', { class: 'empty', text: 'No member selected' }));
-      setDisabled(select, chosen.size === 0);
+      const tooMany = opts.max !== undefined && chosen.size > opts.max;
+      replace(limitNote, tooMany ? `Select at most ${num(opts.max)} users at a time (${num(chosen.size)} selected).` : '');
+      setDisabled(select, chosen.size === 0 || tooMany);
     }
     const input = textInput('Search', {
       placeholder: 'Search by name',
@@ -386,9 +409,9 @@ registerBlade('pick-principals', (args, opts) => ({
     ctx.footer.append(select);
     ctx.body.classList.add('fill', 'picker');
     ctx.body.append(h('div', { class: 'list-tools' }, input),
-      h('h3', { class: 'section-title', text: 'Groups' }), groupsTable.el,
+      ...(opts.usersOnly ? [] : [h('h3', { class: 'section-title', text: 'Groups' }), groupsTable.el]),
       h('h3', { class: 'section-title', text: 'Users' }), usersTable.el,
-      h('h3', { class: 'section-title', text: 'Selected' }), selectedList);
+      h('h3', { class: 'section-title', text: 'Selected' }), selectedList, limitNote);
     ctx.onDispose(() => {
       groupsTable.destroy();
       usersTable.destroy();

@@ -1,4 +1,5 @@
-// A group: Overview, Members, Licenses, Audit logs (pre-filtered on the group).
+// A group: Overview, Members, Licenses, Dynamic membership rules (a dynamic group's), Audit logs
+// (pre-filtered on the group).
 import { h, num, replace, button, setDisabled, debounce, textInput } from '../lib/dom.js';
 import * as engine from '../lib/engine.js';
 import { registerBlade, menuLayout } from '../lib/shell.js';
@@ -6,59 +7,73 @@ import { createTable, rowLink } from '../lib/table.js';
 import { groupType, processingText, errorCount, keyValue, confirmRemoval, runJob } from './common.js';
 import { renderGroupLicenses } from './group-licenses.js';
 import { renderAuditLogs } from './audit-logs.js';
+import { renderDynamicRules, isDynamic } from './dynamic-rules.js';
 
-const items = [
-  { key: 'overview', label: 'Overview', icon: 'info' },
-  { heading: 'Manage' },
-  { key: 'members', label: 'Members', icon: 'user' },
-  { key: 'licenses', label: 'Licenses', icon: 'license' },
-  { heading: 'Activity' },
-  { key: 'audit', label: 'Audit logs', icon: 'log' },
-];
+/** The menu: a dynamic group's has Dynamic membership rules under Manage, as the portal's. */
+function menuItems(dynamic) {
+  return [
+    { key: 'overview', label: 'Overview', icon: 'info' },
+    { heading: 'Manage' },
+    { key: 'members', label: 'Members', icon: 'user' },
+    { key: 'licenses', label: 'Licenses', icon: 'license' },
+    dynamic ? { key: 'rules', label: 'Dynamic membership rules', icon: 'users' } : null,
+    { heading: 'Activity' },
+    { key: 'audit', label: 'Audit logs', icon: 'log' },
+  ].filter(Boolean);
+}
 
 registerBlade('group', (args) => ({
   title: 'Group',
   size: 'wide',
-  render(ctx) {
+  async render(ctx) {
     const id = args[0];
-    let name = '';
+    // The group first: its menu depends on whether its membership is dynamic.
+    const g = await engine.query({ query: 'group', id });
+    const name = g.displayName;
+    const dynamic = isDynamic(g);
     const menu = menuLayout(ctx, {
       label: 'Group',
-      items,
+      items: menuItems(dynamic),
       selected: args[1] || 'overview',
       onSelect(item, view) {
         ctx.setArgs([id, item.key]);
-        const title = () => ctx.setTitle(`${name || 'Group'} - ${item.label}`, 'Group');
-        title();
-        const ready = name ? Promise.resolve() : engine.query({ query: 'group', id }).then((g) => {
-          name = g.displayName;
-          title();
-        });
-        return ready.then(() => {
-          if (item.key === 'licenses') return renderGroupLicenses(view, id);
-          if (item.key === 'members') return renderMembers(view, id, name);
-          if (item.key === 'audit') return renderAuditLogs(view, { targetId: id, targetName: name, perUserToggle: true });
-          return renderOverview(view, id, () => menu.select('licenses', true));
-        });
+        ctx.setTitle(`${name || 'Group'} - ${item.label}`, 'Group');
+        if (item.key === 'licenses') return renderGroupLicenses(view, id);
+        if (item.key === 'members') return renderMembers(view, id, name, dynamic ? () => menu.select('rules', true) : null);
+        if (item.key === 'rules') return renderDynamicRules(view, id, name);
+        if (item.key === 'audit') return renderAuditLogs(view, { targetId: id, targetName: name, perUserToggle: true });
+        return renderOverview(view, id, () => menu.select('licenses', true), () => menu.select('rules', true));
       },
     });
   },
 }));
 
-function renderOverview(view, id, goLicenses) {
+function renderOverview(view, id, goLicenses, goRules) {
   const box = h('div');
   view.body.append(box);
   async function load() {
     const g = await engine.query({ query: 'group', id });
     const errors = errorCount(g);
+    const dynamic = isDynamic(g);
+    // A dynamic group's members come from its rule; the document's listed members differed.
+    const stale = g.staleExport;
     replace(box,
       errors
         ? h('fluent-message-bar', { attrs: { intent: 'warning' } },
           h('button', { type: 'button', class: 'link-button', text: `${num(errors)} ${errors === 1 ? 'user has' : 'users have'} license assignment errors`, on: { click: goLicenses } }))
         : null,
+      stale
+        ? h('fluent-message-bar', { attrs: { intent: 'info', layout: 'multiline', 'data-testid': 'group-stale-export' } },
+          `The document's member list was out of date: ${num(stale.listedOnly)} listed ${stale.listedOnly === 1 ? 'member does' : 'members do'} not match the rule and ${num(stale.ruleOnly)} ${stale.ruleOnly === 1 ? 'user who matches was' : 'users who match were'} not listed. The members shown are those the rule selects.`)
+        : null,
       keyValue([
         ['Name', g.displayName],
         ['Group type', groupType(g)],
+        ['Membership type', dynamic ? 'Dynamic' : 'Assigned'],
+        dynamic ? ['Dynamic membership rule', h('span', { class: 'rule-summary' },
+          g.membershipRule ? h('code', { class: 'rule-expression', attrs: { 'data-testid': 'overview-rule' }, text: g.membershipRule }) : 'No rule',
+          ' ', h('button', { type: 'button', class: 'link-button', text: 'Edit rules', on: { click: goRules } }))] : null,
+        dynamic ? ['Membership rule processing', g.membershipRuleProcessingState === 'Paused' ? 'Paused: the rule is not applied, the members stay as they are' : 'On'] : null,
         ['Security enabled', g.securityEnabled ? 'Yes' : 'No'],
         ['Mail enabled', g.mailEnabled ? 'Yes' : 'No'],
         ['Members', num(Array.isArray(g.members) ? g.members.length : g.members)],
@@ -73,7 +88,11 @@ function renderOverview(view, id, goLicenses) {
   return load();
 }
 
-function renderMembers(view, id, groupName) {
+/**
+ * A group's members. A dynamic group's come from its rule: no Add or Remove (the engine refuses
+ * them), a line leads to the rule instead (`goRules`).
+ */
+function renderMembers(view, id, groupName, goRules) {
   let search = '';
   const fetch = () => (offset, limit) => engine.query({ query: 'groupMembers', id, search, offset, limit });
   const remove = button('Remove from group', () => {
@@ -139,8 +158,13 @@ function renderMembers(view, id, groupName) {
       },
     });
   }, { icon: 'add', testid: 'add-members' });
-  view.toolbar.append(add, remove);
+  if (!goRules) view.toolbar.append(add, remove);
   const input = textInput('Search members', { class: 'search', onInput: debounce((v) => { search = v; table.setFetch(fetch()); }, 200) });
+  if (goRules) {
+    view.body.append(h('fluent-message-bar', { attrs: { intent: 'info', layout: 'multiline' } },
+      'The members of a dynamic group come from its membership rule: they are not added or removed by hand. ',
+      h('button', { type: 'button', class: 'link-button', text: 'Dynamic membership rules', on: { click: goRules } })));
+  }
   view.body.append(h('div', { class: 'list-tools' }, input), table.el);
   view.body.classList.add('fill');
   view.onChanged(() => table.refresh());
