@@ -622,18 +622,338 @@ class QueryRunner {
   /// The effect of the changes since journal `j` began: per user what is gained and lost
   /// (products, plans) and the errors that appear and clear, per product the seats before and
   /// after, per group its members in error before and after (only what changed, users by id).
+  /// One pass over the users the journal saved; an error group's row and examples are its first
+  /// users by id, whatever page is asked for.
   json PlanEffect(const Journal& j, size_t user_limit, size_t user_offset = 0) const {
-    // The users' states as they were: saved whole, saved states only, or untouched.
-    std::unordered_map<Id, const std::vector<AssignmentState>*> before;
-    for (const auto& [u, user] : SavedBefore(j.saved_users)) before.emplace(u, &user->states);
-    for (const auto& [u, states] : SavedBefore(j.saved_states)) before.emplace(u, states);
     static const std::vector<AssignmentState> kNone;
-    std::vector<Id> touched;
-    for (const auto& entry : before) touched.push_back(entry.first);
-    for (Id u = static_cast<Id>(j.users); u < t_.users().size(); ++u) touched.push_back(u);
-    std::sort(touched.begin(), touched.end());
-    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
-    // Sorted vectors, not sets: a change may touch 100,000 users with 40 plans each.
+    // The users the changes touched, each with its states as they were: saved whole, saved
+    // states only (the whole user's copy counts first), or created since the journal began.
+    const std::vector<User>& all_users = t_.users();
+    std::vector<bool> seen(all_users.size());
+    std::vector<std::pair<Id, const std::vector<AssignmentState>*>> touched;
+    touched.reserve(j.saved_users.size() + j.saved_states.size());
+    auto touch = [&](Id u, const std::vector<AssignmentState>* was) {
+      if (u >= seen.size() || seen[u]) return;
+      seen[u] = true;
+      touched.emplace_back(u, was);
+    };
+    for (const auto& [u, user] : j.saved_users) touch(u, &user.states);
+    for (const auto& [u, states] : j.saved_states) touch(u, &states);
+    for (Id u = static_cast<Id>(j.users); u < all_users.size(); ++u) touch(u, &kNone);
+
+    // One side (before or after) of a user, read into buffers kept across users: no allocation
+    // per user once they have grown.
+    struct Side {
+      std::vector<std::pair<Id, Id>> held;         ///< (product, assignment) held, sorted
+      std::vector<Id> skus;                        ///< products held, distinct, sorted
+      std::vector<const AssignmentState*> errors;  ///< in error, one per (source, product)
+      std::vector<Id> waits;                       ///< products waiting for a seat, distinct
+      bool waits_any = false;                      ///< a CountViolation in `errors`
+      void Read(const std::vector<AssignmentState>& states) {
+        held.clear();
+        skus.clear();
+        errors.clear();
+        waits.clear();
+        for (const auto& st : states) {
+          if (st.Holds()) held.emplace_back(st.sku, st.assignment);
+          if (st.error != ErrorKind::kNone) errors.push_back(&st);
+          if (st.error == ErrorKind::kCountViolation) waits.push_back(st.sku);
+        }
+        std::sort(held.begin(), held.end());
+        for (size_t k = 0; k < held.size(); ++k) {
+          if (k == 0 || held[k].first != held[k - 1].first) skus.push_back(held[k].first);
+        }
+        // By (source, product), the last state of a key standing for it.
+        auto key_less = [](const AssignmentState* a, const AssignmentState* b) {
+          return std::make_pair(a->source, a->sku) < std::make_pair(b->source, b->sku);
+        };
+        if (!std::is_sorted(errors.begin(), errors.end(), key_less)) {
+          std::stable_sort(errors.begin(), errors.end(), key_less);
+        }
+        size_t kept = 0;
+        for (size_t k = 0; k < errors.size(); ++k) {
+          if (kept > 0 && !key_less(errors[kept - 1], errors[k])) {
+            errors[kept - 1] = errors[k];
+          } else {
+            errors[kept++] = errors[k];
+          }
+        }
+        errors.resize(kept);
+        waits_any = false;
+        for (const AssignmentState* st : errors) {
+          waits_any = waits_any || st->error == ErrorKind::kCountViolation;
+        }
+        std::sort(waits.begin(), waits.end());
+        waits.erase(std::unique(waits.begin(), waits.end()), waits.end());
+      }
+    };
+    Side was_side, now_side;
+    auto same_key = [](const AssignmentState* a, const AssignmentState* b) {
+      return a->source == b->source && a->sku == b->sku;
+    };
+    // Whether two assignments (options of one product) enable the same plans, cached per pair.
+    std::unordered_map<uint64_t, bool> same_plans;
+    auto pair_key = [](Id a, Id b) { return (uint64_t{a} << 32) | b; };
+    auto same_options = [&](Id a, Id b) {
+      if (a == b) return true;
+      auto it = same_plans.find(pair_key(a, b));
+      if (it == same_plans.end()) {
+        it =
+            same_plans
+                .emplace(pair_key(a, b), t_.assignments()[a].enabled == t_.assignments()[b].enabled)
+                .first;
+      }
+      return it->second;
+    };
+    // The plans a user holds of one product: the union of its holders' (those from `from` to
+    // `to` in a side's `held`), into `out`.
+    auto union_plans = [&](const std::vector<std::pair<Id, Id>>& held, size_t from, size_t to,
+                           std::vector<Id>* out) {
+      out->clear();
+      for (size_t k = from; k < to; ++k) {
+        const auto& enabled = t_.assignments()[held[k].second].enabled;
+        out->insert(out->end(), enabled.begin(), enabled.end());
+      }
+      if (to - from > 1) {
+        std::sort(out->begin(), out->end());
+        out->erase(std::unique(out->begin(), out->end()), out->end());
+      }
+    };
+    std::vector<Id> plans_was, plans_now;
+    // Calls `each(sku, was_from, was_to, now_from, now_to)` for every product held before and
+    // after, with its holders' ranges in the two sides' `held`.
+    auto for_each_kept = [&](auto each) {
+      size_t i = 0, k = 0;
+      const auto& a = was_side.held;
+      const auto& b = now_side.held;
+      while (i < a.size() && k < b.size()) {
+        if (a[i].first < b[k].first) {
+          ++i;
+        } else if (b[k].first < a[i].first) {
+          ++k;
+        } else {
+          const Id sku = a[i].first;
+          size_t i_end = i + 1, k_end = k + 1;
+          while (i_end < a.size() && a[i_end].first == sku) ++i_end;
+          while (k_end < b.size() && b[k_end].first == sku) ++k_end;
+          if (!each(sku, i, i_end, k, k_end)) return false;
+          i = i_end, k = k_end;
+        }
+      }
+      return true;
+    };
+    // Whether a product held before and after gives the same plans on both sides.
+    auto same_kept = [&](Id, size_t i, size_t i_end, size_t k, size_t k_end) {
+      if (i_end - i == 1 && k_end - k == 1) {
+        return same_options(was_side.held[i].second, now_side.held[k].second);
+      }
+      if (std::equal(was_side.held.begin() + i, was_side.held.begin() + i_end,
+                     now_side.held.begin() + k, now_side.held.begin() + k_end)) {
+        return true;
+      }
+      union_plans(was_side.held, i, i_end, &plans_was);
+      union_plans(now_side.held, k, k_end, &plans_now);
+      return plans_was == plans_now;
+    };
+
+    // A changed user: dense id, the first 8 bytes of its id (big-endian, so they order as the
+    // id does), and its two sides.
+    struct Changed {
+      uint64_t prefix;
+      Id user;
+      const std::vector<AssignmentState>* was;
+      const std::vector<AssignmentState>* now;
+    };
+    auto id_prefix = [](const std::string& id) {
+      uint64_t v = 0;
+      for (size_t k = 0; k < 8; ++k) {
+        v = (v << 8) | (k < id.size() ? static_cast<unsigned char>(id[k]) : 0u);
+      }
+      return v;
+    };
+    auto by_id = [&](const Changed& x, const Changed& y) {
+      if (x.prefix != y.prefix) return x.prefix < y.prefix;
+      return all_users[x.user].id < all_users[y.user].id;
+    };
+
+    // The summary, counted as the changed users are found: users by the products they gain /
+    // lose; by (product, plan) turned on and off in products held before and after (a single
+    // holder each side counted per pair of assignments, the plans of the pair added at the end);
+    // by error with its evidence (the first user by id stands for the group, five by id are
+    // examples); the waits per product.
+    std::map<std::vector<Id>, size_t> gained, lost;
+    std::vector<Id> gains, losses;
+    std::unordered_map<uint64_t, size_t> plans_on_flat, plans_off_flat;  // (sku, plan) → users
+    std::map<std::tuple<Id, Id, Id>, size_t> pair_users;  // (sku, assignment before, after)
+    struct ErrorGroup {
+      size_t users = 0;
+      std::vector<Changed> firsts;  ///< up to five users by id, with their state (below)
+      std::vector<const AssignmentState*> states;
+    };
+    std::map<std::string, ErrorGroup> appeared, cleared;
+    // The grouping key of an error row depends on these only (the text key is built once for
+    // each): product, source, error, its evidence's kind and ids, the usage location named.
+    using EvidenceKey = std::tuple<Id, Id, int, int, Id, Id, Id, Id, std::string>;
+    std::map<EvidenceKey, ErrorGroup*> appeared_by, cleared_by;
+    auto error_row = [&](Id ui, const AssignmentState& s) {
+      return json{
+          {"skuId", t_.skus()[s.sku].id},
+          {"assignedByGroup", s.source == kDirect ? json() : json(t_.groups()[s.source].id)},
+          {"error", ErrorName(s.error)},
+          {"errorText", ErrorText(s.error)},
+          {"evidence", Evidence(ui, s)}};
+    };
+    auto add_error = [&](const Changed& c, const AssignmentState& s,
+                         std::map<std::string, ErrorGroup>* out,
+                         std::map<EvidenceKey, ErrorGroup*>* by) {
+      const Violation* v = t_.EvidenceOf(c.user, s);
+      EvidenceKey key{s.sku, s.source,     static_cast<int>(s.error), -1, kNoId, kNoId, kNoId,
+                      kNoId, std::string()};
+      if (v != nullptr) {
+        std::get<3>(key) = static_cast<int>(v->kind);
+        std::get<4>(key) = v->plan;
+        std::get<5>(key) = v->other_plan;
+        std::get<6>(key) = v->other_sku;
+        std::get<7>(key) = v->other_source;
+        if (v->kind == ErrorKind::kProhibitedInUsageLocationViolation) {
+          std::get<8>(key) = t_.LocationOf(all_users[c.user]);
+        }
+      }
+      auto it = by->find(key);
+      if (it == by->end()) {
+        const json row = error_row(c.user, s);
+        const json& e = row["evidence"];
+        std::string text =
+            row["skuId"].dump() + row["assignedByGroup"].dump() + row["error"].dump();
+        if (e.is_object()) {
+          for (const char* k : {"servicePlan", "conflictingServicePlan", "conflictingPath",
+                                "prerequisiteServicePlan", "failingSkuId", "usageLocation"}) {
+            if (e.contains(k)) text += e[k].dump();
+          }
+        }
+        it = by->emplace(std::move(key), &(*out)[text]).first;
+      }
+      ErrorGroup& g = *it->second;
+      ++g.users;
+      // The first five by id: kept in order, a later user goes in only before the fifth.
+      if (g.firsts.size() == 5 && !by_id(c, g.firsts.back())) return;
+      size_t at = g.firsts.size();
+      while (at > 0 && by_id(c, g.firsts[at - 1])) --at;
+      g.firsts.insert(g.firsts.begin() + static_cast<std::ptrdiff_t>(at), c);
+      g.states.insert(g.states.begin() + static_cast<std::ptrdiff_t>(at), &s);
+      if (g.firsts.size() > 5) {
+        g.firsts.pop_back();
+        g.states.pop_back();
+      }
+    };
+    // Errors of `a` that `b` does not have with the same error (both by key, one per key).
+    auto errors_not_in = [&](const Changed& c, const std::vector<const AssignmentState*>& a,
+                             const std::vector<const AssignmentState*>& b,
+                             std::map<std::string, ErrorGroup>* out,
+                             std::map<EvidenceKey, ErrorGroup*>* by) {
+      size_t k = 0;
+      for (const AssignmentState* s : a) {
+        while (k < b.size() &&
+               std::make_pair(b[k]->source, b[k]->sku) < std::make_pair(s->source, s->sku)) {
+          ++k;
+        }
+        if (k < b.size() && same_key(b[k], s) && b[k]->error == s->error) continue;
+        add_error(c, *s, out, by);
+      }
+    };
+    const size_t sku_count = t_.skus().size();
+    std::vector<int64_t> waiting_delta(sku_count, 0);
+    bool waits_touched = false;
+    std::vector<Changed> changed;
+    for (const auto& [ui, was_states] : touched) {
+      const User& u = all_users[ui];
+      const auto& now_states = u.deleted ? kNone : u.states;
+      // Most touched users of a big change have one state changed: compare side by side first.
+      if (was_states->size() == now_states.size()) {
+        bool equal = true;
+        for (size_t k = 0; equal && k < now_states.size(); ++k) {
+          const AssignmentState &a = (*was_states)[k], &b = now_states[k];
+          equal = a.sku == b.sku && a.source == b.source && a.assignment == b.assignment &&
+                  a.state == b.state && a.error == b.error;
+        }
+        if (equal) continue;
+      }
+      was_side.Read(*was_states);
+      now_side.Read(now_states);
+      bool same =
+          was_side.errors.size() == now_side.errors.size() && was_side.skus == now_side.skus;
+      for (size_t k = 0; same && k < now_side.errors.size(); ++k) {
+        same = same_key(was_side.errors[k], now_side.errors[k]) &&
+               was_side.errors[k]->error == now_side.errors[k]->error;
+      }
+      if (same) same = for_each_kept(same_kept);
+      if (same) continue;
+      const Changed c{id_prefix(u.id), ui, was_states, &now_states};
+      changed.push_back(c);
+
+      gains.clear();
+      losses.clear();
+      std::set_difference(now_side.skus.begin(), now_side.skus.end(), was_side.skus.begin(),
+                          was_side.skus.end(), std::back_inserter(gains));
+      std::set_difference(was_side.skus.begin(), was_side.skus.end(), now_side.skus.begin(),
+                          now_side.skus.end(), std::back_inserter(losses));
+      if (!gains.empty()) ++gained[gains];
+      if (!losses.empty()) ++lost[losses];
+      for_each_kept([&](Id sku, size_t i, size_t i_end, size_t k, size_t k_end) {
+        if (i_end - i == 1 && k_end - k == 1) {
+          const Id a = was_side.held[i].second, b = now_side.held[k].second;
+          if (a != b) ++pair_users[{sku, a, b}];
+          return true;
+        }
+        union_plans(was_side.held, i, i_end, &plans_was);
+        union_plans(now_side.held, k, k_end, &plans_now);
+        for (Id p : plans_now) {
+          if (!std::binary_search(plans_was.begin(), plans_was.end(), p)) {
+            ++plans_on_flat[pair_key(sku, p)];
+          }
+        }
+        for (Id p : plans_was) {
+          if (!std::binary_search(plans_now.begin(), plans_now.end(), p)) {
+            ++plans_off_flat[pair_key(sku, p)];
+          }
+        }
+        return true;
+      });
+      errors_not_in(c, now_side.errors, was_side.errors, &appeared, &appeared_by);
+      errors_not_in(c, was_side.errors, now_side.errors, &cleared, &cleared_by);
+      waits_touched = waits_touched || was_side.waits_any || now_side.waits_any;
+      for (Id s : now_side.waits) ++waiting_delta[s];
+      for (Id s : was_side.waits) --waiting_delta[s];
+    }
+    std::map<std::pair<Id, Id>, size_t> plans_on, plans_off;
+    for (const auto& [sp, n] : plans_on_flat) plans_on[{Id(sp >> 32), Id(sp)}] += n;
+    for (const auto& [sp, n] : plans_off_flat) plans_off[{Id(sp >> 32), Id(sp)}] += n;
+    for (const auto& [key, n] : pair_users) {
+      const auto& [sku, a, b] = key;
+      const auto& ea = t_.assignments()[a].enabled;
+      const auto& eb = t_.assignments()[b].enabled;
+      std::vector<Id> on, off;
+      std::set_difference(eb.begin(), eb.end(), ea.begin(), ea.end(), std::back_inserter(on));
+      std::set_difference(ea.begin(), ea.end(), eb.begin(), eb.end(), std::back_inserter(off));
+      for (Id p : on) plans_on[{sku, p}] += n;
+      for (Id p : off) plans_off[{sku, p}] += n;
+    }
+
+    // The page asked for: changed users [user_offset, user_offset + user_limit) in id order.
+    const size_t first = std::min(user_offset, changed.size());
+    const size_t end = user_limit >= changed.size() - first ? changed.size() : first + user_limit;
+    if (first > 0 && first < changed.size()) {
+      std::nth_element(changed.begin(), changed.begin() + static_cast<std::ptrdiff_t>(first),
+                       changed.end(), by_id);
+    }
+    if (end < changed.size() && end > first) {
+      std::nth_element(changed.begin() + static_cast<std::ptrdiff_t>(first),
+                       changed.begin() + static_cast<std::ptrdiff_t>(end), changed.end(), by_id);
+    }
+    std::sort(changed.begin() + static_cast<std::ptrdiff_t>(first),
+              changed.begin() + static_cast<std::ptrdiff_t>(end), by_id);
+
+    // Sorted vectors, not sets: a user may hold many products with 40 plans each.
     using Skus = std::vector<Id>;
     using Plans = std::vector<std::pair<Id, Id>>;
     auto held = [&](const std::vector<AssignmentState>& states) {
@@ -679,176 +999,10 @@ class QueryRunner {
       for (const auto& [key, s] : a) {
         auto other = b.find(key);
         if (other != b.end() && other->second->error == s->error) continue;
-        out.push_back(
-            {{"skuId", t_.skus()[s->sku].id},
-             {"assignedByGroup", s->source == kDirect ? json() : json(t_.groups()[s->source].id)},
-             {"error", ErrorName(s->error)},
-             {"errorText", ErrorText(s->error)},
-             {"evidence", Evidence(ui, *s)}});
+        out.push_back(error_row(ui, *s));
       }
       return out;
     };
-    // Per user: what changed, kept small; JSON rows (with the plans) are built for the first
-    // `user_limit` only, the summary counts everyone.
-    struct Diff {
-      Id user;
-      const std::vector<AssignmentState>* was;
-      const std::vector<AssignmentState>* now;
-      Skus skus_was, skus_now;
-      std::map<std::pair<Id, Id>, const AssignmentState*> errors_was, errors_now;
-      std::vector<std::pair<Id, Id>> held_was, held_now;  ///< (sku, assignment), sorted by sku
-      bool single = false;                                ///< one holder per product on both sides
-    };
-    // The products held, and for each (sorted by product) the one assignment that holds it; false
-    // when a product is held from several sources (then plans are compared the long way).
-    auto holders = [&](const std::vector<AssignmentState>& states, Skus* skus,
-                       std::vector<std::pair<Id, Id>>* by_sku) {
-      for (const auto& st : states) {
-        if (st.Holds()) by_sku->emplace_back(st.sku, st.assignment);
-      }
-      std::sort(by_sku->begin(), by_sku->end());
-      bool single = true;
-      for (size_t k = 0; k < by_sku->size(); ++k) {
-        if (k > 0 && (*by_sku)[k].first == (*by_sku)[k - 1].first) {
-          single = false;
-          continue;
-        }
-        skus->push_back((*by_sku)[k].first);
-      }
-      return single;
-    };
-    std::map<std::pair<Id, Id>, bool> same_plans;  // (assignment before, after) → same plans on
-    std::vector<Diff> diffs;
-    for (Id ui : touched) {
-      const User& u = t_.users()[ui];
-      auto it = before.find(ui);
-      const auto& was = it != before.end() ? *it->second : kNone;
-      const auto& now = u.deleted ? kNone : u.states;
-      Diff d{ui, &was, &now, {}, {}, errors(was), errors(now), {}, {}, false};
-      auto& held_was = d.held_was;
-      auto& held_now = d.held_now;
-      const bool single_was = holders(was, &d.skus_was, &held_was);
-      const bool single_now = holders(now, &d.skus_now, &held_now);
-      const bool single = single_was && single_now;
-      d.single = single;
-      bool same_errors = d.errors_was.size() == d.errors_now.size();
-      for (const auto& [key, st] : d.errors_now) {
-        auto other = d.errors_was.find(key);
-        same_errors =
-            same_errors && other != d.errors_was.end() && other->second->error == st->error;
-      }
-      bool same = same_errors && d.skus_was == d.skus_now;
-      if (same && single) {
-        // One holder per product on both sides: the plans differ only if a holder's options do.
-        for (size_t k = 0; same && k < held_was.size(); ++k) {
-          const Id a = held_was[k].second, b = held_now[k].second;
-          if (a == b) continue;
-          auto cached = same_plans.find({a, b});
-          if (cached == same_plans.end()) {
-            cached = same_plans
-                         .emplace(std::make_pair(a, b),
-                                  t_.assignments()[a].enabled == t_.assignments()[b].enabled)
-                         .first;
-          }
-          same = cached->second;
-        }
-      } else if (same) {
-        same = held(was).second == held(now).second;
-      }
-      if (same) continue;
-      diffs.push_back(std::move(d));
-    }
-    // Listed by id: only the first `user_limit` need ordering (the summary does not).
-    auto by_id = [&](const Diff& x, const Diff& y) {
-      return t_.users()[x.user].id < t_.users()[y.user].id;
-    };
-    // The page asked for: users [user_offset, user_offset + user_limit) in id order.
-    const size_t first = std::min(user_offset, diffs.size());
-    const size_t end = user_limit >= diffs.size() - first ? diffs.size() : first + user_limit;
-    if (end < diffs.size()) {
-      std::partial_sort(diffs.begin(), diffs.begin() + static_cast<std::ptrdiff_t>(end),
-                        diffs.end(), by_id);
-    } else {
-      std::sort(diffs.begin(), diffs.end(), by_id);
-    }
-
-    // The summary: users by the products they gain / lose, and by error with its evidence.
-    std::map<std::vector<Id>, size_t> gained, lost;
-    struct ErrorGroup {
-      json first;  // the error row of the first user (its evidence stands for the group)
-      size_t users = 0;
-      json examples = json::array();
-    };
-    std::map<std::string, ErrorGroup> appeared, cleared;
-    auto group_errors = [&](const Diff& d, bool appearing, std::map<std::string, ErrorGroup>* out) {
-      const auto& a = appearing ? d.errors_now : d.errors_was;
-      const auto& b = appearing ? d.errors_was : d.errors_now;
-      if (a.empty()) return;  // most users: nothing to group, no JSON to build
-      json rows = error_list(d.user, a, b);
-      for (auto& row : rows) {
-        const json& e = row["evidence"];
-        std::string key = row["skuId"].dump() + row["assignedByGroup"].dump() + row["error"].dump();
-        if (e.is_object()) {
-          for (const char* k : {"servicePlan", "conflictingServicePlan", "conflictingPath",
-                                "prerequisiteServicePlan", "failingSkuId", "usageLocation"}) {
-            if (e.contains(k)) key += e[k].dump();
-          }
-        }
-        ErrorGroup& g = (*out)[key];
-        if (g.users++ == 0) g.first = row;
-        if (g.examples.size() < 5) g.examples.push_back(t_.users()[d.user].display_name);
-      }
-    };
-    // Services turned on and off in products held before and after (a template's plans changed):
-    // users per (product, plan). One holder per product: the difference of the two assignments'
-    // plans, cached per pair; otherwise the plans held, compared the long way.
-    std::map<std::pair<Id, Id>, size_t> plans_on, plans_off;
-    std::map<std::pair<Id, Id>, std::pair<std::vector<Id>, std::vector<Id>>> pair_delta;
-    auto delta_of = [&](Id a, Id b) -> const std::pair<std::vector<Id>, std::vector<Id>>& {
-      auto it = pair_delta.find({a, b});
-      if (it != pair_delta.end()) return it->second;
-      const auto& ea = t_.assignments()[a].enabled;
-      const auto& eb = t_.assignments()[b].enabled;
-      std::pair<std::vector<Id>, std::vector<Id>> delta;
-      std::set_difference(eb.begin(), eb.end(), ea.begin(), ea.end(),
-                          std::back_inserter(delta.first));
-      std::set_difference(ea.begin(), ea.end(), eb.begin(), eb.end(),
-                          std::back_inserter(delta.second));
-      return pair_delta.emplace(std::make_pair(a, b), std::move(delta)).first->second;
-    };
-    for (const Diff& d : diffs) {
-      if (d.single) {
-        size_t i = 0, k = 0;
-        while (i < d.held_was.size() && k < d.held_now.size()) {
-          const auto& [sku_a, a] = d.held_was[i];
-          const auto& [sku_b, b] = d.held_now[k];
-          if (sku_a < sku_b) {
-            ++i;
-          } else if (sku_b < sku_a) {
-            ++k;
-          } else {
-            if (a != b) {
-              const auto& delta = delta_of(a, b);
-              for (Id p : delta.first) ++plans_on[{sku_a, p}];
-              for (Id p : delta.second) ++plans_off[{sku_a, p}];
-            }
-            ++i, ++k;
-          }
-        }
-        continue;
-      }
-      const Plans was = held(*d.was).second, now = held(*d.now).second;
-      auto kept = [&](Id sku) {
-        return std::binary_search(d.skus_was.begin(), d.skus_was.end(), sku) &&
-               std::binary_search(d.skus_now.begin(), d.skus_now.end(), sku);
-      };
-      for (const auto& sp : now) {
-        if (kept(sp.first) && !std::binary_search(was.begin(), was.end(), sp)) ++plans_on[sp];
-      }
-      for (const auto& sp : was) {
-        if (kept(sp.first) && !std::binary_search(now.begin(), now.end(), sp)) ++plans_off[sp];
-      }
-    }
     auto plan_counts = [&](const std::map<std::pair<Id, Id>, size_t>& m) {
       json out = json::array();
       for (const auto& [sp, n] : m) {
@@ -861,18 +1015,6 @@ class QueryRunner {
       }
       return out;
     };
-
-    for (const Diff& d : diffs) {
-      std::vector<Id> gains, losses;
-      std::set_difference(d.skus_now.begin(), d.skus_now.end(), d.skus_was.begin(),
-                          d.skus_was.end(), std::back_inserter(gains));
-      std::set_difference(d.skus_was.begin(), d.skus_was.end(), d.skus_now.begin(),
-                          d.skus_now.end(), std::back_inserter(losses));
-      if (!gains.empty()) ++gained[gains];
-      if (!losses.empty()) ++lost[losses];
-      group_errors(d, true, &appeared);
-      group_errors(d, false, &cleared);
-    }
     auto product_groups = [&](const std::map<std::vector<Id>, size_t>& m) {
       json out = json::array();
       for (const auto& [skus, n] : m) {
@@ -890,57 +1032,51 @@ class QueryRunner {
       });
       json out = json::array();
       for (ErrorGroup* g : list) {
-        json row = g->first;
+        json row = error_row(g->firsts.front().user, *g->states.front());
         row["users"] = g->users;
-        row["examples"] = g->examples;
+        json examples = json::array();
+        for (const Changed& c : g->firsts) examples.push_back(all_users[c.user].display_name);
+        row["examples"] = std::move(examples);
         out.push_back(std::move(row));
       }
       return out;
     };
-    json summary = {{"usersChanged", diffs.size()},          {"gains", product_groups(gained)},
+    json summary = {{"usersChanged", changed.size()},        {"gains", product_groups(gained)},
                     {"loses", product_groups(lost)},         {"plansGained", plan_counts(plans_on)},
                     {"plansLost", plan_counts(plans_off)},   {"newErrors", error_groups(appeared)},
                     {"clearedErrors", error_groups(cleared)}};
 
     json users = json::array();
     for (size_t k = first; k < end; ++k) {
-      const Diff& d = diffs[k];
-      const User& u = t_.users()[d.user];
-      const Plans plans_was = held(*d.was).second, plans_now = held(*d.now).second;
+      const Changed& d = changed[k];
+      const User& u = all_users[d.user];
+      const Plans plans_before = held(*d.was).second, plans_after = held(*d.now).second;
+      const Skus skus_before = held(*d.was).first, skus_after = held(*d.now).first;
+      const auto errors_before = errors(*d.was), errors_after = errors(*d.now);
       users.push_back({{"id", u.id},
                        {"displayName", u.display_name},
-                       {"gains", sku_ids(d.skus_now, d.skus_was)},
-                       {"loses", sku_ids(d.skus_was, d.skus_now)},
-                       {"plansGained", plan_ids(plans_now, plans_was)},
-                       {"plansLost", plan_ids(plans_was, plans_now)},
-                       {"newErrors", error_list(d.user, d.errors_now, d.errors_was)},
-                       {"clearedErrors", error_list(d.user, d.errors_was, d.errors_now)}});
+                       {"gains", sku_ids(skus_after, skus_before)},
+                       {"loses", sku_ids(skus_before, skus_after)},
+                       {"plansGained", plan_ids(plans_after, plans_before)},
+                       {"plansLost", plan_ids(plans_before, plans_after)},
+                       {"newErrors", error_list(d.user, errors_after, errors_before)},
+                       {"clearedErrors", error_list(d.user, errors_before, errors_after)}});
     }
 
     // Users waiting for a seat (CountViolation) per product after the changes, and the groups
     // their failed assignments come from (reprocessing those after buying seats clears them);
     // before = after minus what the changed users gained or lost of it.
-    const size_t sku_count = t_.skus().size();
-    std::vector<int64_t> waiting_after(sku_count, 0), waiting_delta(sku_count, 0);
+    std::vector<int64_t> waiting_after(sku_count, 0);
     std::vector<std::vector<Id>> waiting_groups(sku_count);
-    auto waits_for = [](const std::vector<AssignmentState>& states, std::vector<Id>* skus) {
-      skus->clear();
-      for (const auto& st : states) {
-        if (st.error == ErrorKind::kCountViolation) skus->push_back(st.sku);
-      }
-      std::sort(skus->begin(), skus->end());
-      skus->erase(std::unique(skus->begin(), skus->end()), skus->end());
-    };
-    std::vector<Id> waits;
     // A CountViolation state comes from a group (a direct assignment without a seat is refused
     // at once), so only the members of groups with members in error are read: a plan on a big
     // tenant stays cheap. A group whose members do not account for its errors (a former member
     // held by a blocked removal) is looked for among all users.
     std::unordered_set<uint64_t> counted;  // (sku, user) pairs already counted
     auto visit = [&](Id gi, Id ui, size_t* errors_seen) {
-      if (t_.users()[ui].deleted) return;
+      if (all_users[ui].deleted) return;
       bool error = false;
-      for (const auto& st : t_.users()[ui].states) {
+      for (const auto& st : all_users[ui].states) {
         if (st.source != gi || st.error == ErrorKind::kNone) continue;
         error = true;
         if (st.error != ErrorKind::kCountViolation) continue;
@@ -949,17 +1085,9 @@ class QueryRunner {
       }
       *errors_seen += error ? 1 : 0;
     };
-    // Counted only when the changes touch a wait (a user's CountViolation appears or clears) or a
-    // product's units: otherwise nobody waits because of them, and a plan of one membership
-    // change stays far from the cost of reading every member in error.
-    bool waits_touched = false;
-    for (const Diff& d : diffs) {
-      for (const auto* side : {&d.errors_was, &d.errors_now}) {
-        for (const auto& entry : *side) {
-          waits_touched = waits_touched || entry.second->error == ErrorKind::kCountViolation;
-        }
-      }
-    }
+    // Counted only when the changes touch a wait (a changed user has a CountViolation before or
+    // after) or a product's units: otherwise nobody waits because of them, and a plan of one
+    // membership change stays far from the cost of reading every member in error.
     const auto saved_skus = SavedBefore(j.saved_skus);
     for (const auto& [s, was] : saved_skus) {
       waits_touched = waits_touched || was->Assignable() != t_.skus()[s].Assignable();
@@ -967,18 +1095,14 @@ class QueryRunner {
     for (Id gi = 0; waits_touched && gi < t_.groups().size(); ++gi) {
       const Group& g = t_.groups()[gi];
       if (g.error_users == 0) continue;
-      size_t seen = 0;
-      for (Id ui : g.members) visit(gi, ui, &seen);
-      if (seen >= g.error_users) continue;
-      for (Id ui = 0; ui < t_.users().size(); ++ui) {
-        if (!std::binary_search(g.members.begin(), g.members.end(), ui)) visit(gi, ui, &seen);
+      size_t seen_errors = 0;
+      for (Id ui : g.members) visit(gi, ui, &seen_errors);
+      if (seen_errors >= g.error_users) continue;
+      for (Id ui = 0; ui < all_users.size(); ++ui) {
+        if (!std::binary_search(g.members.begin(), g.members.end(), ui)) {
+          visit(gi, ui, &seen_errors);
+        }
       }
-    }
-    for (const Diff& d : diffs) {
-      waits_for(*d.now, &waits);
-      for (Id s : waits) ++waiting_delta[s];
-      waits_for(*d.was, &waits);
-      for (Id s : waits) --waiting_delta[s];
     }
     const auto skus_before = SavedBefore(j.saved_skus);
     json skus = json::array();
