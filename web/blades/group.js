@@ -62,6 +62,11 @@ function renderOverview(view, id, goLicenses, goRules) {
         ? h('fluent-message-bar', { attrs: { intent: 'warning' } },
           h('button', { type: 'button', class: 'link-button', text: `${num(errors)} ${errors === 1 ? 'user has' : 'users have'} license assignment errors`, on: { click: goLicenses } }))
         : null,
+      // A rule the document gave that does not parse (our extension: the group query's ruleError).
+      g.ruleError
+        ? h('fluent-message-bar', { attrs: { intent: 'error', layout: 'multiline', 'data-testid': 'group-rule-error' } },
+          `The membership rule does not parse, so membership is not evaluated: ${g.ruleError.message}`)
+        : null,
       stale
         ? h('fluent-message-bar', { attrs: { intent: 'info', layout: 'multiline', 'data-testid': 'group-stale-export' } },
           `The document's member list was out of date: ${num(stale.listedOnly)} listed ${stale.listedOnly === 1 ? 'member does' : 'members do'} not match the rule and ${num(stale.ruleOnly)} ${stale.ruleOnly === 1 ? 'user who matches was' : 'users who match were'} not listed. The members shown are those the rule selects.`)
