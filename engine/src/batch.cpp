@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "dynamic.h"
 #include "json_dom.h"
+#include "json_reader.h"
 #include "licensing.h"
 #include "rules.h"
 
@@ -675,6 +677,8 @@ class BatchRunner {
   Response PatchUser(Id u, const json& body) {
     if (!body.is_object()) return BadRequest("The request body must be an object.");
     User next = t_.users()[u];
+    std::vector<PatchField> fields = FromFields(t_.users()[u]);
+    bool fields_changed = false;
     for (auto it = body.begin(); it != body.end(); ++it) {
       const std::string& k = it.key();
       const json& v = it.value();
@@ -704,13 +708,19 @@ class BatchRunner {
       } else if (k == "displayName" || k == "mail") {
         if (!v.is_string()) return BadRequest(k + ": expected a string.");
         (k == "displayName" ? next.display_name : next.mail) = v.get<std::string>();
-      } else {
-        return BadRequest("Property '" + k +
-                          "' cannot be changed here (supported: usageLocation, "
-                          "accountEnabled, proxyAddresses, displayName, mail).");
+      } else if (std::string why = PatchRuleAttribute(k, v, &fields, &fields_changed);
+                 !why.empty()) {
+        return BadRequest(why == "unknown" ? "Property '" + k +
+                                                 "' cannot be changed here (supported: "
+                                                 "usageLocation, accountEnabled, proxyAddresses, "
+                                                 "displayName, mail, and the attributes "
+                                                 "membership rules read: " +
+                                                 RuleAttributeNames() + ")."
+                                           : why);
       }
     }
     User& user = t_.MutableUser(u);
+    if (fields_changed) user.details = t_.StoreUserFields(ToFields(fields));
     t_.IndexProxies(user, -1);
     user.usage_location = next.usage_location;
     user.account_enabled = next.account_enabled;
@@ -726,10 +736,102 @@ class BatchRunner {
     if (body.contains("usageLocation") && EvaluateUser(&t_, u, kNoId)) {
       t_.Audit(Activity::kChangeUserLicense, true, u, kNoId);
     }
+    // Dynamic groups whose rules now hold (or no longer hold) for the user: joins and leaves,
+    // and the licenses that follow them.
+    ReevaluateUserMemberships(&t_, u);
     Response done{204, json()};
     // proxyAddresses is read-only in Graph v1.0: changing it is our extension.
     done.extension = body.contains("proxyAddresses");
     return done;
+  }
+
+  /// A user's rule attribute while a PATCH is checked: (property, name, value) as text.
+  struct PatchField {
+    uint8_t property;
+    std::string name, value;
+  };
+
+  std::vector<PatchField> FromFields(const User& u) const {
+    std::vector<PatchField> out;
+    if (u.details == kNoId) return out;
+    const UserFieldRange& r = t_.user_details()[u.details];
+    for (uint32_t i = r.begin; i < r.begin + r.count; ++i) {
+      const UserField& f = t_.user_fields()[i];
+      out.push_back({f.property, t_.attribute_text()[f.name], t_.attribute_text()[f.value]});
+    }
+    return out;
+  }
+
+  std::vector<UserField> ToFields(const std::vector<PatchField>& fields) {
+    std::vector<UserField> out;
+    for (const auto& f : fields) {
+      out.push_back({f.property, t_.InternAttribute(f.name), t_.InternAttribute(f.value)});
+    }
+    return out;
+  }
+
+  static std::string RuleAttributeNames() {
+    std::string names;
+    for (const auto& f : UserStringFields()) names += std::string(f.graph_name) + ", ";
+    return names + "onPremisesExtensionAttributes, otherMails, extension_<appId>_<name>";
+  }
+
+  /// One member of a PATCH /users body that is a rule attribute: sets it in `fields` (null or ""
+  /// clears it); "" when done, "unknown" when the member is none, else the error.
+  static std::string PatchRuleAttribute(const std::string& k, const json& v,
+                                        std::vector<PatchField>* fields, bool* changed) {
+    auto set = [&](uint8_t property, const std::string& name, const json& value,
+                   const std::string& at) -> std::string {
+      if (!value.is_null() && !value.is_string()) return at + ": expected a string or null.";
+      fields->erase(std::remove_if(fields->begin(), fields->end(),
+                                   [&](const PatchField& f) {
+                                     return f.property == property && NameIs(f.name, name);
+                                   }),
+                    fields->end());
+      if (value.is_string() && !value.get<std::string>().empty()) {
+        fields->push_back({property, name, value.get<std::string>()});
+      }
+      *changed = true;
+      return "";
+    };
+    if (const UserStringField* f = FindUserStringField(k); f && k == f->graph_name) {
+      return set(static_cast<uint8_t>(f->property), "", v, k);
+    }
+    if (IsDirectoryExtensionName(k)) {
+      return set(static_cast<uint8_t>(UserProperty::kDirectoryExtension), k, v, k);
+    }
+    if (k == "onPremisesExtensionAttributes") {
+      if (!v.is_object()) return k + ": expected an object.";
+      for (const auto& [name, value] : v.items()) {
+        bool known = false;
+        for (int n = 0; n < 15 && !known; ++n) {
+          const auto p =
+              static_cast<UserProperty>(static_cast<int>(UserProperty::kExtensionAttribute1) + n);
+          if (name != ExtensionAttributeName(p)) continue;
+          known = true;
+          std::string why = set(static_cast<uint8_t>(p), "", value, k + "." + name);
+          if (!why.empty()) return why;
+        }
+        if (!known)
+          return k + "." + name + ": not an extension attribute (extensionAttribute1-15).";
+      }
+      return "";
+    }
+    if (k == "otherMails") {
+      if (!v.is_array()) return k + ": expected an array of strings.";
+      const auto kind = static_cast<uint8_t>(UserProperty::kOtherMails);
+      fields->erase(std::remove_if(fields->begin(), fields->end(),
+                                   [&](const PatchField& f) { return f.property == kind; }),
+                    fields->end());
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_string()) return k + "[" + std::to_string(i) + "]: expected a string.";
+        if (!v[i].get<std::string>().empty())
+          fields->push_back({kind, "", v[i].get<std::string>()});
+      }
+      *changed = true;
+      return "";
+    }
+    return "unknown";
   }
 
   Response CreateUser(const json& body) {
@@ -877,10 +979,19 @@ class BatchRunner {
     if (!body.is_object()) return BadRequest("The request body must be a JSON object.");
     for (const auto& [k, v] : body.items()) {
       (void)v;
-      if (k != "members@odata.bind") {
+      if (k != "members@odata.bind" && k != "membershipRule" &&
+          k != "membershipRuleProcessingState") {
         return BadRequest("Property '" + k +
-                          "' cannot be changed here (supported: members@odata.bind).");
+                          "' cannot be changed here (supported: members@odata.bind, "
+                          "membershipRule, membershipRuleProcessingState).");
       }
+    }
+    if (body.contains("membershipRule") || body.contains("membershipRuleProcessingState")) {
+      if (body.contains("members@odata.bind")) {
+        return BadRequest(
+            "members@odata.bind cannot be combined with membershipRule in one request.");
+      }
+      return PatchGroupRule(g, body);
     }
     if (!body.contains("members@odata.bind")) return Response{204, json()};
     const json& binds = body["members@odata.bind"];
@@ -916,6 +1027,47 @@ class BatchRunner {
       Response added = AddMember(g, ref);
       if (added.status >= 300) return added;  // validated above; not expected
     }
+    return Response{204, json()};
+  }
+
+  // PATCH /groups/{id} with membershipRule and/or membershipRuleProcessingState (Graph's group
+  // resource): the rule is checked first (a 400 names the position); with the state On the
+  // members follow the rule at once, each join and leave a membership change; Paused keeps the
+  // members as they are.
+  Response PatchGroupRule(Id g, const json& body) {
+    const Group& grp = t_.groups()[g];
+    if (!IsDynamicGroup(grp)) {
+      return BadRequest("Group '" + grp.display_name +
+                        "' is not a dynamic group (its groupTypes has no \"DynamicMembership\"): "
+                        "membershipRule applies to dynamic groups only.");
+    }
+    std::optional<std::string> rule;
+    if (body.contains("membershipRule")) {
+      const json& v = body["membershipRule"];
+      if (!v.is_string()) return BadRequest("membershipRule: expected a string.");
+      rule = v.get<std::string>();
+      if (rule->empty()) {
+        return BadRequest("membershipRule: a dynamic group needs a rule (got an empty string).");
+      }
+      Result<MembershipRule> parsed = ParseMembershipRule(*rule);
+      if (!parsed.Ok()) {
+        return BadRequest("membershipRule: " + parsed.GetError().message);
+      }
+    }
+    std::optional<bool> paused;
+    if (body.contains("membershipRuleProcessingState")) {
+      const json& v = body["membershipRuleProcessingState"];
+      const std::string state = v.is_string() ? v.get<std::string>() : "";
+      if (state != "On" && state != "Paused") {
+        return BadRequest("membershipRuleProcessingState: expected \"On\" or \"Paused\", got " +
+                          Dump(v) + ".");
+      }
+      paused = state == "Paused";
+    }
+    Group& mine = t_.MutableGroup(g);
+    if (rule) SetGroupRule(&mine, std::move(*rule));
+    if (paused) mine.rule_paused = *paused;
+    ReevaluateGroup(&t_, g);
     return Response{204, json()};
   }
 

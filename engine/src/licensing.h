@@ -53,6 +53,9 @@ Result<std::string> ApplyBatchText(Tenant* t, std::string_view batch_json);
 /// them all.
 std::string PlanEffectJson(const Tenant& t, const std::vector<std::string>& responses,
                            size_t user_limit, size_t user_offset = 0);
+/// Graph's assignedPlan.service for a plan: the workload it belongs to, by plan-name prefix (as
+/// Graph reports them in users' assignedPlans); a plan not in the table keeps its own name.
+std::string ServiceOfPlan(const std::string& plan);
 /// Answers a console query.
 Result<std::string> RunQuery(const Tenant& t, std::string_view query_json);
 /// Writes the tenant document part by part (the export can stop between objects and go on).

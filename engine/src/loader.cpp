@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dynamic.h"
 #include "json_reader.h"
 #include "plain_text.h"
 #include "text_encoding.h"
@@ -109,6 +110,7 @@ class Loader {
     for (auto& g : tenant_->groups_) {
       std::sort(g.members.begin(), g.members.end());
       g.members.erase(std::unique(g.members.begin(), g.members.end()), g.members.end());
+      ApplyRule(&g);
       std::sort(g.member_groups.begin(), g.member_groups.end());
       g.member_groups.erase(std::unique(g.member_groups.begin(), g.member_groups.end()),
                             g.member_groups.end());
@@ -929,6 +931,7 @@ class Loader {
   bool UserItem(JsonReader& r, size_t base, const std::string& path, size_t) {
     User u;
     std::vector<std::pair<Id, Id>> assigned;  // (sku, assignment) from assignedLicenses
+    std::vector<RawField> attrs;              // what membership rules read
     bool have_states = false;
     Id uid = static_cast<Id>(tenant_->users_.size());
     auto other = [&](const std::string& key) {
@@ -979,7 +982,7 @@ class Loader {
               return true;
             });
       }
-      return Skip(r, base);
+      return RuleAttribute(r, base, path, key, &attrs);
     };
     if (!ReadObject(
             r, base, path,
@@ -1009,8 +1012,97 @@ class Loader {
         !tenant_->user_index_.Insert(u.id, uid)) {
       return Schema(path + ".id", "duplicate id \"" + u.id + "\"");
     }
+    if (!attrs.empty()) {
+      std::vector<UserField> fields;
+      fields.reserve(attrs.size());
+      for (const auto& a : attrs) {
+        fields.push_back(
+            {a.property, tenant_->InternAttribute(a.name), tenant_->InternAttribute(a.value)});
+      }
+      u.details = tenant_->StoreUserFields(std::move(fields));
+    }
     tenant_->users_.push_back(std::move(u));
     return true;
+  }
+
+  /// A rule attribute as read, before it is interned (after the user is read whole).
+  struct RawField {
+    uint8_t property;
+    std::string name;  ///< a directory extension's name, as given
+    std::string value;
+  };
+
+  /// A user member that membership rules read (dynamic.h): a string attribute (department ...),
+  /// onPremisesExtensionAttributes, otherMails, onPremisesSyncEnabled, manager (an object with
+  /// its id, as $expand=manager gives it), a directory extension extension_<appId>_<name>;
+  /// anything else is skipped. Null and "" are not kept (rules read them as null).
+  bool RuleAttribute(JsonReader& r, size_t base, const std::string& path, const std::string& key,
+                     std::vector<RawField>* out) {
+    auto text = [&](uint8_t property, std::string name, const std::string& at) {
+      std::string value;
+      if (!StrOrNull(r, base, path, at, &value)) return false;
+      if (!value.empty()) out->push_back({property, std::move(name), std::move(value)});
+      return true;
+    };
+    if (const UserStringField* f = FindUserStringField(key)) {
+      return text(static_cast<uint8_t>(f->property), "", f->graph_name);
+    }
+    if (IsDirectoryExtensionName(key)) {
+      // Only string values are kept (rules compare extension properties as text).
+      if (r.Peek() != JsonType::kString && r.Peek() != JsonType::kNull) return Skip(r, base);
+      return text(static_cast<uint8_t>(UserProperty::kDirectoryExtension), key, key);
+    }
+    if (NameIs(key, "otherMails")) {
+      std::vector<std::string> items;
+      if (!StrArray(r, base, path, "otherMails", &items)) return false;
+      for (auto& item : items) {
+        out->push_back({static_cast<uint8_t>(UserProperty::kOtherMails), "", std::move(item)});
+      }
+      return true;
+    }
+    if (NameIs(key, "onPremisesSyncEnabled")) {
+      if (r.Peek() == JsonType::kNull) return r.ReadNull() || Syntax(r, base);
+      bool on = false;
+      if (!Bool(r, base, path, "onPremisesSyncEnabled", &on)) return false;
+      out->push_back(
+          {static_cast<uint8_t>(UserProperty::kDirSyncEnabled), "", on ? "true" : "false"});
+      return true;
+    }
+    if (NameIs(key, "onPremisesExtensionAttributes")) {
+      if (r.Peek() == JsonType::kNull) return r.ReadNull() || Syntax(r, base);
+      if (r.Peek() != JsonType::kObject) {
+        return Schema(path + ".onPremisesExtensionAttributes", "expected an object");
+      }
+      r.BeginObject();
+      std::string k2;
+      MemberNames seen;
+      const std::string at = path + ".onPremisesExtensionAttributes";
+      while (r.NextKey(&k2)) {
+        if (!seen.Add(k2)) return Schema(at + "." + k2, "appears twice in the object");
+        bool known = false;
+        for (int n = 0; n < 15 && !known; ++n) {
+          const auto p =
+              static_cast<UserProperty>(static_cast<int>(UserProperty::kExtensionAttribute1) + n);
+          if (!NameIs(k2, ExtensionAttributeName(p))) continue;
+          known = true;
+          std::string value;
+          bool was_null;
+          if (!r.ReadStringOrNull(&value, &was_null)) return Typed(r, base, at + "." + k2);
+          if (!value.empty()) out->push_back({static_cast<uint8_t>(p), "", std::move(value)});
+        }
+        if (!known && !Skip(r, base)) return false;
+      }
+      return !r.Failed() || Syntax(r, base);
+    }
+    if (NameIs(key, "manager")) {
+      if (r.Peek() == JsonType::kNull) return r.ReadNull() || Syntax(r, base);
+      if (r.Peek() != JsonType::kObject) return Schema(path + ".manager", "expected an object");
+      std::string id;
+      if (!ReadObject(r, base, path + ".manager", {Text("id", &id)})) return false;
+      if (!id.empty()) out->push_back({kManagerField, "", std::move(id)});
+      return true;
+    }
+    return Skip(r, base);
   }
 
   // deletedItems: users in the recycle bin (GET /directory/deletedItems/microsoft.graph.user),
@@ -1186,7 +1278,7 @@ class Loader {
     Id gid = static_cast<Id>(tenant_->groups_.size());
     std::vector<std::pair<Id, Id>> licenses;
     bool state_given = false;
-    std::string state_text;
+    std::string state_text, rule_state;
     auto other = [&](const std::string& key) {
       if (NameIs(key, "securityEnabled")) return Bool(r, base, path, key, &g.security_enabled);
       if (NameIs(key, "mailEnabled")) return Bool(r, base, path, key, &g.mail_enabled);
@@ -1241,11 +1333,19 @@ class Loader {
             r, base, path,
             {Required("id", &g.id), Text("displayName", &g.display_name),
              Text("description", &g.description), Text("membershipRule", &g.membership_rule),
+             Text("membershipRuleProcessingState", &rule_state),
              List("groupTypes", &g.group_types)},
             other)) {
       return false;
     }
     if (g.id.empty()) return Schema(path + ".id", "missing");
+    if (NameIs(rule_state, "Paused")) {
+      g.rule_paused = true;
+    } else if (!rule_state.empty() && !NameIs(rule_state, "On")) {
+      return Schema(path + ".membershipRuleProcessingState",
+                    "expected \"On\" or \"Paused\", got \"" + rule_state + "\"");
+    }
+    SetGroupRule(&g, std::move(g.membership_rule));
     if (state_given && !state_text.empty() && state_text != "ProcessingComplete") {
       g.processing = ProcessingState::kQueued;  // the service had not finished: queue it again
     }
@@ -1257,6 +1357,33 @@ class Loader {
     tenant_->groups_.push_back(std::move(g));
     return true;
   }
+
+  /// A dynamic group whose rule is in force gets its members from the rule (every user is read
+  /// by now); listed members that differ are counted (a stale export) and the group queued, so
+  /// that processing brings its licenses in line. A rule that does not parse keeps the listed
+  /// members, with a load warning (README "Dynamic groups": why).
+  void ApplyRule(Group* g) {
+    if (g->deleted || !IsDynamicGroup(*g)) return;
+    if (!g->rule_error.empty()) {
+      tenant_->load_warnings.push_back(
+          "group \"" + g->display_name + "\" (" + g->id +
+          "): membershipRule not evaluated, listed members kept: " + g->rule_error);
+      return;
+    }
+    if (!RuleRunsAtLoad(*g)) return;
+    std::vector<Id> members = RuleMembers(*tenant_, *g->rule);
+    std::vector<Id> listed_only, rule_only;
+    std::set_difference(g->members.begin(), g->members.end(), members.begin(), members.end(),
+                        std::back_inserter(listed_only));
+    std::set_difference(members.begin(), members.end(), g->members.begin(), g->members.end(),
+                        std::back_inserter(rule_only));
+    g->stale_listed_only = static_cast<uint32_t>(listed_only.size());
+    g->stale_rule_only = static_cast<uint32_t>(rule_only.size());
+    if (listed_only.empty() && rule_only.empty()) return;
+    g->members = std::move(members);
+    if (!g->licenses.empty()) g->processing = ProcessingState::kQueued;
+  }
+  static bool RuleRunsAtLoad(const Group& g) { return RuleInForce(g); }
 
   bool ResolvePending() {
     for (auto& m : pending_members_) {

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "dynamic.h"
 #include "json_dom.h"
 #include "licensing.h"
 #include "rules.h"
@@ -17,6 +18,11 @@ namespace gbl {
 using nlohmann::json;
 
 namespace {
+
+/// A membership rule's parse error for the console: its position and ParseMembershipRule's text.
+json RuleErrorJson(const std::string& message) {
+  return json{{"position", RuleErrorPosition(message)}, {"message", message}};
+}
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -314,6 +320,7 @@ class QueryRunner {
       return DumpResult(Groups(page, licensed_only, errors_only));
     }
     if (name == "audit") return Audit(q, page);
+    if (name == "validateRule") return ValidateRule(q);
     // The rest name an object.
     if (!q.contains("id") && !q.contains("skuId")) {
       return Error{"BadRequest", name + ": the query needs an id"};
@@ -449,15 +456,26 @@ class QueryRunner {
     const Group& g = t_.groups()[gi];
     json lic = json::array();
     for (Id a : g.licenses) lic.push_back(t_.skus()[t_.assignments()[a].sku].display_name);
-    return json{{"id", g.id},
-                {"displayName", g.display_name},
-                {"securityEnabled", g.security_enabled},
-                {"mailEnabled", g.mail_enabled},
-                {"groupTypes", g.group_types},
-                {"members", g.members.size() + g.member_groups.size()},
-                {"licenses", lic},
-                {"processingState", ProcessingStateName(g.processing)},
-                {"membersWithErrors", g.error_users}};
+    json row{{"id", g.id},
+             {"displayName", g.display_name},
+             {"securityEnabled", g.security_enabled},
+             {"mailEnabled", g.mail_enabled},
+             {"groupTypes", g.group_types},
+             {"members", g.members.size() + g.member_groups.size()},
+             {"licenses", lic},
+             {"processingState", ProcessingStateName(g.processing)},
+             {"membersWithErrors", g.error_users}};
+    AddRuleFields(g, &row);
+    return row;
+  }
+
+  /// Graph's membershipRule and membershipRuleProcessingState (dynamic groups and groups with a
+  /// rule), and ruleError when the rule does not parse (our extension).
+  static void AddRuleFields(const Group& g, json* out) {
+    if (g.membership_rule.empty() && !IsDynamicGroup(g)) return;
+    (*out)["membershipRule"] = g.membership_rule.empty() ? json() : json(g.membership_rule);
+    (*out)["membershipRuleProcessingState"] = g.rule_paused ? "Paused" : "On";
+    if (!g.rule_error.empty()) (*out)["ruleError"] = RuleErrorJson(g.rule_error);
   }
 
   /// Whether a user's states pass the list filters: `errorsOnly`, `reason` (an error kind), and
@@ -1268,7 +1286,7 @@ class QueryRunner {
     } else {
       processing["total"] = g.members.size();
     }
-    return json{{"id", g.id},
+    json detail{{"id", g.id},
                 {"displayName", g.display_name},
                 {"description", g.description},
                 {"securityEnabled", g.security_enabled},
@@ -1279,6 +1297,55 @@ class QueryRunner {
                 {"licenses", licenses},
                 {"processing", processing},
                 {"membersWithErrors", g.error_users}};
+    AddRuleFields(g, &detail);
+    if (g.stale_listed_only != 0 || g.stale_rule_only != 0) {
+      detail["staleExport"] = {{"listedOnly", g.stale_listed_only},
+                               {"ruleOnly", g.stale_rule_only}};
+    }
+    return detail;
+  }
+
+  /// The portal's "Validate rules": the rule checked, and for each user asked about whether it
+  /// holds and which expression decided (ExplainRule).
+  Result<std::string> ValidateRule(const json& q) {
+    if (!q.contains("rule") || !q["rule"].is_string()) {
+      return Error{"BadRequest", "validateRule: \"rule\" must be a string"};
+    }
+    std::vector<std::string> ids;
+    if (q.contains("userIds")) {
+      const json& list = q["userIds"];
+      if (!list.is_array())
+        return Error{"BadRequest", "validateRule: \"userIds\" must be an array"};
+      for (size_t i = 0; i < list.size(); ++i) {
+        if (!list[i].is_string()) {
+          return Error{"BadRequest",
+                       "validateRule: userIds[" + std::to_string(i) + "] must be a string"};
+        }
+        ids.push_back(list[i].get<std::string>());
+      }
+    }
+    std::vector<Id> users;
+    for (const auto& id : ids) {
+      Id u = t_.user_index().Find(id);
+      if (u == kNoId || t_.users()[u].deleted) return Error{"NotFound", "no user \"" + id + "\""};
+      users.push_back(u);
+    }
+    const std::string text = q["rule"].get<std::string>();
+    Result<MembershipRule> rule = ParseMembershipRule(text);
+    if (!rule.Ok()) {
+      return Dump(json{{"valid", false}, {"error", RuleErrorJson(rule.GetError().message)}});
+    }
+    json rows = json::array();
+    for (Id u : users) {
+      RuleExplanation why = ExplainRule(rule.Value(), TenantUserAttributes(t_, u));
+      std::string decided =
+          why.expressions.empty() ? std::string() : why.expressions[why.deciding].text;
+      rows.push_back({{"id", t_.users()[u].id},
+                      {"displayName", t_.users()[u].display_name},
+                      {"matches", why.result},
+                      {"decidedBy", decided}});
+    }
+    return Dump(json{{"valid", true}, {"users", rows}});
   }
 
   json GroupMembers(Id gi, const Paging& page) {

@@ -649,6 +649,28 @@ void Tenant::EraseEvidence(const StateKey& key) {
   evidence_.erase(it);
 }
 
+uint32_t Tenant::InternAttribute(std::string_view text) {
+  if (text.empty()) return 0;
+  auto [it, added] =
+      attribute_index_.emplace(std::string(text), static_cast<uint32_t>(attribute_text_.size()));
+  if (added) attribute_text_.push_back(it->first);
+  return it->second;
+}
+
+uint32_t Tenant::StoreUserFields(std::vector<UserField> fields) {
+  if (fields.empty()) return kNoId;
+  // Canonical order (the export's): by property, extensions by name, items as given.
+  std::stable_sort(fields.begin(), fields.end(), [&](const UserField& a, const UserField& b) {
+    if (a.property != b.property) return a.property < b.property;
+    return a.name != b.name && attribute_text_[a.name] < attribute_text_[b.name];
+  });
+  UserFieldRange range{static_cast<uint32_t>(user_fields_.size()),
+                       static_cast<uint32_t>(fields.size())};
+  user_fields_.insert(user_fields_.end(), fields.begin(), fields.end());
+  user_details_.push_back(range);
+  return static_cast<uint32_t>(user_details_.size() - 1);
+}
+
 void Tenant::BeginJournal() {
   journal_ = std::make_unique<Journal>();
   Journal& j = *journal_;
@@ -659,6 +681,9 @@ void Tenant::BeginJournal() {
   j.audit = audit_.size();
   j.audit_text = audit_text_.size();
   j.violations = violations_.size();
+  j.user_details = user_details_.size();
+  j.user_fields = user_fields_.size();
+  j.attribute_text = attribute_text_.size();
   j.shared_proxies = shared_proxies_;
   j.now_ms = now_ms;
   j.actor = actor;
@@ -714,6 +739,11 @@ bool Tenant::RollbackJournal() {
   for (size_t i = j->violations; i < violations_.size(); ++i)
     violation_index_.erase(violations_[i]);
   violations_.resize(j->violations);
+  user_details_.resize(j->user_details);
+  user_fields_.resize(j->user_fields);
+  for (size_t i = j->attribute_text; i < attribute_text_.size(); ++i)
+    attribute_index_.erase(attribute_text_[i]);
+  attribute_text_.resize(j->attribute_text);
   last_violation_ = 0;
   failure_text_.clear();  // derived; texts past the rolled-back audit_text_ are gone
   violation_text_.clear();

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "membership_rule.h"
+
 namespace gbl {
 
 /// Dense index of a user, group, SKU, plan or interned assignment.
@@ -241,6 +243,24 @@ struct StateKeyHash {
   }
 };
 
+/// UserField::property of the user's manager (`manager.id`; not a UserProperty).
+constexpr uint8_t kManagerField = 0xFF;
+
+/// One attribute of a user that membership rules read and the core model does not keep
+/// (department, jobTitle, extensionAttribute1, an otherMails item, a directory extension, the
+/// manager...): texts interned in Tenant::attribute_text().
+struct UserField {
+  uint8_t property = 0;  ///< a UserProperty, or kManagerField
+  uint32_t name = 0;     ///< kDirectoryExtension: its name as given; else 0
+  uint32_t value = 0;    ///< the value ("true" / "false" for a boolean)
+};
+
+/// Where a user's fields are in Tenant::user_fields(): [begin, begin + count).
+struct UserFieldRange {
+  uint32_t begin = 0;
+  uint32_t count = 0;
+};
+
 /// A user.
 struct User {
   std::string id;
@@ -250,6 +270,9 @@ struct User {
   std::string mail;
   bool account_enabled = true;
   bool deleted = false;  ///< in directory/deletedItems (DeletedUser), or deleted for good
+  /// Tenant::user_details() index of the user's rule attributes (kNoId: none); fills padding,
+  /// so a user without any costs nothing.
+  uint32_t details = kNoId;
   std::vector<std::string> proxy_addresses;
   std::vector<Id> groups;               ///< groups the user is a direct member of, sorted
   std::vector<AssignmentState> states;  ///< sorted by (source, sku)
@@ -271,6 +294,13 @@ struct Group {
   std::string display_name;
   std::string description;
   std::string membership_rule;
+  /// The parsed membership_rule (null: none, or it does not parse: then rule_error says why).
+  std::shared_ptr<const MembershipRule> rule;
+  std::string rule_error;    ///< the parse error of membership_rule ("" when it parses)
+  bool rule_paused = false;  ///< membershipRuleProcessingState "Paused" (members stay as they are)
+  /// At load: the listed members that the rule does not give, and the rule's members that the
+  /// document did not list (a stale export); both 0 when they agreed.
+  uint32_t stale_listed_only = 0, stale_rule_only = 0;
   bool security_enabled = true;
   bool mail_enabled = false;
   bool deleted = false;
@@ -339,6 +369,7 @@ void RecomputeCounters(Tenant* t);
 struct Journal {
   size_t users = 0, groups = 0, skus = 0, assignments = 0, audit = 0, audit_text = 0;
   size_t violations = 0;
+  size_t user_details = 0, user_fields = 0, attribute_text = 0;
   std::vector<std::pair<Id, User>> saved_users;
   std::vector<std::pair<Id, std::vector<AssignmentState>>> saved_states;  ///< states only
   std::vector<uint32_t> states_slot;  ///< user → index in saved_states (kNoId: not saved)
@@ -463,6 +494,18 @@ class Tenant {
   /// Interned violations (index 0: none).
   const std::vector<Violation>& violations() const { return violations_; }
 
+  /// Users' rule attribute ranges (User::details), append-only while a journal is open.
+  const std::vector<UserFieldRange>& user_details() const { return user_details_; }
+  /// Users' rule attributes, by range.
+  const std::vector<UserField>& user_fields() const { return user_fields_; }
+  /// Interned attribute texts (index 0: "").
+  const std::vector<std::string>& attribute_text() const { return attribute_text_; }
+  /// Interns an attribute text.
+  uint32_t InternAttribute(std::string_view text);
+  /// Stores a user's rule attributes (sorted here into their canonical order) and returns the
+  /// User::details value for them (kNoId when there are none).
+  uint32_t StoreUserFields(std::vector<UserField> fields);
+
   /// Starts recording every change so that RollbackJournal can undo them exactly; replaces an
   /// open journal (whose changes are then kept).
   void BeginJournal();
@@ -548,6 +591,10 @@ class Tenant {
   std::unordered_map<std::string, uint32_t> failure_text_;  ///< reason → audit text (derived)
   std::vector<uint32_t> violation_text_;  ///< interned violation → its audit text (derived)
   std::unordered_map<StateKey, Violation, StateKeyHash> evidence_;  ///< overflow only
+  std::vector<UserFieldRange> user_details_;
+  std::vector<UserField> user_fields_;
+  std::vector<std::string> attribute_text_ = std::vector<std::string>(1);
+  std::unordered_map<std::string, uint32_t> attribute_index_;
   std::unordered_map<Id, DeletedUser> deleted_users_;
   std::unique_ptr<Journal> journal_;
 };

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "dynamic.h"
 #include "json_writer.h"
 #include "licensing.h"
 #include "plain_text.h"
@@ -107,10 +108,6 @@ void JsonWriter::Grow(size_t n) {
 
 char* JsonWriter::WriteInt(char* p, int64_t v) { return std::to_chars(p, p + 24, v).ptr; }
 
-namespace {
-
-/// Graph's assignedPlan.service for a plan: the workload it belongs to, by plan-name prefix (as
-/// Graph reports them in users' assignedPlans); a plan not in the table keeps its own name.
 std::string ServiceOfPlan(const std::string& plan) {
   static const std::pair<const char*, const char*> kServices[] = {
       {"EXCHANGE_", "exchange"},
@@ -142,6 +139,8 @@ std::string ServiceOfPlan(const std::string& plan) {
   }
   return plan;
 }
+
+namespace {
 
 const char* ActivityName(Activity a) {
   switch (a) {
@@ -287,9 +286,67 @@ void WriteEffectiveLicenses(const Tenant& t, const User& u, JsonWriter* w) {
   w->EndArray();
 }
 
+/// The user's rule attributes (UserField), in Graph's shapes: strings by their Graph names,
+/// onPremisesExtensionAttributes, onPremisesSyncEnabled, otherMails, directory extensions, and
+/// manager as {"id"}.
+void WriteUserFields(const Tenant& t, const User& u, JsonWriter* w) {
+  if (u.details == kNoId) return;
+  const UserFieldRange& range = t.user_details()[u.details];
+  const UserField* f = t.user_fields().data() + range.begin;
+  const UserField* end = f + range.count;
+  const auto& text = t.attribute_text();
+  auto is = [](const UserField* x, UserProperty p) {
+    return x->property == static_cast<uint8_t>(p);
+  };
+  while (f != end) {
+    const auto p = static_cast<UserProperty>(f->property);
+    if (f->property == kManagerField) {
+      w->Key("manager");
+      w->BeginObject();
+      w->Field("id", text[f->value]);
+      w->EndObject();
+      ++f;
+    } else if (p >= UserProperty::kExtensionAttribute1 &&
+               p <= UserProperty::kExtensionAttribute15) {
+      w->Key("onPremisesExtensionAttributes");
+      w->BeginObject();
+      while (f != end && f->property >= static_cast<uint8_t>(UserProperty::kExtensionAttribute1) &&
+             f->property <= static_cast<uint8_t>(UserProperty::kExtensionAttribute15)) {
+        w->Key(ExtensionAttributeName(static_cast<UserProperty>(f->property)));
+        w->String(text[f->value]);
+        ++f;
+      }
+      w->EndObject();
+    } else if (p == UserProperty::kDirSyncEnabled) {
+      w->FieldBool("onPremisesSyncEnabled", text[f->value] == "true");
+      ++f;
+    } else if (p == UserProperty::kOtherMails) {
+      w->Key("otherMails");
+      w->BeginArray();
+      for (; f != end && is(f, UserProperty::kOtherMails); ++f) w->String(text[f->value]);
+      w->EndArray();
+    } else if (p == UserProperty::kDirectoryExtension) {
+      w->Key(text[f->name]);
+      w->String(text[f->value]);
+      ++f;
+    } else {
+      const char* name = nullptr;
+      for (const auto& field : UserStringFields()) {
+        if (field.property == p) name = field.graph_name;
+      }
+      if (name != nullptr) {
+        w->Key(name);
+        w->String(text[f->value]);
+      }
+      ++f;
+    }
+  }
+}
+
 void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* w) {
   w->BeginObject();
   WriteUserProperties(u, w);
+  WriteUserFields(t, u, w);
   w->Key("assignedLicenses");
   WriteEffectiveLicenses(t, u, w);
   w->Key("licenseAssignmentStates");
@@ -379,7 +436,10 @@ void WriteGroup(const Tenant& t, Id gi, JsonWriter* w) {
   w->BeginArray();
   for (const auto& s : g.group_types) w->String(s);
   w->EndArray();
-  if (!g.membership_rule.empty()) w->Field("membershipRule", g.membership_rule);
+  if (!g.membership_rule.empty()) {
+    w->Field("membershipRule", g.membership_rule);
+    w->Field("membershipRuleProcessingState", g.rule_paused ? "Paused" : "On");
+  }
   std::vector<std::pair<Id, std::vector<Id>>> lic;
   for (Id a : g.licenses) lic.emplace_back(t.assignments()[a].sku, t.assignments()[a].disabled);
   w->Key("assignedLicenses");

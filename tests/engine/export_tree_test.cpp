@@ -41,7 +41,8 @@ Files EntraExporterTree() {
   f[root + "SubscribedSkus/" + ems + "/" + ems + ".json"] = Sku(kEms, "EMS", 10).dump(2);
   for (const char* id : {"u1", "u2", "u3", "u4"}) {
     json u = UserDoc(id);
-    if (id[1] >= '3') {  // members of the dynamic group, holding its license
+    if (id[1] >= '3') {           // members of the dynamic group, holding its license
+      u["department"] = "Sales";  // what its rule reads (EntraExporter writes every property)
       u["assignedLicenses"] = json::array({License(kEms)});
       u["licenseAssignmentStates"] = json::array({Inherited("dyn", kEms)});
     }
