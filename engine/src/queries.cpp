@@ -723,18 +723,20 @@ class QueryRunner {
       }
       return it->second;
     };
-    // The plans a user holds of one product: the union of its holders' (those from `from` to
-    // `to` in a side's `held`), into `out`.
+    // The plans a user holds of one product through several sources: each side's distinct
+    // plans (the holders from `from` to `to` in its `held`), marked by plan id with this
+    // comparison's stamp, so no sorting is needed.
+    std::vector<uint32_t> mark_was(t_.plans().size()), mark_now(t_.plans().size());
+    uint32_t stamp = 0;
     auto union_plans = [&](const std::vector<std::pair<Id, Id>>& held, size_t from, size_t to,
-                           std::vector<Id>* out) {
+                           std::vector<uint32_t>* mark, std::vector<Id>* out) {
       out->clear();
       for (size_t k = from; k < to; ++k) {
-        const auto& enabled = t_.assignments()[held[k].second].enabled;
-        out->insert(out->end(), enabled.begin(), enabled.end());
-      }
-      if (to - from > 1) {
-        std::sort(out->begin(), out->end());
-        out->erase(std::unique(out->begin(), out->end()), out->end());
+        for (Id p : t_.assignments()[held[k].second].enabled) {
+          if ((*mark)[p] == stamp) continue;
+          (*mark)[p] = stamp;
+          out->push_back(p);
+        }
       }
     };
     std::vector<Id> plans_was, plans_now;
@@ -769,9 +771,14 @@ class QueryRunner {
                      now_side.held.begin() + k, now_side.held.begin() + k_end)) {
         return true;
       }
-      union_plans(was_side.held, i, i_end, &plans_was);
-      union_plans(now_side.held, k, k_end, &plans_now);
-      return plans_was == plans_now;
+      ++stamp;
+      union_plans(was_side.held, i, i_end, &mark_was, &plans_was);
+      union_plans(now_side.held, k, k_end, &mark_now, &plans_now);
+      if (plans_was.size() != plans_now.size()) return false;
+      for (Id p : plans_now) {
+        if (mark_was[p] != stamp) return false;
+      }
+      return true;
     };
 
     // A changed user: dense id, the first 8 bytes of its id (big-endian, so they order as the
@@ -923,17 +930,14 @@ class QueryRunner {
           if (a != b) ++pair_users[{sku, a, b}];
           return true;
         }
-        union_plans(was_side.held, i, i_end, &plans_was);
-        union_plans(now_side.held, k, k_end, &plans_now);
+        ++stamp;
+        union_plans(was_side.held, i, i_end, &mark_was, &plans_was);
+        union_plans(now_side.held, k, k_end, &mark_now, &plans_now);
         for (Id p : plans_now) {
-          if (!std::binary_search(plans_was.begin(), plans_was.end(), p)) {
-            ++plans_on_flat[pair_key(sku, p)];
-          }
+          if (mark_was[p] != stamp) ++plans_on_flat[pair_key(sku, p)];
         }
         for (Id p : plans_was) {
-          if (!std::binary_search(plans_now.begin(), plans_now.end(), p)) {
-            ++plans_off_flat[pair_key(sku, p)];
-          }
+          if (mark_now[p] != stamp) ++plans_off_flat[pair_key(sku, p)];
         }
         return true;
       });
@@ -1064,6 +1068,39 @@ class QueryRunner {
                     {"plansLost", plan_counts(plans_off)},   {"newErrors", error_groups(appeared)},
                     {"clearedErrors", error_groups(cleared)}};
 
+    // Membership changes (a dynamic group's rule or a user's attributes, members added or
+    // removed): each group saved by the journal against what it has now.
+    struct MemberDelta {
+      Id group;
+      size_t before;
+      std::vector<Id> joined, left;  // ascending user ids
+    };
+    std::vector<MemberDelta> member_deltas;
+    {
+      const auto saved = SavedBefore(j.saved_groups);
+      static const std::vector<Id> kNone;
+      for (Id g = 0; g < t_.groups().size(); ++g) {
+        auto it = saved.find(g);
+        if (it == saved.end() && g < j.groups) continue;
+        const std::vector<Id>& was = it != saved.end() ? it->second->members : kNone;
+        const Group& now = t_.groups()[g];
+        MemberDelta d{g, was.size(), {}, {}};
+        std::set_difference(now.members.begin(), now.members.end(), was.begin(), was.end(),
+                            std::back_inserter(d.joined));
+        std::set_difference(was.begin(), was.end(), now.members.begin(), now.members.end(),
+                            std::back_inserter(d.left));
+        if (!d.joined.empty() || !d.left.empty()) member_deltas.push_back(std::move(d));
+      }
+    }
+    json memberships = json::array();
+    for (const MemberDelta& d : member_deltas) {
+      memberships.push_back({{"groupId", t_.groups()[d.group].id},
+                             {"displayName", t_.groups()[d.group].display_name},
+                             {"joined", d.joined.size()},
+                             {"left", d.left.size()}});
+    }
+    summary["memberships"] = std::move(memberships);
+
     json users = json::array();
     for (size_t k = first; k < end; ++k) {
       const Changed& d = changed[k];
@@ -1079,6 +1116,17 @@ class QueryRunner {
                        {"plansLost", plan_ids(plans_before, plans_after)},
                        {"newErrors", error_list(d.user, errors_after, errors_before)},
                        {"clearedErrors", error_list(d.user, errors_before, errors_after)}});
+      json joined_groups = json::array(), left_groups = json::array();
+      for (const MemberDelta& m : member_deltas) {
+        if (std::binary_search(m.joined.begin(), m.joined.end(), d.user)) {
+          joined_groups.push_back(t_.groups()[m.group].id);
+        }
+        if (std::binary_search(m.left.begin(), m.left.end(), d.user)) {
+          left_groups.push_back(t_.groups()[m.group].id);
+        }
+      }
+      if (!joined_groups.empty()) users.back()["joinedGroups"] = std::move(joined_groups);
+      if (!left_groups.empty()) users.back()["leftGroups"] = std::move(left_groups);
     }
 
     // Users waiting for a seat (CountViolation) per product after the changes, and the groups
@@ -1165,11 +1213,22 @@ class QueryRunner {
                            : g < j.groups            ? now.error_users
                                                      : 0;
       const uint32_t is = now.deleted ? 0 : now.error_users;
-      if (was == is) continue;
+      const MemberDelta* moved = nullptr;
+      for (const MemberDelta& m : member_deltas) {
+        if (m.group == g) moved = &m;
+      }
+      if (was == is && moved == nullptr) continue;
       groups.push_back({{"id", now.id},
                         {"displayName", now.display_name},
                         {"membersWithErrorsBefore", was},
                         {"membersWithErrorsAfter", is}});
+      if (moved != nullptr) {
+        json& row = groups.back();
+        row["membersBefore"] = moved->before;
+        row["membersAfter"] = now.members.size();
+        row["joined"] = moved->joined.size();
+        row["left"] = moved->left.size();
+      }
     }
     return {{"summary", std::move(summary)},
             {"users", std::move(users)},

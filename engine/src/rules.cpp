@@ -30,6 +30,32 @@ std::string PlanLabel(const Tenant& t, Id plan) {
   return plan < t.plans().size() ? t.plans()[plan].name : std::string("?");
 }
 
+/// The smallest plan of `plans` that needs a prerequisite and finds none that `enabled(q)`
+/// says is enabled (kNoId: every plan finds one). `plans` need not be sorted.
+template <typename Enabled>
+Id MissingPrerequisite(const Tenant& t, const std::vector<Id>& plans, Enabled enabled) {
+  Id failing = kNoId;
+  for (Id p : plans) {
+    if (p >= failing) continue;
+    const auto& req = t.plans()[p].requires_any_of;
+    // No rule, or a rule whose prerequisites no product of the tenant has: never satisfied.
+    if (req.empty() && t.plans()[p].requires_unowned.empty()) continue;
+    bool ok = false;
+    for (Id q : req) ok = ok || enabled(q);
+    if (!ok) failing = p;
+  }
+  return failing;
+}
+
+/// A DependencyViolation naming `plan`, or nothing when it is kNoId.
+std::optional<Violation> DependencyOf(Id plan) {
+  if (plan == kNoId) return std::nullopt;
+  Violation v;
+  v.kind = ErrorKind::kDependencyViolation;
+  v.plan = plan;
+  return v;
+}
+
 }  // namespace
 
 std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id source,
@@ -119,21 +145,32 @@ std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id sour
   bool dependent = replaced_skus != nullptr;
   for (Id a : candidates) dependent = dependent || t.assignments()[a].dependent;
   if (dependent) {
-    std::vector<Id> enabled;
-    for (Id a : candidates) {
-      const auto& en = t.assignments()[a].enabled;
-      enabled.insert(enabled.end(), en.begin(), en.end());
+    // The plans enabled, marked by plan id with this call's stamp: every member of a group
+    // checks the same products, so no sorting and no allocation per member.
+    static thread_local std::vector<uint32_t> mark;
+    static thread_local std::vector<Id> enabled;
+    static thread_local uint32_t stamp = 0;
+    if (mark.size() < t.plans().size()) mark.resize(t.plans().size(), 0);
+    if (++stamp == 0) {
+      std::fill(mark.begin(), mark.end(), 0);
+      stamp = 1;
     }
+    enabled.clear();
+    auto add = [&](const std::vector<Id>& en) {
+      for (Id p : en) {
+        if (mark[p] == stamp) continue;
+        mark[p] = stamp;
+        enabled.push_back(p);
+      }
+    };
+    for (Id a : candidates) add(t.assignments()[a].enabled);
     if (replaced_skus != nullptr) {
       for (const auto& s : u.states) {
-        if (!IsOther(s, source, replaced_skus)) continue;
-        const auto& en = t.assignments()[s.assignment].enabled;
-        enabled.insert(enabled.end(), en.begin(), en.end());
+        if (IsOther(s, source, replaced_skus)) add(t.assignments()[s.assignment].enabled);
       }
     }
-    std::sort(enabled.begin(), enabled.end());
-    enabled.erase(std::unique(enabled.begin(), enabled.end()), enabled.end());
-    if (std::optional<Violation> missing = CheckPrerequisites(t, enabled)) {
+    const Id failing = MissingPrerequisite(t, enabled, [&](Id q) { return mark[q] == stamp; });
+    if (std::optional<Violation> missing = DependencyOf(failing)) {
       for (Id a : candidates) {
         const auto& en = t.assignments()[a].enabled;
         if (std::binary_search(en.begin(), en.end(), missing->plan))
@@ -151,20 +188,8 @@ int64_t SeatsShort(const Sku& s) {
 }
 
 std::optional<Violation> CheckPrerequisites(const Tenant& t, const std::vector<Id>& enabled) {
-  for (Id p : enabled) {
-    const auto& req = t.plans()[p].requires_any_of;
-    // No rule, or a rule whose prerequisites no product of the tenant has: never satisfied.
-    if (req.empty() && t.plans()[p].requires_unowned.empty()) continue;
-    bool ok = false;
-    for (Id q : req) ok = ok || std::binary_search(enabled.begin(), enabled.end(), q);
-    if (!ok) {
-      Violation v;
-      v.kind = ErrorKind::kDependencyViolation;
-      v.plan = p;
-      return v;
-    }
-  }
-  return std::nullopt;
+  return DependencyOf(MissingPrerequisite(
+      t, enabled, [&](Id q) { return std::binary_search(enabled.begin(), enabled.end(), q); }));
 }
 
 std::string DescribeViolation(const Tenant& t, const User* u, const Violation& v) {
