@@ -18,6 +18,14 @@ const MAX_PART_BYTES = 2 ** 32 - 1;
 /** Default number of user evaluations per processChunk call. */
 export const DEFAULT_CHUNK_USERS = 2048;
 
+/**
+ * A preview lists at least this many users (the console's page of a list), so that the next page
+ * asked for the same plan comes out of the last preview instead of running the planner again.
+ */
+export const PLAN_CACHE_MIN_USERS = 100;
+/** A preview's JSON text is kept for the next call only up to this size (a page, not a CLI list). */
+const PLAN_CACHE_MAX_CHARS = 8 << 20;
+
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
@@ -89,6 +97,12 @@ function takeHeldOutput(module, held) {
 export class Engine {
   #module;
   #raw;
+  /** Calls that may have changed the tenant so far (every call but the read-only ones). */
+  #changes = 0;
+  /** The last preview: {key, changes, offset, limit, count, text}; see planChanges. */
+  #lastPlan = null;
+  /** Previews the engine computed (the cache's misses). */
+  #planRuns = 0;
 
   /** Use createEngine(); `module` comes from loadEngineModule(). */
   constructor(module) {
@@ -101,9 +115,22 @@ export class Engine {
     return this.#module;
   }
 
+  /** The embind engine for a call that may change the tenant: it counts as a change. */
   #engine() {
+    const raw = this.#reader();
+    this.#changes += 1;
+    return raw;
+  }
+
+  /** The embind engine for a call that leaves the tenant as it is (queries, previews). */
+  #reader() {
     if (!this.#raw) throw new EngineError(ErrorCode.BAD_REQUEST, 'engine used after dispose()');
     return this.#raw;
+  }
+
+  /** How many previews the planner computed; a preview served from the last one does not count. */
+  get planRuns() {
+    return this.#planRuns;
   }
 
   /**
@@ -312,6 +339,11 @@ export class Engine {
    * follows, returns the effect `{summary, users, skus, groups, requests}` and undoes it all: the
    * tenant is exactly as it was. The users listed are a page by id: from `userOffset`, at most
    * `userLimit` (the summary counts them all).
+   *
+   * The same batch previewed again before anything changes the tenant (any call but a query or a
+   * preview counts as a change) is served from the last preview when it listed the page asked for:
+   * the summary does not depend on the page, and a preview lists at least PLAN_CACHE_MIN_USERS
+   * users, so the console's effect and the first page of its users are one run of the planner.
    * @param {any} batch
    * @param {{userLimit?: number, userOffset?: number}} [options]
    */
@@ -323,7 +355,33 @@ export class Engine {
       if (parsed === undefined) texts.push(one);
       else for (const part of splitBatch(parsed)) texts.push(toJsonText(part, 'planChanges'));
     }
-    return JSON.parse(unwrap(this.#engine().planChanges(texts, userLimit, userOffset)));
+    const raw = this.#reader();
+    const paged = Number.isSafeInteger(userLimit) && Number.isSafeInteger(userOffset) && userOffset >= 0;
+    if (!paged) {
+      // Not a page the cache understands: the engine says what is wrong with it.
+      this.#planRuns += 1;
+      return JSON.parse(unwrap(raw.planChanges(texts, userLimit, userOffset)));
+    }
+    const limit = userLimit < 0 ? Infinity : userLimit;
+    const key = JSON.stringify(texts);
+    const last = this.#lastPlan;
+    if (last && last.key === key && last.changes === this.#changes && last.offset <= userOffset &&
+        (userOffset + limit <= last.offset + last.limit || last.count < last.limit)) {
+      const effect = JSON.parse(last.text);
+      const from = userOffset - last.offset;
+      effect.users = effect.users.slice(from, from + limit);
+      return effect;
+    }
+    const asked = limit === Infinity ? -1 : Math.max(limit, PLAN_CACHE_MIN_USERS);
+    this.#lastPlan = null;
+    this.#planRuns += 1;
+    const text = unwrap(raw.planChanges(texts, asked, userOffset));
+    const effect = JSON.parse(text);
+    if (text.length <= PLAN_CACHE_MAX_CHARS) {
+      this.#lastPlan = { key, changes: this.#changes, offset: userOffset, limit: asked < 0 ? Infinity : asked, count: effect.users.length, text };
+    }
+    if (effect.users.length > limit) effect.users = effect.users.slice(0, limit);
+    return effect;
   }
 
   /**
@@ -365,7 +423,7 @@ export class Engine {
 
   /** True while groups wait for (or are in) background processing. */
   hasPendingWork() {
-    return this.#engine().hasPendingWork();
+    return this.#reader().hasPendingWork();
   }
 
   /**
@@ -388,7 +446,7 @@ export class Engine {
 
   /** True while a journal is open. */
   journalOpen() {
-    return this.#engine().journalOpen();
+    return this.#reader().journalOpen();
   }
 
   /** Answers a console query (`{query: 'products'}` or its JSON text); returns the parsed value. */
@@ -398,7 +456,7 @@ export class Engine {
 
   /** Same as query, returning the JSON text. */
   queryText(query) {
-    return unwrap(this.#engine().query(toJsonText(query, 'query')));
+    return unwrap(this.#reader().query(toJsonText(query, 'query')));
   }
 
   /** Pins the clock: Unix milliseconds, a Date or an ISO 8601 string. */

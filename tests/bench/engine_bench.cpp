@@ -15,7 +15,11 @@
 //                           timed), then the rollback alone (timed): the planner's preview cost
 //   BM_PreviewTemplateChange100k   journal + change + processing + rollback, all timed
 //   BM_PlanTemplateChange100k      Engine::PlanChanges of the same change (with the effect's JSON):
-//                           arg 0 every changed user listed, arg 1 the summary and 20 users
+//                           arg 0 every changed user listed, arg 1 the summary and 20 users;
+//                           counters: the heap the processed tenant holds (tenant_MB) and the
+//                           most a preview adds to the heap in use (preview_peak_MB,
+//                           preview_peak_pct of the tenant's), counted by this binary's
+//                           operator new / delete
 //   BM_PlanMembershipChange        Engine::PlanChanges of one POST .../members/$ref (the effect,
 //                           summary and 20 users); arg 0 a small licensed group, arg 1 the biggest
 //   BM_SortedUsersPage      one page of 100 of All users ordered by displayName (the console's
@@ -45,6 +49,45 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+
+#include <atomic>
+#include <new>
+
+// Heap bytes in use and their peak, counted by operator new / delete (malloc_usable_size of each
+// block on glibc): what a preview adds to the tenant's memory at its worst.
+namespace heap_count {
+std::atomic<size_t> in_use{0};
+std::atomic<size_t> peak{0};
+size_t SizeOf(void* p) {
+#if defined(__GLIBC__)
+  return malloc_usable_size(p);
+#else
+  (void)p;
+  return 0;
+#endif
+}
+void* Allocate(size_t n) {
+  void* p = std::malloc(n == 0 ? 1 : n);
+  if (p == nullptr) throw std::bad_alloc();
+  const size_t now = in_use.fetch_add(SizeOf(p), std::memory_order_relaxed) + SizeOf(p);
+  size_t seen = peak.load(std::memory_order_relaxed);
+  while (now > seen && !peak.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
+  }
+  return p;
+}
+void Free(void* p) {
+  if (p == nullptr) return;
+  in_use.fetch_sub(SizeOf(p), std::memory_order_relaxed);
+  std::free(p);
+}
+}  // namespace heap_count
+
+void* operator new(size_t n) { return heap_count::Allocate(n); }
+void* operator new[](size_t n) { return heap_count::Allocate(n); }
+void operator delete(void* p) noexcept { heap_count::Free(p); }
+void operator delete[](void* p) noexcept { heap_count::Free(p); }
+void operator delete(void* p, size_t) noexcept { heap_count::Free(p); }
+void operator delete[](void* p, size_t) noexcept { heap_count::Free(p); }
 
 namespace {
 
@@ -230,11 +273,21 @@ std::unique_ptr<gbl::Engine>& SharedProcessed() {
 }
 
 /// The shared processed engine, loading and processing it when needed (untimed by callers).
+/// Heap bytes the shared processed tenant holds (in use after its load and processing less
+/// before them; the document and the benchmarks' own data are not counted).
+size_t& TenantBytes() {
+  static size_t bytes = 0;
+  return bytes;
+}
+
 gbl::Engine* ProcessedEngine(benchmark::State& state) {
   auto& engine = SharedProcessed();
   if (!engine) {
+    Document();  // generated first: the document is not the tenant's
+    const size_t before = heap_count::in_use.load();
     engine = LoadedEngine(state);
     if (engine) engine->ProcessAll();
+    TenantBytes() = heap_count::in_use.load() - before;
   }
   return engine.get();
 }
@@ -535,10 +588,13 @@ void BM_PlanTemplateChange100k(benchmark::State& state) {
   std::string batch;
   gbl::Engine* engine = TemplateToggleSetUp(state, &batch);
   if (engine == nullptr) return;
-  size_t bytes = 0;
+  size_t bytes = 0, before = 0, added = 0;
   for (auto _ : state) {
+    before = heap_count::in_use.load();
+    heap_count::peak.store(before);
     auto effect =
         engine->PlanChanges(std::vector<std::string>{batch}, state.range(0) == 0 ? SIZE_MAX : 20);
+    added = std::max(added, heap_count::peak.load() - before);
     if (!effect.Ok()) {
       state.SkipWithError(("PlanChanges failed: " + effect.GetError().message).c_str());
       break;
@@ -547,6 +603,11 @@ void BM_PlanTemplateChange100k(benchmark::State& state) {
     benchmark::DoNotOptimize(effect);
   }
   state.counters["effect_MB"] = static_cast<double>(bytes) / 1e6;
+  const size_t tenant = TenantBytes();
+  state.counters["tenant_MB"] = static_cast<double>(tenant) / 1e6;
+  state.counters["preview_peak_MB"] = static_cast<double>(added) / 1e6;
+  state.counters["preview_peak_pct"] =
+      tenant == 0 ? 0.0 : 100.0 * static_cast<double>(added) / static_cast<double>(tenant);
 }
 
 /// The planner's preview of one membership change (the console's: summary and 20 users).

@@ -2,7 +2,8 @@
 // Performance figures of the WASM engine (a script run by hand, not a test):
 //
 //   node tests/node/bench-wasm.mjs [--users N] [--file TENANT.json] [--loads N] [--changes N]
-//        [--no-worker] [--native-load-mbps X] [--native-process-ms X] [--native-change-us X]
+//        [--plans N] [--plan-only] [--no-worker] [--native-load-mbps X] [--native-process-ms X]
+//        [--native-change-us X]
 //
 // Tenant: by default the engine's synthetic generator with the native benchmark's shape
 // (tests/bench/engine_bench.cpp: N users, N/100 groups, 100 SKUs, 5 memberships per user, 20% of
@@ -10,7 +11,10 @@
 // Measures: load MB/s end to end (bytes in JS -> copied into the heap -> engine ready), full
 // background processing, the export (document bytes out of the heap), and one membership change round trip (a Graph batch with one
 // POST/DELETE members/$ref) through the Dispatcher in-process and through a worker thread
-// (EngineClient over worker_threads), each with and without the processing that follows.
+// (EngineClient over worker_threads), each with and without the processing that follows; the
+// planner's preview of a template change on the biggest group (one more plan disabled in its first
+// product; the console's page: summary and 20 users), in-process and through the worker, with the
+// wasm heap before and after (--plan-only: load, process and that alone).
 // With native figures given, prints the WASM/native ratios.
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +31,8 @@ const { values: options } = parseArgs({
     file: { type: 'string' },
     loads: { type: 'string', default: '3' },
     changes: { type: 'string', default: '200' },
+    plans: { type: 'string', default: '5' },
+    'plan-only': { type: 'boolean', default: false },
     'no-worker': { type: 'boolean', default: false },
     'native-load-mbps': { type: 'string' },
     'native-process-ms': { type: 'string' },
@@ -36,7 +42,7 @@ const { values: options } = parseArgs({
 });
 if (options.help) {
   process.stdout.write(`usage: node tests/node/bench-wasm.mjs [--users N] [--file TENANT.json] [--loads N] [--changes N]
-       [--no-worker] [--native-load-mbps X] [--native-process-ms X] [--native-change-us X]\n`);
+       [--plans N] [--plan-only] [--no-worker] [--native-load-mbps X] [--native-process-ms X] [--native-change-us X]\n`);
   process.exit(0);
 }
 
@@ -120,7 +126,39 @@ const processMs = performance.now() - started;
 log(`full processing: ${ms(processMs)} (${chunks + 1} chunks of 65,536 user evaluations)`);
 log(`wasm heap after processing: ${(module.debugMemory().heapSize / 2 ** 20).toFixed(0)} MiB`);
 
-for (const exportOptions of [{ assignedPlans: false, audit: false }, {}]) {
+// The planner's preview of a template change on the biggest group: its first product with one
+// more plan disabled (the native BM_PlanTemplateChange100k/1), the summary and 20 users.
+const planCount = Number(options.plans);
+function templateChange(target) {
+  const [big] = target.query({ query: 'groups', licensedOnly: true, orderBy: 'members desc', limit: 1 }).items;
+  const detail = target.query({ query: 'group', id: big.id });
+  const license = detail.licenses[0];
+  const extra = license.servicePlans.find((p) => p.enabled);
+  const disabledPlans = [...license.disabledPlans, ...(extra ? [extra.servicePlanId] : [])];
+  return {
+    group: big,
+    batch: {
+      requests: [{ id: '1', method: 'POST', url: `/groups/${big.id}/assignLicense`, body: { addLicenses: [{ skuId: license.skuId, disabledPlans }], removeLicenses: [] } }],
+    },
+  };
+}
+const template = templateChange(engine);
+const heapBefore = module.debugMemory().heapSize;
+const planTimes = [];
+let planEffect;
+for (let i = 0; i < planCount; i++) {
+  started = performance.now();
+  planEffect = engine.planChanges(template.batch, { userLimit: 20 });
+  planTimes.push(performance.now() - started);
+}
+const heapAfter = module.debugMemory().heapSize;
+const planMs = median(planTimes);
+log(`plan (template change on "${template.group.displayName}", ${template.group.members} members; summary and 20 users): ` +
+  `median ${ms(planMs)} of ${planCount} (${planTimes.map((t) => t.toFixed(0)).join(', ')} ms) in-process, ` +
+  `${planEffect.summary.usersChanged} users changed; wasm heap ${(heapBefore / 2 ** 20).toFixed(0)} -> ${(heapAfter / 2 ** 20).toFixed(0)} MiB ` +
+  `(+${(((heapAfter - heapBefore) / heapBefore) * 100).toFixed(1)}%: the heap only grows, so this is the preview's peak above the tenant)`);
+
+for (const exportOptions of options['plan-only'] ? [] : [{ assignedPlans: false, audit: false }, {}]) {
   const label = exportOptions.assignedPlans === false ? 'export without assignedPlans and audits' : 'full export';
   started = performance.now();
   try {
@@ -151,6 +189,29 @@ function changeBatch({ group, userId }, index) {
         : { id: '1', method: 'DELETE', url: `/groups/${group.id}/members/${userId}/$ref` },
     ],
   };
+}
+
+/** The same preview through a worker thread (EngineClient.plan: the console's path). */
+async function workerPlan(client) {
+  const times = [];
+  for (let i = 0; i < planCount; i++) {
+    started = performance.now();
+    await client.plan(JSON.stringify(template.batch), { userLimit: 20 });
+    times.push(performance.now() - started);
+  }
+  log(`worker thread plan (same template change): median ${ms(median(times))} of ${planCount} (${times.map((t) => t.toFixed(0)).join(', ')} ms)`);
+}
+if (options['plan-only']) {
+  if (!options['no-worker']) {
+    const client = new EngineClient({ createWorker: () => new NodeWorkerAdapter() });
+    await client.loadDocument(bytes);
+    await client.process();
+    await workerPlan(client);
+    client.terminate();
+  }
+  log(`summary: plan of a template change on ${template.group.members} members ${planMs.toFixed(0)} ms in-process (target <= 150)`);
+  engine.dispose();
+  process.exit(0);
 }
 
 const change = pickChange(engine);
@@ -220,6 +281,7 @@ if (!options['no-worker']) {
     withProcess.push(performance.now() - started);
   }
   workerMedian = median(times);
+  await workerPlan(client);
   log(`worker thread change round trip: median ${ms(workerMedian)}, p95 ${ms(percentile(times, 0.95))}; ` +
     `with processing: median ${ms(median(withProcess))}, p95 ${ms(percentile(withProcess, 0.95))}`);
   client.terminate();
@@ -244,6 +306,7 @@ if (options['native-load-mbps'] || options['native-process-ms'] || options['nati
 }
 log(
   `summary: load ${loadMbps.toFixed(1)} MB/s (target >= 60), processing ${processMs.toFixed(0)} ms, ` +
-    `change round trip ${inProcessMedian.toFixed(3)} ms in-process${workerMedian === null ? '' : `, ${workerMedian.toFixed(3)} ms via worker`} (target <= 0.5)`,
+    `change round trip ${inProcessMedian.toFixed(3)} ms in-process${workerMedian === null ? '' : `, ${workerMedian.toFixed(3)} ms via worker`} (target <= 0.5), ` +
+    `plan of a template change on ${template.group.members} members ${planMs.toFixed(0)} ms in-process (target <= 150)`,
 );
 engine.dispose();
