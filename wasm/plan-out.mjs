@@ -138,6 +138,22 @@ const psText = (value) => `'${String(value).replace(/'/g, "''")}'`;
 /** Graph's id from a `@odata.id` reference ("https://graph.microsoft.com/v1.0/directoryObjects/{id}"). */
 const refId = (ref) => String(ref ?? '').split('/').pop();
 
+/** A JSON value as a PowerShell literal: $null, $true/$false, numbers, '…', @(…), @{ 'key' = …; … }. */
+function psValue(value) {
+  if (value === null || value === undefined) return '$null';
+  if (typeof value === 'boolean') return value ? '$true' : '$false';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '$null';
+  if (Array.isArray(value)) return `@(${value.map(psValue).join(', ')})`;
+  if (typeof value === 'object') return `@{ ${Object.entries(value).map(([k, v]) => `${psText(k)} = ${psValue(v)}`).join('; ')} }`;
+  return psText(value);
+}
+
+/** True for a PATCH /groups body that sets only the membership rule and its processing state. */
+function isRuleBody(body) {
+  const keys = Object.keys(body);
+  return keys.length > 0 && keys.every((k) => k === 'membershipRule' || k === 'membershipRuleProcessingState');
+}
+
 /** `@(@{SkuId='…'; DisabledPlans=@('…')})` for a list of assignedLicense objects. */
 function psLicenses(list) {
   return `@(${(list ?? []).map((l) => `@{SkuId=${psText(l.skuId)}; DisabledPlans=@(${(l.disabledPlans ?? []).map(psText).join(', ')})}`).join(', ')})`;
@@ -217,6 +233,34 @@ export function powershellScript(out, skuNames) {
         `# Step ${n}: reprocess the licenses of ${safe(user)}.`,
         `$null = Get-MgUser -UserId ${psText(user)} -Property id -ErrorAction Stop`,
         `if ($WhatIf) { Write-Host "Step ${n}: would reprocess ${safe(user)}" } else { Invoke-MgLicenseUser -UserId ${psText(user)} | Out-Null }`,
+      ]);
+    } else if ((m = /^\/groups\/([^/]+)$/.exec(url)) && request.method === 'PATCH' && isRuleBody(body)) {
+      const [, group] = m;
+      scopes.add('Group.ReadWrite.All');
+      const args = [
+        'membershipRule' in body ? `-MembershipRule ${psText(body.membershipRule)}` : '',
+        'membershipRuleProcessingState' in body ? `-MembershipRuleProcessingState ${psText(body.membershipRuleProcessingState)}` : '',
+      ].filter(Boolean).join(' ');
+      steps.push([
+        `# Step ${n}: membership rule of dynamic group ${safe(group)} (its members, and the licenses they get from it, follow once the service has processed it).`,
+        `$target = Get-MgGroup -GroupId ${psText(group)} -Property id,displayName,membershipRule,membershipRuleProcessingState -ErrorAction Stop`,
+        `if ($WhatIf) { Write-Host "Step ${n}: would change the rule of $($target.DisplayName): $($target.MembershipRule)" }`,
+        `else { Update-MgGroup -GroupId ${psText(group)} ${args} }`,
+      ]);
+    } else if ((m = /^\/users\/([^/]+)$/.exec(url)) && request.method === 'PATCH' && Object.keys(body).length > 0) {
+      const [, user] = m;
+      scopes.add('User.ReadWrite.All');
+      // Plain strings as Update-MgUser's own parameters (-Department 'Sales'); anything else
+      // (null to clear, lists, onPremisesExtensionAttributes, extension_<appId>_<name>) in -BodyParameter.
+      const simple = Object.entries(body).every(([k, v]) => typeof v === 'string' && /^[A-Za-z][A-Za-z0-9]*$/.test(k));
+      const args = simple
+        ? Object.entries(body).map(([k, v]) => `-${k[0].toUpperCase()}${k.slice(1)} ${psText(v)}`).join(' ')
+        : `-BodyParameter ${psValue(body)}`;
+      steps.push([
+        `# Step ${n}: attributes of ${safe(user)}: ${safe(Object.keys(body).join(', '))} (dynamic groups whose rules read them, and their licenses, follow).`,
+        `$target = Get-MgUser -UserId ${psText(user)} -Property id,displayName -ErrorAction Stop`,
+        `if ($WhatIf) { Write-Host "Step ${n}: would update $($target.DisplayName)" }`,
+        `else { Update-MgUser -UserId ${psText(user)} ${args} }`,
       ]);
     } else {
       // Any other Graph request, sent as it is.

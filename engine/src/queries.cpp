@@ -1087,11 +1087,11 @@ class QueryRunner {
     std::vector<MemberDelta> member_deltas;
     {
       const auto saved = SavedBefore(j.saved_groups);
-      static const std::vector<Id> kNone;
+      static const std::vector<Id> kNoMembers;
       for (Id g = 0; g < t_.groups().size(); ++g) {
         auto it = saved.find(g);
         if (it == saved.end() && g < j.groups) continue;
-        const std::vector<Id>& was = it != saved.end() ? it->second->members : kNone;
+        const std::vector<Id>& was = it != saved.end() ? it->second->members : kNoMembers;
         const Group& now = t_.groups()[g];
         MemberDelta d{g, was.size(), {}, {}};
         std::set_difference(now.members.begin(), now.members.end(), was.begin(), was.end(),

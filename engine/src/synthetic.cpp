@@ -563,6 +563,15 @@ std::string GenerateSyntheticTenant(const SyntheticOptions& options) {
   std::vector<std::string> last_upn(kLastCount);
   for (size_t i = 0; i < kFirstCount; ++i) first_upn[i] = UpnPart(kFirstNames[i]);
   for (size_t i = 0; i < kLastCount; ++i) last_upn[i] = UpnPart(kLastNames[i]);
+  // The dynamic licensing group's users (SyntheticOptions::dynamic_members): exactly N, evenly.
+  const uint64_t dynamic_members =
+      options.real_shaped ? 0 : std::min<uint64_t>(options.dynamic_members, users);
+  auto InSales = [&](uint64_t u) {
+    return (u * dynamic_members) / users != ((u + 1) * dynamic_members) / users;
+  };
+  static constexpr const char* kOtherDepartments[] = {"Finance",    "HR",          "Legal",
+                                                      "Marketing",  "Engineering", "Support",
+                                                      "Operations", "Research",    "Retail"};
   out.Raw("\"users\":[");
   std::string upn;
   std::string name;
@@ -674,6 +683,13 @@ std::string GenerateSyntheticTenant(const SyntheticOptions& options) {
     out.Raw("\"],\"assignedLicenses\":[");
     if (direct_of(u, &lic)) write_license(lic);
     out.Raw("]");
+    if (dynamic_members > 0) {
+      out.Raw(",\"department\":\"");
+      out.Raw(InSales(u) ? "Sales"
+                         : kOtherDepartments[SplitMix64::Mix(seed ^ (u + 0xDE9A)) %
+                                             (sizeof(kOtherDepartments) / sizeof(char*))]);
+      out.Char('"');
+    }
     if (options.real_shaped) {
       out.Raw(",\"givenName\":");
       out.Str(kFirstNames[f]);
@@ -737,6 +753,25 @@ std::string GenerateSyntheticTenant(const SyntheticOptions& options) {
       out.Raw("{\"@odata.type\":\"#microsoft.graph.group\",\"id\":");
       out.Guid(MakeGuid(seed, 2, plan.nested[i]));
       out.Char('}');
+    }
+    out.Raw("]}");
+  }
+  if (dynamic_members > 0 && !skus.empty()) {
+    out.Raw(group_count > 0 ? ",\n{\"id\":" : "\n{\"id\":");
+    out.Guid(MakeGuid(seed, 11, 0));
+    out.Raw(
+        ",\"displayName\":\"Sales (dynamic licensing)\",\"securityEnabled\":true,"
+        "\"mailEnabled\":false,\"groupTypes\":[\"DynamicMembership\"],"
+        "\"membershipRule\":\"user.department -eq \\\"Sales\\\"\","
+        "\"membershipRuleProcessingState\":\"On\",\"assignedLicenses\":[");
+    write_license(License{});
+    out.Raw("],\"members\":[");
+    bool first_member = true;
+    for (uint64_t u = 0; u < users; ++u) {
+      if (!InSales(u)) continue;
+      if (!first_member) out.Char(',');
+      first_member = false;
+      out.Guid(user_ids[static_cast<size_t>(u)]);
     }
     out.Raw("]}");
   }

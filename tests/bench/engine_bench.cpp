@@ -29,6 +29,13 @@
 //                           checks its UPN against every user: issue 16's PERF1, once quadratic)
 //   BM_EvaluateRule         a typical dynamic membership rule (membership_rule.h) over 1M
 //                           synthetic users' attributes, one pass per iteration (issue 15)
+//   BM_DynamicUserChange    on the tenant with a 100K-member dynamic licensing group
+//                           (SyntheticOptions::dynamic_members): one PATCH /users department
+//                           change, the user's memberships and licenses re-evaluated
+//   BM_DynamicRuleEdit      PATCH /groups membershipRule of that group: the rule over every
+//                           user, about 1% of the group leaving or joining, licenses following
+//   BM_PlanDynamicRuleEdit  Engine::PlanChanges of a rule edit adding ~100K members (summary
+//                           and 20 users)
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -749,6 +756,124 @@ void BM_EvaluateRule(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
 }
 
+/// The benchmark tenant with departments and a dynamic licensing group of a tenth of the users
+/// (SyntheticOptions::dynamic_members), loaded and processed once (issue 15).
+gbl::Engine* DynamicEngine(benchmark::State& state, std::string* group, std::string* user) {
+  static std::unique_ptr<gbl::Engine> engine;
+  static std::string gid, uid;
+  if (!engine) {
+    gbl::SyntheticOptions o = BenchOptions();
+    o.dynamic_members = o.users / 10;
+    engine = std::make_unique<gbl::Engine>();
+    auto loaded = engine->LoadDocument(gbl::GenerateSyntheticTenant(o));
+    if (!loaded.Ok()) {
+      state.SkipWithError(("LoadDocument failed: " + loaded.GetError().message).c_str());
+      engine.reset();
+      return nullptr;
+    }
+    engine->ProcessAll();
+    auto groups =
+        engine->Query(json{{"query", "groups"}, {"search", "Sales (dynamic licensing)"}}.dump());
+    json found = json::parse(groups.Ok() ? groups.Value() : "{}", nullptr, false);
+    if (found.is_discarded() || !found.contains("items") || found["items"].empty()) {
+      state.SkipWithError("the dynamic group is missing");
+      engine.reset();
+      return nullptr;
+    }
+    gid = found["items"][0]["id"].get<std::string>();
+    auto members = engine->Query(json{{"query", "groupMembers"}, {"id", gid}, {"limit", 1}}.dump());
+    uid = json::parse(members.Value())["items"][0]["id"].get<std::string>();
+  }
+  *group = gid;
+  *user = uid;
+  return engine.get();
+}
+
+std::string PatchBatch(const std::string& url, const json& body) {
+  return json{{"requests", json::array({{{"id", "1"},
+                                         {"method", "PATCH"},
+                                         {"url", url},
+                                         {"headers", {{"Content-Type", "application/json"}}},
+                                         {"body", body}}})}}
+      .dump();
+}
+
+/// One user's department changed (Sales <-> Finance, alternating): the user's dynamic
+/// memberships re-evaluated, it leaves or joins the 100K licensing group and its licenses follow.
+void BM_DynamicUserChange(benchmark::State& state) {
+  std::string gid, uid;
+  gbl::Engine* engine = DynamicEngine(state, &gid, &uid);
+  if (engine == nullptr) return;
+  const std::string leave = PatchBatch("/users/" + uid, {{"department", "Finance"}});
+  const std::string join = PatchBatch("/users/" + uid, {{"department", "Sales"}});
+  bool in = true;
+  for (auto _ : state) {
+    auto r = engine->ApplyBatch(in ? leave : join);
+    std::string why;
+    if (!BatchSucceeded(r, &why)) {
+      state.SkipWithError(why.c_str());
+      break;
+    }
+    in = !in;
+  }
+  if (!in) {  // leave the shared tenant as it was
+    auto r = engine->ApplyBatch(join);
+    benchmark::DoNotOptimize(r);
+  }
+}
+
+/// The dynamic group's rule edited (alternating `user.department -eq "Sales"` and the same
+/// -and accountEnabled): the rule over every user, then the leaves and joins (about 1% of the
+/// group: its disabled users) with their licenses.
+void BM_DynamicRuleEdit(benchmark::State& state) {
+  std::string gid, uid;
+  gbl::Engine* engine = DynamicEngine(state, &gid, &uid);
+  if (engine == nullptr) return;
+  const std::string narrow =
+      PatchBatch("/groups/" + gid, {{"membershipRule",
+                                     "user.department -eq \"Sales\" -and user.accountEnabled -eq "
+                                     "true"}});
+  const std::string wide =
+      PatchBatch("/groups/" + gid, {{"membershipRule", "user.department -eq \"Sales\""}});
+  bool narrowed = false;
+  for (auto _ : state) {
+    auto r = engine->ApplyBatch(narrowed ? wide : narrow);
+    std::string why;
+    if (!BatchSucceeded(r, &why)) {
+      state.SkipWithError(why.c_str());
+      break;
+    }
+    narrowed = !narrowed;
+  }
+  if (narrowed) {
+    auto r = engine->ApplyBatch(wide);
+    benchmark::DoNotOptimize(r);
+  }
+}
+
+/// The planner's preview (summary and 20 users) of a rule edit on the 100K dynamic licensing
+/// group that adds a department: about 100K joins, the license each gets, the seats.
+void BM_PlanDynamicRuleEdit(benchmark::State& state) {
+  std::string gid, uid;
+  gbl::Engine* engine = DynamicEngine(state, &gid, &uid);
+  if (engine == nullptr) return;
+  const std::string edit = PatchBatch(
+      "/groups/" + gid, {{"membershipRule", "user.department -in [\"Sales\", \"Finance\"]"}});
+  size_t joined = 0;
+  for (auto _ : state) {
+    auto effect = engine->PlanChanges(std::vector<std::string>{edit}, 20);
+    if (!effect.Ok()) {
+      state.SkipWithError(("PlanChanges failed: " + effect.GetError().message).c_str());
+      break;
+    }
+    json e = json::parse(effect.Value(), nullptr, false);
+    if (!e.is_discarded() && !e["summary"]["memberships"].empty()) {
+      joined = e["summary"]["memberships"][0]["joined"].get<size_t>();
+    }
+  }
+  state.counters["joined"] = static_cast<double>(joined);
+}
+
 BENCHMARK(BM_MemoryPerMembership)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LoadDocument)->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FullProcessing)->Iterations(3)->Unit(benchmark::kMillisecond);
@@ -762,6 +887,9 @@ BENCHMARK(BM_PlanMembershipChange)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond
 BENCHMARK(BM_SortedUsersPage)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CreateUsers)->Arg(10000)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EvaluateRule)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DynamicUserChange)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DynamicRuleEdit)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PlanDynamicRuleEdit)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

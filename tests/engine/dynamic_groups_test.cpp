@@ -340,5 +340,59 @@ TEST(DynamicGroups, JournalRollbackOfPausingIsExact) {
   EXPECT_EQ(e.ExportDocument(), before);
 }
 
+json Plan(Engine* e, json requests) {
+  for (size_t i = 0; i < requests.size(); ++i) requests[i]["id"] = std::to_string(i + 1);
+  auto r = e->PlanChanges(json{{"requests", requests}}.dump());
+  EXPECT_TRUE(r.Ok()) << (r.Ok() ? "" : r.GetError().message);
+  return r.Ok() ? json::parse(r.Value()) : json();
+}
+
+TEST(DynamicGroups, PlannerPreviewOfARuleEditShowsJoinsLeavesAndTheLicenseEffect) {
+  Engine e;
+  Load(&e, SalesAndHr());
+  e.ProcessAll();
+  const std::string before = e.ExportDocument();
+  json plan = Plan(&e, json::array({Req("PATCH", "/groups/sales",
+                                        {{"membershipRule", "user.department -eq \"HR\""}})}));
+  EXPECT_EQ(e.ExportDocument(), before) << "a preview changes nothing";
+  ASSERT_EQ(plan["summary"]["memberships"].size(), 1u) << plan.dump();
+  EXPECT_EQ(plan["summary"]["memberships"][0]["groupId"], "sales");
+  EXPECT_EQ(plan["summary"]["memberships"][0]["joined"], 1);
+  EXPECT_EQ(plan["summary"]["memberships"][0]["left"], 2);
+  ASSERT_EQ(plan["groups"].size(), 1u) << plan.dump();
+  EXPECT_EQ(plan["groups"][0]["membersBefore"], 2);
+  EXPECT_EQ(plan["groups"][0]["membersAfter"], 1);
+  EXPECT_EQ(plan["groups"][0]["joined"], 1);
+  EXPECT_EQ(plan["groups"][0]["left"], 2);
+  EXPECT_EQ(plan["summary"]["usersChanged"], 3) << "s1 and s2 lose E3, h1 gains it";
+  bool seen_h1 = false;
+  for (const auto& u : plan["users"]) {
+    if (u["id"] != "h1") continue;
+    seen_h1 = true;
+    EXPECT_EQ(u["joinedGroups"], json::array({"sales"}));
+    EXPECT_EQ(u["gains"], json::array({kE3}));
+  }
+  EXPECT_TRUE(seen_h1) << plan.dump();
+  for (const auto& sku : plan["skus"]) {
+    if (sku["skuId"] == kE3) {
+      EXPECT_EQ(sku["consumedBefore"], 2);
+      EXPECT_EQ(sku["consumedAfter"], 1);
+    }
+  }
+}
+
+TEST(DynamicGroups, PlannerPreviewOfAnAttributeChangeShowsTheMove) {
+  Engine e;
+  Load(&e, SalesAndHr());
+  e.ProcessAll();
+  json plan = Plan(&e, json::array({Req("PATCH", "/users/s2", {{"department", "HR"}})}));
+  ASSERT_EQ(plan["summary"]["memberships"].size(), 2u) << plan.dump();
+  ASSERT_EQ(plan["users"].size(), 1u) << plan.dump();
+  EXPECT_EQ(plan["users"][0]["joinedGroups"], json::array({"hr"}));
+  EXPECT_EQ(plan["users"][0]["leftGroups"], json::array({"sales"}));
+  EXPECT_EQ(plan["users"][0]["gains"], json::array({kEms}));
+  EXPECT_EQ(plan["users"][0]["loses"], json::array({kE3}));
+}
+
 }  // namespace
 }  // namespace gbl

@@ -223,6 +223,11 @@ struct SyntheticOptions {
   /// provisionedPlans, identities, on-premises and contact properties), most of it bytes the
   /// loader skips; off: the lean users of the licensing model (~0.3 KB).
   bool real_shaped = false;
+  /// With N > 0 (and lean users): every user has a department, N of them (spread evenly)
+  /// "Sales", and one more group, dynamic ("DynamicMembership", membershipRule
+  /// `user.department -eq "Sales"`, On) and licensed with the first product, lists those N.
+  /// 0: none of it (the document byte for byte as without the option).
+  size_t dynamic_members = 0;
 };
 
 /// Generates a synthetic tenant document (no computed states: every licensed group is queued).
