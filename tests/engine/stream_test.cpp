@@ -73,6 +73,30 @@ TEST(StreamedLoad, AnySplitGivesTheSameTenantAsTheWholeDocument) {
   }
 }
 
+TEST(StreamedLoad, DynamicGroupsGetTheSameMembersWhateverTheSplitAndTheSectionOrder) {
+  SyntheticOptions o;
+  o.users = 300;
+  o.groups = 8;
+  o.skus = 4;
+  o.dynamic_members = 40;
+  std::string doc = GenerateSyntheticTenant(o);
+  // A stale export: the listed members are Sales, the rule now asks for HR.
+  const std::string sales = R"(user.department -eq \"Sales\")";
+  ASSERT_NE(doc.find(sales), std::string::npos);
+  doc.replace(doc.find(sales), sales.size(), R"(user.department -eq \"HR\")");
+  ExpectSplitsAgree(doc, 64, 3);
+  ExpectSplitsAgree(doc, 4096, 3);
+  // Keys in alphabetical order: the groups (and their rules) come before the users.
+  ExpectSplitsAgree(nlohmann::json::parse(doc).dump(), 512, 3);
+  EXPECT_EQ(Whole(nlohmann::json::parse(doc).dump()), Whole(doc));
+  Engine e;
+  Load(&e, nlohmann::json::parse(doc));
+  nlohmann::json groups = Q(e, {{"query", "groups"}, {"search", "Sales (dynamic licensing)"}});
+  nlohmann::json g = Q(e, {{"query", "group"}, {"id", groups["items"][0]["id"]}});
+  EXPECT_EQ(g["staleExport"]["listedOnly"], 40) << g.dump();
+  EXPECT_EQ(g["members"], g["staleExport"]["ruleOnly"]) << "the HR users, none of them listed";
+}
+
 TEST(StreamedLoad, OneBytePiecesWork) {
   json doc = TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 5)}),
                        json::array({UserDoc("u1"), UserDoc("u\u00e9\U0001F600")}),
