@@ -5,9 +5,10 @@ import migrateUsers from './migrate-users.json';
 import changeE3ToE5 from './change-e3-to-e5.json';
 import resolveProblems from './resolve-problems.json';
 import labOutOfSeats from './lab-out-of-seats.json';
+import dynamicSales from './dynamic-sales.json';
 
 /** @type {import('../lib/scenario.js').Scenario[]} */
-export const LIBRARY = [seed, migrateUsers, changeE3ToE5, resolveProblems, labOutOfSeats];
+export const LIBRARY = [seed, migrateUsers, changeE3ToE5, resolveProblems, labOutOfSeats, dynamicSales];
 
 /** A library scenario by id, or undefined. */
 export function libraryScenario(id) {
