@@ -122,13 +122,69 @@ registerBlade('plan', () => ({
         replace(listEl, h('li', { class: 'empty', text: 'No staged change. In Assign license or Remove license, choose Add to plan: the change waits here, previewed with the others, until you apply the plan.' }));
         return;
       }
-      replace(listEl, changes.map((c, i) => h('li', { class: 'plan-change', attrs: { 'data-testid': 'plan-change' } },
-        h('div', { class: 'plan-change-title', text: c.title }),
+      replace(listEl, changes.map((c, i) => h('li', {
+        class: 'plan-change',
+        attrs: { 'data-testid': 'plan-change', 'data-change-id': c.id, draggable: 'true' },
+        on: {
+          // Dragging a change onto another puts it in that one's place.
+          dragstart: (ev) => {
+            ev.dataTransfer?.setData('text/plain', String(c.id));
+            if (ev.dataTransfer) ev.dataTransfer.effectAllowed = 'move';
+            ev.currentTarget.classList.add('dragging');
+          },
+          dragend: (ev) => ev.currentTarget.classList.remove('dragging'),
+          dragover: (ev) => {
+            ev.preventDefault();
+            ev.currentTarget.classList.add('drop-target');
+          },
+          dragleave: (ev) => ev.currentTarget.classList.remove('drop-target'),
+          drop: (ev) => {
+            ev.preventDefault();
+            ev.currentTarget.classList.remove('drop-target');
+            const id = Number(ev.dataTransfer?.getData('text/plain'));
+            if (Number.isInteger(id) && id !== c.id) moveAndSay(id, i);
+          },
+        },
+      },
+        h('div', { class: 'plan-change-title' },
+          // The handle: drag it, or focus it and press the arrow keys (Home / End: first / last).
+          h('button', {
+            class: 'plan-drag-handle',
+            type: 'button',
+            text: '⠿',
+            attrs: {
+              'aria-label': `Reorder: ${c.title}, change ${i + 1} of ${changes.length}`,
+              'aria-roledescription': 'draggable change',
+              'aria-keyshortcuts': 'ArrowUp ArrowDown Home End',
+              title: 'Drag to reorder, or use the arrow keys',
+            },
+            on: {
+              keydown: (ev) => {
+                const to = { ArrowUp: i - 1, ArrowDown: i + 1, Home: 0, End: changes.length - 1 }[ev.key];
+                if (to === undefined) return;
+                ev.preventDefault();
+                moveAndSay(c.id, to);
+              },
+            },
+          }),
+          h('span', { text: c.title })),
         requestLines(c.requests),
         h('div', { class: 'plan-change-tools' },
           button('Move up', () => plan.move(c.id, -1), { appearance: 'subtle', disabled: i === 0, ariaLabel: `Move up: ${c.title}` }),
           button('Move down', () => plan.move(c.id, 1), { appearance: 'subtle', disabled: i === changes.length - 1, ariaLabel: `Move down: ${c.title}` }),
           button('Remove', () => plan.remove(c.id), { appearance: 'subtle', ariaLabel: `Remove from the plan: ${c.title}` })))));
+    }
+
+    /** Moves a change to `index`, keeps the keyboard on its handle and says where it went. */
+    function moveAndSay(id, index) {
+      const list = plan.list();
+      const change = list.find((c) => c.id === id);
+      const to = Math.max(0, Math.min(list.length - 1, index));
+      if (!change || list.indexOf(change) === to) return;
+      plan.moveTo(id, to);
+      const handle = listEl.querySelector(`[data-change-id="${id}"] .plan-drag-handle`);
+      if (handle instanceof HTMLElement) handle.focus();
+      replace(message, h('p', { class: 'visually-hidden', text: `${change.title}: moved to ${to + 1} of ${list.length}.` }));
     }
 
     const title = () => h('h3', { class: 'section-title', id: 'plan-effect-title', text: 'What the plan will do' });

@@ -84,6 +84,22 @@ export function move(id, by) {
   changed();
 }
 
+/**
+ * Moves a staged change to position `index` (0-based, clamped to the plan); the others keep their
+ * order. What dragging a change (or moving it with the keyboard) in the Plan blade does.
+ */
+export function moveTo(id, index) {
+  const at = changes.findIndex((c) => c.id === id);
+  if (at < 0) return;
+  const to = Math.max(0, Math.min(changes.length - 1, index));
+  if (to === at) return;
+  const next = changes.slice();
+  const [moving] = next.splice(at, 1);
+  next.splice(to, 0, moving);
+  changes = next;
+  changed();
+}
+
 /** Forgets every staged change. */
 export function discard() {
   changes = [];
