@@ -273,13 +273,15 @@ export function describeEffect(effect, products, { action = 'Assign' } = {}) {
   const groupsById = new Map(effect.groups.map((g) => [g.id, g]));
   for (const m of summary.memberships || []) {
     const g = groupsById.get(m.groupId);
-    const size = g && g.membersBefore !== undefined && g.membersAfter !== undefined ? ` (${num(g.membersBefore)} → ${num(g.membersAfter)} members)` : '';
+    // The group's size before → after, said once (on its first line).
+    let size = g && g.membersBefore !== undefined && g.membersAfter !== undefined ? ` (${num(g.membersBefore)} → ${num(g.membersAfter)} members)` : '';
     const names = (key) => effect.users.filter((u) => (u[key] || []).includes(m.groupId)).map((u) => u.displayName);
     const line = (n, verb, key, testid) => {
       const shown = names(key);
       lines.push(h('p', { class: 'preview-line', attrs: { 'data-testid': testid } },
         `${usersText(n, 'user', 'users')} ${n === 1 ? `${verb}s` : verb} ${m.displayName}${size}. `,
-        shown.length ? h('span', { class: 'sub', text: `For example: ${shown.join(', ')}${n > shown.length ? ', …' : ''}` }) : null));
+        shown.length ? h('span', { class: 'sub', text: n > shown.length ? `For example: ${shown.join(', ')}, …` : shown.join(', ') }) : null));
+      size = '';
     };
     if (m.joined) line(m.joined, 'join', 'joinedGroups', 'preview-joins');
     if (m.left) line(m.left, 'leave', 'leftGroups', 'preview-leaves');
