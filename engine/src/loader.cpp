@@ -9,6 +9,7 @@
 
 #include "dynamic.h"
 #include "json_reader.h"
+#include "licensing.h"
 #include "plain_text.h"
 #include "text_encoding.h"
 
@@ -144,6 +145,11 @@ class Loader {
     }
     RecomputeCounters(tenant_.get());
     QueueGroups();
+    // Users a stale export lists in a dynamic group that its rule no longer gives: what they held
+    // from the group goes, as the service's processing of the leave does (the group's run covers
+    // its members only).
+    for (const auto& [g, u] : rule_leavers_) EvaluateGroupOnly(tenant_.get(), u, g, false);
+    rule_leavers_ = {};
     return std::move(tenant_);
   }
 
@@ -1380,6 +1386,8 @@ class Loader {
     g->stale_listed_only = static_cast<uint32_t>(listed_only.size());
     g->stale_rule_only = static_cast<uint32_t>(rule_only.size());
     if (listed_only.empty() && rule_only.empty()) return;
+    const Id gid = static_cast<Id>(g - tenant_->groups_.data());
+    for (Id u : listed_only) rule_leavers_.emplace_back(gid, u);
     g->members = std::move(members);
     if (!g->licenses.empty()) g->processing = ProcessingState::kQueued;
   }
@@ -1519,6 +1527,7 @@ class Loader {
   }
 
   std::unique_ptr<Tenant> tenant_;
+  std::vector<std::pair<Id, Id>> rule_leavers_;  ///< (group, user): listed, not given by the rule
   size_t size_hint_ = 0;
   bool failed_ = false;
   std::string buf_;        ///< text not parsed yet (an incomplete value), copied from its piece

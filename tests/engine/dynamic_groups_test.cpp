@@ -89,6 +89,25 @@ TEST(DynamicGroups, StaleExportIsReported) {
   EXPECT_EQ(g["staleExport"]["ruleOnly"], 1);
 }
 
+TEST(DynamicGroups, StaleExportLeaversLoseWhatTheGroupGaveAndJoinersGetItAfterProcessing) {
+  json doc = SalesAndHr();
+  doc["groups"][0]["members"] = json::array({"s1", "h1"});
+  for (auto& u : doc["users"]) {
+    if (u["id"] == "s2") continue;  // s2 joined since the export
+    u["assignedLicenses"] = json::array({License(kE3)});
+    u["licenseAssignmentStates"] = json::array(
+        {{{"skuId", kE3}, {"assignedByGroup", "sales"}, {"state", "Active"}, {"error", "None"}}});
+  }
+  Engine e;
+  Load(&e, doc);
+  EXPECT_FALSE(HasLicense(e, "h1", kE3)) << "h1 left Sales: its license from Sales goes";
+  EXPECT_TRUE(HasLicense(e, "s1", kE3));
+  EXPECT_EQ(Consumed(e, kE3), 1);
+  e.ProcessAll();
+  EXPECT_TRUE(HasLicense(e, "s2", kE3));
+  EXPECT_EQ(Consumed(e, kE3), 2);
+}
+
 TEST(DynamicGroups, PausedGroupKeepsItsListedMembersOnLoad) {
   json doc = SalesAndHr();
   doc["groups"][0]["members"] = json::array({"h1"});
