@@ -308,6 +308,8 @@ class BatchRunner {
     t_.SetDeletedUser(u, std::nullopt);
     t_.Audit(Activity::kRestoreUser, false, u, kNoId);
     if (EvaluateUser(&t_, u, kNoId)) t_.Audit(Activity::kChangeUserLicense, true, u, kNoId);
+    // Dynamic groups follow their rules, not the memberships the user had.
+    ReevaluateUserMemberships(&t_, u);
     return Response{200, UserObject(t_, u)};
   }
 
@@ -865,6 +867,13 @@ class BatchRunner {
     if (!NormalizeUsageLocation(&u.usage_location)) {
       return BadRequest("usageLocation: expected a two-letter ISO 3166 country code.");
     }
+    // The attributes membership rules read (other members are ignored, as before).
+    std::vector<PatchField> fields;
+    bool any_field = false;
+    for (auto it = body.begin(); it != body.end(); ++it) {
+      std::string why = PatchRuleAttribute(it.key(), it.value(), &fields, &any_field);
+      if (!why.empty() && why != "unknown") return BadRequest(why);
+    }
     if (t_.FindUpn(u.upn, true) != kNoId) {
       return BadRequest(
           "Another object with the same value for property userPrincipalName already exists.");
@@ -873,9 +882,11 @@ class BatchRunner {
     if (t_.user_index().Contains(u.id) || t_.group_index().Contains(u.id)) {
       return BadRequest("Another object with the same id '" + u.id + "' already exists.");
     }
+    if (!fields.empty()) u.details = t_.StoreUserFields(ToFields(fields));
     Id uid = t_.AddUser(std::move(u));
     t_.IndexProxies(t_.users()[uid], 1);
     t_.Audit(Activity::kAddUser, false, uid, kNoId);
+    ReevaluateUserMemberships(&t_, uid);
     return Response{201, UserObject(t_, uid)};
   }
 

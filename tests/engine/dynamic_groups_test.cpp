@@ -311,6 +311,21 @@ TEST(DynamicGroups, PausedRuleKeepsMembersAsTheyAre) {
       << "On again: the rule (department HR, nobody now) applies";
 }
 
+TEST(DynamicGroups, ACreatedUserJoinsTheGroupsWhoseRulesHold) {
+  Engine e;
+  Load(&e, SalesAndHr());
+  json r = Apply1(&e, Req("POST", "/users",
+                          {{"id", "n1"},
+                           {"displayName", "New"},
+                           {"userPrincipalName", "n1@contoso.com"},
+                           {"usageLocation", "US"},
+                           {"department", "HR"}}));
+  EXPECT_EQ(r["status"], 201) << r.dump();
+  EXPECT_EQ(MemberIds(e, "hr"), (Ids{"h1", "n1"}));
+  EXPECT_EQ(ExportedUser(e, "n1")["department"], "HR");
+  EXPECT_TRUE(HasLicense(e, "n1", kEms));
+}
+
 TEST(DynamicGroups, ManualMembershipChangesOnDynamicGroupsStayRefused) {
   Engine e;
   Load(&e, SalesAndHr());
