@@ -3,7 +3,8 @@
 //   gbl_gen_tenant --users 1000000 --groups 10000 --skus 100 --seed 1 --out tenant.json
 //
 // Optional: --memberships X (per user), --licensed X (fraction of groups), --seat-ratio X,
-// --direct X (fraction of users with a direct license). --out - writes to standard output.
+// --direct X (fraction of users with a direct license), --dynamic-members N (departments and a
+// dynamic licensing group of N users). --out - writes to standard output.
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -20,6 +21,7 @@ void PrintUsage() {
   std::fprintf(stderr,
                "usage: gbl_gen_tenant [--users N] [--groups N] [--skus N] [--seed N] "
                "[--memberships X] [--licensed X] [--seat-ratio X] [--direct X] [--real-shaped] "
+               "[--dynamic-members N] "
                "--out FILE|-\n");
 }
 
@@ -84,6 +86,9 @@ int main(int argc, char** argv) {
     } else if (flag == "--direct") {
       ok = ParseReal(value, &real) && real <= 1.0;
       options.direct_fraction = real;
+    } else if (flag == "--dynamic-members") {
+      ok = ParseCount(value, &count);
+      options.dynamic_members = static_cast<size_t>(count);
     } else if (flag == "--real-shaped") {
       options.real_shaped = true;
       continue;
