@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -88,6 +89,15 @@ class Loader {
 
   /// The error of a failed Feed.
   const Error& GetError() const { return error_; }
+
+  /// Text held between pieces: the unparsed rest of the last piece and the sections set aside.
+  size_t HeldBytes() const {
+    size_t n = buf_.size();
+    for (const Section* s : {&org_, &skus_, &users_, &groups_, &rules_, &deleted_, &audits_}) {
+      n += s->owned.size();
+    }
+    return n;
+  }
 
   /// After the last piece: the sections set aside, then the tenant's derived tables.
   Result<std::unique_ptr<Tenant>> Finish() {
@@ -216,7 +226,7 @@ class Loader {
   // subscribedSkus, licensingRules, users, groups needs nothing else); any other value is
   // captured whole and parsed when its dependencies are read (a section sent before the ones it
   // needs is held as text until then).
-  enum class Step { kStart, kMembers, kItems, kAfter };
+  enum class Step { kStart, kMembers, kPage, kItems, kAfter };
 
   static bool IsWs(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
   static size_t SkipWsAt(std::string_view t, size_t i) {
@@ -432,6 +442,23 @@ class Loader {
             index_ = 0;
             break;
           }
+          if (items && Ready(s) && r.Peek() == JsonType::kObject) {
+            // A Graph list response (`{"@odata.context": ..., "value": [...]}`, one page as
+            // Graph returns it): its "value" is read item by item like an array section.
+            r.BeginObject();
+            s->present = true;
+            BeginSection(s, size_hint_ > base ? size_hint_ - base : rest.size());
+            pos_ += r.Position();
+            first_ = true;
+            step_ = Step::kPage;
+            section_ = s;
+            section_name_ = SectionName(s);
+            items_ = items;
+            index_ = 0;
+            in_page_ = true;
+            page_value_ = false;
+            break;
+          }
           size_t value_at = r.Position();
           if (!last && !ValueComplete(rest, value_at, base)) return true;
           std::string_view captured;
@@ -454,6 +481,44 @@ class Loader {
               s->text = {};
             }
           }
+          pos_ += r.Position();
+          break;
+        }
+        case Step::kPage: {
+          // The members of a section's Graph list: "value" (the first of that name) is read as
+          // the section's items; any other member (@odata.context, @odata.nextLink) is skipped.
+          if (!last && !HeaderComplete(rest, 0)) return true;
+          JsonReader r(rest);
+          r.Resume(first_);
+          std::string& key = item_path_;
+          if (!r.NextKey(&key)) {
+            if (r.Failed()) return Syntax(r, base);
+            if (!page_value_) {
+              return Schema(section_name_, "expected an array (or a Graph list with \"value\")");
+            }
+            pos_ += r.Position();
+            section_->done = true;
+            in_page_ = false;
+            step_ = Step::kMembers;
+            first_ = false;
+            break;
+          }
+          if (NameIs(key, "value") && !page_value_) {
+            page_value_ = true;
+            if (r.Peek() != JsonType::kArray) {
+              if (r.Failed()) return Syntax(r, base);
+              return Schema(section_name_, "expected an array");
+            }
+            r.BeginArray();
+            pos_ += r.Position();
+            first_ = true;
+            step_ = Step::kItems;
+            break;
+          }
+          size_t value_at = r.Position();
+          if (!last && !ValueComplete(rest, value_at, base)) return true;  // read again then
+          if (!r.Skip()) return Syntax(r, base);
+          first_ = false;
           pos_ += r.Position();
           break;
         }
@@ -484,13 +549,22 @@ class Loader {
           if (!r.NextElement()) {
             if (r.Failed()) return cut_off() || Syntax(r, base);
             pos_ += r.Position();
+            // In a Graph list the items are all read; its other members are only skipped.
             section_->done = true;
-            step_ = Step::kMembers;
+            step_ = in_page_ ? Step::kPage : Step::kMembers;
             first_ = false;
             break;
           }
           first_ = false;
-          std::string path = std::string(section_name_) + "[" + std::to_string(index_) + "]";
+          // One buffer for every item's path (no allocation per item).
+          std::string& path = item_path_;
+          path.assign(section_name_);
+          path += '[';
+          char digits[24];
+          auto [end, ec] = std::to_chars(digits, digits + sizeof digits, index_);
+          (void)ec;
+          path.append(digits, end);
+          path += ']';
           if (r.Peek() != JsonType::kObject) return cut_off() || Schema(path, "expected an object");
           if (!(this->*items_)(r, base, path, index_)) return cut_off();
           ++index_;
@@ -616,23 +690,49 @@ class Loader {
     return {std::string_view(name, N - 1), nullptr, out, false};
   }
 
+  /// The member-name buffer of one ReadObject level, kept for the next object at that level.
+  struct KeyBuffer {
+    explicit KeyBuffer(Loader* l) : loader(l), key(Take(l)) {}
+    ~KeyBuffer() {
+      loader->keys_[loader->key_depth_ - 1].swap(key);
+      --loader->key_depth_;
+    }
+    KeyBuffer(const KeyBuffer&) = delete;
+    KeyBuffer& operator=(const KeyBuffer&) = delete;
+    static std::string Take(Loader* l) {
+      if (l->keys_.size() <= l->key_depth_) l->keys_.emplace_back();
+      return std::move(l->keys_[l->key_depth_++]);
+    }
+    Loader* loader;
+    std::string key;
+  };
+
   /// Reads the object at the reader: the named fields into their targets, every other member
   /// through `other(key)`, which consumes the value and returns false on failure.
   template <typename F>
   bool ReadObject(JsonReader& r, size_t base, const std::string& path,
                   std::initializer_list<Field> fields, F other) {
     r.BeginObject();
-    std::string key;
-    MemberNames seen;
+    // The member name's buffer is kept per nesting level, so names longer than the short-string
+    // buffer are not an allocation per object.
+    KeyBuffer held(this);
+    std::string& key = held.key;
+    MemberNames seen;    // the names passed to `other`
+    uint64_t named = 0;  // the fields seen (a name matches one field in any letter case)
+    static_assert(sizeof(named) * 8 >= 32, "fields fit the mask");
     while (r.NextKey(&key)) {
-      if (!seen.Add(key)) return Schema(path + "." + key, "appears twice in the object");
       const Field* field = nullptr;
+      size_t index = 0;
       for (const Field& f : fields) {
         if (NameIs(key, f.name)) {
           field = &f;
           break;
         }
+        ++index;
       }
+      const bool again = field ? (named >> index) & 1 : !seen.Add(key);
+      if (again) return Schema(path + "." + key, "appears twice in the object");
+      if (field) named |= uint64_t{1} << index;
       if (!field && NameIs(key, "AdditionalProperties") && r.Peek() == JsonType::kObject) {
         // PowerShell's Graph objects keep what their class does not name here: read it as if
         // it stood in the object itself.
@@ -1193,9 +1293,12 @@ class Loader {
 
   /// Directory objects that can be members of a group but never hold licenses.
   static bool UnlicensedMemberType(std::string_view type) {
-    for (const char* t : {"#microsoft.graph.device", "#microsoft.graph.orgContact",
-                          "#microsoft.graph.servicePrincipal", "#microsoft.graph.application",
-                          "#microsoft.graph.contact"}) {
+    static constexpr std::string_view kTypes[] = {
+        "#microsoft.graph.device", "#microsoft.graph.orgContact",
+        "#microsoft.graph.servicePrincipal", "#microsoft.graph.application",
+        "#microsoft.graph.contact"};
+    if (type.empty()) return false;  // a bare id (most members): no type to compare
+    for (std::string_view t : kTypes) {
       if (NameIs(type, t)) return true;
     }
     return false;
@@ -1211,6 +1314,7 @@ class Loader {
       size_t j = 0;
     };
     constexpr size_t kBatch = 16;
+    static constexpr std::string_view kGroupType = "#microsoft.graph.group";
     std::array<Member, kBatch> batch;
     size_t count = 0;
     auto mpath_of = [&](size_t j) { return path + ".members[" + std::to_string(j) + "]"; };
@@ -1226,7 +1330,7 @@ class Loader {
         if (UnlicensedMemberType(m.type)) {
           // Kept as a member (and in the export), never licensed.
           g->other_members.emplace_back(std::string(m.id), std::string(m.type));
-        } else if (found[k] != kNoId && !NameIs(m.type, "#microsoft.graph.group")) {
+        } else if (found[k] != kNoId && (m.type.empty() || !NameIs(m.type, kGroupType))) {
           g->members.push_back(found[k]);
         } else if (NameIs(m.type, "#microsoft.graph.user") && users_.done) {
           return Schema(mpath_of(m.j), "unknown user \"" + std::string(m.id) + "\"");
@@ -1549,6 +1653,11 @@ class Loader {
   bool scan_item_ = false;  // the item at pos_ was cut off by a piece's end: scan it first
   std::vector<PendingMember> pending_members_;
   std::vector<std::string> other_ids_;  ///< pending members' ids that are not GUIDs
+  std::string item_path_;               ///< the path of the item being read ("users[12]")
+  bool in_page_ = false;           ///< the section being read is a Graph list (`{"value": [...]}`)
+  bool page_value_ = false;        ///< its "value" was read (or is being read)
+  std::vector<std::string> keys_;  ///< member-name buffers, one per object nesting level
+  size_t key_depth_ = 0;           ///< levels of ReadObject under way
 };
 
 }  // namespace load_detail
@@ -1613,6 +1722,8 @@ Result<Unit> DocumentLoad::Feed(std::string_view bytes) {
 }
 
 size_t DocumentLoad::BytesRead() const { return s_->bytes; }
+
+size_t DocumentLoad::HeldBytes() const { return s_->loader.HeldBytes(); }
 
 Result<std::unique_ptr<Tenant>> DocumentLoad::Finish() {
   if (!s_->failed && !s_->Take({}, true, false)) return s_->error;

@@ -14,8 +14,8 @@ Result<std::unique_ptr<Tenant>> LoadTenant(std::string_view text);
 
 /// A tenant document read in pieces of any size (a piece may end inside a token): the same
 /// tenant and the same errors as LoadTenant on the whole text, holding only the model and the
-/// value being read (an item of a section; a whole section only when it comes before a section
-/// it needs, or when it is a Graph page).
+/// value being read (an item of a section, also of a section given as a Graph list
+/// `{"value": [...]}`; a whole section only when it comes before a section it needs).
 class DocumentLoad {
  public:
   /// `size_hint`: the document's size when known (0 when not), to size the tables.
@@ -30,6 +30,8 @@ class DocumentLoad {
   Result<std::unique_ptr<Tenant>> Finish();
   /// Bytes fed so far.
   size_t BytesRead() const;
+  /// Bytes of text held until later pieces come (the unparsed rest, the sections set aside).
+  size_t HeldBytes() const;
 
  private:
   friend Result<std::unique_ptr<Tenant>> LoadTenant(std::string_view text);

@@ -1,7 +1,9 @@
 // A document read in pieces (BeginLoad / FeedLoad / FinishLoad): wherever the pieces end, the same
 // tenant or the same error as the whole document, and the tenant kept on failure.
+#include <functional>
 #include <random>
 
+#include "loader.h"
 #include "test_util.h"
 
 namespace gbl::testing {
@@ -120,6 +122,52 @@ TEST(StreamedLoad, SectionsInAnyOrderAndGraphPagesLoadTheSame) {
                      ",\"organization\":" + doc["organization"].dump() + "}";
   ExpectSplitsAgree(text, 300);
   EXPECT_EQ(json::parse(Whole(text))["users"].size(), doc["users"].size());
+}
+
+TEST(StreamedLoad, SectionsGivenAsGraphListsAreReadItemByItemNeverHeldWhole) {
+  json doc = json::parse(SyntheticDocument(8));
+  // GET /users and GET /groups pasted as Graph returned them: the page's other members before
+  // and after "value" are skipped, and "value" is read as the items come.
+  auto page = [](const json& items) {
+    return "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#users\","
+           "\"value\":" +
+           items.dump() + ",\"@odata.nextLink\":null}";
+  };
+  auto with = [&](const std::function<std::string(const json&)>& section) {
+    return "{\"organization\":" + doc["organization"].dump() +
+           ",\"subscribedSkus\":" + doc["subscribedSkus"].dump() +
+           ",\"users\":" + section(doc["users"]) + ",\"groups\":" + section(doc["groups"]) + "}";
+  };
+  const std::string text = with(page);
+  ExpectSplitsAgree(text, 500);
+  EXPECT_EQ(Whole(text), Whole(with([](const json& items) { return items.dump(); })));
+  // Fed 4 KiB at a time, no more than the item being read is held (the sections are 100+ KB).
+  DocumentLoad load(text.size());
+  size_t most = 0;
+  for (size_t at = 0; at < text.size(); at += 4096) {
+    ASSERT_TRUE(load.Feed(std::string_view(text).substr(at, 4096)).Ok());
+    most = std::max(most, load.HeldBytes());
+  }
+  ASSERT_TRUE(load.Finish().Ok());
+  size_t largest_item = 0;
+  for (const char* section : {"users", "groups"}) {
+    for (const auto& item : doc[section]) largest_item = std::max(largest_item, item.dump().size());
+  }
+  EXPECT_LE(most, largest_item + 4096);
+  EXPECT_GT(doc["users"].dump().size(), 20 * (largest_item + 4096));
+}
+
+TEST(StreamedLoad, AGraphListSectionWithoutValueOrWithAnotherValueIsNamed) {
+  Engine e;
+  auto r = e.LoadDocument(R"({"subscribedSkus":[],"users":{"@odata.context":"x"}})");
+  ASSERT_FALSE(r.Ok());
+  EXPECT_EQ(r.GetError().message, "users: expected an array (or a Graph list with \"value\")");
+  r = e.LoadDocument(R"({"subscribedSkus":[],"users":{"value":{"id":"u1"}}})");
+  ASSERT_FALSE(r.Ok());
+  EXPECT_EQ(r.GetError().message, "users: expected an array");
+  r = e.LoadDocument(R"({"subscribedSkus":[],"users":{"value":[{"id":7}]}})");
+  ASSERT_FALSE(r.Ok());
+  EXPECT_EQ(r.GetError().message.rfind("users[0].id", 0), 0u) << r.GetError().message;
 }
 
 TEST(StreamedLoad, GroupsBeforeTheirUsersAreReadAsTheyComeAndGiveTheSameTenant) {
