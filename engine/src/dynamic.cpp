@@ -46,6 +46,21 @@ bool IsDirectoryExtensionName(std::string_view name) {
   return name.size() > 10 && NameIs(name.substr(0, 10), "extension_");
 }
 
+int ExtensionAttributeNumber(std::string_view name) {
+  constexpr std::string_view kPrefix = "extensionAttribute";
+  if (name.size() <= kPrefix.size() || name.size() > kPrefix.size() + 2 ||
+      !NameIs(name.substr(0, kPrefix.size()), kPrefix)) {
+    return 0;
+  }
+  int n = 0;
+  for (char c : name.substr(kPrefix.size())) {
+    if (c < '0' || c > '9') return 0;
+    n = n * 10 + (c - '0');
+  }
+  if (name[kPrefix.size()] == '0') return 0;
+  return n >= 1 && n <= 15 ? n : 0;
+}
+
 std::string ExtensionAttributeName(UserProperty p) {
   return "extensionAttribute" +
          std::to_string(static_cast<int>(p) - static_cast<int>(UserProperty::kExtensionAttribute1) +

@@ -13,8 +13,8 @@ namespace gbl {
 
 /// A user's string attribute kept in the user's fields: its Graph name and the rule property.
 struct UserStringField {
-  const char* graph_name;  ///< e.g. "officeLocation"
-  UserProperty property;   ///< e.g. kPhysicalDeliveryOfficeName
+  std::string_view graph_name;  ///< e.g. "officeLocation"
+  UserProperty property;        ///< e.g. kPhysicalDeliveryOfficeName
 };
 
 /// The string attributes kept as fields (the ones User has as members are not in it).
@@ -25,6 +25,9 @@ const UserStringField* FindUserStringField(std::string_view graph_name);
 
 /// True for the prefix of a directory extension property ("extension_", any letter case).
 bool IsDirectoryExtensionName(std::string_view name);
+
+/// N of "extensionAttributeN" (1 to 15, any letter case), or 0 for any other name.
+int ExtensionAttributeNumber(std::string_view name);
 
 /// Graph's name of onPremisesExtensionAttributes.extensionAttributeN for a property.
 std::string ExtensionAttributeName(UserProperty p);

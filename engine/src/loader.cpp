@@ -1144,7 +1144,7 @@ class Loader {
   /// anything else is skipped. Null and "" are not kept (rules read them as null).
   bool RuleAttribute(JsonReader& r, size_t base, const std::string& path, const std::string& key,
                      std::vector<RawField>* out) {
-    auto text = [&](uint8_t property, std::string name, const std::string& at) {
+    auto text = [&](uint8_t property, std::string name, std::string_view at) {
       std::string value;
       if (!StrOrNull(r, base, path, at, &value)) return false;
       if (!value.empty()) out->push_back({property, std::move(name), std::move(value)});
@@ -1182,21 +1182,20 @@ class Loader {
       r.BeginObject();
       std::string k2;
       MemberNames seen;
-      const std::string at = path + ".onPremisesExtensionAttributes";
+      auto at = [&] { return path + ".onPremisesExtensionAttributes." + k2; };
       while (r.NextKey(&k2)) {
-        if (!seen.Add(k2)) return Schema(at + "." + k2, "appears twice in the object");
-        bool known = false;
-        for (int n = 0; n < 15 && !known; ++n) {
-          const auto p =
-              static_cast<UserProperty>(static_cast<int>(UserProperty::kExtensionAttribute1) + n);
-          if (!NameIs(k2, ExtensionAttributeName(p))) continue;
-          known = true;
-          std::string value;
-          bool was_null;
-          if (!r.ReadStringOrNull(&value, &was_null)) return Typed(r, base, at + "." + k2);
-          if (!value.empty()) out->push_back({static_cast<uint8_t>(p), "", std::move(value)});
+        if (!seen.Add(k2)) return Schema(at(), "appears twice in the object");
+        const int n = ExtensionAttributeNumber(k2);
+        if (n == 0) {
+          if (!Skip(r, base)) return false;
+          continue;
         }
-        if (!known && !Skip(r, base)) return false;
+        const auto p =
+            static_cast<UserProperty>(static_cast<int>(UserProperty::kExtensionAttribute1) + n - 1);
+        std::string value;
+        bool was_null;
+        if (!r.ReadStringOrNull(&value, &was_null)) return Typed(r, base, at());
+        if (!value.empty()) out->push_back({static_cast<uint8_t>(p), "", std::move(value)});
       }
       return !r.Failed() || Syntax(r, base);
     }

@@ -679,10 +679,12 @@ void Tenant::EraseEvidence(const StateKey& key) {
 
 uint32_t Tenant::InternAttribute(std::string_view text) {
   if (text.empty()) return 0;
-  auto [it, added] =
-      attribute_index_.emplace(std::string(text), static_cast<uint32_t>(attribute_text_.size()));
-  if (added) attribute_text_.push_back(it->first);
-  return it->second;
+  auto it = attribute_index_.find(text);
+  if (it != attribute_index_.end()) return it->second;
+  const auto index = static_cast<uint32_t>(attribute_text_.size());
+  attribute_text_.emplace_back(text);
+  attribute_index_.emplace(std::string_view(attribute_text_.back()), index);
+  return index;
 }
 
 uint32_t Tenant::StoreUserFields(std::vector<UserField> fields) {

@@ -499,7 +499,7 @@ class Tenant {
   /// Users' rule attributes, by range.
   const std::vector<UserField>& user_fields() const { return user_fields_; }
   /// Interned attribute texts (index 0: "").
-  const std::vector<std::string>& attribute_text() const { return attribute_text_; }
+  const std::deque<std::string>& attribute_text() const { return attribute_text_; }
   /// Interns an attribute text.
   uint32_t InternAttribute(std::string_view text);
   /// Stores a user's rule attributes (sorted here into their canonical order) and returns the
@@ -593,8 +593,8 @@ class Tenant {
   std::unordered_map<StateKey, Violation, StateKeyHash> evidence_;  ///< overflow only
   std::vector<UserFieldRange> user_details_;
   std::vector<UserField> user_fields_;
-  std::vector<std::string> attribute_text_ = std::vector<std::string>(1);
-  std::unordered_map<std::string, uint32_t> attribute_index_;
+  std::deque<std::string> attribute_text_ = std::deque<std::string>(1);  // stable addresses
+  std::unordered_map<std::string_view, uint32_t> attribute_index_;       // views of attribute_text_
   std::unordered_map<Id, DeletedUser> deleted_users_;
   std::unique_ptr<Journal> journal_;
 };

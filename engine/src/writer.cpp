@@ -330,11 +330,11 @@ void WriteUserFields(const Tenant& t, const User& u, JsonWriter* w) {
       w->String(text[f->value]);
       ++f;
     } else {
-      const char* name = nullptr;
+      std::string_view name;
       for (const auto& field : UserStringFields()) {
         if (field.property == p) name = field.graph_name;
       }
-      if (name != nullptr) {
+      if (!name.empty()) {
         w->Key(name);
         w->String(text[f->value]);
       }
