@@ -17,39 +17,9 @@ bool JsonReader::Fail(std::string message) {
   return false;
 }
 
-void JsonReader::SkipWs() {
-  while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-}
-
-bool JsonReader::Expect(char c, const char* what) {
-  if (failed_) return false;
-  SkipWs();
+bool JsonReader::ExpectFailed(const char* what) {
   if (p_ >= end_) return Fail(std::string("unexpected end of input, expected ") + what);
-  if (*p_ != c) return Fail(std::string("expected ") + what);
-  ++p_;
-  return true;
-}
-
-JsonType JsonReader::Peek() {
-  if (failed_) return JsonType::kInvalid;
-  SkipWs();
-  if (p_ >= end_) return JsonType::kInvalid;
-  switch (*p_) {
-    case 'n':
-      return JsonType::kNull;
-    case 't':
-    case 'f':
-      return JsonType::kBool;
-    case '"':
-      return JsonType::kString;
-    case '[':
-      return JsonType::kArray;
-    case '{':
-      return JsonType::kObject;
-    default:
-      if (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) return JsonType::kNumber;
-      return JsonType::kInvalid;
-  }
+  return Fail(std::string("expected ") + what);
 }
 
 // p_ is just past the opening quote.

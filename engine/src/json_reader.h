@@ -35,7 +35,27 @@ class JsonReader {
       : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()) {}
 
   /// Type of the next value (whitespace skipped); kInvalid at a syntax error or end of input.
-  JsonType Peek();
+  JsonType Peek() {
+    if (failed_) return JsonType::kInvalid;
+    SkipWs();
+    if (p_ >= end_) return JsonType::kInvalid;
+    switch (*p_) {
+      case 'n':
+        return JsonType::kNull;
+      case 't':
+      case 'f':
+        return JsonType::kBool;
+      case '"':
+        return JsonType::kString;
+      case '[':
+        return JsonType::kArray;
+      case '{':
+        return JsonType::kObject;
+      default:
+        if (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) return JsonType::kNumber;
+        return JsonType::kInvalid;
+    }
+  }
   /// Reads a string value into out (escapes decoded).
   bool ReadString(std::string* out);
   /// Reads a string, or null as an empty string with *was_null set.
@@ -82,8 +102,20 @@ class JsonReader {
   bool Fail(std::string message);
 
  private:
-  void SkipWs();
-  bool Expect(char c, const char* what);
+  // Inline: every token goes through these (the reader's per-token cost in the loader).
+  void SkipWs() {
+    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+  bool Expect(char c, const char* what) {
+    if (failed_) return false;
+    SkipWs();
+    if (p_ < end_ && *p_ == c) {
+      ++p_;
+      return true;
+    }
+    return ExpectFailed(what);
+  }
+  bool ExpectFailed(const char* what);
   bool ParseStringBody(std::string* out);
   bool SkipNumber();
   bool SkipLiteral(const char* word);
