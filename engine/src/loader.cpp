@@ -429,33 +429,25 @@ class Loader {
             s = &audits_, load = &Loader::LoadAudits;
           if (s && s->present) return Schema(key, "appears twice in the document");
           ItemFn items = s ? ItemsOf(s) : nullptr;
-          if (items && Ready(s) && r.Peek() == JsonType::kArray) {
-            r.BeginArray();
+          const bool page = r.Peek() == JsonType::kObject;
+          if (items && Ready(s) && (r.Peek() == JsonType::kArray || page)) {
+            // An array, or a Graph list response (`{"@odata.context": ..., "value": [...]}`, one
+            // page as Graph returns it) whose "value" is read item by item the same way.
+            if (page) {
+              r.BeginObject();
+            } else {
+              r.BeginArray();
+            }
             s->present = true;
             BeginSection(s, size_hint_ > base ? size_hint_ - base : rest.size());
             pos_ += r.Position();
             first_ = true;
-            step_ = Step::kItems;
+            step_ = page ? Step::kPage : Step::kItems;
             section_ = s;
             section_name_ = SectionName(s);
             items_ = items;
             index_ = 0;
-            break;
-          }
-          if (items && Ready(s) && r.Peek() == JsonType::kObject) {
-            // A Graph list response (`{"@odata.context": ..., "value": [...]}`, one page as
-            // Graph returns it): its "value" is read item by item like an array section.
-            r.BeginObject();
-            s->present = true;
-            BeginSection(s, size_hint_ > base ? size_hint_ - base : rest.size());
-            pos_ += r.Position();
-            first_ = true;
-            step_ = Step::kPage;
-            section_ = s;
-            section_name_ = SectionName(s);
-            items_ = items;
-            index_ = 0;
-            in_page_ = true;
+            in_page_ = page;
             page_value_ = false;
             break;
           }
