@@ -1076,7 +1076,10 @@ class BatchRunner {
       paused = state == "Paused";
     }
     Group& mine = t_.MutableGroup(g);
-    if (rule) SetGroupRule(&mine, std::move(*rule));
+    if (rule) {
+      SetGroupRule(&mine, std::move(*rule));
+      t_.NoteRulesChanged();
+    }
     if (paused) mine.rule_paused = *paused;
     ReevaluateGroup(&t_, g);
     return Response{204, json()};

@@ -283,7 +283,7 @@ bool ReevaluateUserMemberships(Tenant* t, Id u) {
   {
     const User& user = t->users()[u];
     TenantUserAttributes view(*t, u);
-    for (Id g = 0; g < t->groups().size(); ++g) {
+    for (Id g : t->GroupsWithRules()) {
       const Group& grp = t->groups()[g];
       if (!RuleInForce(grp)) continue;
       const bool member = std::binary_search(user.groups.begin(), user.groups.end(), g);

@@ -722,8 +722,21 @@ void Tenant::BeginJournal() {
   j.id_counter = id_counter;
 }
 
+const std::vector<Id>& Tenant::GroupsWithRules() const {
+  if (ruled_at_ != rules_changed_ || ruled_group_count_ != groups_.size()) {
+    ruled_groups_.clear();
+    for (Id g = 0; g < groups_.size(); ++g) {
+      if (groups_[g].rule != nullptr) ruled_groups_.push_back(g);
+    }
+    ruled_at_ = rules_changed_;
+    ruled_group_count_ = groups_.size();
+  }
+  return ruled_groups_;
+}
+
 bool Tenant::RollbackJournal() {
   if (!journal_) return false;
+  ++rules_changed_;  // the groups' rules are as they were: GroupsWithRules is built again
   std::unique_ptr<Journal> j = std::move(journal_);  // nothing below is journaled
   // Objects created since: out of the indices, then dropped.
   for (size_t u = j->users; u < users_.size(); ++u) {

@@ -462,6 +462,12 @@ class Tenant {
   User& MutableUserStates(Id u);
   /// The group, to change.
   Group& MutableGroup(Id g);
+  /// The groups that have a parsed membership rule (in force or not), ascending: what a user's
+  /// change re-evaluates, without reading every group. Rebuilt on use after NoteRulesChanged, a
+  /// rollback, or a change in the number of groups.
+  const std::vector<Id>& GroupsWithRules() const;
+  /// Says a group's rule was set or cleared.
+  void NoteRulesChanged() { ++rules_changed_; }
   /// The SKU, to change.
   Sku& MutableSku(Id s);
   /// The processing queue, to change.
@@ -572,6 +578,10 @@ class Tenant {
   std::vector<User> users_;
   IdIndex user_index_;
   std::vector<Group> groups_;
+  mutable std::vector<Id> ruled_groups_;      ///< GroupsWithRules, as last built
+  mutable uint64_t ruled_at_ = ~uint64_t{0};  ///< rules_changed_ when it was built
+  mutable size_t ruled_group_count_ = 0;      ///< groups_.size() when it was built
+  uint64_t rules_changed_ = 0;                ///< NoteRulesChanged and rollbacks
   IdIndex group_index_;
   std::vector<Assignment> assignments_;
   std::unordered_map<std::string, Id> assignment_index_;
