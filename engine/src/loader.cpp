@@ -682,33 +682,13 @@ class Loader {
     return {std::string_view(name, N - 1), nullptr, out, false};
   }
 
-  /// The member-name buffer of one ReadObject level, kept for the next object at that level.
-  struct KeyBuffer {
-    explicit KeyBuffer(Loader* l) : loader(l), key(Take(l)) {}
-    ~KeyBuffer() {
-      loader->keys_[loader->key_depth_ - 1].swap(key);
-      --loader->key_depth_;
-    }
-    KeyBuffer(const KeyBuffer&) = delete;
-    KeyBuffer& operator=(const KeyBuffer&) = delete;
-    static std::string Take(Loader* l) {
-      if (l->keys_.size() <= l->key_depth_) l->keys_.emplace_back();
-      return std::move(l->keys_[l->key_depth_++]);
-    }
-    Loader* loader;
-    std::string key;
-  };
-
   /// Reads the object at the reader: the named fields into their targets, every other member
   /// through `other(key)`, which consumes the value and returns false on failure.
   template <typename F>
   bool ReadObject(JsonReader& r, size_t base, const std::string& path,
                   std::initializer_list<Field> fields, F other) {
     r.BeginObject();
-    // The member name's buffer is kept per nesting level, so names longer than the short-string
-    // buffer are not an allocation per object.
-    KeyBuffer held(this);
-    std::string& key = held.key;
+    std::string key;
     MemberNames seen;    // the names passed to `other`
     uint64_t named = 0;  // the fields seen (a name matches one field in any letter case)
     static_assert(sizeof(named) * 8 >= 32, "fields fit the mask");
@@ -1645,10 +1625,8 @@ class Loader {
   std::vector<PendingMember> pending_members_;
   std::vector<std::string> other_ids_;  ///< pending members' ids that are not GUIDs
   std::string item_path_;               ///< the path of the item being read ("users[12]")
-  bool in_page_ = false;           ///< the section being read is a Graph list (`{"value": [...]}`)
-  bool page_value_ = false;        ///< its "value" was read (or is being read)
-  std::vector<std::string> keys_;  ///< member-name buffers, one per object nesting level
-  size_t key_depth_ = 0;           ///< levels of ReadObject under way
+  bool in_page_ = false;     ///< the section being read is a Graph list (`{"value": [...]}`)
+  bool page_value_ = false;  ///< its "value" was read (or is being read)
 };
 
 }  // namespace load_detail
