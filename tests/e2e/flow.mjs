@@ -111,4 +111,17 @@ export function openGroupLicenses(page, name) {
   return openGroupTab(page, name, 'Licenses');
 }
 
+/** Stages the removal of Office 365 E1 from Kiosk users (its Remove license confirmation). */
+export async function stageKioskE1Removal(page) {
+  const licenses = await openGroupLicenses(page, 'Kiosk users');
+  await licenses.locator('.simple-body .row', { hasText: 'Office 365 E1' }).locator('.row-link').click();
+  const options = blade(page, 'Office 365 E1 - Assignment options');
+  await options.waitFor();
+  await fbutton(options, 'Remove license').click();
+  const confirm = blade(page, 'Remove license');
+  await confirm.locator('[data-testid=confirm-preview][data-state=ready]').waitFor();
+  await fbutton(confirm, 'Add to plan').click();
+  await confirm.waitFor({ state: 'detached' });
+}
+
 export { waitIdle };

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
-import { applyStepOne, assignE3AndEmsToHr, openAllProducts, openGroupLicenses, openGroupTab, productRow, startAssign } from './flow.mjs';
+import { applyStepOne, assignE3AndEmsToHr, openAllProducts, openGroupLicenses, openGroupTab, productRow, stageKioskE1Removal, startAssign } from './flow.mjs';
 
 async function openPlan(page) {
   await page.locator('#plan-button').click();
@@ -16,18 +16,6 @@ async function openPlan(page) {
 async function effectText(planBlade) {
   await planBlade.locator('[data-testid=plan-effect][data-state=ready]').waitFor();
   return planBlade.locator('[data-testid=plan-effect]').innerText();
-}
-
-async function stageKioskE1Removal(page) {
-  const licenses = await openGroupLicenses(page, 'Kiosk users');
-  await licenses.locator('.simple-body .row', { hasText: 'Office 365 E1' }).locator('.row-link').click();
-  const options = blade(page, 'Office 365 E1 - Assignment options');
-  await options.waitFor();
-  await fbutton(options, 'Remove license').click();
-  const confirm = blade(page, 'Remove license');
-  await confirm.locator('[data-testid=confirm-preview][data-state=ready]').waitFor();
-  await fbutton(confirm, 'Add to plan').click();
-  await confirm.waitFor({ state: 'detached' });
 }
 
 test('staged changes are previewed together in order, can be moved, removed, discarded, and applied as previewed', async (t) => {

@@ -3,20 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withConsole, openConsole, blade, fbutton } from './helpers.mjs';
-import { assignE3AndEmsToHr, openGroupLicenses } from './flow.mjs';
-
-/** Stages the removal of Office 365 E1 from Kiosk users (its Remove license confirmation). */
-async function stageKioskE1Removal(page) {
-  const licenses = await openGroupLicenses(page, 'Kiosk users');
-  await licenses.locator('.simple-body .row', { hasText: 'Office 365 E1' }).locator('.row-link').click();
-  const options = blade(page, 'Office 365 E1 - Assignment options');
-  await options.waitFor();
-  await fbutton(options, 'Remove license').click();
-  const confirm = blade(page, 'Remove license');
-  await confirm.locator('[data-testid=confirm-preview][data-state=ready]').waitFor();
-  await fbutton(confirm, 'Add to plan').click();
-  await confirm.waitFor({ state: 'detached' });
-}
+import { assignE3AndEmsToHr, stageKioskE1Removal } from './flow.mjs';
 
 /** The staged changes' titles, in order, and the preview's text once it is ready. */
 async function planState(planBlade) {
