@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withConsole, openConsole, waitIdle, blade, fbutton, openTenantBlade } from './helpers.mjs';
 import { assignE3AndEmsToHr, openAllProducts, openGroupTab, startAssign } from './flow.mjs';
-import { FAILING, axeViolations, describeViolations } from './axe.mjs';
+import { FAILING, axeViolations, describeViolations, settle } from './axe.mjs';
 
 test('axe-core finds no critical or serious violation on the main blades', async (t) => {
   await withConsole(t, async (c) => {
@@ -15,8 +15,8 @@ test('axe-core finds no critical or serious violation on the main blades', async
     /** @type {{name: string, violations: any[]}[]} */
     const results = [];
     const check = async (name) => {
-      // Let the blade's rows and fonts settle (a frame) before axe reads the page.
-      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      // Let the blade's rows, fonts and transitions settle before axe reads the page.
+      await settle(page);
       const violations = await axeViolations(page);
       results.push({ name, violations });
       await c.shot(name.replace(/\W+/g, '-').toLowerCase());

@@ -12,6 +12,35 @@ const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8')
 export const FAILING = new Set(['critical', 'serious']);
 
 /**
+ * Lets the page settle before axe reads it: two frames (rows and fonts laid out), then every finite
+ * CSS transition and animation finished, shadow roots included. A Fluent button that was just enabled
+ * fades from its disabled colours (about 0.1 s); read mid-fade, its contrast is neither state's
+ * (a CI run saw 3.01:1, #eeeeee on #4a8eca, 74% of the way). No clock: it waits for the animations'
+ * own `finished` promises; endless ones (a busy indicator) are not waited for.
+ * @param {import('playwright-core').Page} page
+ */
+export async function settle(page) {
+  await page.evaluate(async () => {
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    for (let round = 0; round < 5; round++) {
+      const finite = document.getAnimations().filter((a) => a.playState === 'running' && Number.isFinite(Number(a.effect?.getComputedTiming().endTime)));
+      if (!finite.length) return;
+      await Promise.all(finite.map((a) => a.finished.catch(() => undefined)));
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+    }
+  });
+}
+
+/**
+ * The page settled (see settle), then axe-core's critical and serious violations on it.
+ * @param {import('playwright-core').Page} page
+ */
+export async function axeSerious(page) {
+  await settle(page);
+  return (await axeViolations(page)).filter((v) => FAILING.has(v.impact));
+}
+
+/**
  * Runs axe-core on the whole page and returns its violations, each with the impact, the rule, the
  * help text and the elements (CSS paths and axe's summary). Colour contrast on disabled controls is
  * left out (see the top of the file).

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
 import { openGroupTab, openAllProducts, productRow } from './flow.mjs';
-import { FAILING, axeViolations, describeViolations } from './axe.mjs';
+import { axeSerious, describeViolations } from './axe.mjs';
 
 const GROUP = 'Sales team';
 // Sales and Marketing, but not the intern: 3 Marketing users join, Lee Gu (Sales Intern) leaves.
@@ -47,12 +47,6 @@ async function typeRule(rules, text) {
   await rules.locator('[data-testid=rule-check][data-state=ready]').waitFor();
   // The answer is for this text (an older answer is dropped).
   await rules.page().waitForFunction((t) => /** @type {HTMLTextAreaElement} */ (document.querySelector('[data-testid=rule-editor]'))?.value === t, text);
-}
-
-/** axe-core's critical and serious violations on the page. */
-async function axeSerious(page) {
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  return (await axeViolations(page)).filter((v) => FAILING.has(v.impact));
 }
 
 test('Dynamic membership rules: a parse error names its position, Validate Rules, Preview, Add to plan, Save', async (t) => {

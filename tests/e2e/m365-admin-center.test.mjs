@@ -9,13 +9,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
 import { newestNotification } from './flow.mjs';
-import { FAILING, axeViolations } from './axe.mjs';
+import { axeSerious } from './axe.mjs';
 
-/** axe-core's critical and serious violations on the page (tests/e2e/axe.mjs). */
-async function axeSerious(page) {
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  return (await axeViolations(page)).filter((v) => FAILING.has(v.impact));
-}
 
 /** Numbers in a text ("1,000 users" → 1000). */
 const n = (s) => Number(String(s).replace(/[^\d]/g, ''));
