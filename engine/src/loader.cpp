@@ -65,24 +65,31 @@ class Loader {
   /// result and the errors do not depend on where the pieces end.
   bool Feed(std::string_view piece, bool last, bool stable) {
     if (failed_) return false;
-    const bool buffered = !buf_.empty();
-    if (buffered) buf_.append(piece.data(), piece.size());
-    view_ = buffered ? std::string_view(buf_) : piece;
-    stable_ = stable && !buffered;
-    pos_ = 0;
-    bool ok = Drive(last);
-    consumed_ += pos_;
-    if (!ok) {
-      failed_ = true;
-      buf_.clear();
-      buf_.shrink_to_fit();
-      return false;
+    if (!buf_.empty()) {
+      // A value cut off by the last piece's end: it is completed from the head of this piece, a
+      // slice at a time (each twice the last), and once it is read the rest of the piece is read
+      // where it lies. Pieces are not copied whole behind the held bytes.
+      size_t take = std::min(piece.size(), std::max(buf_.size(), kCompletionSlice));
+      for (;;) {
+        const size_t held = buf_.size();
+        const bool whole = take == piece.size();
+        buf_.append(piece.data(), take);
+        if (!Read(buf_, whole && last, false)) return false;
+        if (pos_ >= held) {  // the held value is read: the rest lies in the piece
+          piece.remove_prefix(pos_ - held);
+          buf_.clear();
+          view_ = {};
+          break;
+        }
+        buf_.erase(0, pos_);
+        view_ = {};
+        if (whole) return true;
+        piece.remove_prefix(take);
+        take = std::min(piece.size(), 2 * take);
+      }
     }
-    if (buffered) {
-      buf_.erase(0, pos_);
-    } else {
-      buf_.assign(view_.data() + pos_, view_.size() - pos_);
-    }
+    if (!Read(piece, last, stable)) return false;
+    buf_.assign(view_.data() + pos_, view_.size() - pos_);
     view_ = {};
     return true;
   }
@@ -118,9 +125,9 @@ class Loader {
       return error_;
     }
     tenant_->ApplyCatalogue();
+    std::vector<Id> scratch;
     for (auto& g : tenant_->groups_) {
-      std::sort(g.members.begin(), g.members.end());
-      g.members.erase(std::unique(g.members.begin(), g.members.end()), g.members.end());
+      SortUniqueIds(&g.members, &scratch);
       ApplyRule(&g);
       std::sort(g.member_groups.begin(), g.member_groups.end());
       g.member_groups.erase(std::unique(g.member_groups.begin(), g.member_groups.end()),
@@ -164,6 +171,25 @@ class Loader {
   }
 
  private:
+  /// The first slice of a piece that completes a held value (it doubles until the value ends).
+  static constexpr size_t kCompletionSlice = 64 << 10;
+
+  /// Parses what `text` completes (`stable`: it outlives the loader); pos_ is then how far.
+  bool Read(std::string_view text, bool last, bool stable) {
+    view_ = text;
+    stable_ = stable;
+    pos_ = 0;
+    const bool ok = Drive(last);
+    consumed_ += pos_;
+    if (!ok) {
+      failed_ = true;
+      view_ = {};
+      buf_.clear();
+      buf_.shrink_to_fit();
+    }
+    return ok;
+  }
+
   // ---- errors ----
   bool Syntax(const JsonReader& r, size_t base) {
     error_ = Error{"ParseError", "invalid JSON at byte " + std::to_string(base + r.Offset()) +

@@ -1038,4 +1038,43 @@ void Tenant::ApplyCatalogue() {
   for (auto& a : assignments_) DeriveAssignment(&a);
 }
 
+void SortUniqueIds(std::vector<Id>* ids, std::vector<Id>* scratch) {
+  std::vector<Id>& v = *ids;
+  constexpr size_t kRadixFrom = 512;  // below this std::sort is as fast
+  constexpr int kBits = 11;
+  constexpr size_t kDigits = size_t{1} << kBits;
+  if (v.size() >= kRadixFrom && !std::is_sorted(v.begin(), v.end())) {
+    const Id top = *std::max_element(v.begin(), v.end());
+    int passes = 0;
+    while (passes * kBits < 32 && (uint64_t{top} >> (passes * kBits)) != 0) ++passes;
+    std::vector<uint32_t> counts(kDigits * static_cast<size_t>(passes), 0);
+    for (Id id : v) {
+      for (int p = 0; p < passes; ++p)
+        ++counts[p * kDigits + ((id >> (p * kBits)) & (kDigits - 1))];
+    }
+    scratch->resize(v.size());
+    Id* from = v.data();
+    Id* to = scratch->data();
+    for (int p = 0; p < passes; ++p) {
+      uint32_t* c = counts.data() + p * kDigits;
+      uint32_t at = 0;
+      for (size_t d = 0; d < kDigits; ++d) {
+        const uint32_t n = c[d];
+        c[d] = at;
+        at += n;
+      }
+      const int shift = p * kBits;
+      for (size_t i = 0; i < v.size(); ++i) {
+        const Id id = from[i];
+        to[c[(id >> shift) & (kDigits - 1)]++] = id;
+      }
+      std::swap(from, to);
+    }
+    if (from != v.data()) std::copy(from, from + v.size(), v.data());
+  } else {
+    std::sort(v.begin(), v.end());
+  }
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+
 }  // namespace gbl

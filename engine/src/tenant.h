@@ -90,6 +90,11 @@ class IdIndex {
   std::unordered_map<std::string, Id> other_;
 };
 
+/// Sorts `ids` ascending and drops repeats, as std::sort then std::unique would: long lists by
+/// radix (11-bit digits, one counting pass for all of them), short ones by std::sort. `scratch`
+/// is working room, kept by the caller from one list to the next.
+void SortUniqueIds(std::vector<Id>* ids, std::vector<Id>* scratch);
+
 /// Counts by 64-bit key (open addressing, one flat array): how many objects hold each proxy
 /// address. A count of 0 is the same as absent.
 class CountTable {

@@ -1,7 +1,9 @@
 // Reading and writing tenant documents; bad input gets a clear error and loses nothing.
 #include <cctype>
 #include <cstdio>
+#include <random>
 
+#include "tenant.h"
 #include "test_util.h"
 
 namespace gbl::testing {
@@ -336,6 +338,29 @@ TEST(Load, TheFirstBadMemberIsTheOneNamedWhateverFollowsIt) {
   EXPECT_NE(LoadError(doc.dump()).find("groups[0].members[23]: expected an id or a directory"),
             std::string::npos)
       << LoadError(doc.dump());
+}
+
+TEST(Identifiers, GroupMembersInAnyOrderWithRepeatsAreSortedOnceAsStdSortWould) {
+  // Members come in the export's order (not the users'), sometimes twice; long lists are sorted
+  // by radix, short ones by std::sort: both give what std::sort and std::unique give.
+  std::mt19937 rng(11);
+  std::vector<Id> scratch;
+  for (size_t n : {0u, 1u, 7u, 511u, 512u, 513u, 5000u, 100000u}) {
+    for (uint32_t range : {3u, 2047u, 2048u, 70000u, 5000000u, 0xFFFFFFFFu}) {
+      std::vector<Id> ids(n);
+      for (auto& id : ids) id = static_cast<Id>(rng() % (uint64_t{range} + 1));
+      std::vector<Id> expected = ids;
+      std::sort(expected.begin(), expected.end());
+      expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+      SortUniqueIds(&ids, &scratch);
+      ASSERT_EQ(ids, expected) << n << " ids up to " << range;
+    }
+  }
+  // Already in order: left as it is, repeats dropped.
+  std::vector<Id> sorted = {1, 1, 2, 3, 3, 3, 9};
+  sorted.resize(600, 9);
+  SortUniqueIds(&sorted, &scratch);
+  EXPECT_EQ(sorted, (std::vector<Id>{1, 2, 3, 9}));
 }
 
 TEST(Identifiers, EveryHexDigitInEitherCaseFindsTheSameUser) {
