@@ -289,6 +289,25 @@ Result<std::string> DumpResult(const Result<json>& r) {
   return Dump(r.Value());
 }
 
+/// Whether two lists of a user's states (the same length) differ in options only: the same
+/// products from the same sources in the same states and errors, position by position, and each
+/// product held whose options differ is held from that one source alone.
+bool OptionsOnly(const std::vector<AssignmentState>& was, const std::vector<AssignmentState>& now) {
+  for (size_t k = 0; k < now.size(); ++k) {
+    const AssignmentState &a = was[k], &b = now[k];
+    if (a.sku != b.sku || a.source != b.source || a.state != b.state || a.error != b.error) {
+      return false;
+    }
+  }
+  for (size_t k = 0; k < now.size(); ++k) {
+    if (!now[k].Holds() || was[k].assignment == now[k].assignment) continue;
+    for (size_t m = 0; m < now.size(); ++m) {
+      if (m != k && now[m].sku == now[k].sku && now[m].Holds()) return false;
+    }
+  }
+  return true;
+}
+
 class QueryRunner {
  public:
   explicit QueryRunner(const Tenant& t) : t_(t) {}
@@ -939,6 +958,26 @@ class QueryRunner {
                   a.state == b.state && a.error == b.error;
         }
         if (equal) continue;
+        // A template change's usual user: the same products from the same sources in the same
+        // states and errors, some with other options. When each such product is held from one
+        // source alone, only its plans change: what the general comparison below would find,
+        // without reading the two sides.
+        if (OptionsOnly(*was_states, now_states)) {
+          bool plans_differ = false;
+          for (size_t k = 0; k < now_states.size(); ++k) {
+            const AssignmentState &a = (*was_states)[k], &b = now_states[k];
+            if (!b.Holds() || a.assignment == b.assignment) continue;
+            if (!same_options(a.assignment, b.assignment)) plans_differ = true;
+          }
+          if (!plans_differ) continue;
+          changed.push_back(Changed{id_prefix(u.id), ui, was_states, &now_states});
+          for (size_t k = 0; k < now_states.size(); ++k) {
+            const AssignmentState &a = (*was_states)[k], &b = now_states[k];
+            if (b.Holds() && a.assignment != b.assignment)
+              ++pair_users[{b.sku, a.assignment, b.assignment}];
+          }
+          continue;
+        }
       }
       was_side.Read(*was_states);
       now_side.Read(now_states);

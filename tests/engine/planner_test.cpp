@@ -1,5 +1,7 @@
 // The planner's preview (Engine::PlanChanges): the effect it reports is what applying the same
 // batch does, and the tenant is left exactly as it was.
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <random>
 #include <set>
@@ -166,6 +168,105 @@ TEST(Planner, ThePlansEffectIsWhatApplyingTheBatchDoesAndTheTenantStaysAsItWas) 
   }
   EXPECT_GE(changing, 8u);
   EXPECT_GT(waits_reported, 0u) << "some plans touch a wait";
+}
+
+// A template change (other disabledPlans for a product a group gives): the summary's plans turned
+// on and off count exactly the listed users whose plans they are, and every user listed has plans
+// that changed. Most users of such a change differ in options only (the planner's quick path);
+// users holding the product from a second source, or in error, take the full comparison.
+TEST(Planner, ATemplateChangeCountsThePlansEachListedUserGainsAndLoses) {
+  size_t plan_changes = 0;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    Engine e;
+    LoadProcessed(&e, SmallSynthetic(seed, seed % 3 == 0 ? 0.6 : 1.2));
+    const json doc = Export(e);
+    std::mt19937_64 rng(seed * 7919);
+    json requests = json::array();
+    for (const auto& g : doc["groups"]) {
+      for (const auto& lic : g["assignedLicenses"]) {
+        const std::string sku = lic["skuId"];
+        json disabled = json::array();
+        for (const auto& s : doc["subscribedSkus"]) {
+          if (s["skuId"] != sku) continue;
+          for (const auto& plan : s["servicePlans"]) {
+            if (rng() % 3 == 0) disabled.push_back(plan["servicePlanId"]);
+          }
+        }
+        json r = Req("POST", "/groups/" + g["id"].get<std::string>() + "/assignLicense",
+                     {{"addLicenses", json::array({{{"skuId", sku}, {"disabledPlans", disabled}}})},
+                      {"removeLicenses", json::array()}});
+        r["id"] = std::to_string(requests.size() + 1);
+        requests.push_back(r);
+        if (requests.size() == 20) break;
+      }
+      if (requests.size() == 20) break;
+    }
+    ASSERT_FALSE(requests.empty());
+    // What each user holds enabled, (product, plan), before and after applying the changes.
+    auto enabled = [&](Engine& engine) {
+      std::map<std::string, std::set<std::pair<std::string, std::string>>> out;
+      for (const auto& u : doc["users"]) {
+        const json d = Q(engine, {{"query", "user"}, {"id", u["id"]}});
+        auto& set = out[u["id"]];
+        for (const auto& l : d["licenses"]) {
+          for (const auto& p : l["servicePlans"]) {
+            if (p["enabled"] == true)
+              set.emplace(l["skuId"].get<std::string>(), p["servicePlanId"].get<std::string>());
+          }
+        }
+      }
+      return out;
+    };
+    Engine applied;
+    LoadProcessed(&applied, SmallSynthetic(seed, seed % 3 == 0 ? 0.6 : 1.2));
+    const auto before = enabled(applied);
+    ASSERT_TRUE(applied.ApplyBatch(json{{"requests", requests}}.dump()).Ok());
+    applied.ProcessAll();
+    const auto after = enabled(applied);
+    using PlanSet = std::set<std::pair<std::string, std::string>>;
+    std::map<std::string, std::pair<PlanSet, PlanSet>> expected, reported;
+    for (const auto& [id, now] : after) {
+      const PlanSet& was = before.at(id);
+      PlanSet on, off;
+      std::set_difference(now.begin(), now.end(), was.begin(), was.end(),
+                          std::inserter(on, on.end()));
+      std::set_difference(was.begin(), was.end(), now.begin(), now.end(),
+                          std::inserter(off, off.end()));
+      if (!on.empty() || !off.empty()) expected[id] = {on, off};
+    }
+    auto plan =
+        e.PlanChanges(std::vector<std::string>{json{{"requests", requests}}.dump()}, SIZE_MAX);
+    ASSERT_TRUE(plan.Ok()) << plan.GetError().message;
+    const json effect = json::parse(plan.Value());
+    std::map<std::pair<std::string, std::string>, size_t> gained, lost;
+    for (const auto& u : effect["users"]) {
+      const bool something = !u["gains"].empty() || !u["loses"].empty() ||
+                             !u["plansGained"].empty() || !u["plansLost"].empty() ||
+                             !u["newErrors"].empty() || !u["clearedErrors"].empty();
+      EXPECT_TRUE(something) << "seed " << seed << ": " << u.dump();
+      PlanSet on, off;
+      for (const auto& p : u["plansGained"]) {
+        ++gained[{p["skuId"], p["servicePlanId"]}];
+        on.emplace(p["skuId"].get<std::string>(), p["servicePlanId"].get<std::string>());
+      }
+      for (const auto& p : u["plansLost"]) {
+        ++lost[{p["skuId"], p["servicePlanId"]}];
+        off.emplace(p["skuId"].get<std::string>(), p["servicePlanId"].get<std::string>());
+      }
+      if (!on.empty() || !off.empty()) reported[u["id"]] = {on, off};
+    }
+    EXPECT_EQ(reported, expected) << "seed " << seed << ": users whose plans change";
+    auto counted = [](const json& rows) {
+      std::map<std::pair<std::string, std::string>, size_t> out;
+      for (const auto& r : rows) out[{r["skuId"], r["servicePlanId"]}] = r["users"].get<size_t>();
+      return out;
+    };
+    EXPECT_EQ(counted(effect["summary"]["plansGained"]), gained) << "seed " << seed;
+    EXPECT_EQ(counted(effect["summary"]["plansLost"]), lost) << "seed " << seed;
+    EXPECT_EQ(effect["summary"]["usersChanged"].get<size_t>(), effect["users"].size());
+    plan_changes += gained.size() + lost.size();
+  }
+  EXPECT_GT(plan_changes, 0u) << "the changes turn plans on and off";
 }
 
 // "Buy N to clear all": products of a group are assigned all or nothing, so users waiting for one
