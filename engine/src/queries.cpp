@@ -292,7 +292,7 @@ Result<std::string> DumpResult(const Result<json>& r) {
 /// Whether two lists of a user's states (the same length) differ in options only: the same
 /// products from the same sources in the same states and errors, position by position, and each
 /// product held whose options differ is held from that one source alone.
-bool OptionsOnly(const std::vector<AssignmentState>& was, const std::vector<AssignmentState>& now) {
+bool OptionsOnly(StateSpan was, StateSpan now) {
   for (size_t k = 0; k < now.size(); ++k) {
     const AssignmentState &a = was[k], &b = now[k];
     if (a.sku != b.sku || a.source != b.source || a.state != b.state || a.error != b.error) {
@@ -690,21 +690,21 @@ class QueryRunner {
   /// One pass over the users the journal saved; an error group's row and examples are its first
   /// users by id, whatever page is asked for.
   json PlanEffect(const Journal& j, size_t user_limit, size_t user_offset = 0) const {
-    static const std::vector<AssignmentState> kNone;
+    const StateSpan kNone;
     // The users the changes touched, each with its states as they were: saved whole, saved
     // states only (the whole user's copy counts first), or created since the journal began.
     const std::vector<User>& all_users = t_.users();
     std::vector<bool> seen(all_users.size());
-    std::vector<std::pair<Id, const std::vector<AssignmentState>*>> touched;
+    std::vector<std::pair<Id, StateSpan>> touched;
     touched.reserve(j.saved_users.size() + j.saved_states.size());
-    auto touch = [&](Id u, const std::vector<AssignmentState>* was) {
+    auto touch = [&](Id u, StateSpan was) {
       if (u >= seen.size() || seen[u]) return;
       seen[u] = true;
       touched.emplace_back(u, was);
     };
-    for (const auto& [u, user] : j.saved_users) touch(u, &user.states);
-    for (const auto& [u, states] : j.saved_states) touch(u, &states);
-    for (Id u = static_cast<Id>(j.users); u < all_users.size(); ++u) touch(u, &kNone);
+    for (const auto& [u, user] : j.saved_users) touch(u, user.states);
+    for (const auto& saved : j.saved_states) touch(saved.user, j.StatesOf(saved));
+    for (Id u = static_cast<Id>(j.users); u < all_users.size(); ++u) touch(u, kNone);
 
     // One side (before or after) of a user, read into buffers kept across users: no allocation
     // per user once they have grown.
@@ -714,7 +714,7 @@ class QueryRunner {
       std::vector<const AssignmentState*> errors;  ///< in error, one per (source, product)
       std::vector<Id> waits;                       ///< products waiting for a seat, distinct
       bool waits_any = false;                      ///< a CountViolation in `errors`
-      void Read(const std::vector<AssignmentState>& states) {
+      void Read(StateSpan states) {
         held.clear();
         skus.clear();
         errors.clear();
@@ -833,8 +833,8 @@ class QueryRunner {
     struct Changed {
       uint64_t prefix;
       Id user;
-      const std::vector<AssignmentState>* was;
-      const std::vector<AssignmentState>* now;
+      StateSpan was;
+      StateSpan now;
     };
     auto id_prefix = [](const std::string& id) {
       uint64_t v = 0;
@@ -944,16 +944,16 @@ class QueryRunner {
         const User& ahead = all_users[touched[n + 8].first];
         __builtin_prefetch(ahead.states.data());
         __builtin_prefetch(ahead.id.data());
-        __builtin_prefetch(touched[n + 8].second->data());
+        __builtin_prefetch(touched[n + 8].second.begin());
       }
       const auto& [ui, was_states] = touched[n];
       const User& u = all_users[ui];
-      const auto& now_states = u.deleted ? kNone : u.states;
+      const StateSpan now_states = u.deleted ? kNone : StateSpan(u.states);
       // Most touched users of a big change have one state changed: compare side by side first.
-      if (was_states->size() == now_states.size()) {
+      if (was_states.size() == now_states.size()) {
         bool equal = true;
         for (size_t k = 0; equal && k < now_states.size(); ++k) {
-          const AssignmentState &a = (*was_states)[k], &b = now_states[k];
+          const AssignmentState &a = was_states[k], &b = now_states[k];
           equal = a.sku == b.sku && a.source == b.source && a.assignment == b.assignment &&
                   a.state == b.state && a.error == b.error;
         }
@@ -962,24 +962,24 @@ class QueryRunner {
         // states and errors, some with other options. When each such product is held from one
         // source alone, only its plans change: what the general comparison below would find,
         // without reading the two sides.
-        if (OptionsOnly(*was_states, now_states)) {
+        if (OptionsOnly(was_states, now_states)) {
           bool plans_differ = false;
           for (size_t k = 0; k < now_states.size(); ++k) {
-            const AssignmentState &a = (*was_states)[k], &b = now_states[k];
+            const AssignmentState &a = was_states[k], &b = now_states[k];
             if (!b.Holds() || a.assignment == b.assignment) continue;
             if (!same_options(a.assignment, b.assignment)) plans_differ = true;
           }
           if (!plans_differ) continue;
-          changed.push_back(Changed{id_prefix(u.id), ui, was_states, &now_states});
+          changed.push_back(Changed{id_prefix(u.id), ui, was_states, now_states});
           for (size_t k = 0; k < now_states.size(); ++k) {
-            const AssignmentState &a = (*was_states)[k], &b = now_states[k];
+            const AssignmentState &a = was_states[k], &b = now_states[k];
             if (b.Holds() && a.assignment != b.assignment)
               ++pair_users[{b.sku, a.assignment, b.assignment}];
           }
           continue;
         }
       }
-      was_side.Read(*was_states);
+      was_side.Read(was_states);
       now_side.Read(now_states);
       bool same =
           was_side.errors.size() == now_side.errors.size() && was_side.skus == now_side.skus;
@@ -989,7 +989,7 @@ class QueryRunner {
       }
       if (same) same = for_each_kept(same_kept);
       if (same) continue;
-      const Changed c{id_prefix(u.id), ui, was_states, &now_states};
+      const Changed c{id_prefix(u.id), ui, was_states, now_states};
       changed.push_back(c);
 
       gains.clear();
@@ -1054,7 +1054,7 @@ class QueryRunner {
     // Sorted vectors, not sets: a user may hold many products with 40 plans each.
     using Skus = std::vector<Id>;
     using Plans = std::vector<std::pair<Id, Id>>;
-    auto held = [&](const std::vector<AssignmentState>& states) {
+    auto held = [&](StateSpan states) {
       Skus skus;
       Plans plans;
       for (const auto& s : states) {
@@ -1068,7 +1068,7 @@ class QueryRunner {
       plans.erase(std::unique(plans.begin(), plans.end()), plans.end());
       return std::make_pair(std::move(skus), std::move(plans));
     };
-    auto errors = [&](const std::vector<AssignmentState>& states) {
+    auto errors = [&](StateSpan states) {
       std::map<std::pair<Id, Id>, const AssignmentState*> out;  // (source, sku) → state
       for (const auto& s : states) {
         if (s.error != ErrorKind::kNone) out[{s.source, s.sku}] = &s;
@@ -1178,9 +1178,9 @@ class QueryRunner {
     for (size_t k = first; k < end; ++k) {
       const Changed& d = changed[k];
       const User& u = all_users[d.user];
-      const Plans plans_before = held(*d.was).second, plans_after = held(*d.now).second;
-      const Skus skus_before = held(*d.was).first, skus_after = held(*d.now).first;
-      const auto errors_before = errors(*d.was), errors_after = errors(*d.now);
+      const Plans plans_before = held(d.was).second, plans_after = held(d.now).second;
+      const Skus skus_before = held(d.was).first, skus_after = held(d.now).first;
+      const auto errors_before = errors(d.was), errors_after = errors(d.now);
       users.push_back({{"id", u.id},
                        {"displayName", u.display_name},
                        {"gains", sku_ids(skus_after, skus_before)},

@@ -190,6 +190,30 @@ struct AssignmentState {
   bool Holds() const { return state == StateKind::kActive || state == StateKind::kActiveWithError; }
 };
 
+/// A user's states read where they lie (the user's own, or a journal's copy of them).
+class StateSpan {
+ public:
+  StateSpan() = default;
+  /// The states of a vector (implicit: a user's states are one).
+  StateSpan(const std::vector<AssignmentState>& v)  // NOLINT(google-explicit-constructor)
+      : first_(v.data()), count_(v.size()) {}
+  StateSpan(const AssignmentState* first, size_t count) : first_(first), count_(count) {}
+  /// How many states.
+  size_t size() const { return count_; }
+  /// True without states.
+  bool empty() const { return count_ == 0; }
+  /// The first state.
+  const AssignmentState* begin() const { return first_; }
+  /// Past the last state.
+  const AssignmentState* end() const { return first_ + count_; }
+  /// The k-th state.
+  const AssignmentState& operator[](size_t k) const { return first_[k]; }
+
+ private:
+  const AssignmentState* first_ = nullptr;
+  size_t count_ = 0;
+};
+
 /// Why an assignment fails: the evidence the service names in its error (rules.cpp). Kept for the
 /// error states the rules set (Tenant::evidence); states read from a document have none.
 struct Violation {
@@ -376,7 +400,17 @@ struct Journal {
   size_t violations = 0;
   size_t user_details = 0, user_fields = 0, attribute_text = 0;
   std::vector<std::pair<Id, User>> saved_users;
-  std::vector<std::pair<Id, std::vector<AssignmentState>>> saved_states;  ///< states only
+  /// A user whose states only were saved: they are saved_state_pool[from, from + count).
+  struct SavedStates {
+    Id user;
+    size_t from, count;
+  };
+  std::vector<SavedStates> saved_states;          ///< states only, in the order saved
+  std::vector<AssignmentState> saved_state_pool;  ///< their states, one run each
+  /// The states a SavedStates names (valid until the next states are saved).
+  StateSpan StatesOf(const SavedStates& s) const {
+    return {saved_state_pool.data() + s.from, s.count};
+  }
   std::vector<uint32_t> states_slot;  ///< user → index in saved_states (kNoId: not saved)
   std::vector<std::pair<Id, Group>> saved_groups;
   std::vector<std::pair<Id, Sku>> saved_skus;
