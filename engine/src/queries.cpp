@@ -289,16 +289,10 @@ Result<std::string> DumpResult(const Result<json>& r) {
   return Dump(r.Value());
 }
 
-/// Whether two lists of a user's states (the same length) differ in options only: the same
-/// products from the same sources in the same states and errors, position by position, and each
-/// product held whose options differ is held from that one source alone.
-bool OptionsOnly(StateSpan was, StateSpan now) {
-  for (size_t k = 0; k < now.size(); ++k) {
-    const AssignmentState &a = was[k], &b = now[k];
-    if (a.sku != b.sku || a.source != b.source || a.state != b.state || a.error != b.error) {
-      return false;
-    }
-  }
+/// For two lists of a user's states that differ in options only (position by position the same
+/// products, sources, states and errors): whether each product held whose options differ is held
+/// from that one source alone.
+bool ChangedOptionsHeldAlone(StateSpan was, StateSpan now) {
   for (size_t k = 0; k < now.size(); ++k) {
     if (!now[k].Holds() || was[k].assignment == now[k].assignment) continue;
     for (size_t m = 0; m < now.size(); ++m) {
@@ -951,18 +945,19 @@ class QueryRunner {
       const StateSpan now_states = u.deleted ? kNone : StateSpan(u.states);
       // Most touched users of a big change have one state changed: compare side by side first.
       if (was_states.size() == now_states.size()) {
-        bool equal = true;
-        for (size_t k = 0; equal && k < now_states.size(); ++k) {
+        bool same_states = true, same_options_too = true;
+        for (size_t k = 0; same_states && k < now_states.size(); ++k) {
           const AssignmentState &a = was_states[k], &b = now_states[k];
-          equal = a.sku == b.sku && a.source == b.source && a.assignment == b.assignment &&
-                  a.state == b.state && a.error == b.error;
+          same_states =
+              a.sku == b.sku && a.source == b.source && a.state == b.state && a.error == b.error;
+          same_options_too = same_options_too && a.assignment == b.assignment;
         }
-        if (equal) continue;
+        if (same_states && same_options_too) continue;
         // A template change's usual user: the same products from the same sources in the same
         // states and errors, some with other options. When each such product is held from one
         // source alone, only its plans change: what the general comparison below would find,
         // without reading the two sides.
-        if (OptionsOnly(was_states, now_states)) {
+        if (same_states && ChangedOptionsHeldAlone(was_states, now_states)) {
           bool plans_differ = false;
           for (size_t k = 0; k < now_states.size(); ++k) {
             const AssignmentState &a = was_states[k], &b = now_states[k];
