@@ -230,7 +230,8 @@ bool JsonReader::BeginObject() {
   return true;
 }
 
-bool JsonReader::NextKey(std::string* key) {
+// Shared start of both NextKey forms: true with p_ just past the name's opening quote.
+bool JsonReader::BeginKey() {
   if (failed_) return false;
   SkipWs();
   if (p_ >= end_) return Fail("unexpected end of input in object");
@@ -247,7 +248,26 @@ bool JsonReader::NextKey(std::string* key) {
   first_ = false;
   if (p_ >= end_ || *p_ != '"') return Fail("expected a member name");
   ++p_;
+  return true;
+}
+
+bool JsonReader::NextKey(std::string* key) {
+  if (!BeginKey()) return false;
   if (!ParseStringBody(key)) return false;
+  return Expect(':', "':'");
+}
+
+bool JsonReader::NextKey(std::string_view* key, std::string* scratch) {
+  if (!BeginKey()) return false;
+  const char* start = p_;
+  const size_t plain = PlainBytes(p_, static_cast<size_t>(end_ - p_), false);
+  if (p_ + plain < end_ && p_[plain] == '"') {
+    p_ += plain + 1;
+    *key = std::string_view(start, plain);
+  } else {
+    if (!ParseStringBody(scratch)) return false;
+    *key = *scratch;
+  }
   return Expect(':', "':'");
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -12,10 +13,37 @@ namespace gbl {
 /// PascalCase).
 inline bool NameIs(std::string_view key, std::string_view name) {
   if (key.size() != name.size()) return false;
-  for (size_t i = 0; i < key.size(); ++i) {
+  // Eight bytes at a time while the case matches too (the usual case: Graph's own spelling).
+  size_t i = 0;
+  for (; i + 8 <= key.size(); i += 8) {
+    uint64_t a, b;
+    std::memcpy(&a, key.data() + i, 8);
+    std::memcpy(&b, name.data() + i, 8);
+    if (a != b) break;
+  }
+  for (; i < key.size(); ++i) {
     char a = key[i], b = name[i];
     if (a == b) continue;
     if ((a | 0x20) != (b | 0x20) || (a | 0x20) < 'a' || (a | 0x20) > 'z') return false;
+  }
+  return true;
+}
+
+/// True when the n bytes at a and b are the same (eight at a time; n is a member name's length).
+inline bool SameBytes(const char* a, const char* b, size_t n) {
+  if (n >= 8) {
+    uint64_t x, y;
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+      std::memcpy(&x, a + i, 8);
+      std::memcpy(&y, b + i, 8);
+      if (x != y) return false;
+    }
+    std::memcpy(&x, a + n - 8, 8);  // the last eight, overlapping the words above
+    std::memcpy(&y, b + n - 8, 8);
+    return x == y;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
   }
   return true;
 }
@@ -63,6 +91,18 @@ class JsonReader {
   /// Reads a string as a view: into the text when it has no escapes, else decoded into
   /// `scratch` (the view lasts while both do).
   bool ReadStringView(std::string_view* out, std::string* scratch);
+  /// When the next value is a string of exactly n bytes between its quotes, those bytes (not
+  /// read yet, and not checked: the caller checks them, then calls SkipQuoted(n)); else false.
+  bool PeekQuoted(size_t n, std::string_view* out) {
+    if (failed_) return false;
+    SkipWs();
+    if (static_cast<size_t>(end_ - p_) < n + 2 || p_[0] != '"' || p_[n + 1] != '"') return false;
+    *out = std::string_view(p_ + 1, n);
+    return true;
+  }
+  /// Moves past the string PeekQuoted(n) gave (the caller found no quote, backslash or control
+  /// character in it).
+  void SkipQuoted(size_t n) { p_ += n + 2; }
   /// Reads a boolean.
   bool ReadBool(bool* out);
   /// Reads an integer number (a fractional or out-of-range number fails).
@@ -80,6 +120,50 @@ class JsonReader {
   bool BeginObject();
   /// Reads the next key of the current object; false at '}' (check Failed()).
   bool NextKey(std::string* key);
+  /// Same, as a view: into the text when the name has no escapes, else decoded into `scratch`.
+  bool NextKey(std::string_view* key, std::string* scratch);
+  /// Reads the next member name and its ':' when the name is exactly `name` (the same case, no
+  /// escapes); reads nothing and returns false otherwise (then NextKey reads whatever it is).
+  bool TryKey(std::string_view name) {
+    if (failed_) return false;
+    const char* q = p_;
+    auto skip_ws = [&] {
+      while (q < end_ && (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t')) ++q;
+    };
+    skip_ws();
+    if (!first_) {
+      if (q >= end_ || *q != ',') return false;
+      ++q;
+      skip_ws();
+    }
+    const size_t n = name.size();
+    if (static_cast<size_t>(end_ - q) < n + 3 || q[0] != '"' || q[n + 1] != '"') return false;
+    if (!SameBytes(q + 1, name.data(), n)) return false;
+    q += n + 2;
+    skip_ws();
+    if (q >= end_ || *q != ':') return false;
+    p_ = q + 1;
+    first_ = false;
+    return true;
+  }
+  /// True when the next character (after whitespace) is '}'.
+  bool AtObjectEnd() {
+    SkipWs();
+    return p_ < end_ && *p_ == '}';
+  }
+  /// Reads `[]` (whitespace allowed inside) when it is the next value; false, reading nothing,
+  /// when the next value is anything else.
+  bool ReadEmptyArray() {
+    if (failed_) return false;
+    SkipWs();
+    const char* q = p_;
+    if (q >= end_ || *q != '[') return false;
+    ++q;
+    while (q < end_ && (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t')) ++q;
+    if (q >= end_ || *q != ']') return false;
+    p_ = q + 1;
+    return true;
+  }
   /// Starts an array; then call NextElement until it returns false.
   bool BeginArray();
   /// Moves to the next element of the current array; false at ']' (check Failed()).
@@ -116,6 +200,7 @@ class JsonReader {
     return ExpectFailed(what);
   }
   bool ExpectFailed(const char* what);
+  bool BeginKey();
   bool ParseStringBody(std::string* out);
   bool SkipNumber();
   bool SkipLiteral(const char* word);

@@ -47,7 +47,7 @@ class MemberNames {
   }
 
  private:
-  std::array<uint64_t, 24> fixed_{};
+  std::array<uint64_t, 24> fixed_;  // the first count_ are set (no need to clear the rest)
   size_t count_ = 0;
   std::vector<uint64_t> more_;  // objects of more than 24 members (real exports' users)
 };
@@ -694,6 +694,7 @@ class Loader {
     std::string* text;
     std::vector<std::string>* list;
     bool required;
+    bool custom = false;  ///< read by `other`, but counted here (no hash to find it twice)
   };
   template <size_t N>
   static Field Text(const char (&name)[N], std::string* out) {
@@ -707,6 +708,11 @@ class Loader {
   static Field List(const char (&name)[N], std::vector<std::string>* out) {
     return {std::string_view(name, N - 1), nullptr, out, false};
   }
+  /// A member `other` reads, named here so that a second one is found by a bit.
+  template <size_t N>
+  static Field Custom(const char (&name)[N]) {
+    return {std::string_view(name, N - 1), nullptr, nullptr, false, true};
+  }
 
   /// Reads the object at the reader: the named fields into their targets, every other member
   /// through `other(key)`, which consumes the value and returns false on failure.
@@ -714,22 +720,41 @@ class Loader {
   bool ReadObject(JsonReader& r, size_t base, const std::string& path,
                   std::initializer_list<Field> fields, F other) {
     r.BeginObject();
-    std::string key;
-    MemberNames seen;    // the names passed to `other`
-    uint64_t named = 0;  // the fields seen (a name matches one field in any letter case)
+    std::string_view key;
+    std::string scratch;  // a name with escapes, decoded
+    MemberNames seen;     // the names passed to `other`
+    uint64_t named = 0;   // the fields seen (a name matches one field in any letter case)
     static_assert(sizeof(named) * 8 >= 32, "fields fit the mask");
-    while (r.NextKey(&key)) {
+    const Field* const first = fields.begin();
+    const size_t count = fields.size();
+    size_t next = 0;  // the field after the last one found: documents list them in one order
+    for (;;) {
+      // A field named exactly as given is found without reading the name as text: the one
+      // after the last found first, then the others; anything else is read and compared.
       const Field* field = nullptr;
       size_t index = 0;
-      for (const Field& f : fields) {
-        if (NameIs(key, f.name)) {
-          field = &f;
+      for (size_t k = 0; k < count && !r.AtObjectEnd(); ++k) {
+        const size_t at = next + k < count ? next + k : next + k - count;
+        if (r.TryKey(first[at].name)) {
+          field = first + at;
+          index = at;
+          key = field->name;
           break;
         }
-        ++index;
       }
+      if (!field) {
+        if (!r.NextKey(&key, &scratch)) break;
+        for (const Field& f : fields) {
+          if (NameIs(key, f.name)) {
+            field = &f;
+            break;
+          }
+          ++index;
+        }
+      }
+      if (field) next = index + 1 < count ? index + 1 : 0;
       const bool again = field ? (named >> index) & 1 : !seen.Add(key);
-      if (again) return Schema(path + "." + key, "appears twice in the object");
+      if (again) return Schema(path + "." + std::string(key), "appears twice in the object");
       if (field) named |= uint64_t{1} << index;
       if (!field && NameIs(key, "AdditionalProperties") && r.Peek() == JsonType::kObject) {
         // PowerShell's Graph objects keep what their class does not name here: read it as if
@@ -737,10 +762,10 @@ class Loader {
         if (!ReadObject(r, base, path, fields, other)) return false;
         continue;
       }
-      bool ok = !field            ? other(key)
-                : field->list     ? StrArray(r, base, path, field->name, field->list)
-                : field->required ? Str(r, base, path, field->name, field->text)
-                                  : StrOrNull(r, base, path, field->name, field->text);
+      bool ok = !field || field->custom ? other(key)
+                : field->list           ? StrArray(r, base, path, field->name, field->list)
+                : field->required       ? Str(r, base, path, field->name, field->text)
+                                        : StrOrNull(r, base, path, field->name, field->text);
       if (!ok) return false;
     }
     return !r.Failed() || Syntax(r, base);
@@ -748,7 +773,7 @@ class Loader {
   /// Same, skipping members not named in `fields`.
   bool ReadObject(JsonReader& r, size_t base, const std::string& path,
                   std::initializer_list<Field> fields) {
-    return ReadObject(r, base, path, fields, [&](const std::string&) { return Skip(r, base); });
+    return ReadObject(r, base, path, fields, [&](std::string_view) { return Skip(r, base); });
   }
 
   bool LoadOrganization() {
@@ -775,7 +800,7 @@ class Loader {
     bool plans_given = false;
     std::vector<std::pair<std::string, std::string>> plan_rows;  // (id, name)
     std::vector<std::string> plan_status, plan_applies;
-    auto other = [&](const std::string& key) {
+    auto other = [&](std::string_view key) {
       if (NameIs(key, "prepaidUnits")) {
         if (r.Peek() != JsonType::kObject)
           return Schema(path + ".prepaidUnits", "expected an object");
@@ -957,8 +982,12 @@ class Loader {
 
   /// Reads an assignedLicenses array into (sku, interned assignment) pairs; `unique`: a skuId
   /// listed twice is a SchemaError.
-  bool ReadLicenses(JsonReader& r, size_t base, const std::string& path, bool unique,
+  /// The assignedLicenses member of the object at `parent` (its path is built only when the
+  /// list is not empty).
+  bool ReadLicenses(JsonReader& r, size_t base, const std::string& parent, bool unique,
                     std::vector<std::pair<Id, Id>>* out) {
+    if (r.ReadEmptyArray()) return true;
+    const std::string path = parent + ".assignedLicenses";
     return IterateArray(r, base, path, [&](JsonReader&, size_t, const std::string& lpath, size_t) {
       Id sku;
       std::vector<Id> disabled;
@@ -1038,11 +1067,10 @@ class Loader {
     std::vector<RawField> attrs;              // what membership rules read
     bool have_states = false;
     Id uid = static_cast<Id>(tenant_->users_.size());
-    auto other = [&](const std::string& key) {
+    auto other = [&](std::string_view key) {
       if (NameIs(key, "accountEnabled"))
         return Bool(r, base, path, "accountEnabled", &u.account_enabled);
-      if (NameIs(key, "assignedLicenses"))
-        return ReadLicenses(r, base, path + ".assignedLicenses", false, &assigned);
+      if (NameIs(key, "assignedLicenses")) return ReadLicenses(r, base, path, false, &assigned);
       if (NameIs(key, "licenseAssignmentStates")) {
         have_states = true;
         return IterateArray(
@@ -1088,12 +1116,13 @@ class Loader {
       }
       return RuleAttribute(r, base, path, key, &attrs);
     };
-    if (!ReadObject(
-            r, base, path,
-            {Required("id", &u.id), Text("displayName", &u.display_name),
-             Text("userPrincipalName", &u.upn), Text("mail", &u.mail),
-             Text("usageLocation", &u.usage_location), List("proxyAddresses", &u.proxy_addresses)},
-            other)) {
+    if (!ReadObject(r, base, path,
+                    {Required("id", &u.id), Text("displayName", &u.display_name),
+                     Text("userPrincipalName", &u.upn), Text("mail", &u.mail),
+                     Text("usageLocation", &u.usage_location), Custom("accountEnabled"),
+                     List("proxyAddresses", &u.proxy_addresses), Custom("assignedLicenses"),
+                     Custom("licenseAssignmentStates")},
+                    other)) {
       return false;
     }
     if (u.id.empty()) return Schema(path + ".id", "missing");
@@ -1140,7 +1169,7 @@ class Loader {
   /// onPremisesExtensionAttributes, otherMails, onPremisesSyncEnabled, manager (an object with
   /// its id, as $expand=manager gives it), a directory extension extension_<appId>_<name>;
   /// anything else is skipped. Null and "" are not kept (rules read them as null).
-  bool RuleAttribute(JsonReader& r, size_t base, const std::string& path, const std::string& key,
+  bool RuleAttribute(JsonReader& r, size_t base, const std::string& path, std::string_view key,
                      std::vector<RawField>* out) {
     auto text = [&](uint8_t property, std::string name, std::string_view at) {
       std::string value;
@@ -1154,7 +1183,7 @@ class Loader {
     if (IsDirectoryExtensionName(key)) {
       // Only string values are kept (rules compare extension properties as text).
       if (r.Peek() != JsonType::kString && r.Peek() != JsonType::kNull) return Skip(r, base);
-      return text(static_cast<uint8_t>(UserProperty::kDirectoryExtension), key, key);
+      return text(static_cast<uint8_t>(UserProperty::kDirectoryExtension), std::string(key), key);
     }
     if (NameIs(key, "otherMails")) {
       std::vector<std::string> items;
@@ -1221,11 +1250,10 @@ class Loader {
     DeletedUser d;
     std::string type, when;
     std::vector<std::string> member_of;
-    auto other = [&](const std::string& key) {
+    auto other = [&](std::string_view key) {
       if (NameIs(key, "accountEnabled"))
         return Bool(r, base, path, "accountEnabled", &u.account_enabled);
-      if (NameIs(key, "assignedLicenses"))
-        return ReadLicenses(r, base, path + ".assignedLicenses", true, &d.direct);
+      if (NameIs(key, "assignedLicenses")) return ReadLicenses(r, base, path, true, &d.direct);
       return Skip(r, base);
     };
     if (!ReadObject(r, base, path,
@@ -1315,11 +1343,17 @@ class Loader {
     std::array<Member, kBatch> batch;
     size_t count = 0;
     auto mpath_of = [&](size_t j) { return path + ".members[" + std::to_string(j) + "]"; };
+    // Each member's GUID, parsed as it is read (a bare GUID string is taken without a scan).
+    std::string_view ids[kBatch];
+    uint64_t hi[kBatch], lo[kBatch];
+    bool guid[kBatch];
     auto resolve = [&] {
-      std::string_view ids[kBatch];
       Id found[kBatch];
-      for (size_t k = 0; k < count; ++k) ids[k] = batch[k].id;
-      tenant_->user_index_.FindMany(ids, count, found);
+      for (size_t k = 0; k < count; ++k) {
+        ids[k] = batch[k].id;
+        if (!guid[k]) guid[k] = IdIndex::ParseGuid(ids[k], &hi[k], &lo[k]);
+      }
+      tenant_->user_index_.FindParsed(ids, hi, lo, guid, count, found);
       const size_t n = count;
       count = 0;
       for (size_t k = 0; k < n; ++k) {
@@ -1348,7 +1382,14 @@ class Loader {
       Member& m = batch[count];
       m.id = m.type = {};
       m.j = j;
-      if (r.Peek() == JsonType::kString) {
+      guid[count] = false;
+      std::string_view bare;
+      if (r.PeekQuoted(36, &bare) && IdIndex::ParseGuid(bare, &hi[count], &lo[count])) {
+        // Hex digits and hyphens only: no quote, backslash or control character to look for.
+        r.SkipQuoted(36);
+        m.id = bare;
+        guid[count] = true;
+      } else if (r.Peek() == JsonType::kString) {
         if (!r.ReadStringView(&m.id, &m.id_scratch)) return Typed(r, base, mpath_of(j)) || fail();
       } else if (r.Peek() == JsonType::kObject) {
         r.BeginObject();
@@ -1386,7 +1427,7 @@ class Loader {
     std::vector<std::pair<Id, Id>> licenses;
     bool state_given = false;
     std::string state_text, rule_state;
-    auto other = [&](const std::string& key) {
+    auto other = [&](std::string_view key) {
       if (NameIs(key, "securityEnabled")) return Bool(r, base, path, key, &g.security_enabled);
       if (NameIs(key, "mailEnabled")) return Bool(r, base, path, key, &g.mail_enabled);
       if (NameIs(key, "licenseProcessingState")) {
@@ -1398,8 +1439,7 @@ class Loader {
         }
         return StrOrNull(r, base, path, key, &state_text);
       }
-      if (NameIs(key, "assignedLicenses"))
-        return ReadLicenses(r, base, path + ".assignedLicenses", true, &licenses);
+      if (NameIs(key, "assignedLicenses")) return ReadLicenses(r, base, path, true, &licenses);
       if (NameIs(key, "members")) {
         // An array, or a Graph page as GET /groups/{id}/members returns it.
         bool page = r.Peek() == JsonType::kObject;
@@ -1440,8 +1480,9 @@ class Loader {
             r, base, path,
             {Required("id", &g.id), Text("displayName", &g.display_name),
              Text("description", &g.description), Text("membershipRule", &g.membership_rule),
-             Text("membershipRuleProcessingState", &rule_state),
-             List("groupTypes", &g.group_types)},
+             Text("membershipRuleProcessingState", &rule_state), List("groupTypes", &g.group_types),
+             Custom("securityEnabled"), Custom("mailEnabled"), Custom("assignedLicenses"),
+             Custom("members"), Custom("licenseProcessingState")},
             other)) {
       return false;
     }

@@ -197,26 +197,23 @@ uint64_t HashLower(std::string_view s) {
 
 namespace {
 
-/// Eight hex digits (either case) as one 32-bit number, the first digit highest; false when any
-/// of the eight is not a hex digit. Eight at a time: every user and member id goes through here.
-bool HexWord(uint64_t x, uint32_t* out) {
+/// Eight hex digits (either case) as one 32-bit number, the first digit highest; any byte of
+/// the eight that is not a hex digit sets a high bit of *bad (checked once for the whole GUID:
+/// every user and member id goes through here).
+__attribute__((always_inline)) inline uint32_t HexWord(uint64_t x, uint64_t* bad) {
   constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = kOnes * 0x80;
-  if (x & kHigh) return false;
-  // Per byte (all below 0x80, so no carry crosses bytes): the high bit of x + (0x80 - lo) is set
-  // when the byte is >= lo.
-  auto at_least = [&](uint64_t v, unsigned lo) { return (v + kOnes * (0x80 - lo)) & kHigh; };
+  // Per byte (all below 0x80, else *bad says so; no carry crosses bytes then): the high bit of
+  // x + (0x80 - lo) is set when the byte is >= lo.
+  auto at_least = [](uint64_t v, unsigned lo) { return (v + kOnes * (0x80 - lo)) & kHigh; };
   const uint64_t digit = at_least(x, '0') & ~at_least(x, '9' + 1);
   const uint64_t lower = x | (kOnes * 0x20);
   const uint64_t letter = at_least(lower, 'a') & ~at_least(lower, 'f' + 1);
-  if ((digit | letter) != kHigh) return false;
-  // '0'-'9' -> 0-9; 'a'-'f' and 'A'-'F' (bit 6 set) -> 1-6 + 9.
+  *bad |= (x & kHigh) | (~(digit | letter) & kHigh);
+  // '0'-'9' -> 0-9; 'a'-'f' and 'A'-'F' (bit 6 set) -> 1-6 + 9. Byte i holds digit i.
   uint64_t v = (x & (kOnes * 0x0F)) + 9 * ((x >> 6) & kOnes);
-  v = __builtin_bswap64(v);  // the first digit (lowest byte) to the top
-  v = (v | (v >> 4)) & 0x00FF00FF00FF00FFULL;
-  v = (v | (v >> 8)) & 0x0000FFFF0000FFFFULL;
-  v = (v | (v >> 16)) & 0x00000000FFFFFFFFULL;
-  *out = static_cast<uint32_t>(v);
-  return true;
+  v = ((v << 4) | (v >> 8)) & 0x00FF00FF00FF00FFULL;    // digits 2k, 2k+1 in 16-bit lane k
+  v = ((v << 8) | (v >> 16)) & 0x0000FFFF0000FFFFULL;   // four digits in each 32-bit lane
+  return static_cast<uint32_t>((v << 16) | (v >> 32));  // all eight, the first highest
 }
 
 uint64_t Load8(const char* p) {
@@ -243,13 +240,12 @@ bool IdIndex::ParseGuid(std::string_view id, uint64_t* hi, uint64_t* lo) {
   }
   static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "HexWord reads bytes little-endian");
   const char* p = id.data();
-  uint32_t w[4];
-  if (!HexWord(Load8(p), &w[0]) || !HexWord(Load4And4(p + 9, p + 14), &w[1]) ||
-      !HexWord(Load4And4(p + 19, p + 24), &w[2]) || !HexWord(Load8(p + 28), &w[3])) {
-    return false;
-  }
-  *hi = (static_cast<uint64_t>(w[0]) << 32) | w[1];
-  *lo = (static_cast<uint64_t>(w[2]) << 32) | w[3];
+  uint64_t bad = 0;
+  const uint32_t w0 = HexWord(Load8(p), &bad), w1 = HexWord(Load4And4(p + 9, p + 14), &bad),
+                 w2 = HexWord(Load4And4(p + 19, p + 24), &bad), w3 = HexWord(Load8(p + 28), &bad);
+  if (bad) return false;
+  *hi = (static_cast<uint64_t>(w0) << 32) | w1;
+  *lo = (static_cast<uint64_t>(w2) << 32) | w3;
   return true;
 }
 
@@ -310,41 +306,47 @@ void IdIndex::FindMany(const std::string_view* ids, size_t n, Id* out) const {
   for (size_t first = 0; first < n; first += kBatch) {
     const size_t count = std::min(kBatch, n - first);
     uint64_t hi[kBatch], lo[kBatch];
-    size_t slot[kBatch];
     bool guid[kBatch];
-    const size_t mask = slots_.empty() ? 0 : slots_.size() - 1;
-    for (size_t k = 0; k < count; ++k) {
-      guid[k] = ParseGuid(ids[first + k], &hi[k], &lo[k]);
-      uint64_t h = (hi[k] ^ (lo[k] * 0x9e3779b97f4a7c15ULL));
-      h ^= h >> 29;
-      slot[k] = static_cast<size_t>(h) & mask;
+    for (size_t k = 0; k < count; ++k) guid[k] = ParseGuid(ids[first + k], &hi[k], &lo[k]);
+    FindParsed(ids + first, hi, lo, guid, count, out + first);
+  }
+}
+
+void IdIndex::FindParsed(const std::string_view* ids, const uint64_t* hi, const uint64_t* lo,
+                         const bool* guid, size_t count, Id* out) const {
+  constexpr size_t kBatch = 16;
+  size_t slot[kBatch];
+  const size_t mask = slots_.empty() ? 0 : slots_.size() - 1;
+  for (size_t k = 0; k < count; ++k) {
+    uint64_t h = (hi[k] ^ (lo[k] * 0x9e3779b97f4a7c15ULL));
+    h ^= h >> 29;
+    slot[k] = static_cast<size_t>(h) & mask;
+  }
+  // Independent reads first (one cache miss each, in flight together), then the probing.
+  Id seen[kBatch];
+  for (size_t k = 0; k < count; ++k) seen[k] = slots_.empty() ? kNoId : slots_[slot[k]].value;
+  for (size_t k = 0; k < count; ++k) {
+    if (!guid[k] || slots_.empty() || seen[k] == kNoId) {
+      out[k] = guid[k] && !slots_.empty() ? kNoId : Find(ids[k]);
+      continue;
     }
-    // Independent reads first (one cache miss each, in flight together), then the probing.
-    Id seen[kBatch];
-    for (size_t k = 0; k < count; ++k) seen[k] = slots_.empty() ? kNoId : slots_[slot[k]].value;
-    for (size_t k = 0; k < count; ++k) {
-      if (!guid[k] || slots_.empty() || seen[k] == kNoId) {
-        out[first + k] = guid[k] && !slots_.empty() ? kNoId : Find(ids[first + k]);
-        continue;
+    Id found = kNoId;
+    for (size_t i = slot[k];; i = (i + 1) & mask) {
+      const Slot& s = slots_[i];
+      if (s.value == kNoId) break;
+      if (s.value != kTombstone && s.hi == hi[k] && s.lo == lo[k]) {
+        found = s.value;
+        break;
       }
-      Id found = kNoId;
-      for (size_t i = slot[k];; i = (i + 1) & mask) {
-        const Slot& s = slots_[i];
-        if (s.value == kNoId) break;
-        if (s.value != kTombstone && s.hi == hi[k] && s.lo == lo[k]) {
-          found = s.value;
-          break;
-        }
-      }
-      out[first + k] = found;
     }
+    out[k] = found;
   }
 }
 
 bool IdIndex::Insert(std::string_view id, Id value) {
   uint64_t hi, lo;
   if (!ParseGuid(id, &hi, &lo)) return other_.emplace(std::string(id), value).second;
-  if (Find(id) != kNoId) return false;
+  if (FindGuid(hi, lo) != kNoId) return false;
   if ((used_ + 1) * 4 >= slots_.size() * 3) Grow();
   size_t i = Probe(hi, lo);
   if (slots_[i].value == kNoId) ++used_;

@@ -62,6 +62,10 @@ class IdIndex {
   bool Contains(std::string_view id) const { return Find(id) != kNoId; }
   /// Find for n ids at once (out[k] for ids[k]): their table reads overlap in memory.
   void FindMany(const std::string_view* ids, size_t n, Id* out) const;
+  /// The same for ids whose GUIDs are parsed already: guid[k] says whether ids[k] is one, as
+  /// (hi[k], lo[k]); at most 16 ids.
+  void FindParsed(const std::string_view* ids, const uint64_t* hi, const uint64_t* lo,
+                  const bool* guid, size_t n, Id* out) const;
   /// Adds `id`; false when it is already present.
   bool Insert(std::string_view id, Id value);
   /// Removes `id` if present.

@@ -340,6 +340,70 @@ TEST(Load, TheFirstBadMemberIsTheOneNamedWhateverFollowsIt) {
       << LoadError(doc.dump());
 }
 
+TEST(Load, MemberNamesReadTheSameInAnyOrderLetterCaseOrEscapes) {
+  // Names spelt as Graph spells them, in its order, are matched without being read as text;
+  // any other order, case or escape must give the same tenant and the same errors.
+  const std::string id = "4a645825-91d9-4ed1-ad34-b6050ec1e932";
+  const std::string sku = std::string(R"({"skuId":")") + kE3 +
+                          R"(","skuPartNumber":"ENTERPRISEPACK","prepaidUnits":{"enabled":5}})";
+  auto doc = [&](const std::string& user, const std::string& member) {
+    return R"({"subscribedSkus":[)" + sku + R"(],"users":[)" + user +
+           R"(],"groups":[{"id":"g","displayName":"G","securityEnabled":true,"members":[)" +
+           member + R"(],"assignedLicenses":[{"skuId":")" + kE3 + R"(","disabledPlans":[]}]}]})";
+  };
+  const std::string graph = R"({"id":")" + id +
+                            R"(","displayName":"Ann","userPrincipalName":"ann@contoso.com",)"
+                            R"("usageLocation":"US","accountEnabled":true,)"
+                            R"("proxyAddresses":["SMTP:ann@contoso.com"],"assignedLicenses":[]})";
+  Engine expected;
+  ASSERT_TRUE(expected.LoadDocument(doc(graph, "\"" + id + "\"")).Ok());
+  const std::string want = expected.ExportDocument();
+  const std::string others[] = {
+      // Reversed, with whitespace everywhere.
+      R"({ "assignedLicenses" : [ ] , "proxyAddresses" : [ "SMTP:ann@contoso.com" ] ,)"
+      R"( "accountEnabled" : true , "usageLocation" : "US" ,)"
+      R"( "userPrincipalName" : "ann@contoso.com" , "displayName" : "Ann" , "id" : ")" +
+          id + R"(" })",
+      // PowerShell's case, and escapes in the names.
+      R"({"Id":")" + id +
+          R"(","DisplayName":"Ann","user\u0050rincipalName":"ann@contoso.com",)"
+          R"("UsageLocation":"US","accountEnabled":true,"proxyAddresses":["SMTP:ann@contoso.com"],)"
+          R"("assigned\u004cicenses":[]})",
+  };
+  for (const std::string& user : others) {
+    Engine e;
+    auto r = e.LoadDocument(doc(user, "\"" + id + "\""));
+    ASSERT_TRUE(r.Ok()) << r.GetError().message << "\n" << user;
+    EXPECT_EQ(e.ExportDocument(), want) << user;
+  }
+  // A member id in capitals or with an escape is the same user.
+  std::string upper = id;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const std::string& member : {"\"" + upper + "\"", "\"\\u0034" + id.substr(1) + "\""}) {
+    Engine e;
+    auto r = e.LoadDocument(doc(graph, member));
+    ASSERT_TRUE(r.Ok()) << r.GetError().message << "\n" << member;
+    EXPECT_EQ(e.ExportDocument(), want) << member;
+  }
+  // A 36-character member that is not a GUID, and one with a quote inside, are named.
+  EXPECT_NE(
+      LoadError(doc(graph, "\"" + std::string(36, 'x') + "\""))
+          .find("groups[0].members[0]: unknown directory object \"" + std::string(36, 'x') + "\""),
+      std::string::npos);
+  std::string quoted = id;
+  quoted[10] = '"';
+  EXPECT_NE(LoadError(doc(graph, "\"" + quoted + "\"")).find("ParseError"), std::string::npos)
+      << LoadError(doc(graph, "\"" + quoted + "\""));
+  // The same name twice is found whichever way each is spelt.
+  for (const char* twice : {R"("displayName":"B")", R"("DisplayName":"B")"}) {
+    std::string user = graph;
+    user.insert(user.size() - 1, std::string(",") + twice);
+    EXPECT_NE(LoadError(doc(user, "\"" + id + "\"")).find("appears twice in the object"),
+              std::string::npos)
+        << twice;
+  }
+}
+
 TEST(Identifiers, GroupMembersInAnyOrderWithRepeatsAreSortedOnceAsStdSortWould) {
   // Members come in the export's order (not the users'), sometimes twice; long lists are sorted
   // by radix, short ones by std::sort: both give what std::sort and std::unique give.
