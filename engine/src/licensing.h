@@ -80,6 +80,25 @@ class DocumentWriter {
   JsonWriter w_;
   Phase phase_ = Phase::kHead;
   size_t index_ = 0;  // the next user, group or audit event of the phase
+
+ public:
+  /// What a document repeats for every user, written once: each assignment's disabledPlans
+  /// array, each product's and group's id as a JSON string, and the last time written.
+  struct Repeats {
+    std::vector<std::string> disabled, sku_ids, group_ids;  ///< "" until first written
+    int64_t time_ms = 0;
+    std::string time_text;  ///< time_ms as a JSON string ("" when none yet)
+    /// `["<plan id>", ...]` of assignment a.
+    std::string_view Disabled(const Tenant& t, Id a);
+    /// `"<id>"` of product s, of group g.
+    std::string_view SkuId(const Tenant& t, Id s);
+    std::string_view GroupId(const Tenant& t, Id g);
+    /// The time as FormatTimeTo writes it, quoted.
+    std::string_view QuotedTime(int64_t ms);
+  };
+
+ private:
+  Repeats repeats_;
 };
 
 /// Writes the tenant document.

@@ -242,7 +242,8 @@ void WriteUserProperties(const User& u, JsonWriter* w) {
 /// The user's assignedLicenses (EffectiveLicenses, written as WriteLicenses does) without a vector
 /// per user: a product held once is written from its assignment; one held from several sources
 /// (rare) keeps the plans every source disables.
-void WriteEffectiveLicenses(const Tenant& t, const User& u, JsonWriter* w) {
+void WriteEffectiveLicenses(const Tenant& t, const User& u, JsonWriter* w,
+                            DocumentWriter::Repeats* r) {
   struct Held {
     Id sku, assignment;
   };
@@ -269,7 +270,12 @@ void WriteEffectiveLicenses(const Tenant& t, const User& u, JsonWriter* w) {
       w->EndObject();
     };
     if (j == i + 1) {
-      write(t.assignments()[held[i].assignment].disabled);
+      w->BeginObject();
+      w->Key("disabledPlans");
+      w->Raw(r->Disabled(t, held[i].assignment));
+      w->Key("skuId");
+      w->Raw(r->SkuId(t, held[i].sku));
+      w->EndObject();
     } else {
       std::vector<Id> both = t.assignments()[held[i].assignment].disabled;
       for (size_t k = i + 1; k < j; ++k) {
@@ -343,12 +349,13 @@ void WriteUserFields(const Tenant& t, const User& u, JsonWriter* w) {
   }
 }
 
-void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* w) {
+void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* w,
+               DocumentWriter::Repeats* r) {
   w->BeginObject();
   WriteUserProperties(u, w);
   WriteUserFields(t, u, w);
   w->Key("assignedLicenses");
-  WriteEffectiveLicenses(t, u, w);
+  WriteEffectiveLicenses(t, u, w, r);
   w->Key("licenseAssignmentStates");
   w->BeginArray();
   // Direct first (as Graph lists them), then by group order.
@@ -358,14 +365,14 @@ void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* 
     if (s.source == kDirect)
       w->Null();
     else
-      w->String(t.groups()[s.source].id);
+      w->Raw(r->GroupId(t, s.source));
     w->Key("disabledPlans");
-    w->BeginArray();
-    for (Id p : t.assignments()[s.assignment].disabled) w->String(t.plans()[p].id);
-    w->EndArray();
+    w->Raw(r->Disabled(t, s.assignment));
     w->Field("error", ErrorName(s.error));
-    TimeField(w, "lastUpdatedDateTime", s.updated_ms);
-    w->Field("skuId", t.skus()[s.sku].id);
+    w->Key("lastUpdatedDateTime");
+    w->Raw(r->QuotedTime(s.updated_ms));
+    w->Key("skuId");
+    w->Raw(r->SkuId(t, s.sku));
     w->Field("state", StateName(s.state));
     w->EndObject();
   };
@@ -664,6 +671,50 @@ void WriteSku(const Tenant& t, const Sku& s, JsonWriter* w) {
 
 }  // namespace
 
+std::string_view DocumentWriter::Repeats::Disabled(const Tenant& t, Id a) {
+  if (disabled.size() <= a) disabled.resize(t.assignments().size());
+  std::string& text = disabled[a];
+  if (text.empty()) {
+    text = "[";
+    for (Id p : t.assignments()[a].disabled) {
+      if (text.size() > 1) text += ',';
+      JsonWriter::AppendQuoted(&text, t.plans()[p].id);
+    }
+    text += ']';
+  }
+  return text;
+}
+
+namespace {
+
+std::string_view QuotedId(std::vector<std::string>* cache, size_t n, Id i, const std::string& id) {
+  if (cache->size() <= i) cache->resize(n);
+  std::string& text = (*cache)[i];
+  if (text.empty()) JsonWriter::AppendQuoted(&text, id);
+  return text;
+}
+
+}  // namespace
+
+std::string_view DocumentWriter::Repeats::SkuId(const Tenant& t, Id s) {
+  return QuotedId(&sku_ids, t.skus().size(), s, t.skus()[s].id);
+}
+
+std::string_view DocumentWriter::Repeats::GroupId(const Tenant& t, Id g) {
+  return QuotedId(&group_ids, t.groups().size(), g, t.groups()[g].id);
+}
+
+std::string_view DocumentWriter::Repeats::QuotedTime(int64_t ms) {
+  if (time_text.empty() || ms != time_ms) {
+    char text[Tenant::kTimeTextMax];
+    time_text = '"';
+    time_text.append(text, Tenant::FormatTimeTo(ms, text));
+    time_text += '"';
+    time_ms = ms;
+  }
+  return time_text;
+}
+
 DocumentWriter::DocumentWriter(const Tenant& t, const ExportOptions& options)
     : t_(t), options_(options), w_(&out_) {}
 
@@ -711,7 +762,7 @@ bool DocumentWriter::Write(size_t min_bytes, const std::function<bool(std::strin
         for (; index_ < t.users().size();) {
           const User& u = t.users()[index_++];
           if (u.deleted) continue;
-          WriteUser(t, u, options_.assigned_plans, &w);
+          WriteUser(t, u, options_.assigned_plans, &w, &repeats_);
           if (enough()) return go_on;
         }
         w.EndArray();
