@@ -151,14 +151,12 @@ class Loader {
       auto& list = tenant_->users_[u].groups;
       list.insert(list.end(), flat.begin() + start[u], flat.begin() + start[u + 1]);
     }
-    tenant_->proxy_count_.Reserve(tenant_->users_.size() + tenant_->users_.size() / 4);
     for (auto& u : tenant_->users_) {
       if (u.deleted) continue;
       std::sort(u.states.begin(), u.states.end(),
                 [](const AssignmentState& a, const AssignmentState& b) {
                   return a.source != b.source ? a.source < b.source : a.sku < b.sku;
                 });
-      tenant_->IndexProxies(u, 1);
     }
     RecomputeCounters(tenant_.get());
     QueueGroups();
@@ -400,7 +398,10 @@ class Loader {
   /// Sizes what a section fills from the bytes it may take.
   void BeginSection(const Section* s, size_t bytes) {
     // A Graph user is at least a few hundred bytes: size the id index from the text left.
-    if (s == &users_) tenant_->user_index_.Reserve(bytes / 400);
+    if (s == &users_) {
+      tenant_->user_index_.Reserve(bytes / 400);
+      tenant_->proxy_count_.Reserve(bytes / 400);
+    }
   }
 
   bool Drive(bool last) {
@@ -1154,6 +1155,8 @@ class Loader {
       }
       u.details = tenant_->StoreUserFields(std::move(fields));
     }
+    // Counted while the addresses are at hand (in Finish they would be read from memory again).
+    tenant_->IndexProxies(u, 1);
     tenant_->users_.push_back(std::move(u));
     return true;
   }
