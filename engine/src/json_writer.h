@@ -108,6 +108,17 @@ class JsonWriter {
     Key(k);
     String(v);
   }
+  /// Key + a string the caller knows needs no escape (a name from one of the engine's tables).
+  template <size_t N>
+  void PlainField(const char (&k)[N], std::string_view v) {
+    Key(k);
+    Value();
+    char* p = Room(v.size() + 2);
+    *p++ = '"';
+    std::memcpy(p, v.data(), v.size());
+    p[v.size()] = '"';
+    pos_ += v.size() + 2;
+  }
   /// Key + integer.
   template <size_t N>
   void Field(const char (&k)[N], int64_t v) {

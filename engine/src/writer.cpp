@@ -16,7 +16,16 @@ namespace gbl {
 char* JsonWriter::Escape(char* p, std::string_view s) {
   size_t i = 0;
   const size_t n = s.size();
-  if (n >= 8) {
+  if (n < 8) {
+    // Short ones (codes, names of states) byte by byte while they need nothing.
+    for (; i < n; ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+      p[i] = static_cast<char>(c);
+    }
+    if (i == n) return p + n;
+    p += i;
+  } else {
     // Most strings (ids, names) need nothing: checked and copied a word at a time, the last
     // word overlapping the one before it.
     uint64_t w;
@@ -368,12 +377,12 @@ void WriteUser(const Tenant& t, const User& u, bool assigned_plans, JsonWriter* 
       w->Raw(r->GroupId(t, s.source));
     w->Key("disabledPlans");
     w->Raw(r->Disabled(t, s.assignment));
-    w->Field("error", ErrorName(s.error));
+    w->PlainField("error", ErrorName(s.error));
     w->Key("lastUpdatedDateTime");
     w->Raw(r->QuotedTime(s.updated_ms));
     w->Key("skuId");
     w->Raw(r->SkuId(t, s.sku));
-    w->Field("state", StateName(s.state));
+    w->PlainField("state", StateName(s.state));
     w->EndObject();
   };
   for (const auto& s : u.states) {
