@@ -126,21 +126,15 @@ class JsonReader {
   /// escapes); reads nothing and returns false otherwise (then NextKey reads whatever it is).
   bool TryKey(std::string_view name) {
     if (failed_) return false;
-    const char* q = p_;
-    auto skip_ws = [&] {
-      while (q < end_ && (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t')) ++q;
-    };
-    skip_ws();
+    const char* q = SkipWsFrom(p_);
     if (!first_) {
       if (q >= end_ || *q != ',') return false;
-      ++q;
-      skip_ws();
+      q = SkipWsFrom(q + 1);
     }
     const size_t n = name.size();
     if (static_cast<size_t>(end_ - q) < n + 3 || q[0] != '"' || q[n + 1] != '"') return false;
     if (!SameBytes(q + 1, name.data(), n)) return false;
-    q += n + 2;
-    skip_ws();
+    q = SkipWsFrom(q + n + 2);
     if (q >= end_ || *q != ':') return false;
     p_ = q + 1;
     first_ = false;
@@ -158,8 +152,7 @@ class JsonReader {
     SkipWs();
     const char* q = p_;
     if (q >= end_ || *q != '[') return false;
-    ++q;
-    while (q < end_ && (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t')) ++q;
+    q = SkipWsFrom(q + 1);
     if (q >= end_ || *q != ']') return false;
     p_ = q + 1;
     return true;
@@ -187,8 +180,11 @@ class JsonReader {
 
  private:
   // Inline: every token goes through these (the reader's per-token cost in the loader).
-  void SkipWs() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  void SkipWs() { p_ = SkipWsFrom(p_); }
+  /// The first byte at or after q that is not JSON whitespace.
+  const char* SkipWsFrom(const char* q) const {
+    while (q < end_ && (*q == ' ' || *q == '\n' || *q == '\r' || *q == '\t')) ++q;
+    return q;
   }
   bool Expect(char c, const char* what) {
     if (failed_) return false;

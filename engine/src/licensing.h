@@ -58,6 +58,8 @@ std::string PlanEffectJson(const Tenant& t, const std::vector<std::string>& resp
 std::string ServiceOfPlan(const std::string& plan);
 /// Answers a console query.
 Result<std::string> RunQuery(const Tenant& t, std::string_view query_json);
+/// The plans' ids as a JSON array of strings (`["<servicePlanId>", ...]`).
+std::string PlanIdsJson(const Tenant& t, const std::vector<Id>& plans);
 /// Writes the tenant document part by part (the export can stop between objects and go on).
 class DocumentWriter {
  public:

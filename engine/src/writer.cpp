@@ -218,6 +218,20 @@ void TimeField(JsonWriter* w, const char (&k)[N], int64_t ms) {
   w->Field(k, std::string_view(text, Tenant::FormatTimeTo(ms, text)));
 }
 
+}  // namespace
+
+std::string PlanIdsJson(const Tenant& t, const std::vector<Id>& plans) {
+  std::string text = "[";
+  for (Id p : plans) {
+    if (text.size() > 1) text += ',';
+    JsonWriter::AppendQuoted(&text, t.plans()[p].id);
+  }
+  text += ']';
+  return text;
+}
+
+namespace {
+
 void WriteLicenses(const Tenant& t, const std::vector<std::pair<Id, std::vector<Id>>>& lic,
                    JsonWriter* w) {
   w->BeginArray();
@@ -269,22 +283,16 @@ void WriteEffectiveLicenses(const Tenant& t, const User& u, JsonWriter* w,
   for (size_t i = 0; i < n;) {
     size_t j = i + 1;
     while (j < n && held[j].sku == held[i].sku) ++j;
-    auto write = [&](const std::vector<Id>& disabled) {
+    auto write = [&](std::string_view disabled_json) {
       w->BeginObject();
       w->Key("disabledPlans");
-      w->BeginArray();
-      for (Id p : disabled) w->String(t.plans()[p].id);
-      w->EndArray();
-      w->Field("skuId", t.skus()[held[i].sku].id);
-      w->EndObject();
-    };
-    if (j == i + 1) {
-      w->BeginObject();
-      w->Key("disabledPlans");
-      w->Raw(r->Disabled(t, held[i].assignment));
+      w->Raw(disabled_json);
       w->Key("skuId");
       w->Raw(r->SkuId(t, held[i].sku));
       w->EndObject();
+    };
+    if (j == i + 1) {
+      write(r->Disabled(t, held[i].assignment));
     } else {
       std::vector<Id> both = t.assignments()[held[i].assignment].disabled;
       for (size_t k = i + 1; k < j; ++k) {
@@ -294,7 +302,7 @@ void WriteEffectiveLicenses(const Tenant& t, const User& u, JsonWriter* w,
                               std::back_inserter(next));
         both = std::move(next);
       }
-      write(both);
+      write(PlanIdsJson(t, both));
     }
     i = j;
   }
@@ -683,14 +691,7 @@ void WriteSku(const Tenant& t, const Sku& s, JsonWriter* w) {
 std::string_view DocumentWriter::Repeats::Disabled(const Tenant& t, Id a) {
   if (disabled.size() <= a) disabled.resize(t.assignments().size());
   std::string& text = disabled[a];
-  if (text.empty()) {
-    text = "[";
-    for (Id p : t.assignments()[a].disabled) {
-      if (text.size() > 1) text += ',';
-      JsonWriter::AppendQuoted(&text, t.plans()[p].id);
-    }
-    text += ']';
-  }
+  if (text.empty()) text = PlanIdsJson(t, t.assignments()[a].disabled);
   return text;
 }
 
