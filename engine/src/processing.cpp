@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "licensing.h"
+#include "read_ahead.h"
 
 namespace gbl {
 
@@ -91,19 +92,30 @@ ProcessProgress RunChunk(Tenant* t, size_t max_users) {
     }
     GroupRun& run = t->MutableRun();
     const Group& grp = t->groups()[run.group];
+    // The members now, walked beside the snapshot (both sorted; evaluation does not change them).
+    const std::vector<Id>& now = grp.members;
+    auto at = run.next < run.members.size()
+                  ? std::lower_bound(now.begin(), now.end(), run.members[run.next])
+                  : now.end();
+    ReadAhead ahead;
     while (run.next < run.members.size() && budget > 0) {
-      // The members' records are scattered in memory: ask for the ones a few steps ahead.
-      if (run.next + 8 < run.members.size()) {
-        const User& ahead = t->users()[run.members[run.next + 8]];
-        __builtin_prefetch(&ahead);
-        __builtin_prefetch(ahead.states.data());
+      // The members' records are scattered in memory: every eighth member, ask for the next
+      // eight's states (their records came with the last batch) and the eight after's records.
+      if (run.next % 8 == 0) {
+        const std::vector<User>& users = t->users();
+        const size_t size = run.members.size();
+        for (size_t k = run.next + 8; k < std::min(run.next + 16, size); ++k) {
+          ahead.Touch(users[run.members[k]].states.data());
+        }
+        for (size_t k = run.next + 16; k < std::min(run.next + 24, size); ++k) {
+          ahead.TouchRecord(&users[run.members[k]], sizeof(User));
+        }
       }
-      if (run.next + 16 < run.members.size())
-        __builtin_prefetch(&t->users()[run.members[run.next + 16]]);
       Id u = run.members[run.next++];
       --budget;
       // A member removed since pick-up was already re-evaluated by the removal.
-      if (!std::binary_search(grp.members.begin(), grp.members.end(), u)) continue;
+      while (at != now.end() && *at < u) ++at;
+      if (at == now.end() || *at != u) continue;
       if (EvaluateGroupOnly(t, u, run.group, true)) {
         t->Audit(Activity::kChangeUserLicense, true, u, run.group);
       }

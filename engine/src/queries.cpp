@@ -12,6 +12,7 @@
 #include "dynamic.h"
 #include "json_dom.h"
 #include "licensing.h"
+#include "read_ahead.h"
 #include "rules.h"
 
 namespace gbl {
@@ -753,8 +754,12 @@ class QueryRunner {
     // Whether two assignments (options of one product) enable the same plans, cached per pair.
     std::unordered_map<uint64_t, bool> same_plans;
     auto pair_key = [](Id a, Id b) { return (uint64_t{a} << 32) | b; };
+    Id last_a = kNoId, last_b = kNoId;  // most users of a change compare the same pair
+    bool last_same = false;
     auto same_options = [&](Id a, Id b) {
       if (a == b) return true;
+      if (a == last_a && b == last_b) return last_same;
+      last_a = a, last_b = b;
       auto it = same_plans.find(pair_key(a, b));
       if (it == same_plans.end()) {
         it =
@@ -762,7 +767,7 @@ class QueryRunner {
                 .emplace(pair_key(a, b), t_.assignments()[a].enabled == t_.assignments()[b].enabled)
                 .first;
       }
-      return it->second;
+      return last_same = it->second;
     };
     // The plans a user holds of one product through several sources: each side's distinct
     // plans (the holders from `from` to `to` in its `held`), marked by plan id with this
@@ -851,6 +856,15 @@ class QueryRunner {
     std::vector<Id> gains, losses;
     std::unordered_map<uint64_t, size_t> plans_on_flat, plans_off_flat;  // (sku, plan) → users
     std::map<std::tuple<Id, Id, Id>, size_t> pair_users;  // (sku, assignment before, after)
+    std::tuple<Id, Id, Id> last_pair;                     // the pair counted last, and its count
+    size_t* last_pair_users = nullptr;
+    auto count_pair = [&](Id sku, Id a, Id b) {
+      if (last_pair_users == nullptr || last_pair != std::make_tuple(sku, a, b)) {
+        last_pair = {sku, a, b};
+        last_pair_users = &pair_users[last_pair];
+      }
+      ++*last_pair_users;
+    };
     struct ErrorGroup {
       size_t users = 0;
       std::vector<Changed> firsts;  ///< up to five users by id, with their state (below)
@@ -931,14 +945,20 @@ class QueryRunner {
     std::vector<int64_t> waiting_delta(sku_count, 0);
     bool waits_touched = false;
     std::vector<Changed> changed;
+    ReadAhead ahead;
     for (size_t n = 0; n < touched.size(); ++n) {
-      // The users' records are scattered in memory: ask for the ones a few steps ahead.
-      if (n + 16 < touched.size()) __builtin_prefetch(&all_users[touched[n + 16].first]);
-      if (n + 8 < touched.size()) {
-        const User& ahead = all_users[touched[n + 8].first];
-        __builtin_prefetch(ahead.states.data());
-        __builtin_prefetch(ahead.id.data());
-        __builtin_prefetch(touched[n + 8].second.begin());
+      // The users' records are scattered in memory: every eighth user, ask for the next eight's
+      // states and ids (their records came with the last batch) and the eight after's records.
+      if (n % 8 == 0) {
+        for (size_t k = n + 8; k < std::min(n + 16, touched.size()); ++k) {
+          const User& next = all_users[touched[k].first];
+          ahead.Touch(next.states.data());
+          ahead.Touch(next.id.data());
+          ahead.Touch(touched[k].second.begin());
+        }
+        for (size_t k = n + 16; k < std::min(n + 24, touched.size()); ++k) {
+          ahead.TouchRecord(&all_users[touched[k].first], sizeof(User));
+        }
       }
       const auto& [ui, was_states] = touched[n];
       const User& u = all_users[ui];
@@ -969,7 +989,7 @@ class QueryRunner {
           for (size_t k = 0; k < now_states.size(); ++k) {
             const AssignmentState &a = was_states[k], &b = now_states[k];
             if (b.Holds() && a.assignment != b.assignment)
-              ++pair_users[{b.sku, a.assignment, b.assignment}];
+              count_pair(b.sku, a.assignment, b.assignment);
           }
           continue;
         }
@@ -998,7 +1018,7 @@ class QueryRunner {
       for_each_kept([&](Id sku, size_t i, size_t i_end, size_t k, size_t k_end) {
         if (i_end - i == 1 && k_end - k == 1) {
           const Id a = was_side.held[i].second, b = now_side.held[k].second;
-          if (a != b) ++pair_users[{sku, a, b}];
+          if (a != b) count_pair(sku, a, b);
           return true;
         }
         ++stamp;

@@ -97,9 +97,11 @@ std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id sour
   //    source, or enabled by another of the candidates.
   for (Id a : candidates) {
     for (const auto& [p, f] : t.assignments()[a].exclusive) {
+      const uint64_t family = FamilyBit(f);
       for (const auto& s : u.states) {
         if (!IsOther(s, source, replaced_skus)) continue;
         if (earlier_groups_only && s.source != kDirect && s.source > source) continue;
+        if ((t.assignments()[s.assignment].families & family) == 0) continue;
         for (const auto& [q, fq] : t.assignments()[s.assignment].exclusive) {
           if (fq == f && q != p) {
             v.kind = ErrorKind::kMutuallyExclusiveViolation;
@@ -113,7 +115,7 @@ std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id sour
         }
       }
       for (Id b : candidates) {
-        if (b == a) continue;
+        if (b == a || (t.assignments()[b].families & family) == 0) continue;
         for (const auto& [q, fq] : t.assignments()[b].exclusive) {
           if (fq == f && q != p) {
             v.kind = ErrorKind::kMutuallyExclusiveViolation;

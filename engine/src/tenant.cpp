@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "generators.h"
+#include "read_ahead.h"
 #include "rules.h"
 
 namespace gbl {
@@ -125,13 +126,17 @@ Id Tenant::InternAssignment(Id sku, std::vector<Id> disabled) {
 
 void Tenant::DeriveAssignment(Assignment* a) const {
   a->exclusive.clear();
+  a->families = 0;
   a->restricted.clear();
   a->exchange = false;
   a->dependent = false;
   for (Id p : a->enabled) {
     a->dependent =
         a->dependent || !plans_[p].requires_any_of.empty() || !plans_[p].requires_unowned.empty();
-    if (plans_[p].family >= 0) a->exclusive.emplace_back(p, plans_[p].family);
+    if (plans_[p].family >= 0) {
+      a->exclusive.emplace_back(p, plans_[p].family);
+      a->families |= FamilyBit(plans_[p].family);
+    }
     if (!plans_[p].prohibited_in.empty()) a->restricted.push_back(p);
     a->exchange = a->exchange || plans_[p].exchange;
   }
@@ -710,6 +715,9 @@ uint32_t Tenant::StoreUserFields(std::vector<UserField> fields) {
 void Tenant::BeginJournal() {
   journal_ = std::make_unique<Journal>();
   Journal& j = *journal_;
+  j.saved_states = std::move(journal_room_.saved_states);
+  j.saved_state_pool = std::move(journal_room_.saved_state_pool);
+  j.states_slot = std::move(journal_room_.states_slot);
   j.users = users_.size();
   j.groups = groups_.size();
   j.skus = skus_.size();
@@ -757,9 +765,19 @@ bool Tenant::RollbackJournal() {
   skus_.resize(j->skus);
   // States-only copies first: a whole copy of the same user, when there is one, wins.
   // (Into the users' own vectors: their room stays, nothing is allocated.)
-  for (const auto& saved : j->saved_states) {
-    const StateSpan was = j->StatesOf(saved);
-    users_[saved.user].states.assign(was.begin(), was.end());
+  ReadAhead ahead;  // the users are scattered: ask for them a batch ahead
+  const auto& saved_states = j->saved_states;
+  for (size_t n = 0; n < saved_states.size(); ++n) {
+    if (n % 8 == 0) {
+      for (size_t k = n + 8; k < std::min(n + 16, saved_states.size()); ++k) {
+        ahead.Touch(users_[saved_states[k].user].states.data());
+      }
+      for (size_t k = n + 16; k < std::min(n + 24, saved_states.size()); ++k) {
+        ahead.Touch(&users_[saved_states[k].user].states);
+      }
+    }
+    const StateSpan was = j->StatesOf(saved_states[n]);
+    users_[saved_states[n].user].states.assign(was.begin(), was.end());
   }
   for (auto it = j->saved_users.rbegin(); it != j->saved_users.rend(); ++it) {
     users_[it->first] = std::move(it->second);
@@ -816,7 +834,17 @@ bool Tenant::RollbackJournal() {
   audit_actor_cache = j->audit_actor_cache;
   audit_actor_index = j->audit_actor_index;
   id_counter = j->id_counter;
+  CloseJournal(std::move(j));
   return true;
+}
+
+void Tenant::CloseJournal(std::unique_ptr<Journal> j) {
+  for (const auto& saved : j->saved_states) j->states_slot[saved.user] = kNoId;
+  j->saved_states.clear();
+  j->saved_state_pool.clear();
+  journal_room_.saved_states = std::move(j->saved_states);
+  journal_room_.saved_state_pool = std::move(j->saved_state_pool);
+  journal_room_.states_slot = std::move(j->states_slot);
 }
 
 void Tenant::SetDeletedUser(Id u, std::optional<DeletedUser> entry) {
@@ -884,7 +912,7 @@ void Tenant::AddDefaultDependencies() {
 
 bool Tenant::CommitJournal() {
   if (!journal_) return false;
-  journal_.reset();
+  CloseJournal(std::move(journal_));
   return true;
 }
 

@@ -175,10 +175,15 @@ struct Assignment {
   std::vector<Id> enabled;   ///< the SKU's plans minus disabled, sorted
   // Derived from the rules (Tenant::DeriveAssignment), so the checks touch only what matters:
   std::vector<std::pair<Id, int32_t>> exclusive;  ///< enabled plans in an exclusion family
+  uint64_t families = 0;                          ///< FamilyBit of each family in `exclusive`
   std::vector<Id> restricted;  ///< enabled plans with usage-location restrictions
   bool exchange = false;       ///< enables an Exchange Online mailbox plan
   bool dependent = false;      ///< enables a plan that needs a prerequisite
 };
+
+/// The bit of mutual-exclusion family f in Assignment::families (families past 63 share bits:
+/// a clear bit rules a family out, a set one says to look).
+inline uint64_t FamilyBit(int32_t f) { return uint64_t{1} << (static_cast<uint32_t>(f) % 64); }
 
 /// One licenseAssignmentState of a user (24 bytes: one per (user, source, product)).
 struct AssignmentState {
@@ -650,6 +655,15 @@ class Tenant {
   std::unordered_map<std::string_view, uint32_t> attribute_index_;       // views of attribute_text_
   std::unordered_map<Id, DeletedUser> deleted_users_;
   std::unique_ptr<Journal> journal_;
+  /// The states-only tables of the last journal, emptied and kept for the next one: a preview
+  /// saves 100K users' states, and growing these again each time costs more than the copies.
+  struct JournalRoom {
+    std::vector<Journal::SavedStates> saved_states;
+    std::vector<AssignmentState> saved_state_pool;
+    std::vector<uint32_t> states_slot;  ///< every entry kNoId
+  } journal_room_;
+  /// Ends the open journal (rolled back or committed), keeping its room.
+  void CloseJournal(std::unique_ptr<Journal> j);
 };
 
 /// Catalogue lookups (embedded Microsoft product and service plan catalogue).
