@@ -303,6 +303,46 @@ bool ChangedOptionsHeldAlone(StateSpan was, StateSpan now) {
   return true;
 }
 
+/// Calls `each(sku, i, i_end, k, k_end)` for every product in both of two lists of (product, x)
+/// sorted by product, with its ranges [i, i_end) in `a` and [k, k_end) in `b`; stops when `each`
+/// returns false (and then returns false).
+template <typename Each>
+bool ForEachSharedProduct(const std::vector<std::pair<Id, Id>>& a,
+                          const std::vector<std::pair<Id, Id>>& b, Each each) {
+  size_t i = 0, k = 0;
+  while (i < a.size() && k < b.size()) {
+    if (a[i].first < b[k].first) {
+      ++i;
+    } else if (b[k].first < a[i].first) {
+      ++k;
+    } else {
+      const Id sku = a[i].first;
+      size_t i_end = i + 1, k_end = k + 1;
+      while (i_end < a.size() && a[i_end].first == sku) ++i_end;
+      while (k_end < b.size() && b[k_end].first == sku) ++k_end;
+      if (!each(sku, i, i_end, k, k_end)) return false;
+      i = i_end, k = k_end;
+    }
+  }
+  return true;
+}
+
+/// Calls `each(sku, i, i_end, k, k_end)` for every product held before and after from another
+/// set of sources (`was`, `now`: (product, source) held, sorted): an assignment path change.
+template <typename Each>
+void ForEachPathChange(const std::vector<std::pair<Id, Id>>& was,
+                       const std::vector<std::pair<Id, Id>>& now, Each each) {
+  ForEachSharedProduct(was, now, [&](Id sku, size_t i, size_t i_end, size_t k, size_t k_end) {
+    if (!std::equal(was.begin() + static_cast<std::ptrdiff_t>(i),
+                    was.begin() + static_cast<std::ptrdiff_t>(i_end),
+                    now.begin() + static_cast<std::ptrdiff_t>(k),
+                    now.begin() + static_cast<std::ptrdiff_t>(k_end))) {
+      each(sku, i, i_end, k, k_end);
+    }
+    return true;
+  });
+}
+
 class QueryRunner {
  public:
   explicit QueryRunner(const Tenant& t) : t_(t) {}
@@ -705,21 +745,27 @@ class QueryRunner {
     // per user once they have grown.
     struct Side {
       std::vector<std::pair<Id, Id>> held;         ///< (product, assignment) held, sorted
+      std::vector<std::pair<Id, Id>> paths;        ///< (product, source) held, sorted
       std::vector<Id> skus;                        ///< products held, distinct, sorted
       std::vector<const AssignmentState*> errors;  ///< in error, one per (source, product)
       std::vector<Id> waits;                       ///< products waiting for a seat, distinct
       bool waits_any = false;                      ///< a CountViolation in `errors`
       void Read(StateSpan states) {
         held.clear();
+        paths.clear();
         skus.clear();
         errors.clear();
         waits.clear();
         for (const auto& st : states) {
-          if (st.Holds()) held.emplace_back(st.sku, st.assignment);
+          if (st.Holds()) {
+            held.emplace_back(st.sku, st.assignment);
+            paths.emplace_back(st.sku, st.source);
+          }
           if (st.error != ErrorKind::kNone) errors.push_back(&st);
           if (st.error == ErrorKind::kCountViolation) waits.push_back(st.sku);
         }
         std::sort(held.begin(), held.end());
+        std::sort(paths.begin(), paths.end());
         for (size_t k = 0; k < held.size(); ++k) {
           if (k == 0 || held[k].first != held[k - 1].first) skus.push_back(held[k].first);
         }
@@ -789,24 +835,7 @@ class QueryRunner {
     // Calls `each(sku, was_from, was_to, now_from, now_to)` for every product held before and
     // after, with its holders' ranges in the two sides' `held`.
     auto for_each_kept = [&](auto each) {
-      size_t i = 0, k = 0;
-      const auto& a = was_side.held;
-      const auto& b = now_side.held;
-      while (i < a.size() && k < b.size()) {
-        if (a[i].first < b[k].first) {
-          ++i;
-        } else if (b[k].first < a[i].first) {
-          ++k;
-        } else {
-          const Id sku = a[i].first;
-          size_t i_end = i + 1, k_end = k + 1;
-          while (i_end < a.size() && a[i_end].first == sku) ++i_end;
-          while (k_end < b.size() && b[k_end].first == sku) ++k_end;
-          if (!each(sku, i, i_end, k, k_end)) return false;
-          i = i_end, k = k_end;
-        }
-      }
-      return true;
+      return ForEachSharedProduct(was_side.held, now_side.held, each);
     };
     // Whether a product held before and after gives the same plans on both sides.
     auto same_kept = [&](Id, size_t i, size_t i_end, size_t k, size_t k_end) {
@@ -856,7 +885,8 @@ class QueryRunner {
     std::vector<Id> gains, losses;
     std::unordered_map<uint64_t, size_t> plans_on_flat, plans_off_flat;  // (sku, plan) → users
     std::map<std::tuple<Id, Id, Id>, size_t> pair_users;  // (sku, assignment before, after)
-    std::tuple<Id, Id, Id> last_pair;                     // the pair counted last, and its count
+    std::map<Id, size_t> path_changes;  // sku → users holding it before and after by other paths
+    std::tuple<Id, Id, Id> last_pair;   // the pair counted last, and its count
     size_t* last_pair_users = nullptr;
     auto count_pair = [&](Id sku, Id a, Id b) {
       if (last_pair_users == nullptr || last_pair != std::make_tuple(sku, a, b)) {
@@ -1002,6 +1032,7 @@ class QueryRunner {
         same = same_key(was_side.errors[k], now_side.errors[k]) &&
                was_side.errors[k]->error == now_side.errors[k]->error;
       }
+      if (same) same = was_side.paths == now_side.paths;
       if (same) same = for_each_kept(same_kept);
       if (same) continue;
       const Changed c{id_prefix(u.id), ui, was_states, now_states};
@@ -1032,6 +1063,8 @@ class QueryRunner {
         }
         return true;
       });
+      ForEachPathChange(was_side.paths, now_side.paths,
+                        [&](Id sku, size_t, size_t, size_t, size_t) { ++path_changes[sku]; });
       errors_not_in(c, now_side.errors, was_side.errors, &appeared, &appeared_by);
       errors_not_in(c, was_side.errors, now_side.errors, &cleared, &cleared_by);
       waits_touched = waits_touched || was_side.waits_any || now_side.waits_any;
@@ -1082,6 +1115,34 @@ class QueryRunner {
       std::sort(plans.begin(), plans.end());
       plans.erase(std::unique(plans.begin(), plans.end()), plans.end());
       return std::make_pair(std::move(skus), std::move(plans));
+    };
+    auto path_list = [&](StateSpan states) {
+      std::vector<std::pair<Id, Id>> out;  // (product, source) held, sorted
+      for (const auto& s : states) {
+        if (s.Holds()) out.emplace_back(s.sku, s.source);
+      }
+      std::sort(out.begin(), out.end());
+      return out;
+    };
+    auto path_changes_of = [&](StateSpan was, StateSpan now) {
+      const auto a = path_list(was), b = path_list(now);
+      auto side = [&](const std::vector<std::pair<Id, Id>>& paths, size_t from, size_t to) {
+        json out = json::array();
+        for (size_t k = from; k < to; ++k) {
+          const Id source = paths[k].second;
+          out.push_back(
+              {{"assignedByGroup", source == kDirect ? json() : json(t_.groups()[source].id)},
+               {"path", PathText(t_, source)}});
+        }
+        return out;
+      };
+      json out = json::array();
+      ForEachPathChange(a, b, [&](Id sku, size_t i, size_t i_end, size_t k, size_t k_end) {
+        out.push_back({{"skuId", t_.skus()[sku].id},
+                       {"before", side(a, i, i_end)},
+                       {"after", side(b, k, k_end)}});
+      });
+      return out;
     };
     auto errors = [&](StateSpan states) {
       std::map<std::pair<Id, Id>, const AssignmentState*> out;  // (source, sku) → state
@@ -1158,6 +1219,11 @@ class QueryRunner {
                     {"loses", product_groups(lost)},         {"plansGained", plan_counts(plans_on)},
                     {"plansLost", plan_counts(plans_off)},   {"newErrors", error_groups(appeared)},
                     {"clearedErrors", error_groups(cleared)}};
+    json path_counts = json::array();
+    for (const auto& [sku, n] : path_changes) {
+      path_counts.push_back({{"skuId", t_.skus()[sku].id}, {"users", n}});
+    }
+    summary["pathChanges"] = std::move(path_counts);
 
     // Membership changes (a dynamic group's rule or a user's attributes, members added or
     // removed): each group saved by the journal against what it has now.
@@ -1203,7 +1269,8 @@ class QueryRunner {
                        {"plansGained", plan_ids(plans_after, plans_before)},
                        {"plansLost", plan_ids(plans_before, plans_after)},
                        {"newErrors", error_list(d.user, errors_after, errors_before)},
-                       {"clearedErrors", error_list(d.user, errors_before, errors_after)}});
+                       {"clearedErrors", error_list(d.user, errors_before, errors_after)},
+                       {"pathChanges", path_changes_of(d.was, d.now)}});
       json joined_groups = json::array(), left_groups = json::array();
       for (const MemberDelta& m : member_deltas) {
         if (std::binary_search(m.joined.begin(), m.joined.end(), d.user)) {

@@ -36,6 +36,21 @@ int64_t Waiting(const json& doc, const std::string& sku, std::set<std::string>* 
   return n;
 }
 
+/// Each user's assignment paths of the products held, from an exported document: (user, sku) →
+/// the sources of its Active / ActiveWithError states ("" for a direct assignment).
+std::map<std::pair<std::string, std::string>, std::set<std::string>> Paths(const json& doc) {
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> out;
+  for (const auto& u : doc["users"]) {
+    for (const auto& st : u.value("licenseAssignmentStates", json::array())) {
+      const std::string state = st.value("state", "");
+      if (state != "Active" && state != "ActiveWithError") continue;
+      const json& by = st["assignedByGroup"];
+      out[{u["id"], st["skuId"]}].insert(by.is_string() ? by.get<std::string>() : "");
+    }
+  }
+  return out;
+}
+
 /// The planner tests' synthetic tenant (300 users, 12 groups, 4 products), as generated.
 std::string SmallSynthetic(uint64_t seed, double seat_ratio = 1.2) {
   SyntheticOptions o;
@@ -104,6 +119,7 @@ json RandomBatch(const json& doc, std::mt19937_64* rng) {
 TEST(Planner, ThePlansEffectIsWhatApplyingTheBatchDoesAndTheTenantStaysAsItWas) {
   size_t changing = 0;  // plans that change someone's products (the test would be empty otherwise)
   size_t waits_reported = 0;  // products whose waiting users are reported
+  size_t path_changing = 0;   // plans that change someone's assignment paths
   for (uint64_t seed = 1; seed <= 12; ++seed) {
     const std::string text = SmallSynthetic(seed, seed % 3 == 0 ? 0.6 : 1.2);  // some run short
     Engine planned, applied;
@@ -144,6 +160,37 @@ TEST(Planner, ThePlansEffectIsWhatApplyingTheBatchDoesAndTheTenantStaysAsItWas) 
     }
     EXPECT_EQ(reported, expected) << "seed " << seed << " batch " << batch.dump();
     changing += expected.empty() ? 0 : 1;
+    // Assignment paths: a product held before and after from another set of sources (direct →
+    // inherited, one group for another) is listed with both sets, and only then.
+    using PathSets = std::pair<std::set<std::string>, std::set<std::string>>;
+    std::map<std::pair<std::string, std::string>, PathSets> paths_expected, paths_reported;
+    const auto paths_was = Paths(doc), paths_is = Paths(after);
+    for (const auto& [key, now] : paths_is) {
+      auto it = paths_was.find(key);
+      if (it != paths_was.end() && it->second != now) paths_expected[key] = {it->second, now};
+    }
+    for (const auto& u : effect["users"]) {
+      for (const auto& c : u["pathChanges"]) {
+        PathSets sets;
+        for (const auto& p : c["before"]) {
+          sets.first.insert(
+              p["assignedByGroup"].is_string() ? p["assignedByGroup"].get<std::string>() : "");
+        }
+        for (const auto& p : c["after"]) {
+          sets.second.insert(
+              p["assignedByGroup"].is_string() ? p["assignedByGroup"].get<std::string>() : "");
+        }
+        paths_reported[{u["id"], c["skuId"]}] = sets;
+      }
+    }
+    EXPECT_EQ(paths_reported, paths_expected) << "seed " << seed << " batch " << batch.dump();
+    path_changing += paths_expected.empty() ? 0 : 1;
+    // Apply after the plan (what the console's Apply does): exactly the tenant that applying the
+    // batch without a plan gives.
+    ASSERT_TRUE(planned.ApplyBatch(batch.dump()).Ok());
+    planned.ProcessAll();
+    EXPECT_EQ(planned.ExportDocument(), applied.ExportDocument())
+        << "seed " << seed << ": plan then apply differs from apply";
     // Requests' statuses are the batch's.
     const json responses = json::parse(response.Value())["responses"];
     ASSERT_EQ(effect["requests"].size(), responses.size());
@@ -168,6 +215,7 @@ TEST(Planner, ThePlansEffectIsWhatApplyingTheBatchDoesAndTheTenantStaysAsItWas) 
   }
   EXPECT_GE(changing, 8u);
   EXPECT_GT(waits_reported, 0u) << "some plans touch a wait";
+  EXPECT_GT(path_changing, 0u) << "some plans change an assignment path";
 }
 
 // A template change (other disabledPlans for a product a group gives): the summary's plans turned
@@ -348,6 +396,41 @@ TEST(Planner, TheUsersListedComeInPagesThatMakeTheWholeList) {
   }
   EXPECT_EQ(pages, all["users"]);
   EXPECT_EQ(Export(e), doc);
+}
+
+// A migration from direct licenses (the documented way: add the user to the licensed group, then
+// remove the direct license): the user keeps E3 throughout, so nothing is gained or lost, and the
+// effect lists the assignment path that changes, Direct → Inherited.
+TEST(Planner, MovingADirectLicenseToAGroupShowsThePathChangeNotAGainOrLoss) {
+  json u1 = UserDoc("u1");
+  u1["assignedLicenses"] = json::array({License(kE3)});
+  Engine e;
+  Load(&e,
+       TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 10)}), json::array({u1, UserDoc("u2")}),
+                 json::array({GroupDoc("Sales", {"u2"}, json::array({License(kE3)}))})));
+  e.ProcessAll();
+  json add = Req("POST", "/groups/Sales/members/$ref",
+                 {{"@odata.id", "https://graph.microsoft.com/v1.0/directoryObjects/u1"}});
+  add["id"] = "1";
+  json remove = Req("POST", "/users/u1/assignLicense",
+                    {{"addLicenses", json::array()}, {"removeLicenses", json::array({kE3})}});
+  remove["id"] = "2";
+  auto plan = e.PlanChanges(json{{"requests", json::array({add, remove})}}.dump());
+  ASSERT_TRUE(plan.Ok()) << plan.GetError().message;
+  const json effect = json::parse(plan.Value());
+  ASSERT_EQ(effect["users"].size(), 1u);
+  const json& user = effect["users"][0];
+  EXPECT_EQ(user["id"], "u1");
+  EXPECT_TRUE(user["gains"].empty());
+  EXPECT_TRUE(user["loses"].empty());
+  ASSERT_EQ(user["pathChanges"].size(), 1u);
+  const json& change = user["pathChanges"][0];
+  EXPECT_EQ(change["skuId"], kE3);
+  EXPECT_EQ(change["before"], json::parse(R"([{"assignedByGroup":null,"path":"Direct"}])"));
+  EXPECT_EQ(change["after"],
+            json::array({{{"assignedByGroup", "Sales"}, {"path", "Inherited (Sales)"}}}));
+  EXPECT_EQ(effect["summary"]["pathChanges"], json::array({{{"skuId", kE3}, {"users", 1}}}));
+  EXPECT_EQ(effect["summary"]["usersChanged"], 1);
 }
 
 TEST(Planner, APlanWhileAJournalIsOpenIsRefused) {
