@@ -306,6 +306,11 @@ export function describeEffect(effect, products, { action = 'Assign' } = {}) {
   };
   servicesLines(summary.plansGained, 'user gets', 'users get');
   servicesLines(summary.plansLost, 'user loses', 'users lose');
+  // Products kept through another assignment path (direct → inherited, one group for another):
+  // nothing is gained or lost, but the path is what a later change acts on.
+  for (const c of summary.pathChanges || []) {
+    lines.push(h('p', { class: 'preview-line', attrs: { 'data-testid': 'preview-paths' }, text: `${usersText(c.users, 'user keeps', 'users keep')} ${productName(c.skuId)} through another assignment path.` }));
+  }
   // One line per reason; a product not assigned only because another of the same group failed
   // (all or nothing) is said once the reason it follows from is shown.
   const reasons = summary.newErrors.filter((e) => e.error !== 'Other' || summary.newErrors.every((x) => x.error === 'Other'));

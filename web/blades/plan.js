@@ -81,6 +81,9 @@ registerBlade('plan', () => ({
       const kinds = [...new Set((list || []).map((e) => e.errorText || e.error))];
       return (kinds.length > 1 ? kinds.filter((k) => k !== 'Other') : kinds).join(', ');
     };
+    // "Office 365 E3: Direct → Inherited (Sales)" for each product kept through other paths.
+    const pathNames = (list) => (list || []).map((c) =>
+      `${productNames([c.skuId])}: ${c.before.map((p) => p.path).join(', ')} → ${c.after.map((p) => p.path).join(', ')}`).join('; ');
     const usersTable = createTable({
       label: 'Users the plan changes',
       testid: 'plan-users',
@@ -90,6 +93,7 @@ registerBlade('plan', () => ({
         { key: 'loses', label: 'Loses', width: '1.4fr', render: (u) => productNames(u.loses) },
         { key: 'newErrors', label: 'New errors', width: '1.2fr', render: (u) => errorNames(u.newErrors) },
         { key: 'clearedErrors', label: 'Errors cleared', width: '1.2fr', render: (u) => errorNames(u.clearedErrors) },
+        { key: 'pathChanges', label: 'Assignment path', width: '1.6fr', render: (u) => pathNames(u.pathChanges) },
       ],
       fetch: async (offset, limit) => {
         if (!plan.list().length) return { total: 0, items: [] };
