@@ -44,8 +44,8 @@ Commands:
       per-user effect (UTF-8 with BOM). graph-batch: the changes as Graph JSON batches to send in
       order ({"batches":[{requests}], "leftOut":[{id, method, url, why}]}: our extensions and
       requests the preview refused are left out). powershell: the same steps as a Microsoft Graph
-      PowerShell script (least scopes, each step checks its target first, -WhatIf). BATCH.json may
-      hold one batch of any length or an array of batches.
+      PowerShell script (least scopes; each step reads its target first and skips what is already
+      in effect; -WhatIf). BATCH.json may hold one batch of any length or an array of batches.
   errors TENANT [--group ID] [--format json|csv] [--process] [--out FILE] [--now ISO]
       Lists every user in error, one row per user, group and failing product (userId,
       userPrincipalName, displayName, groupId, group, skuId, product, error, reason); with
@@ -391,10 +391,49 @@ async function writeDocument(engine, options, responses) {
   if (out === undefined) await writeStdout(collected);
 }
 
-/** Writes chunks (Buffers) to stdout, waiting for each to be taken. */
+/**
+ * True once the reader of stdout has gone (`cli ... | head`: EPIPE): what is left to print is
+ * dropped and the command ends as it would have, status 0 unless it failed otherwise.
+ */
+let stdoutClosed = false;
+
+/**
+ * @param {any} error
+ * @returns {boolean} true for the errors of writing to a reader that has gone
+ */
+function isClosedPipe(error) {
+  return error?.code === 'EPIPE' || error?.code === 'ERR_STREAM_DESTROYED';
+}
+
+/**
+ * Keeps a closed stdout (or stderr) from crashing the CLI with an unhandled 'error' event: a reader
+ * that stops reading early is not a failure. Any other error on the stream is thrown as before.
+ */
+function quietOnClosedPipe() {
+  process.stdout.on('error', (error) => {
+    if (!isClosedPipe(error)) throw error;
+    stdoutClosed = true;
+  });
+  process.stderr.on('error', (error) => {
+    if (!isClosedPipe(error)) throw error;
+  });
+}
+
+/**
+ * Writes chunks (Buffers) to stdout, waiting for each to be taken; stops quietly when the reader
+ * has gone.
+ * @param {Uint8Array[]} chunks
+ */
 async function writeStdout(chunks) {
   for (const chunk of chunks) {
-    await new Promise((resolve, reject) => process.stdout.write(chunk, (error) => (error ? reject(error) : resolve())));
+    if (stdoutClosed) return;
+    try {
+      await new Promise((resolve, reject) => process.stdout.write(chunk, (error) => (error ? reject(error) : resolve(undefined))));
+    } catch (error) {
+      if (!isClosedPipe(error)) throw error;
+      stdoutClosed = true;
+      return;
+    }
   }
 }
 
@@ -602,7 +641,7 @@ async function runPaths(options) {
 async function main(argv) {
   const options = parseCommandLine(argv);
   if (options.help) {
-    process.stdout.write(HELP);
+    await writeStdout([Buffer.from(HELP, 'utf8')]);
     return;
   }
   if (options.command === 'process') await runProcess(options);
@@ -615,6 +654,7 @@ async function main(argv) {
 
 const isMain = process.argv[1] && import.meta.url.endsWith(basename(process.argv[1]));
 if (isMain) {
+  quietOnClosedPipe();
   main(process.argv.slice(2)).catch((error) => {
     if (error instanceof CliError) {
       process.stderr.write(`cli: error: ${error.message}\n`);

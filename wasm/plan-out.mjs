@@ -36,11 +36,51 @@ export function effectCsv(effect, skuNames) {
   );
 }
 
+/** A request's Graph path: a leading `https://graph.microsoft.com/v1.0` (or `beta`) and the query dropped. */
+function graphPath(url) {
+  const path = String(url ?? '').replace(/^https:\/\/graph\.microsoft\.com\/(?:v1\.0|beta)(?=\/|$)/i, '').split('?')[0];
+  return path.startsWith('/') ? path : `/${path}`;
+}
+
+/**
+ * How to do by hand a request that Graph v1.0 has no equivalent for (an extension of this planner),
+ * by kind: seats (PATCH /subscribedSkus/{skuId}), a group's reprocessing (POST
+ * /groups/{id}/reprocessLicenseAssignment), proxy addresses (PATCH /users/{id} with
+ * proxyAddresses, read-only in Graph) and the rule profile (PATCH /licensingRules).
+ * @param {{method?: string, url?: string, body?: any}} request
+ * @returns {string}
+ */
+export function extensionHowTo(request) {
+  const method = String(request.method ?? '').toUpperCase();
+  const path = graphPath(request.url);
+  const body = request.body ?? {};
+  let m;
+  if (method === 'PATCH' && (m = /^\/subscribedSkus\/([^/]+)$/i.exec(path))) {
+    const enabled = body.prepaidUnits?.enabled;
+    const target = typeof enabled === 'number' ? ` to ${enabled} enabled units` : '';
+    return `seats of product ${m[1]}${target}: Graph cannot buy or cancel licenses; in the Microsoft 365 admin center open Billing > Your products, the product, then Buy licenses (or Remove licenses); then reprocess the groups whose members wait for a seat`;
+  }
+  if (method === 'POST' && (m = /^\/groups\/([^/]+)\/reprocessLicenseAssignment$/i.exec(path))) {
+    return `reprocess group ${m[1]}: Graph v1.0 reprocesses one user at a time only (POST /users/{id}/reprocessLicenseAssignment, Invoke-MgLicenseUser); in the Microsoft Entra admin center open Groups > All groups, the group, Licenses, then Reprocess`;
+  }
+  if (method === 'PATCH' && /^\/users\/[^/]+$/i.test(path) && body && typeof body === 'object' && 'proxyAddresses' in body) {
+    const others = Object.keys(body).filter((k) => k !== 'proxyAddresses');
+    const rest = others.length ? `; this request's other attributes (${others.join(', ')}) are left out with it: set them with Update-MgUser` : '';
+    return `proxy addresses of user ${path.split('/')[2]}: proxyAddresses is read-only in Graph; in the Microsoft 365 admin center open Users > Active users, the user, then Manage username and email (or use the Exchange admin center, or on-premises Active Directory for a synced user)${rest}`;
+  }
+  if (method === 'PATCH' && /^\/licensingRules$/i.test(path)) {
+    const profile = typeof body.profile === 'string' ? ` (${body.profile})` : '';
+    return `the rule profile${profile} is a setting of this offline planner only: nothing to change on the tenant, whose licensing service applies its own rules`;
+  }
+  return 'do it by hand in the Microsoft Entra admin center or the Microsoft 365 admin center';
+}
+
 /**
  * The staged changes as Graph JSON batches to send in order, at most MAX_BATCH_REQUESTS each; in a
  * batch each request depends on the one before it (`dependsOn`), so Graph runs them in the plan's
  * order and stops a batch at the first failure. Requests Graph does not have (our extensions) and
- * requests the preview answered with an error are left out, each with the reason.
+ * requests the preview answered with an error are left out, each with the reason (for an
+ * extension, how to do it by hand: `extensionHowTo`).
  * @param {{requests: any[]}[]} batches the plan's batches as given
  * @param {{requests: {id: string, status: number, extension?: boolean}[]}} effect
  * @returns {{batches: {requests: any[]}[], leftOut: {id: string, method: string, url: string, why: string}[]}}
@@ -54,7 +94,7 @@ export function graphBatches(batches, effect) {
     const result = outcome[i] ?? {};
     const { method, url } = request;
     if (result.extension) {
-      leftOut.push({ id: String(request.id), method, url, why: 'not in Microsoft Graph (an extension of this planner): do it by hand (seats: buy them in the Microsoft 365 admin center)' });
+      leftOut.push({ id: String(request.id), method, url, why: `not in Microsoft Graph v1.0 (an extension of this planner): ${extensionHowTo(request)}` });
     } else if (!(result.status >= 200 && result.status < 300)) {
       leftOut.push({ id: String(request.id), method, url, why: `the preview answered ${result.status}: it would fail on the tenant too` });
     } else {
@@ -88,17 +128,42 @@ export function errorRows(entries, skuNames) {
         skuId: product.skuId,
         product: skuNames.get(product.skuId) ?? product.displayName ?? product.skuId,
         error: product.error,
-        // The evidence's words when the engine recorded them; the error's own text otherwise (a
-        // state read from a document carries no evidence).
+        // The evidence's words (recorded by processing, or found again by the checks for a state
+        // read from a document); the error's own text when there is none.
         reason: product.evidence?.reason ?? product.errorText ?? '',
+        evidence: evidenceText(product.evidence),
       });
     }
   }
   return rows;
 }
 
+/**
+ * What an error's evidence names, as `name=value` pairs joined by "; " (one CSV cell): the plan at
+ * fault, the conflicting plan and the path it comes from, the prerequisite, the usage location,
+ * the shortfall of seats, the shared address, the product that failed first; "rechecked" when the
+ * checks found it again for a state read from a document. "" when there is no evidence.
+ * @param {any} evidence
+ */
+export function evidenceText(evidence) {
+  if (!evidence || typeof evidence !== 'object') return '';
+  const plan = (p) => p?.servicePlanName || p?.servicePlanId;
+  const parts = [
+    ['servicePlan', plan(evidence.servicePlan)],
+    ['conflictingServicePlan', plan(evidence.conflictingServicePlan)],
+    ['conflictingPath', evidence.conflictingPath],
+    ['prerequisiteServicePlan', plan(evidence.prerequisiteServicePlan)],
+    ['usageLocation', evidence.usageLocation],
+    ['shortfall', evidence.shortfall],
+    ['proxyAddress', evidence.proxyAddress],
+    ['failingSkuId', evidence.failingSkuId],
+  ].filter(([, value]) => value !== undefined && value !== null && value !== '').map(([key, value]) => `${key}=${value}`);
+  if (evidence.rechecked) parts.push('rechecked');
+  return parts.join('; ');
+}
+
 /** The columns of `errorRows` in CSV order. */
-export const ERROR_COLUMNS = ['userId', 'userPrincipalName', 'displayName', 'groupId', 'group', 'skuId', 'product', 'error', 'reason'];
+export const ERROR_COLUMNS = ['userId', 'userPrincipalName', 'displayName', 'groupId', 'group', 'skuId', 'product', 'error', 'reason', 'evidence'];
 
 /**
  * License assignment paths as rows: one per user, product and path (direct, or the group), with
@@ -159,42 +224,81 @@ function psLicenses(list) {
   return `@(${(list ?? []).map((l) => `@{SkuId=${psText(l.skuId)}; DisabledPlans=@(${(l.disabledPlans ?? []).map(psText).join(', ')})}`).join(', ')})`;
 }
 
+/** Text for a `#` comment line: nothing there is expanded, but a line break would end the comment. */
+const commentText = (value) => String(value).replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, ' ');
+
+/**
+ * The script's helper for licence steps, defined once before the first of them: true when the
+ * step is already in effect, i.e. every product to add is assigned with exactly the disabled plans
+ * asked for (compared as sets, ids in any letter case) and no product to remove is assigned. For a
+ * remove-only step: none of the products to remove is assigned.
+ */
+const LICENSE_CHECK = [
+  '# Licence steps: in effect when every product to add is assigned with exactly the disabled plans asked for',
+  '# (compared as sets, ids in any letter case) and no product to remove is assigned.',
+  'function Test-LicenseStepInEffect($Assigned, $Add, $Remove) {',
+  "  $idSet = { param($ids) (@($ids) | Where-Object { $_ } | ForEach-Object { ([string]$_).ToLowerInvariant() } | Sort-Object -Unique) -join ',' }",
+  '  $held = @{}',
+  '  foreach ($license in @($Assigned)) { if ($license) { $held[([string]$license.SkuId).ToLowerInvariant()] = & $idSet $license.DisabledPlans } }',
+  '  foreach ($skuId in @($Remove)) { if ($skuId -and $held.ContainsKey(([string]$skuId).ToLowerInvariant())) { return $false } }',
+  '  foreach ($license in @($Add)) {',
+  '    if (-not $license) { continue }',
+  '    $skuId = ([string]$license.SkuId).ToLowerInvariant()',
+  '    if (-not $held.ContainsKey($skuId) -or $held[$skuId] -ne (& $idSet $license.DisabledPlans)) { return $false }',
+  '  }',
+  '  return $true',
+  '}',
+];
+
 /**
  * The plan as a Microsoft Graph PowerShell script: Connect-MgGraph with the least scopes its steps
- * need, then one step per request, in the plan's order, each commented with what it does, each
- * checking the target's current state first (a target that is gone stops the script; a step
- * already in effect is skipped). `-WhatIf` prints the steps without changing anything. Requests
- * Graph does not have are left out with how to do them by hand.
+ * need, then one step per request, in the plan's order, each commented with what it does and why.
+ * Each step reads its target first: a target that is gone stops the script (except a user to
+ * delete: already gone, the step is skipped); a step already in effect is skipped (a membership, a
+ * usage location, a licence change whose products are already assigned as planned, a deleted
+ * user). Reprocess, rule and attribute steps check only that the target exists; any other request
+ * is sent as it is (Invoke-MgGraphRequest), unchecked. `-WhatIf` runs the checks and prints the
+ * steps without changing anything. Requests Graph does not have are left out with how to do them
+ * by hand.
  * @param {{batches: {requests: any[]}[], leftOut: {id: string, method: string, url: string, why: string}[]}} out graphBatches' result
  * @param {Map<string, string>} skuNames skuId → skuPartNumber
+ * @returns {string}
  */
 export function powershellScript(out, skuNames) {
   const name = (id) => skuNames.get(id) ?? id;
   const scopes = new Set();
+  /** @type {string[][]} */
   const steps = [];
+  let licenseSteps = 0;
   const requests = out.batches.flatMap((b) => b.requests);
   requests.forEach((request, i) => {
     const n = i + 1;
-    const url = String(request.url ?? '');
+    const url = graphPath(request.url);
+    const method = String(request.method ?? '').toUpperCase();
     const body = request.body ?? {};
     let m;
-    if ((m = /^\/(users|groups)\/([^/]+)\/assignLicense$/.exec(url)) && request.method === 'POST') {
+    if ((m = /^\/(users|groups)\/([^/]+)\/assignLicense$/.exec(url)) && method === 'POST') {
       const [, kind, id] = m;
       const isGroup = kind === 'groups';
+      licenseSteps += 1;
       scopes.add(isGroup ? 'Group.ReadWrite.All' : 'User.ReadWrite.All');
       const adds = (body.addLicenses ?? []).map((l) => name(l.skuId)).join(', ') || 'nothing';
       const removes = (body.removeLicenses ?? []).map(name).join(', ') || 'nothing';
       const get = isGroup ? `Get-MgGroup -GroupId ${psText(id)} -Property id,displayName,assignedLicenses -ErrorAction Stop` : `Get-MgUser -UserId ${psText(id)} -Property id,displayName,assignedLicenses -ErrorAction Stop`;
+      const cmdlet = isGroup ? 'Set-MgGroupLicense' : 'Set-MgUserLicense';
       const set = isGroup ? `Set-MgGroupLicense -GroupId ${psText(id)}` : `Set-MgUserLicense -UserId ${psText(id)}`;
+      const addList = psLicenses(body.addLicenses);
+      const removeList = `@(${(body.removeLicenses ?? []).map(psText).join(', ')})`;
       steps.push([
         `# Step ${n}: ${isGroup ? 'group' : 'user'} ${safe(id)}: add ${adds}; remove ${removes}.`,
         `$target = ${get}`,
-        `Write-Host "Step ${n}: $($target.DisplayName) holds: $(($target.AssignedLicenses.SkuId) -join ', ')"`,
-        `if ($WhatIf) { Write-Host "  would run: ${isGroup ? 'Set-MgGroupLicense' : 'Set-MgUserLicense'} ${safe(id)} (add ${safe(adds)}; remove ${safe(removes)})" } else {`,
-        `  ${set} -AddLicenses ${psLicenses(body.addLicenses)} -RemoveLicenses @(${(body.removeLicenses ?? []).map(psText).join(', ')}) | Out-Null`,
+        `if (Test-LicenseStepInEffect -Assigned $target.AssignedLicenses -Add ${addList} -Remove ${removeList}) { Write-Host "Step ${n}: already in effect ($($target.DisplayName) holds the licenses as planned): skipped" }`,
+        `elseif ($WhatIf) { Write-Host "Step ${n}: would run ${cmdlet} ${safe(id)} (add ${safe(adds)}; remove ${safe(removes)}); $($target.DisplayName) holds: $(($target.AssignedLicenses.SkuId) -join ', ')" }`,
+        'else {',
+        `  ${set} -AddLicenses ${addList} -RemoveLicenses ${removeList} | Out-Null`,
         '}',
       ]);
-    } else if ((m = /^\/groups\/([^/]+)\/members\/\$ref$/.exec(url)) && request.method === 'POST') {
+    } else if ((m = /^\/groups\/([^/]+)\/members\/\$ref$/.exec(url)) && method === 'POST') {
       const [, group] = m;
       const member = refId(body['@odata.id']);
       scopes.add('GroupMember.ReadWrite.All');
@@ -205,7 +309,7 @@ export function powershellScript(out, skuNames) {
         `elseif ($WhatIf) { Write-Host "Step ${n}: would add ${safe(member)} to ${safe(group)}" }`,
         `else { New-MgGroupMember -GroupId ${psText(group)} -DirectoryObjectId ${psText(member)} }`,
       ]);
-    } else if ((m = /^\/groups\/([^/]+)\/members\/([^/]+)\/\$ref$/.exec(url)) && request.method === 'DELETE') {
+    } else if ((m = /^\/groups\/([^/]+)\/members\/([^/]+)\/\$ref$/.exec(url)) && method === 'DELETE') {
       const [, group, member] = m;
       scopes.add('GroupMember.ReadWrite.All');
       steps.push([
@@ -215,7 +319,17 @@ export function powershellScript(out, skuNames) {
         `elseif ($WhatIf) { Write-Host "Step ${n}: would remove ${safe(member)} from ${safe(group)}" }`,
         `else { Remove-MgGroupMemberByRef -GroupId ${psText(group)} -DirectoryObjectId ${psText(member)} }`,
       ]);
-    } else if ((m = /^\/users\/([^/]+)$/.exec(url)) && request.method === 'PATCH' && Object.keys(body).length === 1 && 'usageLocation' in body) {
+    } else if ((m = /^\/users\/([^/]+)$/.exec(url)) && method === 'DELETE') {
+      const [, user] = m;
+      scopes.add('User.ReadWrite.All');
+      steps.push([
+        `# Step ${n}: delete user ${safe(user)}: it moves to the deleted users (restorable for 30 days), leaves its groups and frees its seats (one already gone is skipped).`,
+        `$target = Get-MgUser -UserId ${psText(user)} -Property id,displayName -ErrorAction SilentlyContinue`,
+        `if (-not $target) { Write-Host "Step ${n}: user ${safe(user)} not found (already deleted): skipped" }`,
+        `elseif ($WhatIf) { Write-Host "Step ${n}: would delete $($target.DisplayName) (${safe(user)})" }`,
+        `else { Remove-MgUser -UserId ${psText(user)} }`,
+      ]);
+    } else if ((m = /^\/users\/([^/]+)$/.exec(url)) && method === 'PATCH' && Object.keys(body).length === 1 && 'usageLocation' in body) {
       const [, user] = m;
       scopes.add('User.ReadWrite.All');
       const location = body.usageLocation;
@@ -226,15 +340,15 @@ export function powershellScript(out, skuNames) {
         `elseif ($WhatIf) { Write-Host "Step ${n}: would set the usage location of $($target.DisplayName) from $($target.UsageLocation)" }`,
         `else { Update-MgUser -UserId ${psText(user)} -BodyParameter @{ usageLocation = ${location === null ? '$null' : psText(location)} } }`,
       ]);
-    } else if ((m = /^\/users\/([^/]+)\/reprocessLicenseAssignment$/.exec(url)) && request.method === 'POST') {
+    } else if ((m = /^\/users\/([^/]+)\/reprocessLicenseAssignment$/.exec(url)) && method === 'POST') {
       const [, user] = m;
       scopes.add('User.ReadWrite.All');
       steps.push([
-        `# Step ${n}: reprocess the licenses of ${safe(user)}.`,
+        `# Step ${n}: reprocess user ${safe(user)}: the service evaluates the user's group licenses again (clears errors whose cause is gone; only the user's existence is checked).`,
         `$null = Get-MgUser -UserId ${psText(user)} -Property id -ErrorAction Stop`,
         `if ($WhatIf) { Write-Host "Step ${n}: would reprocess ${safe(user)}" } else { Invoke-MgLicenseUser -UserId ${psText(user)} | Out-Null }`,
       ]);
-    } else if ((m = /^\/groups\/([^/]+)$/.exec(url)) && request.method === 'PATCH' && isRuleBody(body)) {
+    } else if ((m = /^\/groups\/([^/]+)$/.exec(url)) && method === 'PATCH' && isRuleBody(body)) {
       const [, group] = m;
       scopes.add('Group.ReadWrite.All');
       const args = [
@@ -242,12 +356,12 @@ export function powershellScript(out, skuNames) {
         'membershipRuleProcessingState' in body ? `-MembershipRuleProcessingState ${psText(body.membershipRuleProcessingState)}` : '',
       ].filter(Boolean).join(' ');
       steps.push([
-        `# Step ${n}: membership rule of dynamic group ${safe(group)} (its members, and the licenses they get from it, follow once the service has processed it).`,
+        `# Step ${n}: membership rule of dynamic group ${safe(group)}: its members, and the licenses they get from it, follow once the service has processed the rule (only the group's existence is checked).`,
         `$target = Get-MgGroup -GroupId ${psText(group)} -Property id,displayName,membershipRule,membershipRuleProcessingState -ErrorAction Stop`,
         `if ($WhatIf) { Write-Host "Step ${n}: would change the rule of $($target.DisplayName): $($target.MembershipRule)" }`,
         `else { Update-MgGroup -GroupId ${psText(group)} ${args} }`,
       ]);
-    } else if ((m = /^\/users\/([^/]+)$/.exec(url)) && request.method === 'PATCH' && Object.keys(body).length > 0) {
+    } else if ((m = /^\/users\/([^/]+)$/.exec(url)) && method === 'PATCH' && Object.keys(body).length > 0) {
       const [, user] = m;
       scopes.add('User.ReadWrite.All');
       // Plain strings as Update-MgUser's own parameters (-Department 'Sales'); anything else
@@ -257,7 +371,7 @@ export function powershellScript(out, skuNames) {
         ? Object.entries(body).map(([k, v]) => `-${k[0].toUpperCase()}${k.slice(1)} ${psText(v)}`).join(' ')
         : `-BodyParameter ${psValue(body)}`;
       steps.push([
-        `# Step ${n}: attributes of ${safe(user)}: ${safe(Object.keys(body).join(', '))} (dynamic groups whose rules read them, and their licenses, follow).`,
+        `# Step ${n}: attributes of user ${safe(user)} (${safe(Object.keys(body).join(', '))}): dynamic groups whose rules read them change members, and their licenses follow (only the user's existence is checked).`,
         `$target = Get-MgUser -UserId ${psText(user)} -Property id,displayName -ErrorAction Stop`,
         `if ($WhatIf) { Write-Host "Step ${n}: would update $($target.DisplayName)" }`,
         `else { Update-MgUser -UserId ${psText(user)} ${args} }`,
@@ -266,23 +380,30 @@ export function powershellScript(out, skuNames) {
       // Any other Graph request, sent as it is.
       scopes.add(/^\/users/.test(url) ? 'User.ReadWrite.All' : 'Group.ReadWrite.All');
       const json = request.body === undefined ? '' : ` -Body (${psText(JSON.stringify(request.body))})`;
+      const raw = String(request.url ?? '');
+      const uri = /^https:\/\//i.test(raw) ? raw : `https://graph.microsoft.com/v1.0${raw.startsWith('/') ? '' : '/'}${raw}`;
       steps.push([
-        `# Step ${n}: ${safe(request.method)} ${safe(url)}`,
-        `if ($WhatIf) { Write-Host "Step ${n}: would send ${safe(request.method)} ${safe(url)}" } else {`,
-        `  Invoke-MgGraphRequest -Method ${psText(request.method)} -Uri ${psText(`https://graph.microsoft.com/v1.0${url}`)}${json} -ContentType 'application/json' | Out-Null`,
+        `# Step ${n}: ${safe(method)} ${safe(raw)} (sent as it is: not checked first).`,
+        `if ($WhatIf) { Write-Host "Step ${n}: would send ${safe(method)} ${safe(raw)}" } else {`,
+        `  Invoke-MgGraphRequest -Method ${psText(method)} -Uri ${psText(uri)}${json} -ContentType 'application/json' | Out-Null`,
         '}',
       ]);
     }
   });
   const lines = [
-    '# The plan, as previewed offline by the group-based licensing planner. Run with -WhatIf first.',
-    '# Each step checks its target first: one that is gone stops the script; one already in effect is skipped.',
+    '# The plan, as previewed offline by the group-based licensing planner. Run with -WhatIf first: it runs the checks',
+    '# and prints each step without changing anything.',
+    '# Each step reads its target first. A target that is gone stops the script; a user to delete that is gone is skipped.',
+    '# A step already in effect is skipped: a membership, a usage location, a licence change whose products are already',
+    '# assigned with the disabled plans asked for (and whose products to remove are absent). Reprocess, rule and attribute',
+    '# steps check only that the target exists; a request sent as it is (Invoke-MgGraphRequest) is not checked.',
     'param([switch]$WhatIf)',
     "$ErrorActionPreference = 'Stop'",
     `Connect-MgGraph -Scopes ${[...scopes].sort().join(', ') || 'User.Read.All'} -NoWelcome`,
     '',
+    ...(licenseSteps > 0 ? [...LICENSE_CHECK, ''] : []),
     ...steps.flatMap((s) => [...s, '']),
   ];
-  for (const left of out.leftOut) lines.push(`# Left out: ${safe(left.method)} ${safe(left.url)}: ${left.why}`);
+  for (const left of out.leftOut) lines.push(`# Left out: ${safe(left.method)} ${safe(left.url)}: ${commentText(left.why)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -650,10 +650,43 @@ class QueryRunner {
     });
   }
 
-  /// The evidence of a state in error (rules.cpp), or null when none was recorded: `reason`
-  /// in words, and the ids it names.
-  json Evidence(Id ui, const AssignmentState& s) const {
+  /// The evidence of a state in error read from a document (processing recorded none): the
+  /// checks of rules.cpp run again on the user as the tenant stands, kept only when they find the
+  /// same error for the same product (a stale export's error that nothing explains now has none).
+  std::optional<Violation> Recheck(Id ui, const AssignmentState& s) const {
+    if (s.error == ErrorKind::kNone || ui >= t_.users().size()) return std::nullopt;
+    const User& u = t_.users()[ui];
+    std::optional<Violation> v;
+    if (s.source == kDirect) {
+      const std::vector<Id> replaced{s.sku};
+      v = CheckAssignment(t_, u, kDirect, {s.assignment}, &replaced);
+    } else if (s.source < t_.groups().size()) {
+      v = CheckAssignment(t_, u, s.source, t_.groups()[s.source].licenses);
+    }
+    if (!v) return std::nullopt;
+    if (s.error == ErrorKind::kOther && v->sku != s.sku && s.source != kDirect) {
+      // All or nothing: another product of the group is at fault (as AssignGroup records it).
+      Violation other;
+      other.kind = ErrorKind::kOther;
+      other.sku = s.sku;
+      other.other_sku = v->sku;
+      other.other_source = s.source;
+      return other;
+    }
+    if (v->kind != s.error || v->sku != s.sku) return std::nullopt;
+    return v;
+  }
+
+  /// The evidence of a state in error (rules.cpp), or null when there is none: `reason` in
+  /// words, and the ids it names. With `recheck`, a state read from a document gets the evidence
+  /// the checks find now (marked `"rechecked": true`).
+  json Evidence(Id ui, const AssignmentState& s, bool recheck = true) const {
     const Violation* v = t_.EvidenceOf(ui, s);
+    std::optional<Violation> rechecked;
+    if (v == nullptr && recheck) {
+      rechecked = Recheck(ui, s);
+      if (rechecked) v = &*rechecked;
+    }
     if (v == nullptr) return json();
     auto plan = [&](Id p) {
       return json{{"servicePlanId", t_.plans()[p].id},
@@ -715,6 +748,7 @@ class QueryRunner {
       default:
         break;
     }
+    if (rechecked) e["rechecked"] = true;
     return e;
   }
 
@@ -911,7 +945,7 @@ class QueryRunner {
           {"assignedByGroup", s.source == kDirect ? json() : json(t_.groups()[s.source].id)},
           {"error", ErrorName(s.error)},
           {"errorText", ErrorText(s.error)},
-          {"evidence", Evidence(ui, s)}};
+          {"evidence", Evidence(ui, s, false)}};
     };
     auto add_error = [&](const Changed& c, const AssignmentState& s,
                          std::map<std::string, ErrorGroup>* out,

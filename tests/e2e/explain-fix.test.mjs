@@ -77,7 +77,7 @@ test('the users in error of a group and every license assignment path download a
     const [csv] = await Promise.all([page.waitForEvent('download'), fbutton(errors, 'Download CSV').click()]);
     assert.equal(csv.suggestedFilename(), 'HR Department - users with license errors.csv');
     const lines = (await readFile(await csv.path(), 'utf8')).trimEnd().split('\r\n');
-    assert.equal(lines[0], '\ufeffuserId,userPrincipalName,displayName,groupId,group,skuId,product,error,reason');
+    assert.equal(lines[0], '\ufeffuserId,userPrincipalName,displayName,groupId,group,skuId,product,error,reason,evidence');
     assert.equal(lines.length, 21, 'E3 and EMS for each of the ten');
     assert.ok(lines.slice(1).every((l) => /,HR Department,/.test(l)));
 

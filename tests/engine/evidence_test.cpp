@@ -232,7 +232,49 @@ TEST(Evidence, DependencyNamesTheDependentPlanAndThePrerequisite) {
   EXPECT_NE(ev["reason"].get<std::string>().find("requires"), std::string::npos);
 }
 
-TEST(Evidence, StatesReadFromADocumentHaveNone) {
+// A real export carries licenseAssignmentStates with an error and no evidence: the checks run again
+// on the tenant as loaded and name the pair and the group holding the other plan.
+TEST(Evidence, AStateReadFromADocumentGetsTheEvidenceTheChecksFindAgain) {
+  Engine e;
+  json users = json::array({UserDoc("u1")});
+  users[0]["licenseAssignmentStates"] = json::array({{{"skuId", kE1},
+                                                      {"assignedByGroup", "Kiosk"},
+                                                      {"state", "Active"},
+                                                      {"error", "None"},
+                                                      {"disabledPlans", json::array()}},
+                                                     {{"skuId", kE3},
+                                                      {"assignedByGroup", "HR"},
+                                                      {"state", "Error"},
+                                                      {"error", "MutuallyExclusiveViolation"},
+                                                      {"disabledPlans", json::array()}},
+                                                     {{"skuId", kEms},
+                                                      {"assignedByGroup", "HR"},
+                                                      {"state", "Error"},
+                                                      {"error", "Other"},
+                                                      {"disabledPlans", json::array()}}});
+  users[0]["assignedLicenses"] = json::array({License(kE1)});
+  Load(&e, TenantDoc(
+               StandardSkus(), users,
+               json::array({GroupDoc("Kiosk", {"u1"}, json::array({License(kE1)})),
+                            GroupDoc("HR", {"u1"}, json::array({License(kE3), License(kEms)}))})));
+  json ev = Evidence(e, "u1", kE3, "HR");
+  ASSERT_TRUE(ev.is_object()) << ev.dump();
+  EXPECT_EQ(ev["error"], "MutuallyExclusiveViolation");
+  EXPECT_EQ(ev["conflictingSkuId"], kE1);
+  EXPECT_EQ(ev["conflictingGroupId"], "Kiosk");
+  EXPECT_EQ(ev["rechecked"], true) << "said to come from the checks run again";
+  json other = Evidence(e, "u1", kEms, "HR");
+  ASSERT_TRUE(other.is_object()) << other.dump();
+  EXPECT_EQ(other["error"], "Other");
+  EXPECT_EQ(other["failingSkuId"], kE3);
+  // The group's error list (the errors CSV) carries it too.
+  json errors = Q(e, {{"query", "groupErrors"}, {"id", "HR"}});
+  ASSERT_EQ(errors["items"].size(), 1u);
+  EXPECT_EQ(errors["items"][0]["failedProducts"][0]["evidence"]["conflictingGroupId"], "Kiosk");
+}
+
+// A stale export's error that nothing in the tenant explains now (seats are free) has none.
+TEST(Evidence, AStateReadFromADocumentThatTheChecksDoNotFindAgainHasNone) {
   Engine e;
   json users = json::array({UserDoc("u1")});
   users[0]["licenseAssignmentStates"] = json::array({{{"skuId", kEms},

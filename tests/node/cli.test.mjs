@@ -1,6 +1,6 @@
 // wasm/cli.mjs end to end: spawned as a separate node process on files in a temporary folder.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -303,9 +303,14 @@ describe('cli', () => {
     assert.equal(new Set(rows.map((r) => r.userId)).size, 10);
     assert.equal(rows.length, 20, 'E3 (conflict) and EMS (all or nothing) for each of the ten');
     assert.ok(rows.every((r) => r.group === 'HR Department' && r.reason.length > 0));
+    // The document carries the errors only: the checks run again name the conflict and its path.
+    const conflicts = rows.filter((r) => r.error === 'MutuallyExclusiveViolation');
+    assert.equal(conflicts.length, 10);
+    assert.ok(conflicts.every((r) => /conflictingPath=Inherited \(Kiosk users\)/.test(r.evidence) && /rechecked$/.test(r.evidence)), conflicts[0].evidence);
+    assert.ok(rows.filter((r) => r.error === 'Other').every((r) => /failingSkuId=/.test(r.evidence)));
     const csv = cli('errors', processed, '--format', 'csv', '--now', NOW_ISO);
     const lines = csv.stdout.trimEnd().split('\r\n');
-    assert.equal(lines[0], '\ufeffuserId,userPrincipalName,displayName,groupId,group,skuId,product,error,reason');
+    assert.equal(lines[0], '\ufeffuserId,userPrincipalName,displayName,groupId,group,skuId,product,error,reason,evidence');
     assert.equal(lines.length, 21);
 
     // One group's users in error: the same ten under HR Department, none under Kiosk users.
@@ -336,5 +341,27 @@ describe('cli', () => {
     const csv = cli('paths', processed, '--format', 'csv', '--now', NOW_ISO).stdout.trimEnd().split('\r\n');
     assert.equal(csv[0], '\ufeffuserId,userPrincipalName,displayName,skuId,product,assignment,groupId,group,state,error');
     assert.equal(csv.length, states + 1);
+  });
+
+  test('a reader that closes stdout early (cli | head) ends the CLI quietly with status 0', async () => {
+    // The sample document is about 800 kB, far more than a pipe holds: the CLI is still writing
+    // when its reader goes away after the first chunk, as `node wasm/cli.mjs sample | head -c 100`.
+    const child = spawn(process.execPath, [CLI, 'sample', '--now', NOW_ISO], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text) => {
+      stderr += text;
+    });
+    let chunks = 0;
+    child.stdout.on('data', () => {
+      chunks += 1;
+      child.stdout.destroy();
+    });
+    const [code, signal] = await new Promise((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    assert.ok(chunks >= 1, 'the reader got the first chunk');
+    assert.doesNotMatch(stderr, /EPIPE/);
+    assert.equal(stderr, '');
+    assert.equal(signal, null);
+    assert.equal(code, 0);
   });
 });
