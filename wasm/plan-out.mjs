@@ -80,10 +80,11 @@ export function extensionHowTo(request) {
  * batch each request depends on the one before it (`dependsOn`), so Graph runs them in the plan's
  * order and stops a batch at the first failure. Requests Graph does not have (our extensions) and
  * requests the preview answered with an error are left out, each with the reason (for an
- * extension, how to do it by hand: `extensionHowTo`).
+ * extension, how to do it by hand: `extensionHowTo`). A product switch staged as two requests in a
+ * row on one target is sent as one (`mergeLicenseSwitches`; `merged` lists the plan's ids).
  * @param {{requests: any[]}[]} batches the plan's batches as given
  * @param {{requests: {id: string, status: number, extension?: boolean}[]}} effect
- * @returns {{batches: {requests: any[]}[], leftOut: {id: string, method: string, url: string, why: string}[]}}
+ * @returns {{batches: {requests: any[]}[], leftOut: {id: string, method: string, url: string, why: string}[], merged: {ids: string[], url: string}[]}}
  */
 export function graphBatches(batches, effect) {
   const requests = batches.flatMap((b) => b.requests ?? []);
@@ -102,12 +103,52 @@ export function graphBatches(batches, effect) {
       kept.push(rest);
     }
   });
+  const { requests: steps, merged } = mergeLicenseSwitches(kept);
   const out = [];
-  for (let i = 0; i < kept.length; i += MAX_BATCH_REQUESTS) {
-    const part = kept.slice(i, i + MAX_BATCH_REQUESTS).map((request, k) => ({ ...request, id: String(k + 1) }));
+  for (let i = 0; i < steps.length; i += MAX_BATCH_REQUESTS) {
+    const part = steps.slice(i, i + MAX_BATCH_REQUESTS).map((request, k) => ({ ...request, id: String(k + 1) }));
     out.push({ requests: part.map((request, k) => (k === 0 ? request : { ...request, dependsOn: [String(k)] })) });
   }
-  return { batches: out, leftOut };
+  return { batches: out, leftOut, merged };
+}
+
+/**
+ * A product switch staged as two requests in a row on one target (remove E1, then add E3 on the same
+ * group or user) made one `assignLicense` with both lists: Graph then removes and adds at once, so no
+ * user is left without the product in between (removing first) or in a transient conflict (adding
+ * first). Only neighbours are merged, and only when they name different products (the same product
+ * added and removed is left as two steps); the outcome is what the two give in order, since the
+ * processing follows the whole plan either way. Returns the requests and the ids merged.
+ * @param {any[]} requests
+ * @returns {{requests: any[], merged: {ids: string[], url: string}[]}}
+ */
+export function mergeLicenseSwitches(requests) {
+  const isLicenseChange = (r) => String(r.method ?? '').toUpperCase() === 'POST' && /^\/(users|groups)\/[^/]+\/assignLicense$/i.test(graphPath(r.url));
+  const skusOf = (body) => [...(body?.addLicenses ?? []).map((l) => String(l?.skuId ?? '')), ...(body?.removeLicenses ?? []).map(String)].map((id) => id.toLowerCase());
+  const out = [];
+  const merged = [];
+  let ids = null;
+  for (const request of requests) {
+    const last = out[out.length - 1];
+    const same = last && isLicenseChange(last) && isLicenseChange(request) &&
+      graphPath(last.url).toLowerCase() === graphPath(request.url).toLowerCase();
+    const disjoint = same && !skusOf(request.body).some((id) => skusOf(last.body).includes(id));
+    if (!disjoint) {
+      out.push(request);
+      ids = [String(request.id)];
+      continue;
+    }
+    out[out.length - 1] = {
+      ...last,
+      body: {
+        addLicenses: [...(last.body?.addLicenses ?? []), ...(request.body?.addLicenses ?? [])],
+        removeLicenses: [...(last.body?.removeLicenses ?? []), ...(request.body?.removeLicenses ?? [])],
+      },
+    };
+    ids.push(String(request.id));
+    if (ids.length === 2) merged.push({ ids, url: String(last.url) });
+  }
+  return { requests: out, merged };
 }
 
 /**
@@ -290,7 +331,7 @@ export function powershellScript(out, skuNames) {
       const addList = psLicenses(body.addLicenses);
       const removeList = `@(${(body.removeLicenses ?? []).map(psText).join(', ')})`;
       steps.push([
-        `# Step ${n}: ${isGroup ? 'group' : 'user'} ${safe(id)}: add ${adds}; remove ${removes}.`,
+        `# Step ${n}: ${isGroup ? 'group' : 'user'} ${safe(id)}: add ${adds}; remove ${removes}.${adds !== 'nothing' && removes !== 'nothing' ? ' One call: the service removes and adds at once, so no user is without a license or in a conflict in between.' : ''}`,
         `$target = ${get}`,
         `if (Test-LicenseStepInEffect -Assigned $target.AssignedLicenses -Add ${addList} -Remove ${removeList}) { Write-Host "Step ${n}: already in effect ($($target.DisplayName) holds the licenses as planned): skipped" }`,
         `elseif ($WhatIf) { Write-Host "Step ${n}: would run ${cmdlet} ${safe(id)} (add ${safe(adds)}; remove ${safe(removes)}); $($target.DisplayName) holds: $(($target.AssignedLicenses.SkuId) -join ', ')" }`,

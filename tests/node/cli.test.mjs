@@ -231,6 +231,44 @@ describe('cli', () => {
     assert.equal(existsSync(outPath), false);
   });
 
+  test('a product switch staged as two requests goes out as one assignLicense; the exported batch, applied, gives exactly the preview', () => {
+    const samplePath = join(dir, 'switch-sample.json');
+    assert.equal(cli('sample', '--out', samplePath, '--now', NOW_ISO).status, 0);
+    const doc = JSON.parse(readFileSync(samplePath, 'utf8'));
+    const kiosk = doc.groups.find((g) => g.displayName === 'Kiosk users').id;
+    const changes = join(dir, 'switch-changes.json');
+    writeFileSync(changes, JSON.stringify(batch(assignGroupLicense(kiosk, [], [SKU.E1]), assignGroupLicense(kiosk, [{ skuId: SKU.E3, disabledPlans: [] }]))));
+    const effect = JSON.parse(cli('plan', samplePath, '--changes', changes, '--now', NOW_ISO).stdout);
+    assert.ok(effect.users.length > 0);
+    assert.ok(effect.users.every((u) => u.loses.includes(SKU.E1) && u.gains.includes(SKU.E3)), 'every Kiosk member switches');
+
+    const graph = cli('plan', samplePath, '--changes', changes, '--format', 'graph-batch', '--now', NOW_ISO);
+    assert.equal(graph.status, 0, graph.stderr);
+    const out = JSON.parse(graph.stdout);
+    assert.equal(out.batches[0].requests.length, 1, 'one call: removed and added at once');
+    assert.deepEqual(out.batches[0].requests[0].body, { addLicenses: [{ skuId: SKU.E3, disabledPlans: [] }], removeLicenses: [SKU.E1] });
+    assert.deepEqual(out.merged, [{ ids: ['1', '2'], url: `/groups/${kiosk}/assignLicense` }]);
+    const script = cli('plan', samplePath, '--changes', changes, '--format', 'powershell', '--now', NOW_ISO).stdout;
+    assert.match(script, /One call: the service removes and adds at once/);
+
+    // Applied: every user holds what the preview of the two requests said, no more, no less.
+    const graphPath = join(dir, 'switch-graph.json');
+    writeFileSync(graphPath, graph.stdout);
+    const appliedPath = join(dir, 'switch-applied.json');
+    assert.equal(cli('process', samplePath, '--changes', graphPath, '--out', appliedPath, '--now', NOW_ISO).status, 0);
+    const held = (d) => new Map(d.users.map((u) => [u.id, new Set(u.assignedLicenses.map((l) => l.skuId))]));
+    const was = held(doc);
+    const is = held(JSON.parse(readFileSync(appliedPath, 'utf8')));
+    const previewed = new Map(effect.users.map((u) => [u.id, u]));
+    for (const [id, skus] of is) {
+      const expected = new Set(was.get(id));
+      const u = previewed.get(id);
+      for (const s of u?.loses ?? []) expected.delete(s);
+      for (const s of u?.gains ?? []) expected.add(s);
+      assert.deepEqual([...skus].sort(), [...expected].sort(), id);
+    }
+  });
+
   test('plan previews the seed step without changing anything; its Graph batches, applied, give what it previewed', () => {
     const samplePlanPath = join(dir, 'plan-sample.json');
     assert.equal(cli('sample', '--out', samplePlanPath, '--now', NOW_ISO).status, 0);

@@ -1,7 +1,7 @@
 // The plan out (wasm/plan-out.mjs): CSV quoting, Graph batches, the PowerShell script.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { extensionHowTo, graphBatches, powershellScript, toCsv } from '../../wasm/plan-out.mjs';
+import { extensionHowTo, graphBatches, mergeLicenseSwitches, powershellScript, toCsv } from '../../wasm/plan-out.mjs';
 
 test('CSV follows RFC 4180 (quotes, CRLF) and starts with a byte order mark for Excel', () => {
   const csv = toCsv(['a', 'b'], [['x, y', 'say "hi"'], ['line\nbreak', null]]);
@@ -180,4 +180,21 @@ test('each kind of extension is left out with how to do it by hand; a group repr
   // A reason that holds a line break stays one comment line.
   const broken = powershellScript({ batches: [], leftOut: [{ id: '1', method: 'PATCH', url: '/x', why: 'a\nRemove-Item x' }] }, new Map());
   assert.ok(broken.split('\n').every((line) => line === '' || line.startsWith('#') || !/Remove-Item/.test(line)));
+});
+
+test('only neighbouring license changes of one target naming different products are merged', () => {
+  const lic = (id, url, add, remove) => ({ id, method: 'POST', url, body: { addLicenses: add.map((skuId) => ({ skuId, disabledPlans: [] })), removeLicenses: remove } });
+  const { requests, merged } = mergeLicenseSwitches([
+    lic('1', '/groups/g1/assignLicense', [], ['e1']),
+    lic('2', '/groups/G1/assignLicense', ['e3'], []),
+    lic('3', '/groups/g1/assignLicense', ['ems'], []),
+    lic('4', '/groups/g2/assignLicense', ['e3'], []),
+    { id: '5', method: 'POST', url: '/groups/g2/members/$ref', body: {} },
+    lic('6', '/groups/g2/assignLicense', [], ['e1']),
+    lic('7', '/users/u1/assignLicense', ['e5'], []),
+    lic('8', '/users/u1/assignLicense', [], ['e5']),
+  ]);
+  assert.deepEqual(requests.map((r) => r.id), ['1', '4', '5', '6', '7', '8']);
+  assert.deepEqual(requests[0].body, { addLicenses: [{ skuId: 'e3', disabledPlans: [] }, { skuId: 'ems', disabledPlans: [] }], removeLicenses: ['e1'] });
+  assert.deepEqual(merged, [{ ids: ['1', '2', '3'], url: '/groups/g1/assignLicense' }]);
 });
