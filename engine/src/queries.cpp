@@ -1006,6 +1006,24 @@ class QueryRunner {
       }
     };
     const size_t sku_count = t_.skus().size();
+    // Who gets the last seats (first come, first served in the tenant's user order, §6.1): per
+    // product, the last five changed users by dense id who gain it and the first five who newly
+    // wait for a seat (kept sorted ascending).
+    struct SeatOrder {
+      std::vector<Id> last_gaining, first_waiting;
+    };
+    std::vector<SeatOrder> seat_order(sku_count);
+    auto keep_five = [](std::vector<Id>* list, Id u, bool last) {
+      if (list->size() == 5 && (last ? u < list->front() : u > list->back())) return;
+      list->insert(std::upper_bound(list->begin(), list->end(), u), u);
+      if (list->size() > 5) {
+        if (last) {
+          list->erase(list->begin());
+        } else {
+          list->pop_back();
+        }
+      }
+    };
     std::vector<int64_t> waiting_delta(sku_count, 0);
     bool waits_touched = false;
     std::vector<Changed> changed;
@@ -1080,6 +1098,12 @@ class QueryRunner {
                           now_side.skus.end(), std::back_inserter(losses));
       if (!gains.empty()) ++gained[gains];
       if (!losses.empty()) ++lost[losses];
+      for (Id s : gains) keep_five(&seat_order[s].last_gaining, ui, true);
+      for (Id s : now_side.waits) {
+        if (!std::binary_search(was_side.waits.begin(), was_side.waits.end(), s)) {
+          keep_five(&seat_order[s].first_waiting, ui, false);
+        }
+      }
       for_each_kept([&](Id sku, size_t i, size_t i_end, size_t k, size_t k_end) {
         if (i_end - i == 1 && k_end - k == 1) {
           const Id a = was_side.held[i].second, b = now_side.held[k].second;
@@ -1389,6 +1413,19 @@ class QueryRunner {
         row["waitingBefore"] = waiting_before;
         row["waitingAfter"] = waiting_after[s];
         row["waitingGroups"] = std::move(groups_waiting);
+        if (waiting_after[s] > 0) {
+          // The seats' order made visible: who of the changed users gets the last seats, and who
+          // comes first among those left waiting.
+          auto named = [&](const std::vector<Id>& list) {
+            json out = json::array();
+            for (Id u : list) {
+              out.push_back({{"id", all_users[u].id}, {"displayName", all_users[u].display_name}});
+            }
+            return out;
+          };
+          row["lastSeatsTo"] = named(seat_order[s].last_gaining);
+          row["firstWaiting"] = named(seat_order[s].first_waiting);
+        }
       }
       skus.push_back(std::move(row));
     }

@@ -47,12 +47,15 @@ Id MissingPrerequisite(const Tenant& t, const std::vector<Id>& plans, Enabled en
   return failing;
 }
 
-/// A DependencyViolation naming `plan`, or nothing when it is kNoId.
-std::optional<Violation> DependencyOf(Id plan) {
+/// A DependencyViolation naming `plan` and the first prerequisite it could have (kNoId when no
+/// product of the tenant has one), or nothing when `plan` is kNoId.
+std::optional<Violation> DependencyOf(const Tenant& t, Id plan) {
   if (plan == kNoId) return std::nullopt;
   Violation v;
   v.kind = ErrorKind::kDependencyViolation;
   v.plan = plan;
+  const auto& req = t.plans()[plan].requires_any_of;
+  if (!req.empty()) v.other_plan = req.front();
   return v;
 }
 
@@ -172,7 +175,7 @@ std::optional<Violation> CheckAssignment(const Tenant& t, const User& u, Id sour
       }
     }
     const Id failing = MissingPrerequisite(t, enabled, [&](Id q) { return mark[q] == stamp; });
-    if (std::optional<Violation> missing = DependencyOf(failing)) {
+    if (std::optional<Violation> missing = DependencyOf(t, failing)) {
       for (Id a : candidates) {
         const auto& en = t.assignments()[a].enabled;
         if (std::binary_search(en.begin(), en.end(), missing->plan))
@@ -190,8 +193,9 @@ int64_t SeatsShort(const Sku& s) {
 }
 
 std::optional<Violation> CheckPrerequisites(const Tenant& t, const std::vector<Id>& enabled) {
-  return DependencyOf(MissingPrerequisite(
-      t, enabled, [&](Id q) { return std::binary_search(enabled.begin(), enabled.end(), q); }));
+  return DependencyOf(t, MissingPrerequisite(t, enabled, [&](Id q) {
+                        return std::binary_search(enabled.begin(), enabled.end(), q);
+                      }));
 }
 
 std::string DescribeViolation(const Tenant& t, const User* u, const Violation& v) {

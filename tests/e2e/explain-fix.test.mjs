@@ -3,7 +3,7 @@
 // click and staged in the plan; applying the staged fix clears the error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withConsole, openConsole, waitIdle, blade, fbutton } from './helpers.mjs';
+import { withConsole, openConsole, openTenantBlade, waitIdle, blade, fbutton } from './helpers.mjs';
 import { applyStepOne, openGroupLicenses } from './flow.mjs';
 
 test('a conflicting service plans error is explained with its fixes; the previewed fix, staged and applied, clears it', async (t) => {
@@ -30,6 +30,7 @@ test('a conflicting service plans error is explained with its fixes; the preview
     const fixes = await explain.locator('[data-testid=fix] .fix-title').allInnerTexts();
     assert.deepEqual(fixes, [
       `Remove ${userName} from Kiosk users`,
+      'Switch Kiosk users from Office 365 E1 to Office 365 E3',
       'Turn off SharePoint (Plan 2) in Office 365 E3 of HR Department',
       `Reprocess ${userName}`,
     ]);
@@ -42,6 +43,14 @@ test('a conflicting service plans error is explained with its fixes; the preview
     const preview = await remove.locator('.fix-preview').innerText();
     assert.match(preview, /1 user gets Office 365 E3, Enterprise Mobility \+ Security E3\./);
     assert.match(preview, /1 user loses Office 365 E1\./);
+    // Switching Kiosk users to E3 instead: its members trade E1 for E3 (one product from two groups
+    // does not conflict), and this user, processed again, is no longer in error.
+    const switchFix = explain.locator('[data-testid=fix]', { hasText: 'Switch Kiosk users from Office 365 E1 to Office 365 E3' });
+    await switchFix.locator('fluent-button', { hasText: 'Preview' }).click();
+    await switchFix.locator('.fix-preview[data-state=ready]').waitFor();
+    const switched = await switchFix.locator('.fix-preview').innerText();
+    assert.match(switched, /users? loses? Office 365 E1\./);
+    assert.match(switched, /1 user is no longer in error: Conflicting service plans/);
     // Turning the plan off in HR Department's E3 instead licenses all ten in conflict.
     const off = explain.locator('[data-testid=fix]', { hasText: 'Turn off SharePoint (Plan 2) in Office 365 E3 of HR Department' });
     await off.locator('fluent-button', { hasText: 'Preview' }).click();
@@ -90,6 +99,59 @@ test('the users in error of a group and every license assignment path download a
     // The ten: E3 in conflict, EMS not assigned with it (all or nothing).
     assert.equal(rows.filter((r) => /,ENTERPRISEPACK,.*,MutuallyExclusiveViolation$/.test(r)).length, 10);
     assert.equal(rows.filter((r) => /,EMS,.*,Other$/.test(r)).length, 10);
+    assert.deepEqual(c.errors, []);
+  });
+});
+
+// A prerequisite that no product of the group has: the fix adds a product of the tenant that has it,
+// to the same group (a group license finds its prerequisites only in the same group), with only that
+// plan on; previewed, it licenses the user.
+test('a missing prerequisite is fixed by adding, to the same group, a product that has it with only that plan on', async (t) => {
+  await withConsole(t, async (c) => {
+    const { page } = c;
+    await openConsole(page, c.url);
+    const addOnPlan = '0b3e57e2-4c3b-4e31-9f49-1d6b0f7f0a01';
+    const basePlan = '0b3e57e2-4c3b-4e31-9f49-1d6b0f7f0a02';
+    const otherPlan = '0b3e57e2-4c3b-4e31-9f49-1d6b0f7f0a03';
+    const plan = (servicePlanId, servicePlanName) => ({ servicePlanId, servicePlanName, appliesTo: 'User', provisioningStatus: 'Success' });
+    const doc = {
+      organization: [{ id: 'org', displayName: 'Fabrikam', countryLetterCode: 'US' }],
+      subscribedSkus: [
+        { skuId: '6a7e2c41-5a3e-4f7c-9d8f-0c1b2a3d4e01', skuPartNumber: 'ADDON_ANALYTICS', prepaidUnits: { enabled: 10 }, servicePlans: [plan(addOnPlan, 'ANALYTICS_ADDON')] },
+        { skuId: '6a7e2c41-5a3e-4f7c-9d8f-0c1b2a3d4e02', skuPartNumber: 'BASE_SUITE', prepaidUnits: { enabled: 10 }, servicePlans: [plan(basePlan, 'BASE_SERVICE'), plan(otherPlan, 'OTHER_SERVICE')] },
+      ],
+      licensingRules: { dependencies: [{ servicePlanId: addOnPlan, requiresAnyOf: [basePlan] }] },
+      users: [{ id: '7c0a9f10-1111-4a4a-8b8b-000000000001', displayName: 'Ann Lee', userPrincipalName: 'ann@fabrikam.com', usageLocation: 'US', accountEnabled: true }],
+      groups: [{
+        id: '8d1b0e20-2222-4b4b-9c9c-000000000001', displayName: 'Analytics users', securityEnabled: true, mailEnabled: false, groupTypes: [],
+        assignedLicenses: [{ skuId: '6a7e2c41-5a3e-4f7c-9d8f-0c1b2a3d4e01', disabledPlans: [] }],
+        members: ['7c0a9f10-1111-4a4a-8b8b-000000000001'],
+      }],
+    };
+    await openTenantBlade(page);
+    await page.setInputFiles('#tenant-file', { name: 'fabrikam.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+    await blade(page, 'Fabrikam - Overview').waitFor();
+    await waitIdle(page);
+
+    const licenses = await openGroupLicenses(page, 'Analytics users');
+    await licenses.getByText(/1 user has license assignment errors/).click();
+    const errors = blade(page, 'Analytics users - Users with license errors');
+    const first = errors.locator('[data-table=group-errors] .table-spacer .row:not(.loading)').first();
+    await first.waitFor();
+    await first.locator('.row-link').click();
+    const user = blade(page, 'Ann Lee - Licenses');
+    await user.locator('.simple-body .row', { hasText: 'ADDON_ANALYTICS' }).locator('.row-link').click();
+    const explain = blade(page, 'ADDON_ANALYTICS - Ann Lee').locator('[data-testid=explain-fix]');
+    await explain.locator('[data-testid=fix]').first().waitFor();
+    const fixes = await explain.locator('[data-testid=fix] .fix-title').allInnerTexts();
+    const title = 'Add BASE_SUITE with only BASE_SERVICE on to Analytics users';
+    assert.ok(fixes.includes(title), fixes.join(' | '));
+    const fix = explain.locator('[data-testid=fix]', { hasText: title });
+    await fix.locator('fluent-button', { hasText: 'Preview' }).click();
+    await fix.locator('.fix-preview[data-state=ready]').waitFor();
+    const preview = await fix.locator('.fix-preview').innerText();
+    assert.match(preview, /1 user gets ADDON_ANALYTICS, BASE_SUITE\./);
+    assert.match(preview, /1 user is no longer in error/);
     assert.deepEqual(c.errors, []);
   });
 });

@@ -104,6 +104,9 @@ test('a plan that runs out of seats says who waits and stages the seats to buy; 
     assert.match(text, new RegExp(`${waiting.toLocaleString('en-US')} users will fail\\. Not enough licenses`));
     const fix = planBlade.locator('[data-testid=plan-seat-fix]');
     assert.match(await fix.innerText(), new RegExp(`${waiting.toLocaleString('en-US')} users wait for a seat after this plan .* Buy ${waiting.toLocaleString('en-US')} Power BI Pro and reprocess`));
+    // Who gets the last seats and who waits first, by name, in the tenant's user order.
+    const order = await planBlade.locator('[data-testid=preview-seat-order]').innerText();
+    assert.match(order, /Seats go in the tenant's user order: the last to [^;]+; waiting first: .+, …\./);
     await c.shot('plan-seats-short');
     await fbutton(fix, 'Add to plan: buy these seats').click();
     await page.locator('#plan-badge', { hasText: '2' }).waitFor();

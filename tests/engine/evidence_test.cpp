@@ -232,6 +232,25 @@ TEST(Evidence, DependencyNamesTheDependentPlanAndThePrerequisite) {
   EXPECT_NE(ev["reason"].get<std::string>().find("requires"), std::string::npos);
 }
 
+// A group license whose plan needs a prerequisite the group does not give: the evidence names the
+// prerequisite, so a fix can add it.
+TEST(Evidence, AMissingPrerequisiteNamesThePlanThatWouldSatisfyIt) {
+  Engine e;
+  json doc =
+      TenantDoc(StandardSkus(), json::array({UserDoc("u1")}),
+                json::array({GroupDoc("g", {"u1"}, json::array({License(kEms, {kAadP1})}))}));
+  doc["licensingRules"] =
+      json{{"dependencies",
+            json::array({{{"servicePlanId", kIntune}, {"requiresAnyOf", json::array({kAadP1})}}})}};
+  Load(&e, doc);
+  e.ProcessAll();
+  json ev = Evidence(e, "u1", kEms, "g");
+  ASSERT_TRUE(ev.is_object()) << ev.dump();
+  EXPECT_EQ(ev["error"], "DependencyViolation");
+  EXPECT_EQ(ev["servicePlan"]["servicePlanId"], kIntune);
+  EXPECT_EQ(ev["prerequisiteServicePlan"]["servicePlanId"], kAadP1);
+}
+
 // A real export carries licenseAssignmentStates with an error and no evidence: the checks run again
 // on the tenant as loaded and name the pair and the group holding the other plan.
 TEST(Evidence, AStateReadFromADocumentGetsTheEvidenceTheChecksFindAgain) {

@@ -433,6 +433,34 @@ TEST(Planner, MovingADirectLicenseToAGroupShowsThePathChangeNotAGainOrLoss) {
   EXPECT_EQ(effect["summary"]["usersChanged"], 1);
 }
 
+// Who gets the last seats: a rollout to six users with three seats left gives them to the first
+// three in the tenant's user order (document order, not id order); the effect names them and the
+// first of those left waiting, in that order.
+TEST(Planner, ARolloutShortOfSeatsNamesWhoGetsTheLastSeatsAndWhoWaits) {
+  const std::vector<std::string> order = {"zed", "amy", "bob", "kim", "lee", "max"};
+  json users = json::array();
+  for (const auto& id : order) users.push_back(UserDoc(id));
+  Engine e;
+  Load(&e, TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 3)}), users,
+                     json::array({GroupDoc("Sales", order)})));
+  e.ProcessAll();
+  json r = Req("POST", "/groups/Sales/assignLicense",
+               {{"addLicenses", json::array({License(kE3)})}, {"removeLicenses", json::array()}});
+  auto plan = e.PlanChanges(json{{"requests", json::array({r})}}.dump());
+  ASSERT_TRUE(plan.Ok()) << plan.GetError().message;
+  const json effect = json::parse(plan.Value());
+  ASSERT_EQ(effect["skus"].size(), 1u);
+  const json& sku = effect["skus"][0];
+  EXPECT_EQ(sku["waitingAfter"], 3);
+  auto ids = [](const json& list) {
+    std::vector<std::string> out;
+    for (const auto& u : list) out.push_back(u["id"]);
+    return out;
+  };
+  EXPECT_EQ(ids(sku["lastSeatsTo"]), std::vector<std::string>({"zed", "amy", "bob"}));
+  EXPECT_EQ(ids(sku["firstWaiting"]), std::vector<std::string>({"kim", "lee", "max"}));
+}
+
 TEST(Planner, APlanWhileAJournalIsOpenIsRefused) {
   Engine e;
   ASSERT_TRUE(e.LoadSample().Ok());

@@ -327,7 +327,13 @@ export function describeEffect(effect, products, { action = 'Assign' } = {}) {
   }
   const seats = effect.skus.map((s) => {
     const waiting = s.waitingAfter > 0 ? ` ${num(s.waitingAfter)} ${s.waitingAfter === 1 ? 'user waits' : 'users wait'} for a seat.` : '';
-    return h('li', { text: `${productName(s.skuId)}: ${num(s.consumedBefore)} → ${num(s.consumedAfter)} assigned, ${num(Math.max(0, s.available))} available.${waiting}` });
+    // Who gets the last seats and who waits: first come, first served in the tenant's user order.
+    const names = (list) => list.map((u) => u.displayName).join(', ');
+    const order = s.waitingAfter > 0 && (s.lastSeatsTo?.length || s.firstWaiting?.length)
+      ? h('span', { class: 'sub', attrs: { 'data-testid': 'preview-seat-order' } },
+        ` Seats go in the tenant's user order: ${s.lastSeatsTo?.length ? `the last to ${names(s.lastSeatsTo)}` : 'none of these users get one'}${s.firstWaiting?.length ? `; waiting first: ${names(s.firstWaiting)}${s.waitingAfter > s.firstWaiting.length ? ', …' : ''}` : ''}.`)
+      : null;
+    return h('li', {}, `${productName(s.skuId)}: ${num(s.consumedBefore)} → ${num(s.consumedAfter)} assigned, ${num(Math.max(0, s.available))} available.${waiting}`, order);
   });
   if (seats.length) lines.push(h('ul', { class: 'preview-seats', attrs: { 'aria-label': 'Seats before and after' } }, seats));
   if (!lines.length) lines.push(h('p', { class: 'preview-line', text: 'Nothing would change in anyone\'s licenses.' }));

@@ -27,6 +27,48 @@ function templateChange(groupId, skuId, disabled) {
 }
 
 /**
+ * Add the prerequisite: another product of the tenant that has the prerequisite plan, given where
+ * the failing license comes from (a prerequisite counts only "in the same group" for a group
+ * license, licensing-group-advanced.md; for a direct license, directly) with only that plan on, as
+ * the add-on groups of Microsoft's guidance carry a prerequisite-only copy. Null when no product
+ * of the tenant has the plan.
+ * @param {{id: string, displayName: string}} user
+ * @param {{skuId: string, displayName: string}} license
+ * @param {string|null|undefined} fromGroup
+ * @param {any} prerequisite the evidence's prerequisiteServicePlan
+ * @param {{kind: string, id: string, name: string}} who
+ * @returns {Promise<Fix|null>}
+ */
+async function prerequisiteProductFix(user, license, fromGroup, prerequisite, who) {
+  const wanted = String(prerequisite.servicePlanId).toLowerCase();
+  const all = await engine.query({ query: 'products' });
+  for (const row of Array.isArray(all) ? all : []) {
+    if (row.skuId === license.skuId) continue;
+    const p = await engine.query({ query: 'product', skuId: row.skuId });
+    const plans = p.servicePlans || [];
+    if (!plans.some((sp) => String(sp.servicePlanId).toLowerCase() === wanted)) continue;
+    const disabledPlans = plans.map((sp) => sp.servicePlanId).filter((id) => String(id).toLowerCase() !== wanted);
+    const add = { addLicenses: [{ skuId: row.skuId, disabledPlans }], removeLicenses: [] };
+    if (fromGroup) {
+      const g = await engine.query({ query: 'group', id: fromGroup });
+      return {
+        title: `Add ${p.displayName} with only ${planText(prerequisite)} on to ${g.displayName}`,
+        why: `${planText(prerequisite)} must come from the same group. Each member of ${g.displayName} who does not hold ${p.displayName} yet takes a seat of it (the preview says how many).`,
+        requests: [{ method: 'POST', url: `/groups/${enc(fromGroup)}/assignLicense`, body: add }, reprocess(user.id)],
+        targets: [{ kind: 'group', id: fromGroup, name: g.displayName, processes: true }, who],
+      };
+    }
+    return {
+      title: `Assign ${p.displayName} with only ${planText(prerequisite)} on to ${user.displayName}`,
+      why: `${license.displayName} needs ${planText(prerequisite)}; this takes a seat of ${p.displayName} unless the user holds it already.`,
+      requests: [{ method: 'POST', url: `/users/${enc(user.id)}/assignLicense`, body: add }],
+      targets: [who],
+    };
+  }
+  return null;
+}
+
+/**
  * The computed fixes of one failed assignment.
  * @param {{id: string, displayName: string}} user
  * @param {{skuId: string, displayName: string}} license
@@ -50,6 +92,20 @@ export async function fixesFor(user, license, assignment) {
             why: `The conflicting ${planText(e.conflictingServicePlan)} comes from ${other.displayName}; the user keeps what the group gives only while a member.`,
             requests: [{ method: 'DELETE', url: `/groups/${enc(conflicting)}/members/${enc(user.id)}/$ref` }, reprocess(user.id)],
             targets: [{ kind: 'group', id: conflicting, name: other.displayName }, who],
+          });
+        }
+        // Switch the other group's product to this one: the same product from two groups is one
+        // license (the union of their plans), so nothing conflicts. It reaches every member of
+        // that group, and this user is processed again after it.
+        const theirs = (other.licenses || []).find((l) => l.skuId === e.conflictingSkuId);
+        const already = (other.licenses || []).some((l) => l.skuId === license.skuId);
+        if (theirs && !already) {
+          const { disabled } = fromGroup ? await templateOf(fromGroup, license.skuId) : { disabled: null };
+          fixes.push({
+            title: `Switch ${other.displayName} from ${theirs.displayName || e.conflictingSkuId} to ${product}`,
+            why: `Every member of ${other.displayName} gets ${product} instead of ${theirs.displayName || 'its product'} (the preview says who else that affects and the seats it takes); one product from two groups does not conflict.`,
+            requests: [{ method: 'POST', url: `/groups/${enc(conflicting)}/assignLicense`, body: { addLicenses: [{ skuId: license.skuId, disabledPlans: disabled || [] }], removeLicenses: [e.conflictingSkuId] } }, reprocess(user.id)],
+            targets: [{ kind: 'group', id: conflicting, name: other.displayName, processes: true }, who],
           });
         }
         // (Turning the plan off in the other group's license is no fix by itself: the user's
@@ -105,19 +161,27 @@ export async function fixesFor(user, license, assignment) {
       }
       break;
     }
-    case 'DependencyViolation':
-      if (fromGroup && e.prerequisiteServicePlan) {
+    case 'DependencyViolation': {
+      const needed = e.prerequisiteServicePlan?.servicePlanId;
+      let turnedOn = false;
+      if (fromGroup && needed) {
         const { group, disabled } = await templateOf(fromGroup, license.skuId);
-        if (disabled && disabled.includes(e.prerequisiteServicePlan.servicePlanId)) {
+        if (disabled && disabled.includes(needed)) {
+          turnedOn = true;
           fixes.push({
             title: `Turn on ${planText(e.prerequisiteServicePlan)} in ${product} of ${group.displayName}`,
             why: `${planText(e.servicePlan)} needs it.`,
-            requests: [templateChange(fromGroup, license.skuId, disabled.filter((id) => id !== e.prerequisiteServicePlan.servicePlanId)), reprocess(user.id)],
+            requests: [templateChange(fromGroup, license.skuId, disabled.filter((id) => id !== needed)), reprocess(user.id)],
             targets: [{ kind: 'group', id: fromGroup, name: group.displayName, processes: true }, who],
           });
         }
       }
+      if (needed && !turnedOn) {
+        const fix = await prerequisiteProductFix(user, license, fromGroup, e.prerequisiteServicePlan, who);
+        if (fix) fixes.push(fix);
+      }
       break;
+    }
     default:
       break;
   }
