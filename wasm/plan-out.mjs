@@ -30,9 +30,11 @@ export function effectCsv(effect, skuNames) {
   const plans = (list) => list.map((p) => `${sku(p.skuId)}/${p.servicePlanId}`).join('; ');
   const errors = (list) =>
     list.map((e) => `${sku(e.skuId)}: ${e.error}${e.assignedByGroup ? ` (group ${e.assignedByGroup})` : ' (direct)'}${e.evidence?.reason ? `: ${e.evidence.reason}` : ''}`).join('; ');
+  // "ENTERPRISEPACK: Direct -> Inherited (Sales)" for each product kept through other paths.
+  const paths = (list) => (list ?? []).map((c) => `${sku(c.skuId)}: ${c.before.map((p) => p.path).join(', ')} -> ${c.after.map((p) => p.path).join(', ')}`).join('; ');
   return toCsv(
-    ['userId', 'displayName', 'gains', 'loses', 'plansGained', 'plansLost', 'newErrors', 'clearedErrors'],
-    effect.users.map((u) => [u.id, u.displayName, u.gains.map(sku).join('; '), u.loses.map(sku).join('; '), plans(u.plansGained), plans(u.plansLost), errors(u.newErrors), errors(u.clearedErrors)]),
+    ['userId', 'displayName', 'gains', 'loses', 'plansGained', 'plansLost', 'newErrors', 'clearedErrors', 'pathChanges'],
+    effect.users.map((u) => [u.id, u.displayName, u.gains.map(sku).join('; '), u.loses.map(sku).join('; '), plans(u.plansGained), plans(u.plansLost), errors(u.newErrors), errors(u.clearedErrors), paths(u.pathChanges)]),
   );
 }
 

@@ -319,7 +319,7 @@ describe('cli', () => {
 
     const csv = cli('plan', samplePlanPath, '--changes', changes, '--format', 'csv', '--now', NOW_ISO);
     assert.equal(csv.status, 0, csv.stderr);
-    assert.ok(csv.stdout.startsWith('\ufeffuserId,displayName,gains,loses,plansGained,plansLost,newErrors,clearedErrors\r\n'));
+    assert.ok(csv.stdout.startsWith('\ufeffuserId,displayName,gains,loses,plansGained,plansLost,newErrors,clearedErrors,pathChanges\r\n'));
     assert.equal(csv.stdout.trimEnd().split('\r\n').length, effect.users.length + 1);
 
     assert.match(cli('plan', samplePlanPath, '--now', NOW_ISO).stderr, /--changes BATCH.json is required/);

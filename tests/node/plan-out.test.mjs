@@ -1,7 +1,7 @@
 // The plan out (wasm/plan-out.mjs): CSV quoting, Graph batches, the PowerShell script.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { extensionHowTo, graphBatches, mergeLicenseSwitches, powershellScript, toCsv } from '../../wasm/plan-out.mjs';
+import { effectCsv, extensionHowTo, graphBatches, mergeLicenseSwitches, powershellScript, toCsv } from '../../wasm/plan-out.mjs';
 
 test('CSV follows RFC 4180 (quotes, CRLF) and starts with a byte order mark for Excel', () => {
   const csv = toCsv(['a', 'b'], [['x, y', 'say "hi"'], ['line\nbreak', null]]);
@@ -197,4 +197,12 @@ test('only neighbouring license changes of one target naming different products 
   assert.deepEqual(requests.map((r) => r.id), ['1', '4', '5', '6', '7', '8']);
   assert.deepEqual(requests[0].body, { addLicenses: [{ skuId: 'e3', disabledPlans: [] }, { skuId: 'ems', disabledPlans: [] }], removeLicenses: ['e1'] });
   assert.deepEqual(merged, [{ ids: ['1', '2', '3'], url: '/groups/g1/assignLicense' }]);
+});
+
+test('the per-user effect CSV says which products are kept through another assignment path', () => {
+  const user = { id: 'u1', displayName: 'Ann', gains: [], loses: [], plansGained: [], plansLost: [], newErrors: [], clearedErrors: [],
+    pathChanges: [{ skuId: 's-e3', before: [{ assignedByGroup: null, path: 'Direct' }], after: [{ assignedByGroup: 'g1', path: 'Inherited (Sales)' }] }] };
+  const lines = effectCsv({ users: [user] }, new Map([['s-e3', 'ENTERPRISEPACK']])).trimEnd().split('\r\n');
+  assert.equal(lines[0], '\ufeffuserId,displayName,gains,loses,plansGained,plansLost,newErrors,clearedErrors,pathChanges');
+  assert.equal(lines[1], 'u1,Ann,,,,,,,ENTERPRISEPACK: Direct -> Inherited (Sales)');
 });
