@@ -124,6 +124,9 @@ class Loader {
         !Deferred(deleted_, &Loader::LoadDeletedUsers) || !Deferred(audits_, &Loader::LoadAudits)) {
       return error_;
     }
+    // The proxy addresses' holders, counted in one pass (see UserItem).
+    tenant_->shared_proxies_ += tenant_->proxy_count_.AddOneEach(proxy_keys_);
+    proxy_keys_ = {};
     tenant_->ApplyCatalogue();
     std::vector<Id> scratch;
     for (auto& g : tenant_->groups_) {
@@ -1155,8 +1158,17 @@ class Loader {
       }
       u.details = tenant_->StoreUserFields(std::move(fields));
     }
-    // Counted while the addresses are at hand (in Finish they would be read from memory again).
-    tenant_->IndexProxies(u, 1);
+    // Hashed while the addresses are at hand (in Finish they would be read from memory again),
+    // counted in Finish all at once; a user listing an address twice (SMTP: and smtp:) holds it
+    // once.
+    const size_t first_key = proxy_keys_.size();
+    for (const auto& address : u.proxy_addresses) {
+      const uint64_t key = HashLower(address);
+      if (std::find(proxy_keys_.begin() + static_cast<std::ptrdiff_t>(first_key), proxy_keys_.end(),
+                    key) == proxy_keys_.end()) {
+        proxy_keys_.push_back(key);
+      }
+    }
     tenant_->users_.push_back(std::move(u));
     return true;
   }
@@ -1673,6 +1685,8 @@ class Loader {
 
   std::unique_ptr<Tenant> tenant_;
   std::vector<std::pair<Id, Id>> rule_leavers_;  ///< (group, user): listed, not given by the rule
+  /// HashLower of each user's distinct proxy addresses, counted in Finish (CountTable::AddOneEach).
+  std::vector<uint64_t> proxy_keys_;
   size_t size_hint_ = 0;
   bool failed_ = false;
   std::string buf_;        ///< text not parsed yet (an incomplete value), copied from its piece

@@ -467,6 +467,33 @@ void CountTable::Reserve(size_t n) {
   }
 }
 
+size_t CountTable::AddOneEach(const std::vector<uint64_t>& keys) {
+  if (keys.empty()) return 0;
+  Reserve(used_ + keys.size());
+  // A counting sort of the keys by the top bits of their home slot (at most 4,096 buckets, so
+  // the bucket cursors stay in cache), then the counts in that order: consecutive keys land in
+  // the same few cache lines of the table.
+  const size_t buckets = std::min<size_t>(slots_.size(), 4096);
+  int shift = 0;
+  while ((slots_.size() >> shift) > buckets) ++shift;
+  std::vector<uint32_t> start(buckets + 1, 0);
+  for (uint64_t k : keys) ++start[(Home(k) >> shift) + 1];
+  for (size_t b = 0; b < buckets; ++b) start[b + 1] += start[b];
+  std::vector<uint64_t> ordered(keys.size());
+  for (uint64_t k : keys) ordered[start[Home(k) >> shift]++] = k;
+  size_t shared = 0;
+  for (uint64_t k : ordered) {
+    Slot& s = slots_[Locate(k)];
+    if (s.count == 0) {
+      s = Slot{k, 1};
+      ++used_;
+    } else if (++s.count == 2) {
+      ++shared;
+    }
+  }
+  return shared;
+}
+
 Id Tenant::FindUpn(std::string_view upn, bool include_deleted) const {
   if (upn_indexed_ > users_.size()) upn_indexed_ = users_.size();  // users rolled back
   if (upn_index_.empty()) upn_index_.reserve(users_.size() + 16);

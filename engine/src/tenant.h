@@ -109,6 +109,10 @@ class CountTable {
   void Set(uint64_t key, uint32_t count);
   /// Prepares room for n keys.
   void Reserve(size_t n);
+  /// Adds one to the count of each key of `keys` (a key listed twice counts twice); returns how
+  /// many counts reached 2. Counted in the table's slot order: one pass over the table instead of
+  /// a cache miss per key.
+  size_t AddOneEach(const std::vector<uint64_t>& keys);
 
  private:
   struct Slot {
