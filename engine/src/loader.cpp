@@ -121,7 +121,9 @@ class Loader {
     if (!Deferred(org_, &Loader::LoadOrganization) || !Deferred(skus_, &Loader::LoadSkus) ||
         !Deferred(rules_, &Loader::LoadRules) || !Deferred(users_, &Loader::LoadUsers) ||
         !Deferred(groups_, &Loader::LoadGroups) || !ResolvePending() ||
-        !Deferred(deleted_, &Loader::LoadDeletedUsers) || !Deferred(audits_, &Loader::LoadAudits)) {
+        !Deferred(deleted_, &Loader::LoadDeletedUsers) || !Deferred(audits_, &Loader::LoadAudits) ||
+        !FlushUserIds()) {
+      PreferEarlierDuplicate();
       return error_;
     }
     // The proxy addresses' holders, counted in one pass (see UserItem).
@@ -183,6 +185,7 @@ class Loader {
     const bool ok = Drive(last);
     consumed_ += pos_;
     if (!ok) {
+      PreferEarlierDuplicate();
       failed_ = true;
       view_ = {};
       buf_.clear();
@@ -239,6 +242,7 @@ class Loader {
   }
 
   bool Deferred(Section& s, bool (Loader::*load)()) {
+    if (!FlushUserIds()) return false;
     if (!s.present || s.done) return true;
     if (!(this->*load)()) return false;
     s.done = true;
@@ -398,13 +402,16 @@ class Loader {
     return nullptr;  // organization, licensingRules (objects), deletedItems (after the groups)
   }
 
-  /// Sizes what a section fills from the bytes it may take.
-  void BeginSection(const Section* s, size_t bytes) {
+  /// Sizes what a section fills from the bytes it may take (the users read before it are all in
+  /// the id index first).
+  bool BeginSection(const Section* s, size_t bytes) {
+    if (!FlushUserIds()) return false;
     // A Graph user is at least a few hundred bytes: size the id index from the text left.
     if (s == &users_) {
       tenant_->user_index_.Reserve(bytes / 400);
       tenant_->proxy_count_.Reserve(bytes / 400);
     }
+    return true;
   }
 
   bool Drive(bool last) {
@@ -469,7 +476,7 @@ class Loader {
               r.BeginArray();
             }
             s->present = true;
-            BeginSection(s, size_hint_ > base ? size_hint_ - base : rest.size());
+            if (!BeginSection(s, size_hint_ > base ? size_hint_ - base : rest.size())) return false;
             pos_ += r.Position();
             first_ = true;
             step_ = page ? Step::kPage : Step::kItems;
@@ -497,8 +504,7 @@ class Loader {
               s->text = s->owned;
             }
             if (Ready(s)) {
-              BeginSection(s, captured.size());
-              if (!(this->*load)()) return false;
+              if (!BeginSection(s, captured.size()) || !(this->*load)()) return false;
               s->done = true;
               s->text = {};
             }
@@ -1065,7 +1071,7 @@ class Loader {
 
   bool LoadUsers() { return ForEachItem(users_, "users", &Loader::UserItem); }
 
-  bool UserItem(JsonReader& r, size_t base, const std::string& path, size_t) {
+  bool UserItem(JsonReader& r, size_t base, const std::string& path, size_t index) {
     User u;
     std::vector<std::pair<Id, Id>> assigned;  // (sku, assignment) from assignedLicenses
     std::vector<RawField> attrs;              // what membership rules read
@@ -1144,9 +1150,12 @@ class Loader {
         u.states.push_back(st);
       }
     }
-    // (Groups read before the users: an id may already be a group's.)
+    // (Groups read before the users: an id may already be a group's.) A GUID goes into the
+    // index with the next 15 (FlushUserIds); any other id at once.
+    uint64_t id_hi = 0, id_lo = 0;
+    const bool guid = IdIndex::ParseGuid(u.id, &id_hi, &id_lo);
     if ((groups_.present && tenant_->group_index_.Contains(u.id)) ||
-        !tenant_->user_index_.Insert(u.id, uid)) {
+        (!guid && !tenant_->user_index_.Insert(u.id, uid))) {
       return Schema(path + ".id", "duplicate id \"" + u.id + "\"");
     }
     if (!attrs.empty()) {
@@ -1170,7 +1179,55 @@ class Loader {
       }
     }
     tenant_->users_.push_back(std::move(u));
+    if (guid) {
+      pending_user_ids_.push_back({id_hi, id_lo, uid, index});
+      if (pending_user_ids_.size() == kUserIdBatch) return FlushUserIds();
+    }
     return true;
+  }
+
+  /// Users' GUID ids read but not in the id index yet: they go in kUserIdBatch at a time, their
+  /// slots read together (IdIndex::InsertParsed), so that the cache misses overlap. Every read of
+  /// the index comes after a flush: at a section's start (BeginSection, Deferred), before the
+  /// pending members are resolved, and at the end; a load that fails reports a duplicate among
+  /// them first (it comes earlier in the document: PreferEarlierDuplicate).
+  struct PendingUserId {
+    uint64_t hi, lo;
+    Id uid;
+    size_t index;  ///< position in the users section (for the error's path)
+  };
+  static constexpr size_t kUserIdBatch = 16;
+  std::vector<PendingUserId> pending_user_ids_;
+
+  /// Puts the pending users' ids into the index; a duplicate is a SchemaError naming it.
+  bool FlushUserIds() {
+    const size_t n = pending_user_ids_.size();
+    for (size_t first = 0; first < n; first += kUserIdBatch) {
+      const size_t count = std::min(kUserIdBatch, n - first);
+      uint64_t hi[kUserIdBatch], lo[kUserIdBatch];
+      Id values[kUserIdBatch];
+      for (size_t k = 0; k < count; ++k) {
+        const PendingUserId& p = pending_user_ids_[first + k];
+        hi[k] = p.hi, lo[k] = p.lo, values[k] = p.uid;
+      }
+      const size_t done = tenant_->user_index_.InsertParsed(hi, lo, values, count);
+      if (done < count) {
+        const PendingUserId p = pending_user_ids_[first + done];
+        pending_user_ids_.clear();
+        return Schema("users[" + std::to_string(p.index) + "].id",
+                      "duplicate id \"" + tenant_->users_[p.uid].id + "\"");
+      }
+    }
+    pending_user_ids_.clear();
+    return true;
+  }
+
+  /// On a failed load: a duplicate among the pending users' ids comes earlier in the document than
+  /// the failure, so it is the error to report (as when each id went in as read).
+  void PreferEarlierDuplicate() {
+    if (pending_user_ids_.empty()) return;
+    const Error failure = error_;
+    if (FlushUserIds()) error_ = failure;
   }
 
   /// A rule attribute as read, before it is interned (after the user is read whole).
@@ -1551,6 +1608,7 @@ class Loader {
   static bool RuleRunsAtLoad(const Group& g) { return RuleInForce(g); }
 
   bool ResolvePending() {
+    if (!FlushUserIds()) return false;
     for (auto& m : pending_members_) {
       auto path = [&] {
         return "groups[" + std::to_string(m.group) + "].members[" + std::to_string(m.index) + "]";

@@ -359,6 +359,37 @@ bool IdIndex::Insert(std::string_view id, Id value) {
   return true;
 }
 
+size_t IdIndex::InsertParsed(const uint64_t* hi, const uint64_t* lo, const Id* values, size_t n) {
+  constexpr size_t kBatch = 16;
+  for (size_t first = 0; first < n; first += kBatch) {
+    const size_t count = std::min(kBatch, n - first);
+    while ((used_ + count) * 4 >= slots_.size() * 3) Grow();  // no move during the batch
+    const size_t mask = slots_.size() - 1;
+    size_t slot[kBatch];
+    for (size_t k = 0; k < count; ++k) {
+      uint64_t h = (hi[first + k] ^ (lo[first + k] * 0x9e3779b97f4a7c15ULL));
+      h ^= h >> 29;
+      slot[k] = static_cast<size_t>(h) & mask;
+    }
+    // Independent reads first (one cache miss each, in flight together), then the inserts.
+    Id seen[kBatch];
+    for (size_t k = 0; k < count; ++k) seen[k] = slots_[slot[k]].value;
+    for (size_t k = 0; k < count; ++k) {
+      const uint64_t h = hi[first + k], l = lo[first + k];
+      size_t i = slot[k];
+      // An empty home slot (still empty: an earlier id of the batch may have taken it) means
+      // the id is absent; otherwise the probe decides.
+      if (seen[k] != kNoId || slots_[i].value != kNoId) {
+        if (FindGuid(h, l) != kNoId) return first + k;
+        i = Probe(h, l);
+      }
+      if (slots_[i].value == kNoId) ++used_;
+      slots_[i] = Slot{h, l, values[first + k]};
+    }
+  }
+  return n;
+}
+
 void IdIndex::Erase(std::string_view id) {
   uint64_t hi, lo;
   if (!ParseGuid(id, &hi, &lo)) {

@@ -68,6 +68,10 @@ class IdIndex {
                   const bool* guid, size_t n, Id* out) const;
   /// Adds `id`; false when it is already present.
   bool Insert(std::string_view id, Id value);
+  /// Adds n GUID ids parsed already ((hi[k], lo[k]) as ParseGuid gives them → values[k]), their
+  /// slots read together first so that the cache misses overlap; stops at the first id already
+  /// present (or given twice) and returns its position, n when all went in.
+  size_t InsertParsed(const uint64_t* hi, const uint64_t* lo, const Id* values, size_t n);
   /// Removes `id` if present.
   void Erase(std::string_view id);
   /// Prepares room for n ids.

@@ -1,5 +1,6 @@
 // A document read in pieces (BeginLoad / FeedLoad / FinishLoad): wherever the pieces end, the same
 // tenant or the same error as the whole document, and the tenant kept on failure.
+#include <cctype>
 #include <functional>
 #include <random>
 
@@ -203,6 +204,54 @@ TEST(StreamedLoad, GroupsBeforeUsersStillNameAnUnknownUserAndADuplicateId) {
   ASSERT_FALSE(r.Ok());
   EXPECT_EQ(r.GetError().message,
             "users[0].id: duplicate id \"a1b2c3d4-0000-4000-8000-000000000001\"");
+}
+
+// Users' GUID ids go into the id index sixteen at a time: a duplicate is still the error named, at
+// its own place, before any later error of the document, whatever the split; in either letter case;
+// twice in one batch; with nothing after it; and before a later duplicate of a non-GUID id.
+TEST(StreamedLoad, ADuplicateUserIdIsNamedAtItsPlaceBeforeAnyLaterError) {
+  const json doc = json::parse(SyntheticDocument(3));
+  auto with = [&](const std::function<void(json*)>& edit) {
+    json d = doc;
+    edit(&d);
+    return d.dump();
+  };
+  auto id_of = [&](size_t k) { return doc["users"][k]["id"].get<std::string>(); };
+  auto upper = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
+  };
+  struct Case {
+    std::string name, text, error;
+  };
+  const std::vector<Case> cases = {
+      {"a later schema error", with([&](json* d) {
+         (*d)["users"][20]["id"] = upper(id_of(3));
+         (*d)["users"][22]["accountEnabled"] = "x";
+       }),
+       "SchemaError: users[20].id: duplicate id \"" + upper(id_of(3)) + "\""},
+      {"a later syntax error",
+       [&] {  // cut inside user 45's id
+         const std::string text = with([&](json* d) { (*d)["users"][40]["id"] = id_of(39); });
+         return text.substr(0, text.find(id_of(45), text.find("\"users\":")) + 5);
+       }(),
+       "SchemaError: users[40].id: duplicate id \"" + id_of(39) + "\""},
+      {"nothing after it", with([&](json* d) { (*d)["users"][399]["id"] = id_of(0); }),
+       "SchemaError: users[399].id: duplicate id \"" + id_of(0) + "\""},
+      {"a later non-GUID duplicate", with([&](json* d) {
+         (*d)["users"][17]["id"] = id_of(16);
+         (*d)["users"][30]["id"] = "x";
+         (*d)["users"][31]["id"] = "x";
+       }),
+       "SchemaError: users[17].id: duplicate id \"" + id_of(16) + "\""},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(Whole(c.text), c.error) << c.name;
+    for (uint32_t seed = 1; seed <= 3; ++seed) {
+      std::mt19937 rng(seed);
+      EXPECT_EQ(Streamed(c.text, &rng, 700), c.error) << c.name << ", seed " << seed;
+    }
+  }
 }
 
 TEST(StreamedLoad, ErrorsAndTheirBytesDoNotDependOnTheSplit) {
