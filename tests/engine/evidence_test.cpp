@@ -38,6 +38,15 @@ std::string FamilyOf(const std::string& plan_id) {
   return "";
 }
 
+/// A licenseAssignmentState as an export carries it (`group` "" for a direct one).
+json StateDoc(const char* sku, const std::string& group, const char* state, const char* error) {
+  return json{{"skuId", sku},
+              {"assignedByGroup", group.empty() ? json() : json(group)},
+              {"state", state},
+              {"error", error},
+              {"disabledPlans", json::array()}};
+}
+
 TEST(ErrorKinds, EveryKindHasItsGraphNameAndParsesBack) {
   std::set<std::string> names;
   for (size_t i = 0; i < kErrorKindCount; ++i) {
@@ -256,21 +265,10 @@ TEST(Evidence, AMissingPrerequisiteNamesThePlanThatWouldSatisfyIt) {
 TEST(Evidence, AStateReadFromADocumentGetsTheEvidenceTheChecksFindAgain) {
   Engine e;
   json users = json::array({UserDoc("u1")});
-  users[0]["licenseAssignmentStates"] = json::array({{{"skuId", kE1},
-                                                      {"assignedByGroup", "Kiosk"},
-                                                      {"state", "Active"},
-                                                      {"error", "None"},
-                                                      {"disabledPlans", json::array()}},
-                                                     {{"skuId", kE3},
-                                                      {"assignedByGroup", "HR"},
-                                                      {"state", "Error"},
-                                                      {"error", "MutuallyExclusiveViolation"},
-                                                      {"disabledPlans", json::array()}},
-                                                     {{"skuId", kEms},
-                                                      {"assignedByGroup", "HR"},
-                                                      {"state", "Error"},
-                                                      {"error", "Other"},
-                                                      {"disabledPlans", json::array()}}});
+  users[0]["licenseAssignmentStates"] =
+      json::array({StateDoc(kE1, "Kiosk", "Active", "None"),
+                   StateDoc(kE3, "HR", "Error", "MutuallyExclusiveViolation"),
+                   StateDoc(kEms, "HR", "Error", "Other")});
   users[0]["assignedLicenses"] = json::array({License(kE1)});
   Load(&e, TenantDoc(
                StandardSkus(), users,
@@ -296,11 +294,8 @@ TEST(Evidence, AStateReadFromADocumentGetsTheEvidenceTheChecksFindAgain) {
 TEST(Evidence, AStateReadFromADocumentThatTheChecksDoNotFindAgainHasNone) {
   Engine e;
   json users = json::array({UserDoc("u1")});
-  users[0]["licenseAssignmentStates"] = json::array({{{"skuId", kEms},
-                                                      {"assignedByGroup", "g"},
-                                                      {"state", "Error"},
-                                                      {"error", "CountViolation"},
-                                                      {"disabledPlans", json::array()}}});
+  users[0]["licenseAssignmentStates"] =
+      json::array({StateDoc(kEms, "g", "Error", "CountViolation")});
   Load(&e, TenantDoc(StandardSkus(), users,
                      json::array({GroupDoc("g", {"u1"}, json::array({License(kEms)}))})));
   json ev = Evidence(e, "u1", kEms, "g");

@@ -21,6 +21,14 @@ describe('cli', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** The sample tenant written by `cli sample` to `name` in the test folder, parsed, with a group's id by name. */
+  function sampleFile(name) {
+    const path = join(dir, name);
+    assert.equal(cli('sample', '--out', path, '--now', NOW_ISO).status, 0);
+    const doc = JSON.parse(readFileSync(path, 'utf8'));
+    return { path, doc, groupId: (displayName) => doc.groups.find((g) => g.displayName === displayName).id };
+  }
+
   test('--help documents every command and option', () => {
     const run = cli('--help');
     assert.equal(run.status, 0);
@@ -232,10 +240,8 @@ describe('cli', () => {
   });
 
   test('a product switch staged as two requests goes out as one assignLicense; the exported batch, applied, gives exactly the preview', () => {
-    const samplePath = join(dir, 'switch-sample.json');
-    assert.equal(cli('sample', '--out', samplePath, '--now', NOW_ISO).status, 0);
-    const doc = JSON.parse(readFileSync(samplePath, 'utf8'));
-    const kiosk = doc.groups.find((g) => g.displayName === 'Kiosk users').id;
+    const { path: samplePath, doc, groupId } = sampleFile('switch-sample.json');
+    const kiosk = groupId('Kiosk users');
     const changes = join(dir, 'switch-changes.json');
     writeFileSync(changes, JSON.stringify(batch(assignGroupLicense(kiosk, [], [SKU.E1]), assignGroupLicense(kiosk, [{ skuId: SKU.E3, disabledPlans: [] }]))));
     const effect = JSON.parse(cli('plan', samplePath, '--changes', changes, '--now', NOW_ISO).stdout);
@@ -327,10 +333,8 @@ describe('cli', () => {
   });
 
   test('errors lists every user in error, one row per user, group and product', () => {
-    const samplePath2 = join(dir, 'errors-sample.json');
-    assert.equal(cli('sample', '--out', samplePath2, '--now', NOW_ISO).status, 0);
-    const doc = JSON.parse(readFileSync(samplePath2, 'utf8'));
-    const hr = doc.groups.find((g) => g.displayName === 'HR Department').id;
+    const { path: samplePath2, doc, groupId } = sampleFile('errors-sample.json');
+    const hr = groupId('HR Department');
     const changes = join(dir, 'errors-step1.json');
     writeFileSync(changes, JSON.stringify(batch(assignGroupLicense(hr, [{ skuId: SKU.E3, disabledPlans: [PLAN.YAMMER] }, { skuId: SKU.EMS, disabledPlans: [] }]))));
     const processed = join(dir, 'errors-processed.json');
