@@ -115,6 +115,18 @@ export function graphBatches(batches, effect) {
 }
 
 /**
+ * The target of a license change (`POST /users/{id}/assignLicense` or `POST /groups/{id}/assignLicense`,
+ * in any letter case, as Graph reads its paths), or null for any other request.
+ * @param {any} request
+ * @returns {{kind: 'users' | 'groups', id: string} | null}
+ */
+export function licenseChangeTarget(request) {
+  if (String(request?.method ?? '').toUpperCase() !== 'POST') return null;
+  const m = /^\/(users|groups)\/([^/]+)\/assignLicense$/i.exec(graphPath(request.url));
+  return m ? { kind: /** @type {'users' | 'groups'} */ (m[1].toLowerCase()), id: m[2] } : null;
+}
+
+/**
  * A product switch staged as two requests in a row on one target (remove E1, then add E3 on the same
  * group or user) made one `assignLicense` with both lists: Graph then removes and adds at once, so no
  * user is left without the product in between (removing first) or in a transient conflict (adding
@@ -125,7 +137,7 @@ export function graphBatches(batches, effect) {
  * @returns {{requests: any[], merged: {ids: string[], url: string}[]}}
  */
 export function mergeLicenseSwitches(requests) {
-  const isLicenseChange = (r) => String(r.method ?? '').toUpperCase() === 'POST' && /^\/(users|groups)\/[^/]+\/assignLicense$/i.test(graphPath(r.url));
+  const isLicenseChange = (r) => licenseChangeTarget(r) !== null;
   const skusOf = (body) => [...(body?.addLicenses ?? []).map((l) => String(l?.skuId ?? '')), ...(body?.removeLicenses ?? []).map(String)].map((id) => id.toLowerCase());
   const out = [];
   const merged = [];
@@ -320,9 +332,10 @@ export function powershellScript(out, skuNames) {
     const method = String(request.method ?? '').toUpperCase();
     const body = request.body ?? {};
     let m;
-    if ((m = /^\/(users|groups)\/([^/]+)\/assignLicense$/.exec(url)) && method === 'POST') {
-      const [, kind, id] = m;
-      const isGroup = kind === 'groups';
+    const license = licenseChangeTarget(request);
+    if (license) {
+      const { id } = license;
+      const isGroup = license.kind === 'groups';
       licenseSteps += 1;
       scopes.add(isGroup ? 'Group.ReadWrite.All' : 'User.ReadWrite.All');
       const adds = (body.addLicenses ?? []).map((l) => name(l.skuId)).join(', ') || 'nothing';

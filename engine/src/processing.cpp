@@ -99,18 +99,12 @@ ProcessProgress RunChunk(Tenant* t, size_t max_users) {
                   : now.end();
     ReadAhead ahead;
     while (run.next < run.members.size() && budget > 0) {
-      // The members' records are scattered in memory: every eighth member, ask for the next
-      // eight's states (their records came with the last batch) and the eight after's records.
-      if (run.next % 8 == 0) {
-        const std::vector<User>& users = t->users();
-        const size_t size = run.members.size();
-        for (size_t k = run.next + 8; k < std::min(run.next + 16, size); ++k) {
-          ahead.Touch(users[run.members[k]].states.data());
-        }
-        for (size_t k = run.next + 16; k < std::min(run.next + 24, size); ++k) {
-          ahead.TouchRecord(&users[run.members[k]], sizeof(User));
-        }
-      }
+      // The members' records are scattered in memory: ask for their states and records ahead.
+      const std::vector<User>& users = t->users();
+      ahead.Batch(
+          run.next, run.members.size(),
+          [&](size_t k) { ahead.Touch(users[run.members[k]].states.data()); },
+          [&](size_t k) { ahead.TouchRecord(&users[run.members[k]], sizeof(User)); });
       Id u = run.members[run.next++];
       --budget;
       // A member removed since pick-up was already re-evaluated by the removal.

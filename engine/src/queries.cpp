@@ -343,6 +343,16 @@ void ForEachPathChange(const std::vector<std::pair<Id, Id>>& was,
   });
 }
 
+/// Puts the (product, source) pairs that `states` hold into `out`, sorted: a user's assignment
+/// paths, as ForEachPathChange compares them.
+void HeldPaths(StateSpan states, std::vector<std::pair<Id, Id>>* out) {
+  out->clear();
+  for (const auto& st : states) {
+    if (st.Holds()) out->emplace_back(st.sku, st.source);
+  }
+  std::sort(out->begin(), out->end());
+}
+
 class QueryRunner {
  public:
   explicit QueryRunner(const Tenant& t) : t_(t) {}
@@ -786,20 +796,16 @@ class QueryRunner {
       bool waits_any = false;                      ///< a CountViolation in `errors`
       void Read(StateSpan states) {
         held.clear();
-        paths.clear();
+        HeldPaths(states, &paths);
         skus.clear();
         errors.clear();
         waits.clear();
         for (const auto& st : states) {
-          if (st.Holds()) {
-            held.emplace_back(st.sku, st.assignment);
-            paths.emplace_back(st.sku, st.source);
-          }
+          if (st.Holds()) held.emplace_back(st.sku, st.assignment);
           if (st.error != ErrorKind::kNone) errors.push_back(&st);
           if (st.error == ErrorKind::kCountViolation) waits.push_back(st.sku);
         }
         std::sort(held.begin(), held.end());
-        std::sort(paths.begin(), paths.end());
         for (size_t k = 0; k < held.size(); ++k) {
           if (k == 0 || held[k].first != held[k - 1].first) skus.push_back(held[k].first);
         }
@@ -1029,19 +1035,16 @@ class QueryRunner {
     std::vector<Changed> changed;
     ReadAhead ahead;
     for (size_t n = 0; n < touched.size(); ++n) {
-      // The users' records are scattered in memory: every eighth user, ask for the next eight's
-      // states and ids (their records came with the last batch) and the eight after's records.
-      if (n % 8 == 0) {
-        for (size_t k = n + 8; k < std::min(n + 16, touched.size()); ++k) {
-          const User& next = all_users[touched[k].first];
-          ahead.Touch(next.states.data());
-          ahead.Touch(next.id.data());
-          ahead.Touch(touched[k].second.begin());
-        }
-        for (size_t k = n + 16; k < std::min(n + 24, touched.size()); ++k) {
-          ahead.TouchRecord(&all_users[touched[k].first], sizeof(User));
-        }
-      }
+      // The users' records are scattered in memory: ask for their states, ids and records ahead.
+      ahead.Batch(
+          n, touched.size(),
+          [&](size_t k) {
+            const User& next = all_users[touched[k].first];
+            ahead.Touch(next.states.data());
+            ahead.Touch(next.id.data());
+            ahead.Touch(touched[k].second.begin());
+          },
+          [&](size_t k) { ahead.TouchRecord(&all_users[touched[k].first], sizeof(User)); });
       const auto& [ui, was_states] = touched[n];
       const User& u = all_users[ui];
       const StateSpan now_states = u.deleted ? kNone : StateSpan(u.states);
@@ -1174,16 +1177,10 @@ class QueryRunner {
       plans.erase(std::unique(plans.begin(), plans.end()), plans.end());
       return std::make_pair(std::move(skus), std::move(plans));
     };
-    auto path_list = [&](StateSpan states) {
-      std::vector<std::pair<Id, Id>> out;  // (product, source) held, sorted
-      for (const auto& s : states) {
-        if (s.Holds()) out.emplace_back(s.sku, s.source);
-      }
-      std::sort(out.begin(), out.end());
-      return out;
-    };
     auto path_changes_of = [&](StateSpan was, StateSpan now) {
-      const auto a = path_list(was), b = path_list(now);
+      std::vector<std::pair<Id, Id>> a, b;
+      HeldPaths(was, &a);
+      HeldPaths(now, &b);
       auto side = [&](const std::vector<std::pair<Id, Id>>& paths, size_t from, size_t to) {
         json out = json::array();
         for (size_t k = from; k < to; ++k) {

@@ -1,6 +1,7 @@
 // Reading ahead of a walk over scattered records (a group's members, a preview's users).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 
 namespace gbl {
@@ -15,6 +16,16 @@ class ReadAhead {
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;
   ~ReadAhead() { sink_ = sum_; }
+
+  /// At every eighth step `n` of a walk over `size` scattered records, asks for what the next
+  /// eight steps read (`near(k)`: their records came with the batch before) and for the records of
+  /// the eight after them (`far(k)`), so that their cache misses overlap.
+  template <typename Near, typename Far>
+  void Batch(size_t n, size_t size, Near near, Far far) {
+    if (n % 8 != 0) return;
+    for (size_t k = n + 8; k < std::min(n + 16, size); ++k) near(k);
+    for (size_t k = n + 16; k < std::min(n + 24, size); ++k) far(k);
+  }
 
   /// Asks for every cache line of the `bytes` bytes at `p`.
   void TouchRecord(const void* p, size_t bytes) {

@@ -826,14 +826,10 @@ bool Tenant::RollbackJournal() {
   ReadAhead ahead;  // the users are scattered: ask for them a batch ahead
   const auto& saved_states = j->saved_states;
   for (size_t n = 0; n < saved_states.size(); ++n) {
-    if (n % 8 == 0) {
-      for (size_t k = n + 8; k < std::min(n + 16, saved_states.size()); ++k) {
-        ahead.Touch(users_[saved_states[k].user].states.data());
-      }
-      for (size_t k = n + 16; k < std::min(n + 24, saved_states.size()); ++k) {
-        ahead.Touch(&users_[saved_states[k].user].states);
-      }
-    }
+    ahead.Batch(
+        n, saved_states.size(),
+        [&](size_t k) { ahead.Touch(users_[saved_states[k].user].states.data()); },
+        [&](size_t k) { ahead.Touch(&users_[saved_states[k].user].states); });
     const StateSpan was = j->StatesOf(saved_states[n]);
     users_[saved_states[n].user].states.assign(was.begin(), was.end());
   }
