@@ -132,7 +132,9 @@ class Loader {
     tenant_->ApplyCatalogue();
     std::vector<Id> scratch;
     for (auto& g : tenant_->groups_) {
-      SortUniqueIds(&g.members, &scratch);
+      // A rule run now compares the listed members with its own: those are put in order first.
+      // Every other group's members are put in order below, through its members' group lists.
+      if (!g.deleted && IsDynamicGroup(g)) SortUniqueIds(&g.members, &scratch);
       ApplyRule(&g);
       std::sort(g.member_groups.begin(), g.member_groups.end());
       g.member_groups.erase(std::unique(g.member_groups.begin(), g.member_groups.end()),
@@ -152,9 +154,22 @@ class Loader {
         for (Id u : tenant_->groups_[gi].members) flat[next[u]++] = gi;
       }
     }
+    // Then each group's members, sorted and distinct without a sort: the users in order join the
+    // lists of their groups (a member listed twice in a group has the group twice, side by side,
+    // in its list: kept once). The members' own lists are written over, being in `flat` now.
+    std::vector<Id*> joined(tenant_->groups_.size());
+    for (Id gi = 0; gi < tenant_->groups_.size(); ++gi) {
+      joined[gi] = tenant_->groups_[gi].members.data();
+    }
     for (Id u = 0; u < tenant_->users_.size(); ++u) {
-      auto& list = tenant_->users_[u].groups;
-      list.insert(list.end(), flat.begin() + start[u], flat.begin() + start[u + 1]);
+      Id* const first = flat.data() + start[u];
+      Id* const last = std::unique(first, flat.data() + start[u + 1]);
+      for (const Id* at = first; at != last; ++at) *joined[*at]++ = u;
+      tenant_->users_[u].groups.assign(first, last);
+    }
+    for (Id gi = 0; gi < tenant_->groups_.size(); ++gi) {
+      auto& members = tenant_->groups_[gi].members;
+      members.resize(static_cast<size_t>(joined[gi] - members.data()));
     }
     for (auto& u : tenant_->users_) {
       if (u.deleted) continue;

@@ -21,6 +21,7 @@ export async function openAllProducts(page) {
  */
 export async function productRow(bladeLocator, name) {
   const row = bladeLocator.locator('.simple-body .row').filter({ has: bladeLocator.page().locator('.row-link', { hasText: new RegExp(`^${name}$`) }) });
+  await row.locator('.cell').nth(5).waitFor({ state: 'attached' });
   const cells = await row.locator('.cell').allTextContents();
   const n = (s) => Number(String(s).replace(/[^\d]/g, ''));
   return { total: n(cells[2]), assigned: n(cells[3]), available: n(cells[4]), expiringSoon: n(cells[5]) };
