@@ -178,6 +178,9 @@ class Loader {
                   return a.source != b.source ? a.source < b.source : a.sku < b.sku;
                 });
     }
+    // Room made for many more users than came (large users: few per byte) is given back.
+    auto& users = tenant_->users_;
+    if (users.capacity() > 2 * users.size() + 4096) users.shrink_to_fit();
     RecomputeCounters(tenant_.get());
     QueueGroups();
     // Users a stale export lists in a dynamic group that its rule no longer gives: what they held
@@ -421,13 +424,19 @@ class Loader {
   /// the id index first).
   bool BeginSection(const Section* s, size_t bytes) {
     if (!FlushUserIds()) return false;
-    // A Graph user is at least a few hundred bytes: size the id index from the text left.
+    // A Graph user is at least a few hundred bytes: size the id index from the text left, and
+    // the users too, up to kUsersReserved (Finish gives back what a document of large users
+    // left unused).
     if (s == &users_) {
       tenant_->user_index_.Reserve(bytes / 400);
       tenant_->proxy_count_.Reserve(bytes / 400);
+      tenant_->users_.reserve(std::min(bytes / 400, kUsersReserved));
     }
     return true;
   }
+
+  /// The most users room is made for before any is read (about 200 MiB in WebAssembly).
+  static constexpr size_t kUsersReserved = 2 << 20;
 
   bool Drive(bool last) {
     for (;;) {
@@ -1086,12 +1095,21 @@ class Loader {
 
   bool LoadUsers() { return ForEachItem(users_, "users", &Loader::UserItem); }
 
+  /// A user is read in its place at the end of the users (no move, no temporary): taken off
+  /// again when it cannot be read.
   bool UserItem(JsonReader& r, size_t base, const std::string& path, size_t index) {
-    User u;
+    tenant_->users_.emplace_back();
+    if (ReadUser(r, base, path, index, &tenant_->users_.back())) return true;
+    tenant_->users_.pop_back();
+    return false;
+  }
+
+  bool ReadUser(JsonReader& r, size_t base, const std::string& path, size_t index, User* user) {
+    User& u = *user;
     std::vector<std::pair<Id, Id>> assigned;  // (sku, assignment) from assignedLicenses
     std::vector<RawField> attrs;              // what membership rules read
     bool have_states = false;
-    Id uid = static_cast<Id>(tenant_->users_.size());
+    const Id uid = static_cast<Id>(tenant_->users_.size() - 1);
     auto other = [&](std::string_view key) {
       if (NameIs(key, "accountEnabled"))
         return Bool(r, base, path, "accountEnabled", &u.account_enabled);
@@ -1193,7 +1211,6 @@ class Loader {
         proxy_keys_.push_back(key);
       }
     }
-    tenant_->users_.push_back(std::move(u));
     if (guid) {
       pending_user_ids_.push_back({id_hi, id_lo, uid, index});
       if (pending_user_ids_.size() == kUserIdBatch) return FlushUserIds();
