@@ -110,9 +110,8 @@ test('Microsoft 365 admin center view: assign E3 and EMS to HR Department, fix o
     // The seats moved: 990 of HR Department's 1,000 members got E3 (the 10 in error take none).
     await nav('Licenses').click();
     // The list fills after the blade opens (a query to the worker): wait for the row before reading it.
-    const e3RowAfter = blade(page, 'Licenses').locator('.simple-body .row', { has: page.locator('.row-link', { hasText: /^Office 365 E3$/ }) });
-    await e3RowAfter.waitFor();
-    const e3After = (await e3RowAfter.locator('.cell').allTextContents()).map(n);
+    await e3Row.waitFor();
+    const e3After = (await e3Row.locator('.cell').allTextContents()).map(n);
     assert.equal(e3After[2] - e3Before[2], 990, 'Assigned licenses grew by 990');
     assert.equal(e3Before[1] - e3After[1], 990, 'Available licenses fell by 990');
     await blade(page, 'Licenses').locator('.row-link', { hasText: /^Office 365 E3$/ }).click();
