@@ -327,16 +327,30 @@ void IdIndex::FindParsed(const std::string_view* ids, const uint64_t* hi, const 
     h ^= h >> 29;
     slot[k] = static_cast<size_t>(h) & mask;
   }
-  // Independent reads first (one cache miss each, in flight together), then the probing.
+  // Independent reads first (one cache miss each, in flight together), then the probing. The
+  // whole home slot is read: a slot may straddle two cache lines (24 bytes), and its key read
+  // later would be a second miss, one at a time.
   Id seen[kBatch];
-  for (size_t k = 0; k < count; ++k) seen[k] = slots_.empty() ? kNoId : slots_[slot[k]].value;
+  uint64_t seen_hi[kBatch], seen_lo[kBatch];
+  for (size_t k = 0; k < count; ++k) {
+    if (slots_.empty()) {
+      seen[k] = kNoId;
+      continue;
+    }
+    const Slot& s = slots_[slot[k]];
+    seen[k] = s.value, seen_hi[k] = s.hi, seen_lo[k] = s.lo;
+  }
   for (size_t k = 0; k < count; ++k) {
     if (!guid[k] || slots_.empty() || seen[k] == kNoId) {
       out[k] = guid[k] && !slots_.empty() ? kNoId : Find(ids[k]);
       continue;
     }
+    if (seen[k] != kTombstone && seen_hi[k] == hi[k] && seen_lo[k] == lo[k]) {
+      out[k] = seen[k];
+      continue;
+    }
     Id found = kNoId;
-    for (size_t i = slot[k];; i = (i + 1) & mask) {
+    for (size_t i = (slot[k] + 1) & mask;; i = (i + 1) & mask) {
       const Slot& s = slots_[i];
       if (s.value == kNoId) break;
       if (s.value != kTombstone && s.hi == hi[k] && s.lo == lo[k]) {
