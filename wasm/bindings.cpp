@@ -376,8 +376,8 @@ val DebugMemory() {
   value.set("heapSize", static_cast<double>(emscripten_get_heap_size()));
   value.set("sbrk", static_cast<double>(reinterpret_cast<uintptr_t>(sbrk(0))));
   // malloc counts the small-block slabs as in use: count the blocks in them that are.
-  const size_t allocated = static_cast<unsigned>(info.uordblks) -
-                           gbl_wasm::SmallBlockSlabBytes() + gbl_wasm::SmallBlockBytesInUse();
+  const size_t allocated = static_cast<unsigned>(info.uordblks) - gbl_wasm::SmallBlockSlabBytes() +
+                           gbl_wasm::SmallBlockBytesInUse();
   value.set("allocated", static_cast<double>(allocated));
   value.set("stackPointer", static_cast<double>(emscripten_stack_get_current()));
   return value;

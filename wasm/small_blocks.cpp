@@ -3,7 +3,8 @@
 // (malloc gives them 32 at a time); anything larger goes to malloc. A load makes and a replaced
 // tenant frees millions of such blocks; taking one from, or putting it back in, its size's array
 // of freed blocks is several times cheaper than dlmalloc's bins. Slabs are never returned: a freed
-// block serves the next request of its size. small_blocks.h tells the leak checks how many bytes are in use.
+// block serves the next request of its size. small_blocks.h tells the leak checks how many bytes
+// are in use.
 #include "small_blocks.h"
 
 #include <malloc.h>
@@ -28,7 +29,7 @@ constexpr size_t kClasses = kMaxSmall / kGranule + 1;  // class c holds blocks o
 struct SizeClass {
   void** free = nullptr;  ///< freed blocks of this size (malloc'd array)
   size_t free_count = 0;
-  size_t free_cap = 0;  ///< at least every block carved so far: a free never needs room
+  size_t free_cap = 0;   ///< at least every block carved so far: a free never needs room
   char* bump = nullptr;  ///< the newest slab's next unused block
   char* end = nullptr;   ///< the newest slab's end
   size_t carved = 0;     ///< blocks in this class's slabs
