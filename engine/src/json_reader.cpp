@@ -65,11 +65,14 @@ bool JsonReader::ParseStringBody(std::string* out) {
         if (out) out->push_back('\t');
         break;
       case 'u': {
+        // Four hex digits; a failure stands at the first character that is not one (or at the
+        // end of the text), so the offset does not depend on how much text follows: a streamed
+        // load whose piece ends there names the same byte as the whole document.
         auto hex4 = [&](uint32_t* v) {
-          if (end_ - p_ < 4) return false;
           uint32_t r = 0;
-          for (int i = 0; i < 4; ++i) {
-            char h = *p_++;
+          for (int i = 0; i < 4; ++i, ++p_) {
+            if (p_ >= end_) return false;
+            const char h = *p_;
             r <<= 4;
             if (h >= '0' && h <= '9')
               r |= static_cast<uint32_t>(h - '0');
@@ -97,7 +100,9 @@ bool JsonReader::ParseStringBody(std::string* out) {
         };
         if (cp >= 0xDC00 && cp <= 0xDFFF) return lone(cp);
         if (cp >= 0xD800 && cp <= 0xDBFF) {
-          if (end_ - p_ < 6 || p_[0] != '\\' || p_[1] != 'u') return lone(cp);
+          // Only the two characters that say whether a low half follows are looked at here
+          // (not how much text is left after them: see hex4).
+          if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return lone(cp);
           p_ += 2;
           uint32_t lo;
           if (!hex4(&lo)) return Fail("invalid \\u escape");

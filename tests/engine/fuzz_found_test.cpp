@@ -103,6 +103,48 @@ TEST(FuzzFound, L1TheWriterNeverEmitsIllFormedUtf8) {
   }
 }
 
+// S2: an invalid \u escape was named one byte further on by a whole-document load (it read the
+// character that is not a hex digit, then failed) than by a streamed load whose piece ended within
+// the four digits (it first checked that four bytes were left); a surrogate's check for its low
+// half also looked at how much text was left. Both now stop at the first character that is not a
+// hex digit, however much follows it.
+TEST(FuzzFound, S2AnInvalidUEscapeIsNamedAtTheSameByteWhereverThePiecesEnd) {
+  const std::string docs[] = {
+      R"({"UNaoe":"P\u"method"s":[]})",     // the fuzzer's input, shrunk
+      R"({"x":"P\u1"y","users":[]})",       // digits, then a quote
+      R"({"x":"\uD83D\u"zz","users":[]})",  // a high half, then an escape without digits
+      R"({"x":"\uD83D\"","users":[]})",     // a high half, then another escape
+  };
+  for (const std::string& doc : docs) {
+    Engine whole;
+    auto w = whole.LoadDocument(doc);
+    ASSERT_FALSE(w.Ok()) << doc;
+    for (size_t at = 1; at < doc.size(); ++at) {
+      Engine streamed;
+      streamed.BeginLoad(0);
+      std::string error;
+      auto first = streamed.FeedLoad(std::string_view(doc).substr(0, at));
+      if (!first.Ok()) error = first.GetError().message;
+      if (error.empty()) {
+        auto second = streamed.FeedLoad(std::string_view(doc).substr(at));
+        if (!second.Ok()) error = second.GetError().message;
+      }
+      if (error.empty()) {
+        auto done = streamed.FinishLoad();
+        error = done.Ok() ? "ok" : done.GetError().message;
+      }
+      EXPECT_EQ(error, w.GetError().message) << doc << " split at " << at;
+    }
+  }
+  Engine e;
+  auto r = e.LoadDocument(docs[0]);
+  ASSERT_FALSE(r.Ok());
+  // {"UNaoe":"P\u"  : the quote after \u is byte 13.
+  EXPECT_NE(r.GetError().message.find("invalid JSON at byte 13: invalid \\u escape"),
+            std::string::npos)
+      << r.GetError().message;
+}
+
 // N1: a NUL inside an id was quoted raw in error messages, and C-string printing cut them.
 TEST(FuzzFound, N1ControlCharactersInInputAreEscapedInErrorMessages) {
   Engine e;
