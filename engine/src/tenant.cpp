@@ -319,9 +319,13 @@ void IdIndex::FindMany(const std::string_view* ids, size_t n, Id* out) const {
 
 void IdIndex::FindParsed(const std::string_view* ids, const uint64_t* hi, const uint64_t* lo,
                          const bool* guid, size_t count, Id* out) const {
+  if (slots_.empty()) {  // no GUID id yet: only the other ids can hold any
+    for (size_t k = 0; k < count; ++k) out[k] = Find(ids[k]);
+    return;
+  }
   constexpr size_t kBatch = 16;
   size_t slot[kBatch];
-  const size_t mask = slots_.empty() ? 0 : slots_.size() - 1;
+  const size_t mask = slots_.size() - 1;
   for (size_t k = 0; k < count; ++k) {
     uint64_t h = (hi[k] ^ (lo[k] * 0x9e3779b97f4a7c15ULL));
     h ^= h >> 29;
@@ -333,32 +337,19 @@ void IdIndex::FindParsed(const std::string_view* ids, const uint64_t* hi, const 
   Id seen[kBatch];
   uint64_t seen_hi[kBatch], seen_lo[kBatch];
   for (size_t k = 0; k < count; ++k) {
-    if (slots_.empty()) {
-      seen[k] = kNoId;
-      continue;
-    }
     const Slot& s = slots_[slot[k]];
     seen[k] = s.value, seen_hi[k] = s.hi, seen_lo[k] = s.lo;
   }
   for (size_t k = 0; k < count; ++k) {
-    if (!guid[k] || slots_.empty() || seen[k] == kNoId) {
-      out[k] = guid[k] && !slots_.empty() ? kNoId : Find(ids[k]);
-      continue;
-    }
-    if (seen[k] != kTombstone && seen_hi[k] == hi[k] && seen_lo[k] == lo[k]) {
+    if (!guid[k]) {
+      out[k] = Find(ids[k]);
+    } else if (seen[k] == kNoId) {
+      out[k] = kNoId;
+    } else if (seen[k] != kTombstone && seen_hi[k] == hi[k] && seen_lo[k] == lo[k]) {
       out[k] = seen[k];
-      continue;
+    } else {
+      out[k] = FindGuid(hi[k], lo[k]);  // probes on from the home slot, in cache by now
     }
-    Id found = kNoId;
-    for (size_t i = (slot[k] + 1) & mask;; i = (i + 1) & mask) {
-      const Slot& s = slots_[i];
-      if (s.value == kNoId) break;
-      if (s.value != kTombstone && s.hi == hi[k] && s.lo == lo[k]) {
-        found = s.value;
-        break;
-      }
-    }
-    out[k] = found;
   }
 }
 
