@@ -51,6 +51,7 @@ async function pacedHarness() {
 }
 
 test('pacedChunk: a tenth of the rate per chunk, at least one user, and the pause those users take', () => {
+  // Arithmetic on the requested rate (users per second), compared with fixed numbers: no clock.
   assert.deepEqual(pacedChunk(200), { chunk: 20, pauseMs: 100 });
   assert.deepEqual(pacedChunk(5), { chunk: 1, pauseMs: 200 });
   assert.deepEqual(pacedChunk(1000), { chunk: 100, pauseMs: 100 });
