@@ -254,11 +254,15 @@ bool IdIndex::ParseGuid(std::string_view id, uint64_t* hi, uint64_t* lo) {
   return true;
 }
 
+size_t IdIndex::Home(uint64_t hi, uint64_t lo, size_t mask) {
+  uint64_t h = hi ^ (lo * 0x9e3779b97f4a7c15ULL);
+  h ^= h >> 29;
+  return static_cast<size_t>(h) & mask;
+}
+
 size_t IdIndex::Probe(uint64_t hi, uint64_t lo) const {
   size_t mask = slots_.size() - 1;
-  uint64_t h = (hi ^ (lo * 0x9e3779b97f4a7c15ULL));
-  h ^= h >> 29;
-  size_t i = static_cast<size_t>(h) & mask;
+  size_t i = Home(hi, lo, mask);
   size_t first_tomb = SIZE_MAX;
   for (;;) {
     const Slot& s = slots_[i];
@@ -297,9 +301,7 @@ std::string IdIndex::FormatGuid(uint64_t hi, uint64_t lo) {
 Id IdIndex::FindGuid(uint64_t hi, uint64_t lo) const {
   if (slots_.empty()) return kNoId;
   size_t mask = slots_.size() - 1;
-  uint64_t h = (hi ^ (lo * 0x9e3779b97f4a7c15ULL));
-  h ^= h >> 29;
-  for (size_t i = static_cast<size_t>(h) & mask;; i = (i + 1) & mask) {
+  for (size_t i = Home(hi, lo, mask);; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
     if (s.value == kNoId) return kNoId;
     if (s.value != kTombstone && s.hi == hi && s.lo == lo) return s.value;
@@ -326,11 +328,7 @@ void IdIndex::FindParsed(const std::string_view* ids, const uint64_t* hi, const 
   constexpr size_t kBatch = 16;
   size_t slot[kBatch];
   const size_t mask = slots_.size() - 1;
-  for (size_t k = 0; k < count; ++k) {
-    uint64_t h = (hi[k] ^ (lo[k] * 0x9e3779b97f4a7c15ULL));
-    h ^= h >> 29;
-    slot[k] = static_cast<size_t>(h) & mask;
-  }
+  for (size_t k = 0; k < count; ++k) slot[k] = Home(hi[k], lo[k], mask);
   // Independent reads first (one cache miss each, in flight together), then the probing. The
   // whole home slot is read: a slot may straddle two cache lines (24 bytes), and its key read
   // later would be a second miss, one at a time.
@@ -371,11 +369,7 @@ size_t IdIndex::InsertParsed(const uint64_t* hi, const uint64_t* lo, const Id* v
     while ((used_ + count) * 4 >= slots_.size() * 3) Grow();  // no move during the batch
     const size_t mask = slots_.size() - 1;
     size_t slot[kBatch];
-    for (size_t k = 0; k < count; ++k) {
-      uint64_t h = (hi[first + k] ^ (lo[first + k] * 0x9e3779b97f4a7c15ULL));
-      h ^= h >> 29;
-      slot[k] = static_cast<size_t>(h) & mask;
-    }
+    for (size_t k = 0; k < count; ++k) slot[k] = Home(hi[first + k], lo[first + k], mask);
     // Independent reads first (one cache miss each, in flight together), then the inserts.
     Id seen[kBatch];
     for (size_t k = 0; k < count; ++k) seen[k] = slots_[slot[k]].value;

@@ -90,6 +90,8 @@ class IdIndex {
     Id value = kNoId;  ///< kNoId: empty; kTombstone: erased
   };
   static constexpr Id kTombstone = kNoId - 2;
+  /// The slot where the probe for (hi, lo) starts (`mask`: the table's size - 1).
+  static size_t Home(uint64_t hi, uint64_t lo, size_t mask);
   size_t Probe(uint64_t hi, uint64_t lo) const;  // slot holding the key, or an empty one
   void Grow();
 
