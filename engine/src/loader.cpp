@@ -183,11 +183,7 @@ class Loader {
     if (users.capacity() > 2 * users.size() + 4096) users.shrink_to_fit();
     RecomputeCounters(tenant_.get());
     QueueGroups();
-    // Users a stale export lists in a dynamic group that its rule no longer gives: what they held
-    // from the group goes, as the service's processing of the leave does (the group's run covers
-    // its members only).
-    for (const auto& [g, u] : rule_leavers_) EvaluateGroupOnly(tenant_.get(), u, g, false);
-    rule_leavers_ = {};
+    DropLeaversStates();
     return std::move(tenant_);
   }
 
@@ -1632,12 +1628,38 @@ class Loader {
     g->stale_listed_only = static_cast<uint32_t>(listed_only.size());
     g->stale_rule_only = static_cast<uint32_t>(rule_only.size());
     if (listed_only.empty() && rule_only.empty()) return;
-    const Id gid = static_cast<Id>(g - tenant_->groups_.data());
-    for (Id u : listed_only) rule_leavers_.emplace_back(gid, u);
     g->members = std::move(members);
     if (!g->licenses.empty()) g->processing = ProcessingState::kQueued;
   }
   static bool RuleRunsAtLoad(const Group& g) { return RuleInForce(g); }
+
+  /// A stale export: a user holds a state from a group the document lists that does not have the
+  /// user as a member (the user left it, or a dynamic group's rule no longer gives it). What the
+  /// group gave goes, as the service's processing of the leave does: a group's run covers only
+  /// its members, so nothing else would ever take it away. A dependency can keep it, in error
+  /// (TryRemoveState). States of a group the document does not list stand (a partial export), and
+  /// so do removals the export shows pending (DependencyViolation).
+  void DropLeaversStates() {
+    Tenant& t = *tenant_;
+    std::vector<Id> left;
+    for (Id ui = 0; ui < t.users_.size(); ++ui) {
+      const User& u = t.users_[ui];
+      if (u.deleted) continue;
+      left.clear();
+      for (const auto& s : u.states) {
+        // A removal already pending (a dependency keeps the state, in error) stands as exported.
+        if (s.source == kDirect || t.groups_[s.source].external ||
+            s.error == ErrorKind::kDependencyViolation) {
+          continue;
+        }
+        if (!std::binary_search(u.groups.begin(), u.groups.end(), s.source)) {
+          left.push_back(s.source);
+        }
+      }
+      left.erase(std::unique(left.begin(), left.end()), left.end());  // states sorted by source
+      for (Id g : left) EvaluateGroupOnly(&t, ui, g, false);
+    }
+  }
 
   bool ResolvePending() {
     if (!FlushUserIds()) return false;
@@ -1774,7 +1796,6 @@ class Loader {
   }
 
   std::unique_ptr<Tenant> tenant_;
-  std::vector<std::pair<Id, Id>> rule_leavers_;  ///< (group, user): listed, not given by the rule
   /// HashLower of each user's distinct proxy addresses, counted in Finish (CountTable::AddOneEach).
   std::vector<uint64_t> proxy_keys_;
   size_t size_hint_ = 0;

@@ -258,5 +258,30 @@ TEST(FuzzFound, F1AUsageLocationIsTwoLettersEverywhereSoTheExportReloads) {
   EXPECT_TRUE(again.LoadDocument(e.ExportDocument()).Ok());
 }
 
+// S3 (load, the long campaign of 2026-12-03): a stale export, where a user holds a state from a
+// group whose member list no longer has them, kept that state. A group's processing covers only
+// its members, so the license would never go. It now goes at load, as the processing of the
+// leave does; the same rule already served dynamic groups whose rule no longer gives the user.
+TEST(FuzzFound, S3AUserNoLongerInAGroupLosesWhatTheGroupGaveOnLoad) {
+  json users = json::array({UserDoc("u1"), UserDoc("u2")});
+  for (auto& u : users) {
+    u["licenseAssignmentStates"] = json::array({{{"skuId", kE3},
+                                                 {"assignedByGroup", "g"},
+                                                 {"state", "Active"},
+                                                 {"error", "None"},
+                                                 {"disabledPlans", json::array()}}});
+  }
+  json doc = TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 10)}), users,
+                       json::array({GroupDoc("g", {"u2"}, json::array({License(kE3)}))}));
+  Engine e;
+  Load(&e, doc);
+  EXPECT_FALSE(HasLicense(e, "u1", kE3)) << "u1 left g: its license from g goes";
+  EXPECT_TRUE(HasLicense(e, "u2", kE3));
+  EXPECT_EQ(Consumed(e, kE3), 1);
+  Engine reloaded;
+  ASSERT_TRUE(reloaded.LoadDocument(e.ExportDocument()).Ok());
+  EXPECT_EQ(reloaded.ExportDocument(), e.ExportDocument());
+}
+
 }  // namespace
 }  // namespace gbl::testing
