@@ -1642,6 +1642,8 @@ class Loader {
   void DropLeaversStates() {
     Tenant& t = *tenant_;
     std::vector<Id> left;
+    size_t removed = 0, kept = 0;
+    Id first_user = kNoId, first_group = kNoId;
     for (Id ui = 0; ui < t.users_.size(); ++ui) {
       const User& u = t.users_[ui];
       if (u.deleted) continue;
@@ -1656,9 +1658,30 @@ class Loader {
           left.push_back(s.source);
         }
       }
+      const size_t stale = left.size();  // one state per group and product
       left.erase(std::unique(left.begin(), left.end()), left.end());  // states sorted by source
+      if (left.empty()) continue;
+      const size_t before = u.states.size();
       for (Id g : left) EvaluateGroupOnly(&t, ui, g, false);
+      const size_t gone = before - t.users_[ui].states.size();
+      if (removed == 0 && kept == 0) first_user = ui, first_group = left.front();
+      removed += gone;
+      kept += stale > gone ? stale - gone : 0;  // a pending removal of the group may go too
     }
+    if (removed == 0 && kept == 0) return;
+    // Said at load: an admin planning on this export sees why a license of theirs is gone.
+    const Group& g = t.groups_[first_group];
+    std::string warning =
+        "stale export: " + std::to_string(removed + kept) +
+        " license state(s) from groups that no longer have the user as a member; " +
+        std::to_string(removed) + " removed at load, as the service's processing does";
+    if (kept > 0) {
+      warning += ", " + std::to_string(kept) +
+                 " kept in error (DependencyViolation: another license depends on it)";
+    }
+    warning += " (first: user " + t.users_[first_user].id + ", group \"" + g.display_name + "\" (" +
+               g.id + "))";
+    t.load_warnings.push_back(std::move(warning));
   }
 
   bool ResolvePending() {

@@ -465,7 +465,7 @@ class Tenant {
   std::string org_name;
   std::string country;  ///< countryLetterCode: stands in for users without a usage location
   bool rules_from_document = false;         ///< the document listed its mutuallyExclusive families
-  std::vector<std::string> load_warnings;   ///< what the load ignored ("ignored: Foo, Bar")
+  std::vector<std::string> load_warnings;   ///< what the load ignored or changed ("ignored: …")
   bool dependencies_from_document = false;  ///< the document listed licensingRules.dependencies
   std::string rules_profile = "current";    ///< the rule profile in force (RulesProfileNames)
 

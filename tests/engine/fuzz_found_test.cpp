@@ -274,7 +274,14 @@ TEST(FuzzFound, S3AUserNoLongerInAGroupLosesWhatTheGroupGaveOnLoad) {
   json doc = TenantDoc(json::array({Sku(kE3, "ENTERPRISEPACK", 10)}), users,
                        json::array({GroupDoc("g", {"u2"}, json::array({License(kE3)}))}));
   Engine e;
-  Load(&e, doc);
+  auto loaded = e.LoadDocument(doc.dump());
+  ASSERT_TRUE(loaded.Ok()) << loaded.GetError().message;
+  // Said, so that an admin planning on the export sees why u1's license is gone.
+  ASSERT_EQ(loaded.Value().warnings.size(), 1u);
+  EXPECT_EQ(loaded.Value().warnings[0],
+            "stale export: 1 license state(s) from groups that no longer have the user as a "
+            "member; 1 removed at load, as the service's processing does (first: user u1, group "
+            "\"g\" (g))");
   EXPECT_FALSE(HasLicense(e, "u1", kE3)) << "u1 left g: its license from g goes";
   EXPECT_TRUE(HasLicense(e, "u2", kE3));
   EXPECT_EQ(Consumed(e, kE3), 1);

@@ -182,6 +182,36 @@ TEST(Rules, DependencyViolationBlocksRemovalOfARequiredPlan) {
   EXPECT_EQ(States(e, "u1", kEms).size(), 1u);
 }
 
+// An export taken after a user left a group, before the service processed the leave: the state
+// the group gave goes at load, unless a dependency needs it; then it stays, in error, and the
+// load says so.
+TEST(Rules, AStaleExportsLeaverKeepsAStateADependencyNeedsInErrorAndTheLoadSaysSo) {
+  Engine e;
+  json doc = TenantDoc(StandardSkus(), Users(1),
+                       json::array({GroupDoc("g", {"u1"}, json::array({License(kEms)}))}));
+  doc["licensingRules"] = DependencyRules();
+  Load(&e, doc);
+  e.ProcessAll();
+  ASSERT_EQ(AssignUser(&e, "u1", json::array({License(kEms, {kAadP1})}))["status"], 200);
+  json stale = Export(e);
+  ASSERT_EQ(stale["groups"].size(), 1u);
+  stale["groups"][0]["members"] = json::array();  // u1 left g; the export still shows its state
+  Engine reloaded;
+  auto r = reloaded.LoadDocument(stale.dump());
+  ASSERT_TRUE(r.Ok()) << r.GetError().message;
+  auto states = States(reloaded, "u1", kEms);
+  ASSERT_EQ(states.size(), 2u);
+  json group_state = states[0]["assignedByGroup"].is_null() ? states[1] : states[0];
+  EXPECT_EQ(group_state["state"], "ActiveWithError");
+  EXPECT_EQ(group_state["error"], "DependencyViolation");
+  ASSERT_EQ(r.Value().warnings.size(), 1u);
+  EXPECT_EQ(r.Value().warnings[0],
+            "stale export: 1 license state(s) from groups that no longer have the user as a "
+            "member; 0 removed at load, as the service's processing does, 1 kept in error "
+            "(DependencyViolation: another license depends on it) (first: user u1, group \"g\" "
+            "(g))");
+}
+
 TEST(Rules, GroupTemplateMissingAPrerequisiteIsRefused) {
   Engine e;
   json doc = TenantDoc(StandardSkus(), Users(1), json::array({GroupDoc("g", {"u1"})}));

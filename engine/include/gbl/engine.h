@@ -33,7 +33,7 @@ struct LoadSummary {
   /// Group members that are neither users nor groups (devices, contacts, service principals):
   /// kept as members, never licensed.
   size_t other_members = 0;
-  /// What the load ignored, in words (e.g. "ignored: Foo, Bar"); empty when nothing.
+  /// What the load ignored or changed, in words (e.g. "ignored: Foo, Bar"); empty when nothing.
   std::vector<std::string> warnings;
 };
 
