@@ -158,15 +158,20 @@ json DependencyRules() {
                                              {"requiresAnyOf", json::array({kAadP1})}}})}};
 }
 
-TEST(Rules, DependencyViolationBlocksRemovalOfARequiredPlan) {
-  Engine e;
+// u1 holds EMS from group g and, directly, EMS without P1: Intune's prerequisite now comes only
+// from the group.
+void LoadDirectEmsThatDependsOnTheGroup(Engine* e) {
   json doc = TenantDoc(StandardSkus(), Users(1),
                        json::array({GroupDoc("g", {"u1"}, json::array({License(kEms)}))}));
   doc["licensingRules"] = DependencyRules();
-  Load(&e, doc);
-  e.ProcessAll();
-  // Direct EMS without P1: Intune's prerequisite now comes only from the group.
-  ASSERT_EQ(AssignUser(&e, "u1", json::array({License(kEms, {kAadP1})}))["status"], 200);
+  Load(e, doc);
+  e->ProcessAll();
+  ASSERT_EQ(AssignUser(e, "u1", json::array({License(kEms, {kAadP1})}))["status"], 200);
+}
+
+TEST(Rules, DependencyViolationBlocksRemovalOfARequiredPlan) {
+  Engine e;
+  ASSERT_NO_FATAL_FAILURE(LoadDirectEmsThatDependsOnTheGroup(&e));
   EXPECT_EQ(RemoveMember(&e, "g", "u1")["status"], 204);
   auto states = States(e, "u1", kEms);
   ASSERT_EQ(states.size(), 2u);
@@ -187,12 +192,7 @@ TEST(Rules, DependencyViolationBlocksRemovalOfARequiredPlan) {
 // load says so.
 TEST(Rules, AStaleExportsLeaverKeepsAStateADependencyNeedsInErrorAndTheLoadSaysSo) {
   Engine e;
-  json doc = TenantDoc(StandardSkus(), Users(1),
-                       json::array({GroupDoc("g", {"u1"}, json::array({License(kEms)}))}));
-  doc["licensingRules"] = DependencyRules();
-  Load(&e, doc);
-  e.ProcessAll();
-  ASSERT_EQ(AssignUser(&e, "u1", json::array({License(kEms, {kAadP1})}))["status"], 200);
+  ASSERT_NO_FATAL_FAILURE(LoadDirectEmsThatDependsOnTheGroup(&e));
   json stale = Export(e);
   ASSERT_EQ(stale["groups"].size(), 1u);
   stale["groups"][0]["members"] = json::array();  // u1 left g; the export still shows its state
